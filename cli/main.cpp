@@ -1,0 +1,465 @@
+// cli/main.cpp — the eqlite command-line tool. The command-line contract (docs/cli.md) is
+// relied on by scripts: keep it exactly.
+//
+//   eqlite match (QUERY | --rule-file RULE.eql) [--count] [--set FIELD=VALUE]... [FILE...]
+//   eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)
+//
+// Exit status as grep's: 0 something matched (check: every rule compiles), 1 nothing matched,
+// 2 an error (a query that does not compile, an unreadable file).
+#include <eqlite/eqlite.hpp>
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+constexpr int kMatched = 0;
+constexpr int kNoMatch = 1;
+constexpr int kError = 2;
+
+const char* const kUsage =
+    "usage: eqlite match (QUERY | --rule-file RULE.eql) [options] [FILE...]\n"
+    "       eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
+    "       eqlite --help | --version\n"
+    "\n"
+    "Evaluates Elastic EQL (Event Query Language) rules over NDJSON events.\n"
+    "\n"
+    "commands:\n"
+    "  match   print each input line (one JSON event per line) that matches the rule\n"
+    "  check   compile rules and report errors; --ast / --bytecode show the result\n"
+    "\n"
+    "Run 'eqlite match --help' or 'eqlite check --help' for the options.\n"
+    "Exit status: 0 when something matched (check: every rule compiles), 1 when nothing\n"
+    "matched, 2 on an error.\n";
+
+const char* const kMatchUsage =
+    "usage: eqlite match (QUERY | --rule-file RULE.eql) [options] [FILE...]\n"
+    "\n"
+    "Reads NDJSON (one JSON object per line) from each FILE, or from standard input when\n"
+    "there is no FILE or FILE is '-', and writes every line whose event matches the rule to\n"
+    "standard output, byte for byte, in input order.\n"
+    "\n"
+    "options:\n"
+    "  --rule-file FILE     read the rule from FILE instead of the command line\n"
+    "  --count              print only the number of matching events\n"
+    "  --set FIELD=VALUE    a constant field for every event that lacks it (e.g. a data\n"
+    "                       stream's constant_keyword: --set event.dataset=azure.signinlogs);\n"
+    "                       VALUE is a number, true or false when it reads as one, else a\n"
+    "                       string. Repeatable.\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
+    "skipped and counted; the stream goes on. Empty lines are ignored.\n"
+    "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
+
+const char* const kCheckUsage =
+    "usage: eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
+    "\n"
+    "Compiles each rule and reports every error as FILE:LINE:COLUMN: message, with the rule\n"
+    "line and a caret under the column.\n"
+    "\n"
+    "options:\n"
+    "  --rule-file FILE...  check the rules in these files (repeatable)\n"
+    "  --ast                print the syntax tree of each rule\n"
+    "  --bytecode           print the compiled bytecode of each rule\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 when every rule compiles, 2 otherwise.\n";
+
+bool read_file(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string.
+eqlite::Value parse_set_value(const std::string& s) {
+  if (s == "true") return eqlite::Value::boolean(true);
+  if (s == "false") return eqlite::Value::boolean(false);
+  if (!s.empty() && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+    std::int64_t i;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+    if (ec == std::errc() && p == s.data() + s.size()) return eqlite::Value::integer(i);
+    double d;
+    auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (ec2 == std::errc() && p2 == s.data() + s.size()) return eqlite::Value::number(d);
+  }
+  return eqlite::Value::string(s);
+}
+
+// Writes to stdout; a failed write (a closed pipe, `| head -1`) ends the program quietly.
+class Output {
+ public:
+  void write(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= (1 << 16)) flush();
+  }
+  bool flush() {
+    std::size_t off = 0;
+    while (off < buf_.size()) {
+      ssize_t n = ::write(STDOUT_FILENO, buf_.data() + off, buf_.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        failed_ = true;
+        buf_.clear();
+        return false;
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    buf_.clear();
+    return true;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  std::string buf_;
+  bool failed_ = false;
+};
+
+// The `| head N` / `| tail N` pipes over the stream of matching lines (semantics.md P2).
+class Pipes {
+ public:
+  Pipes(const std::vector<eqlite::PipeStage>& stages, Output& out, bool count_only)
+      : out_(out), count_only_(count_only) {
+    for (const auto& s : stages) stages_.push_back({s, 0, {}});
+  }
+  void push(std::string_view line) { push(0, line); }
+  // True when no further input can change the output (a leading head is full).
+  bool saturated() const {
+    for (const auto& s : stages_) {
+      if (s.spec.kind == eqlite::PipeStage::Kind::Tail) return false;
+      if (s.seen >= s.spec.n) return true;
+    }
+    return false;
+  }
+  void finish() {
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+      if (stages_[i].spec.kind != eqlite::PipeStage::Kind::Tail) continue;
+      auto buffered = std::move(stages_[i].buffer);
+      stages_[i].buffer.clear();
+      for (const auto& line : buffered) push(i + 1, line);
+    }
+  }
+  std::uint64_t emitted() const { return emitted_; }
+
+ private:
+  struct Stage {
+    eqlite::PipeStage spec;
+    std::uint64_t seen;
+    std::deque<std::string> buffer;
+  };
+  void push(std::size_t i, std::string_view line) {
+    if (i == stages_.size()) {
+      ++emitted_;
+      if (!count_only_) {
+        out_.write(line);
+        out_.write("\n");
+      }
+      return;
+    }
+    Stage& s = stages_[i];
+    if (s.spec.kind == eqlite::PipeStage::Kind::Head) {
+      if (s.seen < s.spec.n) {
+        ++s.seen;
+        push(i + 1, line);
+      }
+    } else if (s.spec.n > 0) {
+      s.buffer.emplace_back(line);
+      if (s.buffer.size() > s.spec.n) s.buffer.pop_front();
+    }
+  }
+  Output& out_;
+  bool count_only_;
+  std::vector<Stage> stages_;
+  std::uint64_t emitted_ = 0;
+};
+
+struct MatchRun {
+  const eqlite::Query& query;
+  eqlite::JsonReader reader;
+  eqlite::Event event;
+  eqlite::Vm vm;
+  Pipes& pipes;
+  std::uint64_t skipped = 0;
+  std::uint64_t lines = 0;
+
+  // One line without its terminator. Returns false when the pipes need no more input.
+  bool line(std::string_view label, std::uint64_t number, std::string_view text) {
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF is a line end
+    if (text.find_first_not_of(" \t") == std::string_view::npos) return true;  // empty line
+    ++lines;
+    auto ok = reader.read(text, event);
+    if (!ok) {
+      ++skipped;
+      std::fprintf(stderr, "%.*s:%llu: %s\n", static_cast<int>(label.size()), label.data(),
+                   static_cast<unsigned long long>(number), ok.error().message.c_str());
+      return true;
+    }
+    if (vm.matches(query, event)) {
+      pipes.push(text);
+      if (pipes.saturated()) return false;
+    }
+    return true;
+  }
+
+  // Reads `fd` to the end (or until the pipes are saturated). Returns false on a read error.
+  bool stream(int fd, std::string_view label, std::string& error, bool& stop) {
+    std::string buf;
+    std::size_t start = 0;
+    std::uint64_t number = 0;
+    bool first = true;
+    std::vector<char> chunk(1 << 20);
+    for (;;) {
+      ssize_t n = ::read(fd, chunk.data(), chunk.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error = std::strerror(errno);
+        return false;
+      }
+      if (n == 0) break;
+      buf.erase(0, start);
+      start = 0;
+      buf.append(chunk.data(), static_cast<std::size_t>(n));
+      if (first && buf.size() >= 3 && buf.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+        buf.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
+      }
+      if (buf.size() >= 3) first = false;
+      for (;;) {
+        std::size_t nl = buf.find('\n', start);
+        if (nl == std::string::npos) break;
+        if (!line(label, ++number, std::string_view(buf).substr(start, nl - start))) {
+          stop = true;
+          return true;
+        }
+        start = nl + 1;
+      }
+    }
+    if (start < buf.size()) {  // a last line without a newline is still an event
+      if (!line(label, ++number, std::string_view(buf).substr(start))) stop = true;
+    }
+    return true;
+  }
+};
+
+struct RuleSource {
+  std::string text;
+  std::string label;  // the file name, or empty for a query on the command line
+};
+
+bool load_rule(const std::string& file, RuleSource& rule) {
+  std::string err;
+  if (!read_file(file, rule.text, err)) {
+    std::fprintf(stderr, "eqlite: cannot read rule file %s: %s\n", file.c_str(), err.c_str());
+    return false;
+  }
+  rule.label = file;
+  return true;
+}
+
+void print_compile_error(const RuleSource& rule, const eqlite::Error& e) {
+  std::string msg = e.format(rule.text);
+  if (!rule.label.empty()) msg = rule.label + ":" + msg;
+  std::fprintf(stderr, "%s\n", msg.c_str());
+}
+
+int cmd_match(int argc, char** argv) {
+  std::vector<std::string> positional;
+  std::string rule_file;
+  bool count = false;
+  std::vector<std::pair<std::string, std::string>> sets;
+  bool options_done = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!options_done && (a == "-h" || a == "--help")) {
+      std::fputs(kMatchUsage, stdout);
+      return 0;
+    } else if (!options_done && a == "--count") {
+      count = true;
+    } else if (!options_done && (a == "--rule-file" || a == "--set")) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
+        return kError;
+      }
+      std::string v = argv[++i];
+      if (a == "--rule-file") {
+        rule_file = v;
+      } else {
+        auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::fprintf(stderr, "eqlite match: --set takes FIELD=VALUE, got '%s'\n", v.c_str());
+          return kError;
+        }
+        sets.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      }
+    } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
+      rule_file = a.substr(12);
+    } else if (!options_done && a == "--") {
+      options_done = true;
+    } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
+      std::fprintf(stderr, "eqlite match: unknown option %s\n%s", a.c_str(), kMatchUsage);
+      return kError;
+    } else {
+      positional.push_back(a);
+    }
+  }
+  RuleSource rule;
+  if (!rule_file.empty()) {
+    if (!load_rule(rule_file, rule)) return kError;
+  } else {
+    if (positional.empty()) {
+      std::fprintf(stderr, "eqlite match: no query given\n%s", kMatchUsage);
+      return kError;
+    }
+    rule.text = positional.front();
+    positional.erase(positional.begin());
+  }
+  auto query = eqlite::compile(rule.text);
+  if (!query) {
+    print_compile_error(rule, query.error());
+    return kError;
+  }
+
+  Output out;
+  Pipes pipes(query->pipes(), out, count);
+  MatchRun run{*query, eqlite::JsonReader(*query), {}, {}, pipes};
+  std::vector<std::string> set_strings;
+  set_strings.reserve(sets.size());
+  for (const auto& [field, value] : sets) {
+    set_strings.push_back(value);
+    run.reader.set_constant(field, parse_set_value(set_strings.back()));
+  }
+  if (positional.empty()) positional.push_back("-");
+  bool error = false;
+  bool stop = false;
+  for (const auto& file : positional) {
+    if (stop) break;
+    std::string err;
+    if (file == "-") {
+      if (!run.stream(STDIN_FILENO, "(standard input)", err, stop)) {
+        std::fprintf(stderr, "eqlite: cannot read standard input: %s\n", err.c_str());
+        error = true;
+      }
+      continue;
+    }
+    int fd = ::open(file.c_str(), O_RDONLY);
+    if (fd < 0) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
+      error = true;
+      continue;
+    }
+    if (!run.stream(fd, file, err, stop)) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
+      error = true;
+    }
+    ::close(fd);
+  }
+  pipes.finish();
+  if (count) out.write(std::to_string(pipes.emitted()) + "\n");
+  out.flush();
+  if (run.skipped > 0)
+    std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
+                 static_cast<unsigned long long>(run.skipped), run.skipped == 1 ? "" : "s",
+                 static_cast<unsigned long long>(run.lines));
+  if (error) return kError;
+  return pipes.emitted() > 0 ? kMatched : kNoMatch;
+}
+
+int cmd_check(int argc, char** argv) {
+  bool ast = false, bytecode = false, rule_mode = false;
+  std::vector<std::string> positional, rule_files;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kCheckUsage, stdout);
+      return 0;
+    } else if (a == "--ast") {
+      ast = true;
+    } else if (a == "--bytecode") {
+      bytecode = true;
+    } else if (a == "--rule-file") {
+      rule_mode = true;
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite check: --rule-file needs an argument\n%s", kCheckUsage);
+        return kError;
+      }
+      rule_files.push_back(argv[++i]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "eqlite check: unknown option %s\n%s", a.c_str(), kCheckUsage);
+      return kError;
+    } else {
+      positional.push_back(a);
+    }
+  }
+  std::vector<RuleSource> rules;
+  bool failed = false;
+  if (rule_mode) {
+    rule_files.insert(rule_files.end(), positional.begin(), positional.end());
+    for (const auto& f : rule_files) {
+      RuleSource r;
+      if (load_rule(f, r))
+        rules.push_back(std::move(r));
+      else
+        failed = true;
+    }
+  } else {
+    if (positional.size() != 1) {
+      std::fprintf(stderr, "eqlite check: give one QUERY, or --rule-file FILE...\n%s",
+                   kCheckUsage);
+      return kError;
+    }
+    rules.push_back({positional[0], ""});
+  }
+  for (const auto& r : rules) {
+    auto q = eqlite::compile(r.text);
+    if (!q) {
+      print_compile_error(r, q.error());
+      failed = true;
+      continue;
+    }
+    std::string prefix = r.label.empty() ? "" : r.label + ": ";
+    if (ast) std::printf("%s%s\n", prefix.c_str(), q->dump_ast().c_str());
+    if (bytecode) std::printf("%s%s", prefix.empty() ? "" : (prefix + "\n").c_str(),
+                              q->disassemble().c_str());
+  }
+  return failed ? kError : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed output pipe is a write error we handle
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return kError;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "--version" || cmd == "-V" || cmd == "version") {
+    std::printf("eqlite %s\n", eqlite::kVersion);
+    return 0;
+  }
+  if (cmd == "match") return cmd_match(argc - 2, argv + 2);
+  if (cmd == "check") return cmd_check(argc - 2, argv + 2);
+  std::fprintf(stderr, "eqlite: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+  return kError;
+}

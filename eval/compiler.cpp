@@ -1,0 +1,499 @@
+// eval/compiler.cpp — one recursive walk over the AST emitting stack code; forward jumps are
+// patched through patch lists (as Lua's lcode.c does for short-circuit and/or).
+//
+// Two emitters: cond() leaves a boolean (predicates are two-valued at the top, S2/S3), value()
+// leaves any value (null propagates inside expressions). Predicates whose operands read fields
+// are wrapped in for_any so that multi-valued fields match when any value does (S4); the common
+// shape `field OP literal(s)` compiles to one fused field_* instruction instead.
+#include "eval/compiler.hpp"
+
+#include <algorithm>
+#include <optional>
+#include <unordered_map>
+
+#include "eval/value_ops.hpp"
+
+namespace eqlite::internal {
+
+namespace {
+
+struct CompileError {
+  std::size_t offset;
+  ErrorCode code;
+  std::string message;
+};
+
+struct FunctionInfo {
+  const char* name;  // lower case
+  bool tilde;
+};
+constexpr FunctionInfo kFunctions[] = {
+    {"add", false},        {"between", true},  {"cidrmatch", false}, {"concat", false},
+    {"divide", false},     {"endswith", true}, {"indexof", true},    {"length", false},
+    {"modulo", false},     {"multiply", false}, {"number", false},   {"startswith", true},
+    {"string", false},     {"stringcontains", true}, {"substring", false}, {"subtract", false}};
+
+// Display names, for messages.
+constexpr const char* kFunctionDisplay[] = {"add",      "between",        "cidrMatch", "concat",
+                                            "divide",   "endsWith",       "indexOf",   "length",
+                                            "modulo",   "multiply",       "number",    "startsWith",
+                                            "string",   "stringContains", "substring", "subtract"};
+
+std::string lower(std::string_view s) {
+  std::string out;
+  fold_ascii(s, out);
+  return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+ast::Literal to_literal(Value v) {
+  switch (v.kind()) {
+    case ValueKind::Null: return ast::Null{};
+    case ValueKind::Bool: return v.as_bool();
+    case ValueKind::Int: return v.as_int();
+    case ValueKind::Double: return v.as_double();
+    case ValueKind::String: return std::string(v.as_string());
+  }
+  return ast::Null{};
+}
+
+// A view of a literal as a Value (strings view the literal's storage).
+Value to_value(const ast::Literal& l) {
+  return std::visit(
+      [](const auto& v) -> Value {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, ast::Null>) return Value::null();
+        else if constexpr (std::is_same_v<T, bool>) return Value::boolean(v);
+        else if constexpr (std::is_same_v<T, std::int64_t>) return Value::integer(v);
+        else if constexpr (std::is_same_v<T, double>) return Value::number(v);
+        else return Value::string(v);
+      },
+      l);
+}
+
+CmpOp mirror(CmpOp op) {
+  switch (op) {
+    case CmpOp::Lt: return CmpOp::Gt;
+    case CmpOp::Le: return CmpOp::Ge;
+    case CmpOp::Gt: return CmpOp::Lt;
+    case CmpOp::Ge: return CmpOp::Le;
+    default: return op;
+  }
+}
+
+class Compiler {
+ public:
+  Compiler(std::string_view text, const CompileOptions& options, Program& p)
+      : text_(text), options_(options), p_(p) {}
+
+  void query(const ast::Query& q) {
+    pipes(q);
+    std::vector<std::size_t> exits;
+    if (!q.any) {
+      // P1: `<category> where` is `category_field == "<category>"`, exact and case-sensitive.
+      ast::Literal cat{q.category};
+      emit(Opcode::FieldCompare, static_cast<std::uint8_t>(CmpOp::Eq) | kCmpLiteral,
+           field_id(options_.category_field, q.category_span), constant(cat));
+      exits.push_back(emit(Opcode::JumpIfFalse));
+    }
+    cond(q.where);
+    patch(exits);
+    emit(Opcode::Return);
+  }
+
+ private:
+  // ---- emission helpers ----
+
+  std::size_t emit(Opcode op, std::uint8_t flags = 0, std::uint16_t a = 0, std::uint32_t b = 0) {
+    p_.code.push_back(Instruction{op, flags, a, b});
+    return p_.code.size() - 1;
+  }
+  void patch(const std::vector<std::size_t>& jumps) {
+    for (auto j : jumps) p_.code[j].b = static_cast<std::uint32_t>(p_.code.size());
+  }
+
+  [[noreturn]] void fail(ast::SourceSpan at, ErrorCode code, std::string msg) const {
+    throw CompileError{at.begin, code, std::move(msg)};
+  }
+
+  std::uint16_t field_id(const std::string& path, ast::SourceSpan at) {
+    auto it = field_ids_.find(path);
+    if (it != field_ids_.end()) return it->second;
+    if (p_.fields.size() >= 0xFFFF) fail(at, ErrorCode::LimitExceeded, "too many distinct fields");
+    auto id = static_cast<std::uint16_t>(p_.fields.size());
+    p_.fields.push_back(path);
+    field_ids_.emplace(path, id);
+    return id;
+  }
+
+  std::uint32_t constant(const ast::Literal& l) {
+    Constant c;
+    Value v = to_value(l);
+    c.kind = v.kind();
+    switch (v.kind()) {
+      case ValueKind::Bool: c.b = v.as_bool(); break;
+      case ValueKind::Int: c.i = v.as_int(); break;
+      case ValueKind::Double: c.d = v.as_double(); break;
+      case ValueKind::String: c.s = std::string(v.as_string()); break;
+      case ValueKind::Null: break;
+    }
+    p_.constants.push_back(std::move(c));
+    return static_cast<std::uint32_t>(p_.constants.size() - 1);
+  }
+
+  // ---- constant folding: literals, and signs/arithmetic over literals ----
+
+  std::optional<ast::Literal> fold(const ast::Expr& e) {
+    if (auto* l = std::get_if<ast::Literal>(&e.node)) return *l;
+    if (auto* n = std::get_if<ast::Neg>(&e.node)) {
+      auto x = fold(*n->operand);
+      if (!x) return std::nullopt;
+      return to_literal(arith_neg(to_value(*x)));
+    }
+    if (auto* a = std::get_if<ast::Arith>(&e.node)) {
+      auto x = fold(*a->lhs);
+      auto y = fold(*a->rhs);
+      if (!x || !y) return std::nullopt;
+      Value xv = to_value(*x), yv = to_value(*y);
+      switch (a->op) {
+        case ast::ArithOp::Add: return to_literal(arith_add(xv, yv));
+        case ast::ArithOp::Sub: return to_literal(arith_sub(xv, yv));
+        case ast::ArithOp::Mul: return to_literal(arith_mul(xv, yv));
+        case ast::ArithOp::Div: return to_literal(arith_div(xv, yv));
+        case ast::ArithOp::Mod: return to_literal(arith_mod(xv, yv));
+      }
+    }
+    return std::nullopt;
+  }
+
+  // ---- fields read in value position (not inside nested conditions) ----
+
+  void fields_in(const ast::Expr& e, std::vector<std::uint16_t>& out) {
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, ast::Field>) {
+            auto id = field_id(n.path, e.span);
+            if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+          } else if constexpr (std::is_same_v<T, ast::Neg>) {
+            fields_in(*n.operand, out);
+          } else if constexpr (std::is_same_v<T, ast::Arith>) {
+            fields_in(*n.lhs, out);
+            fields_in(*n.rhs, out);
+          } else if constexpr (std::is_same_v<T, ast::Call>) {
+            for (const auto& a : n.args) fields_in(a, out);
+          }
+        },
+        e.node);
+  }
+
+  // Emits `body` inside a for_any over `fields` (nothing to loop over: just the body).
+  template <typename Body>
+  void for_any(std::vector<std::uint16_t> fields, Body&& body) {
+    if (fields.empty()) {
+      body();
+      return;
+    }
+    p_.fieldsets.push_back(std::move(fields));
+    std::size_t loop =
+        emit(Opcode::ForAny, 0, static_cast<std::uint16_t>(p_.fieldsets.size() - 1), 0);
+    body();
+    emit(Opcode::EndAny);
+    p_.code[loop].b = static_cast<std::uint32_t>(p_.code.size());
+  }
+
+  // ---- value(): leaves one value ----
+
+  void value(const ast::Expr& e) {
+    if (auto c = fold(e)) {
+      emit(Opcode::PushConst, 0, 0, constant(*c));
+      return;
+    }
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, ast::Field>) {
+            emit(Opcode::PushField, 0, 0, field_id(n.path, e.span));
+          } else if constexpr (std::is_same_v<T, ast::Neg>) {
+            value(*n.operand);
+            emit(Opcode::Neg);
+          } else if constexpr (std::is_same_v<T, ast::Arith>) {
+            value(*n.lhs);
+            value(*n.rhs);
+            static constexpr Opcode kOps[] = {Opcode::Add, Opcode::Sub, Opcode::Mul, Opcode::Div,
+                                              Opcode::Mod};
+            emit(kOps[static_cast<int>(n.op)]);
+          } else if constexpr (std::is_same_v<T, ast::Call>) {
+            call(n, e.span);
+          } else if constexpr (std::is_same_v<T, ast::Literal>) {
+            emit(Opcode::PushConst, 0, 0, constant(n));
+          } else {
+            cond(e);  // a condition used as a value is a boolean
+          }
+        },
+        e.node);
+  }
+
+  // ---- cond(): leaves a boolean ----
+
+  void cond(const ast::Expr& e) {
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, ast::Literal>) {
+            emit(Opcode::PushConst, 0, 0, constant(ast::Literal{truthy(to_value(n))}));
+          } else if constexpr (std::is_same_v<T, ast::Field>) {
+            // A bare field is `field == true`.
+            emit(Opcode::FieldCompare, static_cast<std::uint8_t>(CmpOp::Eq) | kCmpLiteral,
+                 field_id(n.path, e.span), constant(ast::Literal{true}));
+          } else if constexpr (std::is_same_v<T, ast::Not>) {
+            cond(*n.operand);
+            emit(Opcode::Not);
+          } else if constexpr (std::is_same_v<T, ast::Logical>) {
+            const Opcode jump =
+                n.op == ast::LogicalOp::And ? Opcode::JumpIfFalse : Opcode::JumpIfTrue;
+            std::vector<std::size_t> exits;
+            for (std::size_t i = 0; i < n.operands.size(); ++i) {
+              cond(n.operands[i]);
+              if (i + 1 < n.operands.size()) exits.push_back(emit(jump));
+            }
+            patch(exits);
+          } else if constexpr (std::is_same_v<T, ast::Compare>) {
+            compare(n, e.span);
+          } else if constexpr (std::is_same_v<T, ast::Match>) {
+            match(n, e.span);
+          } else {
+            // Neg, Arith, Call: a value used as a condition
+            std::vector<std::uint16_t> fs;
+            fields_in(e, fs);
+            for_any(std::move(fs), [&] {
+              value(e);
+              emit(Opcode::Truthy);
+            });
+          }
+        },
+        e.node);
+  }
+
+  void compare(const ast::Compare& c, ast::SourceSpan) {
+    if (c.op == ast::CompareOp::Ne) {
+      // `a != b` is `not (a == b)` (S3)
+      compare_eq_or_order(*c.lhs, *c.rhs, CmpOp::Eq, false);
+      emit(Opcode::Not);
+      return;
+    }
+    CmpOp op = CmpOp::Eq;
+    switch (c.op) {
+      case ast::CompareOp::Lt: op = CmpOp::Lt; break;
+      case ast::CompareOp::Le: op = CmpOp::Le; break;
+      case ast::CompareOp::Gt: op = CmpOp::Gt; break;
+      case ast::CompareOp::Ge: op = CmpOp::Ge; break;
+      default: break;
+    }
+    compare_eq_or_order(*c.lhs, *c.rhs, op, false);
+  }
+
+  // x OP y, with the literal (if any) on the right.
+  void compare_eq_or_order(const ast::Expr& lhs0, const ast::Expr& rhs0, CmpOp op, bool ci) {
+    const ast::Expr* lhs = &lhs0;
+    const ast::Expr* rhs = &rhs0;
+    auto lc = fold(*lhs);
+    auto rc = fold(*rhs);
+    if (lc && !rc) {
+      std::swap(lhs, rhs);
+      std::swap(lc, rc);
+      op = mirror(op);
+    }
+    std::uint8_t flags = static_cast<std::uint8_t>(op) | (rc ? kCmpLiteral : 0) | (ci ? kCmpCi : 0);
+    if (auto* f = std::get_if<ast::Field>(&lhs->node); f && rc) {
+      emit(Opcode::FieldCompare, flags, field_id(f->path, lhs->span), constant(*rc));
+      return;
+    }
+    std::vector<std::uint16_t> fs;
+    fields_in(*lhs, fs);
+    fields_in(*rhs, fs);
+    for_any(std::move(fs), [&] {
+      value(*lhs);
+      value(*rhs);
+      emit(Opcode::Compare, flags);
+    });
+  }
+
+  void match(const ast::Match& m, ast::SourceSpan span) {
+    switch (m.kind) {
+      case ast::MatchKind::In:
+      case ast::MatchKind::InCi: in_list(m); break;
+      case ast::MatchKind::Seq:
+      case ast::MatchKind::Like:
+      case ast::MatchKind::LikeCi: {
+        PatternSet ps(m.kind != ast::MatchKind::Like);
+        for (const auto& v : m.values) ps.add(string_literal(v));
+        p_.patterns.push_back(std::move(ps));
+        predicate_on(*m.lhs, Opcode::FieldMatch, Opcode::MatchPatterns,
+                     static_cast<std::uint32_t>(p_.patterns.size() - 1));
+        break;
+      }
+      case ast::MatchKind::Regex:
+      case ast::MatchKind::RegexCi: {
+        std::vector<std::string> pats;
+        for (const auto& v : m.values) pats.push_back(string_literal(v));
+        RegexSet rs;
+        std::size_t bad = 0;
+        std::string why;
+        if (!rs.build(pats, m.kind == ast::MatchKind::RegexCi, bad, why))
+          fail(m.values[bad].span, ErrorCode::BadRegex, "invalid regex: " + why);
+        p_.regexes.push_back(std::move(rs));
+        predicate_on(*m.lhs, Opcode::FieldRegex, Opcode::MatchRegex,
+                     static_cast<std::uint32_t>(p_.regexes.size() - 1));
+        break;
+      }
+    }
+    (void)span;
+    if (m.negated) emit(Opcode::Not);
+  }
+
+  const std::string& string_literal(const ast::Expr& e) {
+    const auto* l = std::get_if<ast::Literal>(&e.node);
+    const auto* s = l ? std::get_if<std::string>(l) : nullptr;
+    if (!s) fail(e.span, ErrorCode::Syntax, "expected a string literal: patterns must be strings");
+    return *s;
+  }
+
+  // Emits a one-operand predicate: fused when the operand is a field.
+  void predicate_on(const ast::Expr& lhs, Opcode fused, Opcode general, std::uint32_t index) {
+    if (auto* f = std::get_if<ast::Field>(&lhs.node)) {
+      emit(fused, 0, field_id(f->path, lhs.span), index);
+      return;
+    }
+    std::vector<std::uint16_t> fs;
+    fields_in(lhs, fs);
+    for_any(std::move(fs), [&] {
+      value(lhs);
+      emit(general, 0, 0, index);
+    });
+  }
+
+  // `x in (…)`: the constant members become one set; other members `x == member`; all or-ed.
+  void in_list(const ast::Match& m) {
+    const bool ci = m.kind == ast::MatchKind::InCi;
+    ValueSet set(ci);
+    std::vector<const ast::Expr*> others;
+    std::vector<ast::Literal> folded;
+    for (const auto& v : m.values) {
+      if (auto c = fold(v))
+        folded.push_back(std::move(*c));
+      else
+        others.push_back(&v);
+    }
+    std::vector<std::size_t> exits;
+    if (!folded.empty()) {
+      for (const auto& l : folded) set.add(to_value(l));
+      p_.sets.push_back(std::move(set));
+      predicate_on(*m.lhs, Opcode::FieldInSet, Opcode::InSet,
+                   static_cast<std::uint32_t>(p_.sets.size() - 1));
+      if (!others.empty()) exits.push_back(emit(Opcode::JumpIfTrue));
+    }
+    for (std::size_t i = 0; i < others.size(); ++i) {
+      compare_eq_or_order(*m.lhs, *others[i], CmpOp::Eq, ci);
+      if (i + 1 < others.size()) exits.push_back(emit(Opcode::JumpIfTrue));
+    }
+    patch(exits);
+  }
+
+  [[noreturn]] void call(const ast::Call& c, ast::SourceSpan span) {
+    std::string name = lower(c.name);
+    for (std::size_t i = 0; i < std::size(kFunctions); ++i) {
+      if (name == kFunctions[i].name) {
+        if (c.insensitive && !kFunctions[i].tilde)
+          fail(span, ErrorCode::Syntax,
+               "function [" + std::string(kFunctionDisplay[i]) +
+                   "] has no case-insensitive form: remove the '~'");
+        fail(span, ErrorCode::Unsupported,
+             "function [" + std::string(kFunctionDisplay[i]) + "] is not supported yet");
+      }
+    }
+    std::string msg = "unknown function [" + c.name + "]";
+    std::size_t best = 4;
+    const char* suggestion = nullptr;
+    for (std::size_t i = 0; i < std::size(kFunctions); ++i) {
+      std::size_t d = edit_distance(name, kFunctions[i].name);
+      if (d < best) {
+        best = d;
+        suggestion = kFunctionDisplay[i];
+      }
+    }
+    if (suggestion) msg += ", did you mean [" + std::string(suggestion) + "]?";
+    fail(span, ErrorCode::UnknownName, msg);
+  }
+
+  void pipes(const ast::Query& q) {
+    static constexpr const char* kUnsupported[] = {"count", "filter", "sort", "unique",
+                                                   "unique_count"};
+    for (const auto& pipe : q.pipes) {
+      if (pipe.name == "head" || pipe.name == "tail") {
+        const ast::Literal* l =
+            pipe.args.size() == 1 ? std::get_if<ast::Literal>(&pipe.args[0].node) : nullptr;
+        const std::int64_t* n = l ? std::get_if<std::int64_t>(l) : nullptr;
+        if (!n)
+          fail(pipe.span, ErrorCode::Syntax,
+               "pipe [" + pipe.name + "] takes one non-negative integer, e.g. | " + pipe.name +
+                   " 10");
+        p_.pipes.push_back(
+            PipeStage{pipe.name == "head" ? PipeStage::Kind::Head : PipeStage::Kind::Tail,
+                      static_cast<std::uint64_t>(*n)});
+        continue;
+      }
+      for (const char* u : kUnsupported)
+        if (pipe.name == u)
+          fail(pipe.span, ErrorCode::Unsupported,
+               "pipe [" + pipe.name + "] is not supported (only head and tail are)");
+      fail(pipe.span, ErrorCode::UnknownName,
+           "unknown pipe [" + pipe.name + "]: the pipes are head and tail");
+    }
+  }
+
+  std::string_view text_;
+  const CompileOptions& options_;
+  Program& p_;
+  std::unordered_map<std::string, std::uint16_t> field_ids_;
+};
+
+}  // namespace
+
+bool is_known_function(std::string_view lower_name, bool& allows_tilde) noexcept {
+  for (const auto& f : kFunctions) {
+    if (lower_name == f.name) {
+      allows_tilde = f.tilde;
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<std::shared_ptr<Program>> compile_program(const ast::Query& query, std::string_view text,
+                                                 const CompileOptions& options) {
+  auto p = std::make_shared<Program>();
+  p->text = std::string(text);
+  p->ast_dump = ast::to_sexpr(query);
+  try {
+    Compiler c(text, options, *p);
+    c.query(query);
+  } catch (const CompileError& e) {
+    return Error{e.code, e.message, SourceLocation::at(text, e.offset)};
+  }
+  if (auto v = verify(*p); !v) return v.error();
+  return p;
+}
+
+}  // namespace eqlite::internal

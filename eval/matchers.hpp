@@ -1,0 +1,88 @@
+// eval/matchers.hpp — the prebuilt structures behind the set and pattern instructions:
+// ValueSet (`in`, `in~` over constants), PatternSet (`:`, `like`, `like~`), RegexSet (`regex`,
+// `regex~`). Built once at compile time, immutable afterwards, shareable across threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "eqlite/value.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace eqlite::internal {
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+/// `x in (literals)`: typed equality as compare(x, literal, ==, literal=true) would give it, for
+/// every literal at once (S8). Case-insensitive sets (`in~`) compare the ASCII-folded text of
+/// the value with the folded text of each literal.
+class ValueSet {
+ public:
+  explicit ValueSet(bool ci) : ci_(ci) {}
+  void add(Value literal);
+  /// `fold` is scratch for case folding and number text.
+  bool contains(Value v, std::string& buf, std::string& fold) const noexcept;
+  bool case_insensitive() const noexcept { return ci_; }
+  std::size_t size() const noexcept { return count_; }
+
+ private:
+  bool ci_;
+  std::size_t count_ = 0;
+  StringSet strings_;
+  std::unordered_set<double> numbers_;
+  bool true_ = false, false_ = false, null_ = false;
+};
+
+/// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
+/// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
+/// paths; the rest run a segment matcher.
+class PatternSet {
+ public:
+  explicit PatternSet(bool ci) : ci_(ci) {}
+  /// `pattern` as written in the query (folded here when case-insensitive).
+  void add(std::string_view pattern);
+  bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
+  bool case_insensitive() const noexcept { return ci_; }
+  const std::vector<std::string>& patterns() const noexcept { return all_; }
+
+  /// One pattern against one (already folded when needed) text. Exposed for tests.
+  static bool glob(std::string_view text, std::string_view pattern) noexcept;
+
+ private:
+  bool matches_text(std::string_view text) const noexcept;
+  bool ci_;
+  bool match_all_ = false;
+  StringSet exact_;
+  std::vector<std::string> prefixes_, suffixes_, contains_, globs_, all_;
+};
+
+/// Regexes, "any of", matching the whole value (S7), RE2 syntax.
+class RegexSet {
+ public:
+  /// Compiles `patterns` as one alternation. On failure returns false and sets `bad_index`
+  /// (which pattern) and `error` (RE2's reason).
+  bool build(const std::vector<std::string>& patterns, bool ci, std::size_t& bad_index,
+             std::string& error);
+  bool matches(Value v, std::string& buf) const noexcept;
+  const std::string& pattern() const noexcept { return pattern_; }
+  bool case_insensitive() const noexcept { return ci_; }
+
+ private:
+  std::shared_ptr<const re2::RE2> re_;
+  std::string pattern_;
+  bool ci_ = false;
+};
+
+}  // namespace eqlite::internal

@@ -1,0 +1,225 @@
+// eval/program.cpp — opcode names, the disassembler and the verifier, all driven by opcodes.def.
+#include "eval/program.hpp"
+
+#include <cstdio>
+
+#include "eval/value_ops.hpp"
+
+namespace eqlite::internal {
+
+namespace {
+
+struct OpInfo {
+  const char* name;
+  int pops;
+  int pushes;
+};
+
+constexpr OpInfo kOps[] = {
+#define EQLITE_OP(name, text, pops, pushes, operands, doc) {text, pops, pushes},
+#include "eval/opcodes.def"
+#undef EQLITE_OP
+};
+static_assert(sizeof(kOps) / sizeof(kOps[0]) == kOpcodeCount);
+
+const char* cmp_name(std::uint8_t flags) {
+  switch (static_cast<CmpOp>(flags & kCmpOpMask)) {
+    case CmpOp::Eq: return "==";
+    case CmpOp::Lt: return "<";
+    case CmpOp::Le: return "<=";
+    case CmpOp::Gt: return ">";
+    case CmpOp::Ge: return ">=";
+  }
+  return "?";
+}
+
+std::string constant_text(const Constant& c) {
+  switch (c.kind) {
+    case ValueKind::Null: return "null";
+    case ValueKind::Bool: return c.b ? "true" : "false";
+    case ValueKind::Int: return std::to_string(c.i);
+    case ValueKind::Double: {
+      std::string buf;
+      std::string_view t;
+      text_of(c.value(), buf, t);
+      return std::string(t);
+    }
+    case ValueKind::String: {
+      std::string out = "\"";
+      for (char ch : c.s) {
+        if (ch == '"' || ch == '\\') out += '\\';
+        out += ch;
+      }
+      return out + "\"";
+    }
+  }
+  return "?";
+}
+
+}  // namespace
+
+const char* opcode_name(Opcode op) noexcept {
+  auto i = static_cast<std::size_t>(op);
+  return i < kOpcodeCount ? kOps[i].name : "?";
+}
+
+std::string Program::disassemble() const {
+  std::string out;
+  char buf[64];
+  for (std::size_t pc = 0; pc < code.size(); ++pc) {
+    const Instruction& in = code[pc];
+    std::snprintf(buf, sizeof buf, "%04zu  %-15s", pc, opcode_name(in.op));
+    std::string line = buf;
+    auto field = [&](std::uint32_t id) { return id < fields.size() ? fields[id] : "?"; };
+    auto flags = [&] {
+      std::string f = cmp_name(in.flags);
+      if (in.flags & kCmpLiteral) f += " literal";
+      if (in.flags & kCmpCi) f += " ci";
+      return f;
+    };
+    switch (in.op) {
+      case Opcode::PushConst: line += constant_text(constants[in.b]); break;
+      case Opcode::PushField: line += field(in.b); break;
+      case Opcode::ForAny: {
+        line += "(";
+        const auto& fs = fieldsets[in.a];
+        for (std::size_t i = 0; i < fs.size(); ++i) line += (i ? ", " : "") + field(fs[i]);
+        line += ") -> " + std::to_string(in.b);
+        break;
+      }
+      case Opcode::Compare: line += flags(); break;
+      case Opcode::FieldCompare:
+        line += field(in.a) + " " + flags() + " " + constant_text(constants[in.b]);
+        break;
+      case Opcode::InSet:
+      case Opcode::FieldInSet:
+        if (in.op == Opcode::FieldInSet) line += field(in.a) + " ";
+        line += "set#" + std::to_string(in.b) + (sets[in.b].case_insensitive() ? " ci" : "") +
+                " (" + std::to_string(sets[in.b].size()) + " values)";
+        break;
+      case Opcode::MatchPatterns:
+      case Opcode::FieldMatch: {
+        if (in.op == Opcode::FieldMatch) line += field(in.a) + " ";
+        const auto& ps = patterns[in.b];
+        line += ps.case_insensitive() ? "ci (" : "(";
+        for (std::size_t i = 0; i < ps.patterns().size(); ++i)
+          line += (i ? ", \"" : "\"") + ps.patterns()[i] + "\"";
+        line += ")";
+        break;
+      }
+      case Opcode::MatchRegex:
+      case Opcode::FieldRegex:
+        if (in.op == Opcode::FieldRegex) line += field(in.a) + " ";
+        line += (regexes[in.b].case_insensitive() ? "ci /" : "/") + regexes[in.b].pattern() + "/";
+        break;
+      case Opcode::JumpIfFalse:
+      case Opcode::JumpIfTrue: line += "-> " + std::to_string(in.b); break;
+      default: break;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+Result<void> verify(Program& p) {
+  auto fail = [](std::size_t pc, const std::string& why) {
+    return Error{ErrorCode::InvalidArgument,
+                 "internal error: bytecode verification failed at " + std::to_string(pc) + ": " +
+                     why,
+                 {}};
+  };
+  const std::size_t n = p.code.size();
+  if (n == 0) return fail(0, "empty program");
+  // depth[pc]: stack depth before pc, -1 when not reached yet.
+  std::vector<long> depth(n + 1, -1);
+  // Every for_any body runs on top of the stack it starts with: record, for each end_any, the
+  // depth its body must return to (+1 for the result).
+  std::vector<long> any_base(n + 1, -1);
+  depth[0] = 0;
+  long max_depth = 0;
+  for (std::size_t pc = 0; pc < n; ++pc) {
+    const Instruction& in = p.code[pc];
+    if (static_cast<std::size_t>(in.op) >= kOpcodeCount) return fail(pc, "unknown opcode");
+    long d = depth[pc];
+    if (d < 0) return fail(pc, "unreachable instruction");
+    const OpInfo& info = kOps[static_cast<std::size_t>(in.op)];
+    if (d < info.pops) return fail(pc, "stack underflow");
+    // operand ranges
+    switch (in.op) {
+      case Opcode::PushConst:
+        if (in.b >= p.constants.size()) return fail(pc, "constant out of range");
+        break;
+      case Opcode::PushField:
+        if (in.b >= p.fields.size()) return fail(pc, "field out of range");
+        break;
+      case Opcode::FieldCompare:
+        if (in.a >= p.fields.size() || in.b >= p.constants.size())
+          return fail(pc, "operand out of range");
+        break;
+      case Opcode::InSet:
+      case Opcode::FieldInSet:
+        if (in.b >= p.sets.size() || (in.op == Opcode::FieldInSet && in.a >= p.fields.size()))
+          return fail(pc, "operand out of range");
+        break;
+      case Opcode::MatchPatterns:
+      case Opcode::FieldMatch:
+        if (in.b >= p.patterns.size() || (in.op == Opcode::FieldMatch && in.a >= p.fields.size()))
+          return fail(pc, "operand out of range");
+        break;
+      case Opcode::MatchRegex:
+      case Opcode::FieldRegex:
+        if (in.b >= p.regexes.size() || (in.op == Opcode::FieldRegex && in.a >= p.fields.size()))
+          return fail(pc, "operand out of range");
+        break;
+      default: break;
+    }
+    if ((in.op == Opcode::Compare || in.op == Opcode::FieldCompare) &&
+        (in.flags & kCmpOpMask) > static_cast<std::uint8_t>(CmpOp::Ge))
+      return fail(pc, "bad comparison operator");
+    auto flow = [&](std::size_t target, long dd) -> bool {
+      if (target > n) return false;
+      if (depth[target] >= 0 && depth[target] != dd) return false;
+      depth[target] = dd;
+      return true;
+    };
+    switch (in.op) {
+      case Opcode::JumpIfFalse:
+      case Opcode::JumpIfTrue:
+        if (in.b <= pc || in.b >= n) return fail(pc, "jump target must be forward, inside the code");
+        if (!flow(in.b, d)) return fail(pc, "inconsistent stack depth at jump target");
+        if (!flow(pc + 1, d - 1)) return fail(pc, "inconsistent stack depth");
+        break;
+      case Opcode::ForAny: {
+        if (in.a >= p.fieldsets.size()) return fail(pc, "fieldset out of range");
+        for (auto f : p.fieldsets[in.a])
+          if (f >= p.fields.size()) return fail(pc, "field out of range");
+        if (in.b <= pc + 1 || in.b > n || p.code[in.b - 1].op != Opcode::EndAny)
+          return fail(pc, "for_any must end with end_any right before its target");
+        if (any_base[in.b - 1] >= 0) return fail(pc, "two for_any share an end_any");
+        any_base[in.b - 1] = d;
+        // The body starts at the same depth; after the loop, one result is pushed.
+        if (!flow(pc + 1, d)) return fail(pc, "inconsistent stack depth");
+        if (!flow(in.b, d + 1)) return fail(pc, "inconsistent stack depth after for_any");
+        break;
+      }
+      case Opcode::EndAny:
+        if (any_base[pc] < 0) return fail(pc, "end_any without for_any");
+        if (d != any_base[pc] + 1) return fail(pc, "for_any body must leave exactly one value");
+        break;  // control returns to the for_any; nothing falls through
+      case Opcode::Return:
+        if (d != 1) return fail(pc, "return needs exactly one value on the stack");
+        break;
+      default:
+        if (!flow(pc + 1, d - info.pops + info.pushes)) return fail(pc, "inconsistent stack depth");
+        break;
+    }
+    max_depth = std::max(max_depth, d - info.pops + info.pushes);
+    max_depth = std::max(max_depth, d);
+  }
+  if (p.code.back().op != Opcode::Return) return fail(n - 1, "the program must end with return");
+  p.max_stack = static_cast<std::uint32_t>(max_depth + 1);
+  return {};
+}
+
+}  // namespace eqlite::internal

@@ -1,0 +1,88 @@
+// eval/program.hpp — bytecode: instructions, the compiled Program, the disassembler and the
+// verifier. A Program is immutable after compile() and shared by every Query copy and thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "eqlite/error.hpp"
+#include "eqlite/query.hpp"
+#include "eqlite/value.hpp"
+#include "eval/matchers.hpp"
+
+namespace eqlite::internal {
+
+enum class Opcode : std::uint8_t {
+#define EQLITE_OP(name, text, pops, pushes, operands, doc) name,
+#include "eval/opcodes.def"
+#undef EQLITE_OP
+};
+inline constexpr std::size_t kOpcodeCount = 0
+#define EQLITE_OP(name, text, pops, pushes, operands, doc) +1
+#include "eval/opcodes.def"
+#undef EQLITE_OP
+    ;
+
+const char* opcode_name(Opcode op) noexcept;
+
+/// One instruction: | op:8 | flags:8 | a:16 | b:32 |. The meaning of flags, a and b depends on
+/// the opcode (opcodes.def).
+struct Instruction {
+  Opcode op;
+  std::uint8_t flags = 0;
+  std::uint16_t a = 0;
+  std::uint32_t b = 0;
+};
+static_assert(sizeof(Instruction) == 8);
+static_assert(std::is_trivially_copyable_v<Instruction>);
+
+/// Flags of compare / field_compare.
+inline constexpr std::uint8_t kCmpOpMask = 0x07;   // CmpOp
+inline constexpr std::uint8_t kCmpLiteral = 0x08;  // y is a literal: S8 conversion applies
+inline constexpr std::uint8_t kCmpCi = 0x10;       // fold ASCII case (`:` equality, in~)
+
+/// A constant of the program. Owns its string; value() views it (stable: the program does not
+/// change after compile).
+struct Constant {
+  ValueKind kind = ValueKind::Null;
+  bool b = false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+  Value value() const noexcept {
+    switch (kind) {
+      case ValueKind::Bool: return Value::boolean(b);
+      case ValueKind::Int: return Value::integer(i);
+      case ValueKind::Double: return Value::number(d);
+      case ValueKind::String: return Value::string(s);
+      case ValueKind::Null: break;
+    }
+    return Value::null();
+  }
+};
+
+struct Program {
+  std::string text;      ///< the query text
+  std::string ast_dump;  ///< S-expression of the AST (eqlite check --ast)
+  std::vector<Instruction> code;
+  std::vector<Constant> constants;
+  std::vector<std::string> fields;                  ///< field id -> dotted path
+  std::vector<std::vector<std::uint16_t>> fieldsets;  ///< for_any operands
+  std::vector<ValueSet> sets;
+  std::vector<PatternSet> patterns;
+  std::vector<RegexSet> regexes;
+  std::vector<PipeStage> pipes;
+  std::uint32_t max_stack = 0;  ///< set by verify()
+
+  /// One instruction per line: `0003  jump_if_false  -> 7`, then the operand's meaning.
+  std::string disassemble() const;
+};
+
+/// Checks that `p` is safe to run: operand indices in range, forward jumps inside the code,
+/// a consistent stack depth on every path, for_any bodies well formed, a final return with one
+/// value. Sets p.max_stack. The VM trusts a verified program and checks nothing else.
+Result<void> verify(Program& p);
+
+}  // namespace eqlite::internal

@@ -1,0 +1,222 @@
+// eval/vm.cpp — the dispatch loop. It runs only verified programs (program.hpp: verify), so it
+// checks no operand and no stack bound itself. Nothing here allocates in steady state: the
+// stack and the scratch strings belong to the Vm and keep their capacity.
+#include "eqlite/vm.hpp"
+
+#include "eval/program.hpp"
+#include "eval/value_ops.hpp"
+
+namespace eqlite {
+
+namespace {
+
+using internal::CmpOp;
+using internal::Instruction;
+using internal::Opcode;
+using internal::Program;
+
+struct Exec {
+  const Program& p;
+  const Event& ev;
+  Value* stack;
+  std::uint32_t* cursors;
+  std::string& buf;
+  std::string& fold;
+
+  bool compare(Value x, Value y, std::uint8_t flags) {
+    return internal::compare(x, y, static_cast<CmpOp>(flags & internal::kCmpOpMask),
+                             (flags & internal::kCmpLiteral) != 0, (flags & internal::kCmpCi) != 0,
+                             fold);
+  }
+
+  // Runs from `pc` until return or end_any and gives the boolean left on top. `sp` is the
+  // number of values on the stack.
+  bool run(std::uint32_t pc, std::uint32_t sp) {
+    const Instruction* code = p.code.data();
+    for (;;) {
+      const Instruction in = code[pc];
+      switch (in.op) {
+        case Opcode::PushConst: stack[sp++] = p.constants[in.b].value(); ++pc; break;
+        case Opcode::PushField: {
+          auto vals = ev.values(in.b);
+          stack[sp++] = cursors[in.b] < vals.size() ? vals[cursors[in.b]] : Value::null();
+          ++pc;
+          break;
+        }
+        case Opcode::ForAny: {
+          const auto& fs = p.fieldsets[in.a];
+          stack[sp] = Value::boolean(any(fs, 0, pc + 1, sp));
+          ++sp;
+          pc = in.b;
+          break;
+        }
+        case Opcode::EndAny:
+        case Opcode::Return: {
+          Value r = stack[sp - 1];
+          return r.kind() == ValueKind::Bool && r.as_bool();
+        }
+        case Opcode::Compare: {
+          Value y = stack[--sp];
+          Value x = stack[sp - 1];
+          stack[sp - 1] = Value::boolean(compare(x, y, in.flags));
+          ++pc;
+          break;
+        }
+        case Opcode::InSet:
+          stack[sp - 1] = Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf, fold));
+          ++pc;
+          break;
+        case Opcode::MatchPatterns:
+          stack[sp - 1] = Value::boolean(p.patterns[in.b].matches(stack[sp - 1], buf, fold));
+          ++pc;
+          break;
+        case Opcode::MatchRegex:
+          stack[sp - 1] = Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf));
+          ++pc;
+          break;
+        case Opcode::FieldCompare: {
+          const Value y = p.constants[in.b].value();
+          auto vals = ev.values(in.a);
+          bool r = false;
+          if (vals.empty()) {
+            r = compare(Value::null(), y, in.flags);
+          } else {
+            for (const Value& v : vals)
+              if ((r = compare(v, y, in.flags))) break;
+          }
+          stack[sp++] = Value::boolean(r);
+          ++pc;
+          break;
+        }
+        case Opcode::FieldInSet: {
+          const auto& set = p.sets[in.b];
+          auto vals = ev.values(in.a);
+          bool r = false;
+          if (vals.empty()) {
+            r = set.contains(Value::null(), buf, fold);
+          } else {
+            for (const Value& v : vals)
+              if ((r = set.contains(v, buf, fold))) break;
+          }
+          stack[sp++] = Value::boolean(r);
+          ++pc;
+          break;
+        }
+        case Opcode::FieldMatch: {
+          const auto& ps = p.patterns[in.b];
+          bool r = false;
+          for (const Value& v : ev.values(in.a))
+            if ((r = ps.matches(v, buf, fold))) break;
+          stack[sp++] = Value::boolean(r);
+          ++pc;
+          break;
+        }
+        case Opcode::FieldRegex: {
+          const auto& re = p.regexes[in.b];
+          bool r = false;
+          for (const Value& v : ev.values(in.a))
+            if ((r = re.matches(v, buf))) break;
+          stack[sp++] = Value::boolean(r);
+          ++pc;
+          break;
+        }
+        case Opcode::Truthy:
+          stack[sp - 1] = Value::boolean(internal::truthy(stack[sp - 1]));
+          ++pc;
+          break;
+        case Opcode::Not: {
+          Value v = stack[sp - 1];
+          stack[sp - 1] = Value::boolean(!(v.kind() == ValueKind::Bool && v.as_bool()));
+          ++pc;
+          break;
+        }
+        case Opcode::Neg: stack[sp - 1] = internal::arith_neg(stack[sp - 1]); ++pc; break;
+        case Opcode::Add:
+          --sp;
+          stack[sp - 1] = internal::arith_add(stack[sp - 1], stack[sp]);
+          ++pc;
+          break;
+        case Opcode::Sub:
+          --sp;
+          stack[sp - 1] = internal::arith_sub(stack[sp - 1], stack[sp]);
+          ++pc;
+          break;
+        case Opcode::Mul:
+          --sp;
+          stack[sp - 1] = internal::arith_mul(stack[sp - 1], stack[sp]);
+          ++pc;
+          break;
+        case Opcode::Div:
+          --sp;
+          stack[sp - 1] = internal::arith_div(stack[sp - 1], stack[sp]);
+          ++pc;
+          break;
+        case Opcode::Mod:
+          --sp;
+          stack[sp - 1] = internal::arith_mod(stack[sp - 1], stack[sp]);
+          ++pc;
+          break;
+        case Opcode::JumpIfFalse: {
+          Value v = stack[sp - 1];
+          if (!(v.kind() == ValueKind::Bool && v.as_bool())) {
+            pc = in.b;
+          } else {
+            --sp;
+            ++pc;
+          }
+          break;
+        }
+        case Opcode::JumpIfTrue: {
+          Value v = stack[sp - 1];
+          if (v.kind() == ValueKind::Bool && v.as_bool()) {
+            pc = in.b;
+          } else {
+            --sp;
+            ++pc;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  // S4: the body is true for some combination of values of the fields fs[k..]. A field without
+  // values takes null once (so `x + 1 == null` holds when x is missing).
+  bool any(const std::vector<std::uint16_t>& fs, std::size_t k, std::uint32_t body,
+           std::uint32_t sp) {
+    if (k == fs.size()) return run(body, sp);
+    const std::uint16_t f = fs[k];
+    const std::uint32_t saved = cursors[f];
+    const std::size_t n = ev.values(f).size();
+    bool r = false;
+    if (n == 0) {
+      cursors[f] = 0;
+      r = any(fs, k + 1, body, sp);
+    } else {
+      for (std::uint32_t c = 0; c < n && !r; ++c) {
+        cursors[f] = c;
+        r = any(fs, k + 1, body, sp);
+      }
+    }
+    cursors[f] = saved;
+    return r;
+  }
+};
+
+}  // namespace
+
+bool Vm::matches(const Query& query, const Event& event) noexcept {
+  const Program& p = query.program();
+  if (event.field_count() < p.fields.size()) return false;  // not bound to this query
+  if (stack_.size() < p.max_stack) stack_.resize(p.max_stack);
+  if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
+  Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_};
+  return ex.run(0, 0);
+}
+
+bool Vm::matches(const Query& query, const FieldMap& map) {
+  bound_.bind(query, map);
+  return matches(query, bound_);
+}
+
+}  // namespace eqlite

@@ -1,0 +1,50 @@
+// eqlite/json_reader.hpp — JSON events, read with simdjson (hidden behind this header).
+//
+//   eqlite::JsonReader reader(query);      // projection: only query.fields() are materialised
+//   eqlite::Event event;
+//   auto ok = reader.read(line, event);    // event's strings borrow the reader's buffers
+//
+// A JsonReader walks each document once (semantics.md E1-E3): nested objects flatten to dotted
+// paths, a key containing dots is the same path, arrays (and arrays of objects) are multi-valued,
+// duplicated keys keep every value, integers beyond int64 become doubles. Subtrees that no field
+// of the query can be under are skipped. Constant fields (E4) fill a field that the document
+// leaves without a value.
+//
+// Lifetime: string values in the Event are valid until the next read() on this reader.
+// Thread safety: one JsonReader per thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eqlite/error.hpp"
+#include "eqlite/event.hpp"
+#include "eqlite/value.hpp"
+
+namespace eqlite {
+
+class JsonReader {
+ public:
+  /// Reads the fields of `query` (the reader keeps its own copy of the field table).
+  explicit JsonReader(const Query& query);
+  /// Reads the given field paths; field id i is paths[i].
+  explicit JsonReader(std::vector<std::string> paths);
+  ~JsonReader();
+  JsonReader(JsonReader&&) noexcept;
+  JsonReader& operator=(JsonReader&&) noexcept;
+
+  /// E4: `value` is used for `path` in every event that has no value for it. Strings are copied.
+  void set_constant(std::string_view path, Value value);
+
+  /// Parses one JSON document into `out` (reset to this reader's fields first). Fails with
+  /// ErrorCode::BadJson when the text is not valid JSON or not an object (E2).
+  Result<void> read(std::string_view json, Event& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eqlite

@@ -1,0 +1,68 @@
+// eqlite/query.hpp — compiling EQL text into an executable Query.
+//
+//   auto q = eqlite::compile(R"(process where process.name : "cmd.exe")");
+//   if (!q) { std::cerr << q.error().format(text) << '\n'; }
+//
+// A Query is immutable once compiled and may be shared across threads; copies are cheap (they
+// share the compiled program). Every field path the query reads is interned into a table:
+// field id i is fields()[i]. Events are bound to those ids (see event.hpp), so evaluation never
+// looks a field up by name.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eqlite/error.hpp"
+
+namespace eqlite {
+
+namespace internal {
+struct Program;
+}
+
+/// One `| head N` or `| tail N` pipe.
+struct PipeStage {
+  enum class Kind { Head, Tail };
+  Kind kind;
+  std::uint64_t n;
+};
+
+struct CompileOptions {
+  /// The field that `<category> where` tests (semantics.md P1).
+  std::string category_field = "event.category";
+  /// Deepest nesting of parentheses, `not`, unary signs and operator chains.
+  std::size_t max_depth = 100;
+  /// Longest accepted query text, in bytes.
+  std::size_t max_query_length = 1 << 20;
+};
+
+class Query {
+ public:
+  /// The query text as given to compile().
+  std::string_view text() const noexcept;
+  /// Interned field paths; a field's id is its index here.
+  const std::vector<std::string>& fields() const noexcept;
+  /// The AST as an S-expression, e.g. `(query any (== (field a) (string "x")))`.
+  std::string dump_ast() const;
+  /// The bytecode, one instruction per line: `0003  jump_if_false  -> 7`.
+  std::string disassemble() const;
+  /// The `| head N` / `| tail N` pipes, in order (semantics.md P2). They act on the stream of
+  /// matching events; PipeRunner (pipes.hpp) applies them.
+  const std::vector<PipeStage>& pipes() const noexcept;
+
+  // Internal: the compiled program.
+  const internal::Program& program() const noexcept { return *program_; }
+  explicit Query(std::shared_ptr<const internal::Program> p) : program_(std::move(p)) {}
+
+ private:
+  std::shared_ptr<const internal::Program> program_;
+};
+
+/// Parses, compiles and verifies `text`. Errors carry line:column into `text`.
+Result<Query> compile(std::string_view text, const CompileOptions& options = {});
+
+}  // namespace eqlite

@@ -1,0 +1,32 @@
+// eqlite/vm.hpp — evaluating a compiled Query against an event.
+//
+// A Vm is per-thread scratch (its stack and buffers are reused, so steady-state evaluation does
+// not allocate). A Query is immutable and may be evaluated by many Vms at once.
+// Evaluation never fails (semantics.md S11): bad data makes a predicate false.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "eqlite/event.hpp"
+#include "eqlite/query.hpp"
+#include "eqlite/value.hpp"
+
+namespace eqlite {
+
+class Vm {
+ public:
+  /// True when `event` (bound to `query`'s field ids) satisfies the query's condition.
+  bool matches(const Query& query, const Event& event) noexcept;
+  /// Convenience for embedding: binds `map` to the query's fields, then evaluates.
+  bool matches(const Query& query, const FieldMap& map);
+
+ private:
+  std::vector<Value> stack_;
+  std::vector<std::uint32_t> cursors_;
+  std::string scratch_;
+  std::string fold_;
+  Event bound_;
+};
+
+}  // namespace eqlite

@@ -1,0 +1,207 @@
+// lib/json_reader.cpp — JSON events with simdjson On-Demand (simdjson is private to this file).
+//
+// One forward pass per document. The current dotted path is kept in a buffer; at each key the
+// reader asks: is this path a field of the query (materialise its values), or a prefix of one
+// (descend)? Anything else is skipped unread — On-Demand's "validate what you use". Values of
+// a field are appended in document order, so arrays, arrays of objects, dotted keys and
+// duplicated keys all become multi-values (E1, E3).
+#include "eqlite/json_reader.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <simdjson.h>
+#include <unordered_map>
+
+#include "eqlite/query.hpp"
+#include "eval/matchers.hpp"
+
+namespace eqlite {
+
+namespace od = simdjson::ondemand;
+
+namespace {
+constexpr std::size_t kMaxDepth = 1024;
+}  // namespace
+
+struct JsonReader::Impl {
+  std::vector<std::string> paths;
+  std::unordered_map<std::string, std::uint32_t, internal::StringHash, std::equal_to<>> ids;
+  internal::StringSet prefixes;  // every proper dotted prefix of a path
+  std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
+  std::vector<std::pair<std::uint32_t, Value>> constants;
+  od::parser parser;
+  std::vector<char> buffer;  // the document, padded for simdjson
+  std::string path;
+  std::string number_text;  // for numbers simdjson cannot represent
+  Event* out = nullptr;
+
+  explicit Impl(std::vector<std::string> p) : paths(std::move(p)) {
+    for (std::uint32_t i = 0; i < paths.size(); ++i) {
+      ids.emplace(paths[i], i);
+      for (std::size_t dot = paths[i].find('.'); dot != std::string::npos;
+           dot = paths[i].find('.', dot + 1))
+        prefixes.emplace(paths[i].substr(0, dot));
+    }
+  }
+
+  simdjson::error_code number(od::value& v, std::uint32_t id) {
+    od::number_type t;
+    if (auto e = v.get_number_type().get(t)) return e;
+    if (t == od::number_type::signed_integer) {
+      std::int64_t i;
+      if (auto e = v.get_int64().get(i)) return e;
+      out->add(id, Value::integer(i));
+      return simdjson::SUCCESS;
+    }
+    if (t == od::number_type::floating_point_number) {
+      double d;
+      if (v.get_double().get(d) == simdjson::SUCCESS) {
+        out->add(id, Value::number(d));
+        return simdjson::SUCCESS;
+      }
+    }
+    // Beyond int64 (E3) or beyond double's range: a double, from the token's text.
+    std::string_view raw = v.raw_json_token();
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
+                            raw.back() == '\r'))
+      raw.remove_suffix(1);
+    number_text.assign(raw);
+    char* end = nullptr;
+    double d = std::strtod(number_text.c_str(), &end);
+    if (end != number_text.c_str() + number_text.size()) return simdjson::NUMBER_ERROR;
+    out->add(id, Value::number(d));
+    return simdjson::SUCCESS;
+  }
+
+  // `id` is the field at the current path (or npos); `prefix` whether fields lie below it.
+  simdjson::error_code value(od::value v, std::uint32_t id, bool prefix, std::size_t depth) {
+    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
+    od::json_type type;
+    if (auto e = v.type().get(type)) return e;
+    switch (type) {
+      case od::json_type::object: {
+        if (!prefix) return simdjson::SUCCESS;  // an object has no value of its own; skip it
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) return e;
+        return object(obj, depth + 1);
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return e;
+        for (auto element : arr) {
+          od::value ev;
+          if (auto e = element.get(ev)) return e;
+          if (auto e = value(ev, id, prefix, depth + 1)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::string: {
+        if (id == kNone) return simdjson::SUCCESS;
+        std::string_view s;
+        if (auto e = v.get_string().get(s)) return e;
+        out->add(id, Value::string(s));
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::number:
+        if (id == kNone) return simdjson::SUCCESS;
+        return number(v, id);
+      case od::json_type::boolean: {
+        if (id == kNone) return simdjson::SUCCESS;
+        bool b;
+        if (auto e = v.get_bool().get(b)) return e;
+        out->add(id, Value::boolean(b));
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto e = v.is_null().get(is_null)) return e;
+        if (!is_null) return simdjson::N_ATOM_ERROR;
+        return simdjson::SUCCESS;  // S1: null is no value
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  simdjson::error_code object(od::object obj, std::size_t depth) {
+    const std::size_t base = path.size();
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto e = field.unescaped_key().get(key)) return e;
+      path.resize(base);
+      if (base) path += '.';
+      path += key;
+      auto it = ids.find(std::string_view(path));
+      const std::uint32_t id = it == ids.end() ? kNone : it->second;
+      const bool prefix = prefixes.find(std::string_view(path)) != prefixes.end();
+      if (id == kNone && !prefix) continue;  // skipped unread
+      if (auto e = value(field.value(), id, prefix, depth)) return e;
+    }
+    path.resize(base);
+    return simdjson::SUCCESS;
+  }
+
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+};
+
+JsonReader::JsonReader(const Query& query) : JsonReader(query.fields()) {}
+JsonReader::JsonReader(std::vector<std::string> paths)
+    : impl_(std::make_unique<Impl>(std::move(paths))) {}
+JsonReader::~JsonReader() = default;
+JsonReader::JsonReader(JsonReader&&) noexcept = default;
+JsonReader& JsonReader::operator=(JsonReader&&) noexcept = default;
+
+void JsonReader::set_constant(std::string_view path, Value value) {
+  auto it = impl_->ids.find(path);
+  if (it == impl_->ids.end() || value.is_null()) return;  // the query never reads it
+  if (value.kind() == ValueKind::String) {
+    impl_->constant_strings.emplace_back(it->second, std::string(value.as_string()));
+    return;
+  }
+  impl_->constants.emplace_back(it->second, value);
+}
+
+Result<void> JsonReader::read(std::string_view json, Event& out) {
+  Impl& m = *impl_;
+  out.reset(m.paths.size());
+  m.out = &out;
+  m.path.clear();
+  const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
+  if (m.buffer.size() < need) m.buffer.resize(need);
+  std::memcpy(m.buffer.data(), json.data(), json.size());
+  std::memset(m.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+  auto fail = [&](const std::string& why) -> Result<void> {
+    out.clear();
+    return Error{ErrorCode::BadJson, why, {}};
+  };
+  od::document doc;
+  if (auto e = m.parser.iterate(m.buffer.data(), json.size(), m.buffer.size()).get(doc))
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  od::json_type type;
+  if (auto e = doc.type().get(type))
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (type != od::json_type::object) {
+    static constexpr const char* kNames[] = {"?", "an array", "an object", "a number", "a string",
+                                             "a boolean", "null"};
+    auto t = static_cast<std::size_t>(type);
+    return fail(std::string("not a JSON object (found ") + (t < 7 ? kNames[t] : "?") + ")");
+  }
+  od::object obj;
+  if (auto e = doc.get_object().get(obj))
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (auto e = m.object(obj, 0))
+    return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  // At the end of the document current_location() has nowhere to point.
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS)
+    return fail("invalid JSON: trailing content after the object");
+
+  // E4: constant fields fill fields the document leaves without a value.
+  for (const auto& [id, v] : m.constants)
+    if (out.values(id).empty()) out.add(id, v);
+  for (const auto& [id, s] : m.constant_strings)
+    if (out.values(id).empty()) out.add(id, Value::string(s));
+  return {};
+}
+
+}  // namespace eqlite

@@ -1,0 +1,27 @@
+// lib/query.cpp — compile() = parse -> compile -> verify.
+#include "eqlite/query.hpp"
+
+#include "eval/compiler.hpp"
+#include "eval/program.hpp"
+#include "parser/parse.hpp"
+
+namespace eqlite {
+
+std::string_view Query::text() const noexcept { return program_->text; }
+const std::vector<std::string>& Query::fields() const noexcept { return program_->fields; }
+std::string Query::dump_ast() const { return program_->ast_dump; }
+std::string Query::disassemble() const { return program_->disassemble(); }
+const std::vector<PipeStage>& Query::pipes() const noexcept { return program_->pipes; }
+
+Result<Query> compile(std::string_view text, const CompileOptions& options) {
+  internal::ParseLimits limits;
+  limits.max_depth = options.max_depth;
+  limits.max_query_length = options.max_query_length;
+  auto ast = internal::parse(text, limits);
+  if (!ast) return ast.error();
+  auto program = internal::compile_program(*ast, text, options);
+  if (!program) return program.error();
+  return Query(std::move(*program));
+}
+
+}  // namespace eqlite

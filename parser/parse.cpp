@@ -1,0 +1,526 @@
+// parser/parse.cpp — runs the grammar with PEGTL's parse_tree, then turns the tree into the
+// AST. This file is the single place where PEGTL's parse_error is caught and converted into an
+// eqlite::Error (architecture.md, error-handling policy).
+#include "parser/parse.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <string>
+#include <tao/pegtl/contrib/parse_tree.hpp>
+
+#include "parser/errors.hpp"
+#include "parser/grammar.hpp"
+
+namespace eqlite::internal {
+namespace {
+
+namespace pegtl = tao::pegtl;
+namespace g = grammar;
+
+// ---- which grammar rules become parse-tree nodes ---------------------------------------------
+
+enum class NodeKind : std::uint8_t {
+  Other,
+  Query, Pipe, PipeName, CatAny, CatName, CatString,
+  Or, And, NotOp, Comparison, Arith, Term, Neg, Pos, Postfix,
+  CmpEq, CmpNe, CmpLt, CmpLe, CmpGt, CmpGe,
+  OpAdd, OpSub, OpMul, OpDiv, OpMod,
+  DqString, RawString, Number, True, False, Null,
+  Field, FieldOptional, SegIdent, SegAny, SegBacktick,
+  Call, CallName, CallTilde,
+  PredNotInCi, PredNotIn, PredInCi, PredIn, PredSeq, PredLikeCi, PredLike, PredRegexCi, PredRegex,
+};
+
+template <typename Rule>
+inline constexpr NodeKind kind_of = NodeKind::Other;
+// clang-format off
+template <> inline constexpr NodeKind kind_of<g::query> = NodeKind::Query;
+template <> inline constexpr NodeKind kind_of<g::pipe> = NodeKind::Pipe;
+template <> inline constexpr NodeKind kind_of<g::expect_pipe_name> = NodeKind::PipeName;
+template <> inline constexpr NodeKind kind_of<g::cat_any> = NodeKind::CatAny;
+template <> inline constexpr NodeKind kind_of<g::cat_name> = NodeKind::CatName;
+template <> inline constexpr NodeKind kind_of<g::cat_string> = NodeKind::CatString;
+template <> inline constexpr NodeKind kind_of<g::or_expr> = NodeKind::Or;
+template <> inline constexpr NodeKind kind_of<g::and_expr> = NodeKind::And;
+template <> inline constexpr NodeKind kind_of<g::not_op> = NodeKind::NotOp;
+template <> inline constexpr NodeKind kind_of<g::comparison> = NodeKind::Comparison;
+template <> inline constexpr NodeKind kind_of<g::arith> = NodeKind::Arith;
+template <> inline constexpr NodeKind kind_of<g::term> = NodeKind::Term;
+template <> inline constexpr NodeKind kind_of<g::neg> = NodeKind::Neg;
+template <> inline constexpr NodeKind kind_of<g::pos> = NodeKind::Pos;
+template <> inline constexpr NodeKind kind_of<g::postfix> = NodeKind::Postfix;
+template <> inline constexpr NodeKind kind_of<g::cmp_eq> = NodeKind::CmpEq;
+template <> inline constexpr NodeKind kind_of<g::cmp_ne> = NodeKind::CmpNe;
+template <> inline constexpr NodeKind kind_of<g::cmp_lt> = NodeKind::CmpLt;
+template <> inline constexpr NodeKind kind_of<g::cmp_le> = NodeKind::CmpLe;
+template <> inline constexpr NodeKind kind_of<g::cmp_gt> = NodeKind::CmpGt;
+template <> inline constexpr NodeKind kind_of<g::cmp_ge> = NodeKind::CmpGe;
+template <> inline constexpr NodeKind kind_of<g::op_add> = NodeKind::OpAdd;
+template <> inline constexpr NodeKind kind_of<g::op_sub> = NodeKind::OpSub;
+template <> inline constexpr NodeKind kind_of<g::op_mul> = NodeKind::OpMul;
+template <> inline constexpr NodeKind kind_of<g::op_div> = NodeKind::OpDiv;
+template <> inline constexpr NodeKind kind_of<g::op_mod> = NodeKind::OpMod;
+template <> inline constexpr NodeKind kind_of<g::dq_string> = NodeKind::DqString;
+template <> inline constexpr NodeKind kind_of<g::raw_string> = NodeKind::RawString;
+template <> inline constexpr NodeKind kind_of<g::number> = NodeKind::Number;
+template <> inline constexpr NodeKind kind_of<g::lit_true> = NodeKind::True;
+template <> inline constexpr NodeKind kind_of<g::lit_false> = NodeKind::False;
+template <> inline constexpr NodeKind kind_of<g::lit_null> = NodeKind::Null;
+template <> inline constexpr NodeKind kind_of<g::field> = NodeKind::Field;
+template <> inline constexpr NodeKind kind_of<g::field_optional> = NodeKind::FieldOptional;
+template <> inline constexpr NodeKind kind_of<g::seg_ident> = NodeKind::SegIdent;
+template <> inline constexpr NodeKind kind_of<g::seg_any> = NodeKind::SegAny;
+template <> inline constexpr NodeKind kind_of<g::seg_backtick> = NodeKind::SegBacktick;
+template <> inline constexpr NodeKind kind_of<g::call> = NodeKind::Call;
+template <> inline constexpr NodeKind kind_of<g::call_name> = NodeKind::CallName;
+template <> inline constexpr NodeKind kind_of<g::call_tilde> = NodeKind::CallTilde;
+template <> inline constexpr NodeKind kind_of<g::pred_not_in_ci> = NodeKind::PredNotInCi;
+template <> inline constexpr NodeKind kind_of<g::pred_not_in> = NodeKind::PredNotIn;
+template <> inline constexpr NodeKind kind_of<g::pred_in_ci> = NodeKind::PredInCi;
+template <> inline constexpr NodeKind kind_of<g::pred_in> = NodeKind::PredIn;
+template <> inline constexpr NodeKind kind_of<g::pred_seq> = NodeKind::PredSeq;
+template <> inline constexpr NodeKind kind_of<g::pred_like_ci> = NodeKind::PredLikeCi;
+template <> inline constexpr NodeKind kind_of<g::pred_like> = NodeKind::PredLike;
+template <> inline constexpr NodeKind kind_of<g::pred_regex_ci> = NodeKind::PredRegexCi;
+template <> inline constexpr NodeKind kind_of<g::pred_regex> = NodeKind::PredRegex;
+// clang-format on
+
+template <typename Rule>
+struct selector : std::bool_constant<kind_of<Rule> != NodeKind::Other> {};
+
+struct Node : pegtl::parse_tree::basic_node<Node> {
+  NodeKind kind = NodeKind::Other;
+  template <typename Rule, typename ParseInput, typename... States>
+  void start(const ParseInput& in, States&&... st) {
+    basic_node<Node>::template start<Rule>(in, st...);
+    kind = kind_of<Rule>;
+  }
+};
+
+// ---- nesting limit: counted on the rules that recurse -------------------------------------------
+
+template <typename Rule>
+inline constexpr bool is_nesting = std::is_same_v<Rule, g::paren> || std::is_same_v<Rule, g::not_op> ||
+                                   std::is_same_v<Rule, g::neg> || std::is_same_v<Rule, g::pos> ||
+                                   std::is_same_v<Rule, g::call> || std::is_same_v<Rule, g::expect_list> ||
+                                   std::is_same_v<Rule, g::block_comment>;
+
+struct ParseState {
+  std::size_t depth = 0;
+  std::size_t max_depth = 100;
+};
+
+template <typename Rule>
+struct control : pegtl::must_if<g::error_messages>::control<Rule> {
+  using base = typename pegtl::must_if<g::error_messages>::template control<Rule>;
+  template <typename ParseInput>
+  static void start(const ParseInput& in, ParseState& st) {
+    if constexpr (is_nesting<Rule>) {
+      if (++st.depth > st.max_depth) {
+        throw pegtl::parse_error("the query nests too deeply (more than " +
+                                     std::to_string(st.max_depth) +
+                                     " levels of parentheses, 'not', signs or calls)",
+                                 in);
+      }
+    }
+    base::start(in, st);
+  }
+  template <typename ParseInput>
+  static void success(const ParseInput& in, ParseState& st) {
+    if constexpr (is_nesting<Rule>) --st.depth;
+    base::success(in, st);
+  }
+  template <typename ParseInput>
+  static void failure(const ParseInput& in, ParseState& st) {
+    if constexpr (is_nesting<Rule>) --st.depth;
+    base::failure(in, st);
+  }
+};
+
+// ---- parse tree -> AST ---------------------------------------------------------------------------
+
+/// Thrown inside the converter only; caught in parse().
+struct ConvertError {
+  std::size_t offset;
+  std::string message;
+  ErrorCode code = ErrorCode::Syntax;
+};
+
+class Converter {
+ public:
+  Converter(std::string_view text, const ParseLimits& limits) : text_(text), limits_(limits) {}
+
+  ast::Query query(const Node& root) {
+    const Node& q = *root.children.at(0);
+    ast::Query out;
+    std::size_t i = 0;
+    const Node& cat = *q.children.at(i++);
+    out.category_span = span(cat);
+    switch (cat.kind) {
+      case NodeKind::CatAny: out.any = true; break;
+      case NodeKind::CatName: out.category = std::string(cat.string_view()); break;
+      case NodeKind::CatString: out.category = string_value(*cat.children.at(0)); break;
+      default: fail(cat, "internal: unexpected category node");
+    }
+    out.where = expr(*q.children.at(i++));
+    for (; i < q.children.size(); ++i) {
+      const Node& p = *q.children[i];
+      ast::Pipe pipe;
+      pipe.span = span(p);
+      pipe.name = std::string(p.children.at(0)->string_view());
+      for (std::size_t j = 1; j < p.children.size(); ++j) pipe.args.push_back(expr(*p.children[j]));
+      out.pipes.push_back(std::move(pipe));
+    }
+    return out;
+  }
+
+ private:
+  using Height = std::size_t;
+
+  ast::SourceSpan span(const Node& n) const {
+    auto b = static_cast<std::uint32_t>(n.m_begin.data - text_.data());
+    auto e = n.has_content() ? static_cast<std::uint32_t>(n.m_end.data - text_.data()) : b;
+    return {b, e};
+  }
+
+  [[noreturn]] void fail(const Node& n, std::string msg, ErrorCode code = ErrorCode::Syntax) const {
+    throw ConvertError{static_cast<std::size_t>(n.m_begin.data - text_.data()), std::move(msg), code};
+  }
+  [[noreturn]] void fail_at(std::size_t offset, std::string msg) const {
+    throw ConvertError{offset, std::move(msg)};
+  }
+
+  // Operator chains build left-deep trees in a loop; the height check keeps every later
+  // recursive pass (compiler, printer) within max_depth.
+  void check_height(const Node& n, Height h) const {
+    if (h > limits_.max_depth)
+      fail(n,
+           "the expression nests too deeply (more than " + std::to_string(limits_.max_depth) +
+               " levels)",
+           ErrorCode::LimitExceeded);
+  }
+
+  ast::Expr make(const Node& n, auto node) const {
+    return ast::Expr{span(n), std::move(node)};
+  }
+
+  ast::Expr expr(const Node& n) {
+    Height h = 0;
+    return expr(n, h);
+  }
+
+  // Converts `n`; `height` receives the height of the produced tree.
+  ast::Expr expr(const Node& n, Height& height) {
+    switch (n.kind) {
+      case NodeKind::Or:
+      case NodeKind::And: {
+        if (n.children.size() == 1) return expr(*n.children[0], height);
+        ast::Logical l{n.kind == NodeKind::Or ? ast::LogicalOp::Or : ast::LogicalOp::And, {}};
+        Height max_h = 0;
+        for (const auto& c : n.children) {
+          Height ch = 0;
+          l.operands.push_back(expr(*c, ch));
+          max_h = std::max(max_h, ch);
+        }
+        height = max_h + 1;
+        check_height(n, height);
+        return make(n, std::move(l));
+      }
+      case NodeKind::NotOp: {
+        Height ch = 0;
+        auto operand = expr(*n.children.at(0), ch);
+        height = ch + 1;
+        check_height(n, height);
+        return make(n, ast::Not{ast::Box(std::move(operand))});
+      }
+      case NodeKind::Neg: {
+        Height ch = 0;
+        auto operand = expr(*n.children.at(0), ch);
+        height = ch + 1;
+        check_height(n, height);
+        return make(n, ast::Neg{ast::Box(std::move(operand))});
+      }
+      case NodeKind::Pos: return expr(*n.children.at(0), height);  // unary plus is the identity
+      case NodeKind::Comparison: {
+        if (n.children.size() == 1) return expr(*n.children[0], height);
+        Height lh = 0, rh = 0;
+        auto lhs = expr(*n.children.at(0), lh);
+        auto op = compare_op(*n.children.at(1));
+        auto rhs = expr(*n.children.at(2), rh);
+        height = std::max(lh, rh) + 1;
+        check_height(n, height);
+        return make(n, ast::Compare{op, ast::Box(std::move(lhs)), ast::Box(std::move(rhs))});
+      }
+      case NodeKind::Arith:
+      case NodeKind::Term: {
+        // children: operand (op operand)*  -> left-deep tree
+        Height h = 0;
+        auto acc = expr(*n.children.at(0), h);
+        for (std::size_t i = 1; i + 1 < n.children.size(); i += 2) {
+          Height rh = 0;
+          auto rhs = expr(*n.children[i + 1], rh);
+          h = std::max(h, rh) + 1;
+          check_height(n, h);
+          ast::SourceSpan s{acc.span.begin, rhs.span.end};
+          acc = ast::Expr{s, ast::Arith{arith_op(*n.children[i]), ast::Box(std::move(acc)),
+                                        ast::Box(std::move(rhs))}};
+        }
+        height = h;
+        return acc;
+      }
+      case NodeKind::Postfix: {
+        if (n.children.size() == 1) return expr(*n.children[0], height);
+        Height lh = 0;
+        auto lhs = expr(*n.children.at(0), lh);
+        const Node& p = *n.children.at(1);
+        ast::Match m{ast::MatchKind::In, false, ast::Box(std::move(lhs)), {}};
+        switch (p.kind) {
+          case NodeKind::PredNotInCi: m.kind = ast::MatchKind::InCi; m.negated = true; break;
+          case NodeKind::PredNotIn: m.kind = ast::MatchKind::In; m.negated = true; break;
+          case NodeKind::PredInCi: m.kind = ast::MatchKind::InCi; break;
+          case NodeKind::PredIn: m.kind = ast::MatchKind::In; break;
+          case NodeKind::PredSeq: m.kind = ast::MatchKind::Seq; break;
+          case NodeKind::PredLikeCi: m.kind = ast::MatchKind::LikeCi; break;
+          case NodeKind::PredLike: m.kind = ast::MatchKind::Like; break;
+          case NodeKind::PredRegexCi: m.kind = ast::MatchKind::RegexCi; break;
+          case NodeKind::PredRegex: m.kind = ast::MatchKind::Regex; break;
+          default: fail(p, "internal: unexpected predicate node");
+        }
+        Height max_h = lh;
+        for (const auto& c : p.children) {
+          Height ch = 0;
+          m.values.push_back(expr(*c, ch));
+          max_h = std::max(max_h, ch);
+        }
+        height = max_h + 1;
+        check_height(n, height);
+        return make(n, std::move(m));
+      }
+      case NodeKind::Call: {
+        ast::Call c;
+        std::size_t i = 0;
+        c.name = std::string(n.children.at(i++)->string_view());
+        if (i < n.children.size() && n.children[i]->kind == NodeKind::CallTilde) {
+          c.insensitive = true;
+          ++i;
+        }
+        Height max_h = 0;
+        for (; i < n.children.size(); ++i) {
+          Height ch = 0;
+          c.args.push_back(expr(*n.children[i], ch));
+          max_h = std::max(max_h, ch);
+        }
+        height = max_h + 1;
+        check_height(n, height);
+        return make(n, std::move(c));
+      }
+      case NodeKind::Field: return make(n, field(n));
+      case NodeKind::DqString:
+      case NodeKind::RawString: return make(n, ast::Literal{string_value(n)});
+      case NodeKind::Number: return make(n, number(n));
+      case NodeKind::True: return make(n, ast::Literal{true});
+      case NodeKind::False: return make(n, ast::Literal{false});
+      case NodeKind::Null: return make(n, ast::Literal{ast::Null{}});
+      default: fail(n, "internal: unexpected node in expression");
+    }
+  }
+
+  ast::CompareOp compare_op(const Node& n) const {
+    switch (n.kind) {
+      case NodeKind::CmpEq: return ast::CompareOp::Eq;
+      case NodeKind::CmpNe: return ast::CompareOp::Ne;
+      case NodeKind::CmpLt: return ast::CompareOp::Lt;
+      case NodeKind::CmpLe: return ast::CompareOp::Le;
+      case NodeKind::CmpGt: return ast::CompareOp::Gt;
+      case NodeKind::CmpGe: return ast::CompareOp::Ge;
+      default: fail(n, "internal: unexpected comparison operator");
+    }
+  }
+
+  ast::ArithOp arith_op(const Node& n) const {
+    switch (n.kind) {
+      case NodeKind::OpAdd: return ast::ArithOp::Add;
+      case NodeKind::OpSub: return ast::ArithOp::Sub;
+      case NodeKind::OpMul: return ast::ArithOp::Mul;
+      case NodeKind::OpDiv: return ast::ArithOp::Div;
+      case NodeKind::OpMod: return ast::ArithOp::Mod;
+      default: fail(n, "internal: unexpected arithmetic operator");
+    }
+  }
+
+  ast::Field field(const Node& n) const {
+    ast::Field f;
+    for (const auto& c : n.children) {
+      switch (c->kind) {
+        case NodeKind::FieldOptional: f.optional = true; break;
+        case NodeKind::SegIdent:
+        case NodeKind::SegAny:
+          if (!f.path.empty()) f.path += '.';
+          f.path += c->string_view();
+          break;
+        case NodeKind::SegBacktick: {
+          if (!f.path.empty()) f.path += '.';
+          std::string_view raw = c->string_view();
+          raw = raw.substr(1, raw.size() - 2);  // strip the backticks; `` is a literal backtick
+          for (std::size_t i = 0; i < raw.size(); ++i) {
+            f.path += raw[i];
+            if (raw[i] == '`') ++i;
+          }
+          break;
+        }
+        default: fail(*c, "internal: unexpected field node");
+      }
+    }
+    return f;
+  }
+
+  ast::Literal number(const Node& n) const {
+    std::string_view s = n.string_view();
+    bool is_integer = s.find_first_of(".eE") == std::string_view::npos;
+    if (is_integer) {
+      std::int64_t v = 0;
+      auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec == std::errc() && ptr == s.data() + s.size()) return ast::Literal{v};
+      // P4: an integer beyond int64 becomes a double
+    }
+    std::string copy(s);
+    return ast::Literal{std::strtod(copy.c_str(), nullptr)};
+  }
+
+  static void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  // The value of a string literal node (dq_string or raw_string), escapes processed (P3).
+  std::string string_value(const Node& n) const {
+    std::string_view raw = n.string_view();
+    const std::size_t base = static_cast<std::size_t>(n.m_begin.data - text_.data());
+    if (n.kind == NodeKind::RawString) return std::string(raw.substr(3, raw.size() - 6));
+    std::string out;
+    std::string_view body = raw.substr(1, raw.size() - 2);
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      char c = body[i];
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      char e = body[++i];
+      switch (e) {
+        case 'b': out += '\b'; break;
+        case 't': out += '\t'; break;
+        case 'n': out += '\n'; break;
+        case 'f': out += '\f'; break;
+        case 'r': out += '\r'; break;
+        case '"': out += '"'; break;
+        case '\'': out += '\''; break;
+        case '\\': out += '\\'; break;
+        case 'u': {
+          std::size_t open = i + 1;  // '{'
+          std::size_t close = body.find('}', open);
+          std::string_view hex = body.substr(open + 1, close - open - 1);
+          std::size_t at = base + 1 + i - 1;  // the backslash
+          if (hex.size() < 2 || hex.size() > 8)
+            fail_at(at, "a \\u{...} escape takes 2 to 8 hex digits");
+          std::uint32_t cp = 0;
+          std::from_chars(hex.data(), hex.data() + hex.size(), cp, 16);
+          std::uint64_t wide = 0;
+          std::from_chars(hex.data(), hex.data() + hex.size(), wide, 16);
+          if (wide > 0x10FFFF) fail_at(at, "\\u{...} escape beyond U+10FFFF");
+          if (cp >= 0xD800 && cp <= 0xDFFF)
+            fail_at(at, "\\u{...} escape of a surrogate (U+D800 to U+DFFF) is not a character");
+          append_utf8(out, cp);
+          i = close;
+          break;
+        }
+        default: fail_at(base + 1 + i - 1, "invalid escape sequence");
+      }
+    }
+    return out;
+  }
+
+  std::string_view text_;
+  ParseLimits limits_;
+};
+
+// ---- error refinement ----------------------------------------------------------------------------
+
+// A word at `offset`, if the text there is an identifier-like word.
+std::string_view word_at(std::string_view text, std::size_t offset) {
+  std::size_t end = offset;
+  while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) ||
+                               text[end] == '_' || text[end] == '~'))
+    ++end;
+  return text.substr(offset, end - offset);
+}
+
+// Adds a hint when the text at the error is a common mistake: an upper-case keyword (P6),
+// C-style `&&`, `||`, `!`.
+std::string refine(std::string_view text, std::size_t offset, std::string message) {
+  if (offset >= text.size()) return message;
+  std::string_view w = word_at(text, offset);
+  if (!w.empty()) {
+    static constexpr std::string_view kKeywords[] = {
+        "and", "or", "not", "in", "in~", "like", "like~", "regex", "regex~", "where", "any",
+        "true", "false", "null", "sequence", "sample", "by", "with", "until", "maxspan"};
+    std::string lower(w);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto k : kKeywords) {
+      if (lower == k && w != k)
+        return message + "; keywords are lowercase: write '" + std::string(k) + "' instead of '" +
+               std::string(w) + "'";
+    }
+  }
+  std::string_view rest = text.substr(offset);
+  if (rest.starts_with("&&")) return message + "; write 'and' instead of '&&'";
+  if (rest.starts_with("||")) return message + "; write 'or' instead of '||'";
+  if (rest.starts_with("!") && !rest.starts_with("!="))
+    return message + "; write 'not' instead of '!'";
+  return message;
+}
+
+}  // namespace
+
+Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_query_length) {
+    return Error{ErrorCode::LimitExceeded,
+                 "the query is too long (" + std::to_string(text.size()) + " bytes; the limit is " +
+                     std::to_string(limits.max_query_length) + ")",
+                 SourceLocation::at(text, 0)};
+  }
+  try {
+    pegtl::memory_input<> in(text.data(), text.size(), "query");
+    ParseState state{0, limits.max_depth};
+    auto root = pegtl::parse_tree::parse<grammar::query, Node, selector, pegtl::nothing, control>(
+        in, state);
+    if (!root) {
+      return Error{ErrorCode::Syntax, "expected an event query", SourceLocation::at(text, 0)};
+    }
+    Converter conv(text, limits);
+    return conv.query(*root);
+  } catch (const pegtl::parse_error& e) {
+    std::size_t offset = e.positions().empty() ? 0 : e.positions().front().byte;
+    std::string msg(e.message());
+    ErrorCode code = ErrorCode::Syntax;
+    if (msg.find("not supported yet") != std::string::npos) code = ErrorCode::Unsupported;
+    if (msg.find("nests too deeply") != std::string::npos) code = ErrorCode::LimitExceeded;
+    return Error{code, refine(text, offset, std::move(msg)), SourceLocation::at(text, offset)};
+  } catch (const ConvertError& e) {
+    return Error{e.code, e.message, SourceLocation::at(text, e.offset)};
+  }
+}
+
+}  // namespace eqlite::internal
