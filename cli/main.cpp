@@ -8,18 +8,18 @@
 // 2 an error (a query that does not compile, an unreadable file).
 #include <eqlite/eqlite.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -138,7 +138,8 @@ class Pipes {
  public:
   Pipes(const std::vector<eqlite::PipeStage>& stages, Output& out, bool count_only)
       : out_(out), count_only_(count_only) {
-    for (const auto& s : stages) stages_.push_back({s, 0, {}});
+    for (const auto& s : stages)
+      stages_.push_back({s, 0, {}});
   }
   void push(std::string_view line) { push(0, line); }
   // True when no further input can change the output (a leading head is full).
@@ -154,10 +155,12 @@ class Pipes {
       if (stages_[i].spec.kind != eqlite::PipeStage::Kind::Tail) continue;
       auto buffered = std::move(stages_[i].buffer);
       stages_[i].buffer.clear();
-      for (const auto& line : buffered) push(i + 1, line);
+      for (const auto& line : buffered)
+        push(i + 1, line);
     }
   }
   std::uint64_t emitted() const { return emitted_; }
+  bool output_failed() const { return out_.failed(); }
 
  private:
   struct Stage {
@@ -202,7 +205,7 @@ struct MatchRun {
 
   // One line without its terminator. Returns false when the pipes need no more input.
   bool line(std::string_view label, std::uint64_t number, std::string_view text) {
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);  // CRLF is a line end
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);           // CRLF is a line end
     if (text.find_first_not_of(" \t") == std::string_view::npos) return true;  // empty line
     ++lines;
     auto ok = reader.read(text, event);
@@ -214,7 +217,8 @@ struct MatchRun {
     }
     if (vm.matches(query, event)) {
       pipes.push(text);
-      if (pipes.saturated()) return false;
+      // Stop reading when no further input can change the output, or nobody reads it.
+      if (pipes.saturated() || pipes.output_failed()) return false;
     }
     return true;
   }
@@ -420,8 +424,7 @@ int cmd_check(int argc, char** argv) {
     }
   } else {
     if (positional.size() != 1) {
-      std::fprintf(stderr, "eqlite check: give one QUERY, or --rule-file FILE...\n%s",
-                   kCheckUsage);
+      std::fprintf(stderr, "eqlite check: give one QUERY, or --rule-file FILE...\n%s", kCheckUsage);
       return kError;
     }
     rules.push_back({positional[0], ""});
@@ -435,8 +438,8 @@ int cmd_check(int argc, char** argv) {
     }
     std::string prefix = r.label.empty() ? "" : r.label + ": ";
     if (ast) std::printf("%s%s\n", prefix.c_str(), q->dump_ast().c_str());
-    if (bytecode) std::printf("%s%s", prefix.empty() ? "" : (prefix + "\n").c_str(),
-                              q->disassemble().c_str());
+    if (bytecode)
+      std::printf("%s%s", prefix.empty() ? "" : (prefix + "\n").c_str(), q->disassemble().c_str());
   }
   return failed ? kError : 0;
 }

@@ -28,16 +28,16 @@ struct FunctionInfo {
   bool tilde;
 };
 constexpr FunctionInfo kFunctions[] = {
-    {"add", false},        {"between", true},  {"cidrmatch", false}, {"concat", false},
-    {"divide", false},     {"endswith", true}, {"indexof", true},    {"length", false},
-    {"modulo", false},     {"multiply", false}, {"number", false},   {"startswith", true},
-    {"string", false},     {"stringcontains", true}, {"substring", false}, {"subtract", false}};
+    {"add", false},    {"between", true},        {"cidrmatch", false}, {"concat", false},
+    {"divide", false}, {"endswith", true},       {"indexof", true},    {"length", false},
+    {"modulo", false}, {"multiply", false},      {"number", false},    {"startswith", true},
+    {"string", false}, {"stringcontains", true}, {"substring", false}, {"subtract", false}};
 
 // Display names, for messages.
-constexpr const char* kFunctionDisplay[] = {"add",      "between",        "cidrMatch", "concat",
-                                            "divide",   "endsWith",       "indexOf",   "length",
-                                            "modulo",   "multiply",       "number",    "startsWith",
-                                            "string",   "stringContains", "substring", "subtract"};
+constexpr const char* kFunctionDisplay[] = {"add",    "between",        "cidrMatch", "concat",
+                                            "divide", "endsWith",       "indexOf",   "length",
+                                            "modulo", "multiply",       "number",    "startsWith",
+                                            "string", "stringContains", "substring", "subtract"};
 
 std::string lower(std::string_view s) {
   std::string out;
@@ -47,7 +47,8 @@ std::string lower(std::string_view s) {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     cur[0] = i;
     for (std::size_t j = 1; j <= b.size(); ++j)
@@ -59,11 +60,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 ast::Literal to_literal(Value v) {
   switch (v.kind()) {
-    case ValueKind::Null: return ast::Null{};
-    case ValueKind::Bool: return v.as_bool();
-    case ValueKind::Int: return v.as_int();
-    case ValueKind::Double: return v.as_double();
-    case ValueKind::String: return std::string(v.as_string());
+    case ValueKind::Null:
+      return ast::Null{};
+    case ValueKind::Bool:
+      return v.as_bool();
+    case ValueKind::Int:
+      return v.as_int();
+    case ValueKind::Double:
+      return v.as_double();
+    case ValueKind::String:
+      return std::string(v.as_string());
   }
   return ast::Null{};
 }
@@ -73,22 +79,32 @@ Value to_value(const ast::Literal& l) {
   return std::visit(
       [](const auto& v) -> Value {
         using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, ast::Null>) return Value::null();
-        else if constexpr (std::is_same_v<T, bool>) return Value::boolean(v);
-        else if constexpr (std::is_same_v<T, std::int64_t>) return Value::integer(v);
-        else if constexpr (std::is_same_v<T, double>) return Value::number(v);
-        else return Value::string(v);
+        if constexpr (std::is_same_v<T, ast::Null>)
+          return Value::null();
+        else if constexpr (std::is_same_v<T, bool>)
+          return Value::boolean(v);
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+          return Value::integer(v);
+        else if constexpr (std::is_same_v<T, double>)
+          return Value::number(v);
+        else
+          return Value::string(v);
       },
       l);
 }
 
 CmpOp mirror(CmpOp op) {
   switch (op) {
-    case CmpOp::Lt: return CmpOp::Gt;
-    case CmpOp::Le: return CmpOp::Ge;
-    case CmpOp::Gt: return CmpOp::Lt;
-    case CmpOp::Ge: return CmpOp::Le;
-    default: return op;
+    case CmpOp::Lt:
+      return CmpOp::Gt;
+    case CmpOp::Le:
+      return CmpOp::Ge;
+    case CmpOp::Gt:
+      return CmpOp::Lt;
+    case CmpOp::Ge:
+      return CmpOp::Le;
+    default:
+      return op;
   }
 }
 
@@ -120,7 +136,8 @@ class Compiler {
     return p_.code.size() - 1;
   }
   void patch(const std::vector<std::size_t>& jumps) {
-    for (auto j : jumps) p_.code[j].b = static_cast<std::uint32_t>(p_.code.size());
+    for (auto j : jumps)
+      p_.code[j].b = static_cast<std::uint32_t>(p_.code.size());
   }
 
   [[noreturn]] void fail(ast::SourceSpan at, ErrorCode code, std::string msg) const {
@@ -142,11 +159,20 @@ class Compiler {
     Value v = to_value(l);
     c.kind = v.kind();
     switch (v.kind()) {
-      case ValueKind::Bool: c.b = v.as_bool(); break;
-      case ValueKind::Int: c.i = v.as_int(); break;
-      case ValueKind::Double: c.d = v.as_double(); break;
-      case ValueKind::String: c.s = std::string(v.as_string()); break;
-      case ValueKind::Null: break;
+      case ValueKind::Bool:
+        c.b = v.as_bool();
+        break;
+      case ValueKind::Int:
+        c.i = v.as_int();
+        break;
+      case ValueKind::Double:
+        c.d = v.as_double();
+        break;
+      case ValueKind::String:
+        c.s = std::string(v.as_string());
+        break;
+      case ValueKind::Null:
+        break;
     }
     p_.constants.push_back(std::move(c));
     return static_cast<std::uint32_t>(p_.constants.size() - 1);
@@ -167,11 +193,16 @@ class Compiler {
       if (!x || !y) return std::nullopt;
       Value xv = to_value(*x), yv = to_value(*y);
       switch (a->op) {
-        case ast::ArithOp::Add: return to_literal(arith_add(xv, yv));
-        case ast::ArithOp::Sub: return to_literal(arith_sub(xv, yv));
-        case ast::ArithOp::Mul: return to_literal(arith_mul(xv, yv));
-        case ast::ArithOp::Div: return to_literal(arith_div(xv, yv));
-        case ast::ArithOp::Mod: return to_literal(arith_mod(xv, yv));
+        case ast::ArithOp::Add:
+          return to_literal(arith_add(xv, yv));
+        case ast::ArithOp::Sub:
+          return to_literal(arith_sub(xv, yv));
+        case ast::ArithOp::Mul:
+          return to_literal(arith_mul(xv, yv));
+        case ast::ArithOp::Div:
+          return to_literal(arith_div(xv, yv));
+        case ast::ArithOp::Mod:
+          return to_literal(arith_mod(xv, yv));
       }
     }
     return std::nullopt;
@@ -192,7 +223,8 @@ class Compiler {
             fields_in(*n.lhs, out);
             fields_in(*n.rhs, out);
           } else if constexpr (std::is_same_v<T, ast::Call>) {
-            for (const auto& a : n.args) fields_in(a, out);
+            for (const auto& a : n.args)
+              fields_in(a, out);
           }
         },
         e.node);
@@ -295,11 +327,20 @@ class Compiler {
     }
     CmpOp op = CmpOp::Eq;
     switch (c.op) {
-      case ast::CompareOp::Lt: op = CmpOp::Lt; break;
-      case ast::CompareOp::Le: op = CmpOp::Le; break;
-      case ast::CompareOp::Gt: op = CmpOp::Gt; break;
-      case ast::CompareOp::Ge: op = CmpOp::Ge; break;
-      default: break;
+      case ast::CompareOp::Lt:
+        op = CmpOp::Lt;
+        break;
+      case ast::CompareOp::Le:
+        op = CmpOp::Le;
+        break;
+      case ast::CompareOp::Gt:
+        op = CmpOp::Gt;
+        break;
+      case ast::CompareOp::Ge:
+        op = CmpOp::Ge;
+        break;
+      default:
+        break;
     }
     compare_eq_or_order(*c.lhs, *c.rhs, op, false);
   }
@@ -333,12 +374,15 @@ class Compiler {
   void match(const ast::Match& m, ast::SourceSpan span) {
     switch (m.kind) {
       case ast::MatchKind::In:
-      case ast::MatchKind::InCi: in_list(m); break;
+      case ast::MatchKind::InCi:
+        in_list(m);
+        break;
       case ast::MatchKind::Seq:
       case ast::MatchKind::Like:
       case ast::MatchKind::LikeCi: {
         PatternSet ps(m.kind != ast::MatchKind::Like);
-        for (const auto& v : m.values) ps.add(string_literal(v));
+        for (const auto& v : m.values)
+          ps.add(string_literal(v));
         p_.patterns.push_back(std::move(ps));
         predicate_on(*m.lhs, Opcode::FieldMatch, Opcode::MatchPatterns,
                      static_cast<std::uint32_t>(p_.patterns.size() - 1));
@@ -347,7 +391,8 @@ class Compiler {
       case ast::MatchKind::Regex:
       case ast::MatchKind::RegexCi: {
         std::vector<std::string> pats;
-        for (const auto& v : m.values) pats.push_back(string_literal(v));
+        for (const auto& v : m.values)
+          pats.push_back(string_literal(v));
         RegexSet rs;
         std::size_t bad = 0;
         std::string why;
@@ -398,7 +443,8 @@ class Compiler {
     }
     std::vector<std::size_t> exits;
     if (!folded.empty()) {
-      for (const auto& l : folded) set.add(to_value(l));
+      for (const auto& l : folded)
+        set.add(to_value(l));
       p_.sets.push_back(std::move(set));
       predicate_on(*m.lhs, Opcode::FieldInSet, Opcode::InSet,
                    static_cast<std::uint32_t>(p_.sets.size() - 1));

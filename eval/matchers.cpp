@@ -7,7 +7,8 @@
 
 namespace eqlite::internal {
 
-// ---- ValueSet ------------------------------------------------------------------------------------
+// ---- ValueSet
+// ------------------------------------------------------------------------------------
 
 void ValueSet::add(Value lit) {
   ++count_;
@@ -43,7 +44,8 @@ void ValueSet::add(Value lit) {
       (lit.as_bool() ? true_ : false_) = true;
       strings_.emplace(lit.as_bool() ? "true" : "false");
       break;
-    case ValueKind::Null: break;
+    case ValueKind::Null:
+      break;
   }
 }
 
@@ -57,18 +59,23 @@ bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noex
       return strings_.find(std::string_view(fold)) != strings_.end();
     }
     switch (v.kind()) {
-      case ValueKind::String: return strings_.find(v.as_string()) != strings_.end();
+      case ValueKind::String:
+        return strings_.find(v.as_string()) != strings_.end();
       case ValueKind::Int:
-      case ValueKind::Double: return numbers_.count(v.to_double()) != 0;
-      case ValueKind::Bool: return v.as_bool() ? true_ : false_;
-      case ValueKind::Null: return null_;
+      case ValueKind::Double:
+        return numbers_.count(v.to_double()) != 0;
+      case ValueKind::Bool:
+        return v.as_bool() ? true_ : false_;
+      case ValueKind::Null:
+        return null_;
     }
   } catch (...) {
   }
   return false;
 }
 
-// ---- PatternSet ----------------------------------------------------------------------------------
+// ---- PatternSet
+// ----------------------------------------------------------------------------------
 
 namespace {
 
@@ -95,7 +102,9 @@ std::size_t match_segment(std::string_view text, std::size_t i, std::string_view
   return i;
 }
 
-bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation(char c) noexcept {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 }  // namespace
 
@@ -187,7 +196,8 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
   return matches_text(text);
 }
 
-// ---- RegexSet ------------------------------------------------------------------------------------
+// ---- RegexSet
+// ------------------------------------------------------------------------------------
 
 namespace {
 RE2::Options regex_options(bool ci) {

@@ -24,20 +24,28 @@ static_assert(sizeof(kOps) / sizeof(kOps[0]) == kOpcodeCount);
 
 const char* cmp_name(std::uint8_t flags) {
   switch (static_cast<CmpOp>(flags & kCmpOpMask)) {
-    case CmpOp::Eq: return "==";
-    case CmpOp::Lt: return "<";
-    case CmpOp::Le: return "<=";
-    case CmpOp::Gt: return ">";
-    case CmpOp::Ge: return ">=";
+    case CmpOp::Eq:
+      return "==";
+    case CmpOp::Lt:
+      return "<";
+    case CmpOp::Le:
+      return "<=";
+    case CmpOp::Gt:
+      return ">";
+    case CmpOp::Ge:
+      return ">=";
   }
   return "?";
 }
 
 std::string constant_text(const Constant& c) {
   switch (c.kind) {
-    case ValueKind::Null: return "null";
-    case ValueKind::Bool: return c.b ? "true" : "false";
-    case ValueKind::Int: return std::to_string(c.i);
+    case ValueKind::Null:
+      return "null";
+    case ValueKind::Bool:
+      return c.b ? "true" : "false";
+    case ValueKind::Int:
+      return std::to_string(c.i);
     case ValueKind::Double: {
       std::string buf;
       std::string_view t;
@@ -78,16 +86,23 @@ std::string Program::disassemble() const {
       return f;
     };
     switch (in.op) {
-      case Opcode::PushConst: line += constant_text(constants[in.b]); break;
-      case Opcode::PushField: line += field(in.b); break;
+      case Opcode::PushConst:
+        line += constant_text(constants[in.b]);
+        break;
+      case Opcode::PushField:
+        line += field(in.b);
+        break;
       case Opcode::ForAny: {
         line += "(";
         const auto& fs = fieldsets[in.a];
-        for (std::size_t i = 0; i < fs.size(); ++i) line += (i ? ", " : "") + field(fs[i]);
+        for (std::size_t i = 0; i < fs.size(); ++i)
+          line += (i ? ", " : "") + field(fs[i]);
         line += ") -> " + std::to_string(in.b);
         break;
       }
-      case Opcode::Compare: line += flags(); break;
+      case Opcode::Compare:
+        line += flags();
+        break;
       case Opcode::FieldCompare:
         line += field(in.a) + " " + flags() + " " + constant_text(constants[in.b]);
         break;
@@ -113,10 +128,14 @@ std::string Program::disassemble() const {
         line += (regexes[in.b].case_insensitive() ? "ci /" : "/") + regexes[in.b].pattern() + "/";
         break;
       case Opcode::JumpIfFalse:
-      case Opcode::JumpIfTrue: line += "-> " + std::to_string(in.b); break;
-      default: break;
+      case Opcode::JumpIfTrue:
+        line += "-> " + std::to_string(in.b);
+        break;
+      default:
+        break;
     }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
     out += line + "\n";
   }
   return out;
@@ -124,10 +143,10 @@ std::string Program::disassemble() const {
 
 Result<void> verify(Program& p) {
   auto fail = [](std::size_t pc, const std::string& why) {
-    return Error{ErrorCode::InvalidArgument,
-                 "internal error: bytecode verification failed at " + std::to_string(pc) + ": " +
-                     why,
-                 {}};
+    return Error{
+        ErrorCode::InvalidArgument,
+        "internal error: bytecode verification failed at " + std::to_string(pc) + ": " + why,
+        {}};
   };
   const std::size_t n = p.code.size();
   if (n == 0) return fail(0, "empty program");
@@ -172,7 +191,8 @@ Result<void> verify(Program& p) {
         if (in.b >= p.regexes.size() || (in.op == Opcode::FieldRegex && in.a >= p.fields.size()))
           return fail(pc, "operand out of range");
         break;
-      default: break;
+      default:
+        break;
     }
     if ((in.op == Opcode::Compare || in.op == Opcode::FieldCompare) &&
         (in.flags & kCmpOpMask) > static_cast<std::uint8_t>(CmpOp::Ge))
@@ -186,7 +206,8 @@ Result<void> verify(Program& p) {
     switch (in.op) {
       case Opcode::JumpIfFalse:
       case Opcode::JumpIfTrue:
-        if (in.b <= pc || in.b >= n) return fail(pc, "jump target must be forward, inside the code");
+        if (in.b <= pc || in.b >= n)
+          return fail(pc, "jump target must be forward, inside the code");
         if (!flow(in.b, d)) return fail(pc, "inconsistent stack depth at jump target");
         if (!flow(pc + 1, d - 1)) return fail(pc, "inconsistent stack depth");
         break;

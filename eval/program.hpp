@@ -53,11 +53,16 @@ struct Constant {
   std::string s;
   Value value() const noexcept {
     switch (kind) {
-      case ValueKind::Bool: return Value::boolean(b);
-      case ValueKind::Int: return Value::integer(i);
-      case ValueKind::Double: return Value::number(d);
-      case ValueKind::String: return Value::string(s);
-      case ValueKind::Null: break;
+      case ValueKind::Bool:
+        return Value::boolean(b);
+      case ValueKind::Int:
+        return Value::integer(i);
+      case ValueKind::Double:
+        return Value::number(d);
+      case ValueKind::String:
+        return Value::string(s);
+      case ValueKind::Null:
+        break;
     }
     return Value::null();
   }
@@ -68,7 +73,7 @@ struct Program {
   std::string ast_dump;  ///< S-expression of the AST (eqlite check --ast)
   std::vector<Instruction> code;
   std::vector<Constant> constants;
-  std::vector<std::string> fields;                  ///< field id -> dotted path
+  std::vector<std::string> fields;                    ///< field id -> dotted path
   std::vector<std::vector<std::uint16_t>> fieldsets;  ///< for_any operands
   std::vector<ValueSet> sets;
   std::vector<PatternSet> patterns;

@@ -13,11 +13,16 @@ namespace {
 template <typename T>
 bool ordered(const T& a, const T& b, CmpOp op) noexcept {
   switch (op) {
-    case CmpOp::Eq: return a == b;
-    case CmpOp::Lt: return a < b;
-    case CmpOp::Le: return a <= b;
-    case CmpOp::Gt: return a > b;
-    case CmpOp::Ge: return a >= b;
+    case CmpOp::Eq:
+      return a == b;
+    case CmpOp::Lt:
+      return a < b;
+    case CmpOp::Le:
+      return a <= b;
+    case CmpOp::Gt:
+      return a > b;
+    case CmpOp::Ge:
+      return a >= b;
   }
   return false;
 }
@@ -43,7 +48,9 @@ bool compare_strings(std::string_view a, std::string_view b, CmpOp op, bool ci,
   }
 }
 
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 }  // namespace
 
@@ -56,7 +63,8 @@ bool equals_ci(std::string_view a, std::string_view b) noexcept {
 
 void fold_ascii(std::string_view s, std::string& out) {
   out.resize(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) out[i] = lower(s[i]);
+  for (std::size_t i = 0; i < s.size(); ++i)
+    out[i] = lower(s[i]);
 }
 
 bool parse_number(std::string_view s, Value& out) noexcept {
@@ -91,9 +99,14 @@ bool parse_number(std::string_view s, Value& out) noexcept {
 bool text_of(Value v, std::string& buf, std::string_view& out) noexcept {
   char tmp[64];
   switch (v.kind()) {
-    case ValueKind::Null: return false;
-    case ValueKind::String: out = v.as_string(); return true;
-    case ValueKind::Bool: out = v.as_bool() ? "true" : "false"; return true;
+    case ValueKind::Null:
+      return false;
+    case ValueKind::String:
+      out = v.as_string();
+      return true;
+    case ValueKind::Bool:
+      out = v.as_bool() ? "true" : "false";
+      return true;
     case ValueKind::Int: {
       auto [p, ec] = std::to_chars(tmp, tmp + sizeof tmp, v.as_int());
       buf.assign(tmp, p);
@@ -124,8 +137,7 @@ bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scr
   if (x.is_number() && y.is_number()) return compare_numbers(x, y, op);
   if (xk == ValueKind::String && yk == ValueKind::String)
     return compare_strings(x.as_string(), y.as_string(), op, ci, scratch);
-  if (xk == ValueKind::Bool && yk == ValueKind::Bool)
-    return ordered(x.as_bool(), y.as_bool(), op);
+  if (xk == ValueKind::Bool && yk == ValueKind::Bool) return ordered(x.as_bool(), y.as_bool(), op);
   if (!literal) return false;
   // Mixed types against a literal: convert the literal to x's type (S8).
   if (x.is_number() && yk == ValueKind::String) {
@@ -204,7 +216,7 @@ Value arith_div(Value x, Value y) noexcept {
   if (x.kind() == ValueKind::Int && y.kind() == ValueKind::Int) {
     if (y.as_int() == 0) return Value::null();
     if (x.as_int() == std::numeric_limits<std::int64_t>::min() && y.as_int() == -1)
-      return Value::null();  // overflow
+      return Value::null();                          // overflow
     return Value::integer(x.as_int() / y.as_int());  // C++ truncates toward zero, as Java
   }
   if (y.to_double() == 0.0) return Value::null();

@@ -36,7 +36,10 @@ struct Exec {
     for (;;) {
       const Instruction in = code[pc];
       switch (in.op) {
-        case Opcode::PushConst: stack[sp++] = p.constants[in.b].value(); ++pc; break;
+        case Opcode::PushConst:
+          stack[sp++] = p.constants[in.b].value();
+          ++pc;
+          break;
         case Opcode::PushField: {
           auto vals = ev.values(in.b);
           stack[sp++] = cursors[in.b] < vals.size() ? vals[cursors[in.b]] : Value::null();
@@ -130,7 +133,10 @@ struct Exec {
           ++pc;
           break;
         }
-        case Opcode::Neg: stack[sp - 1] = internal::arith_neg(stack[sp - 1]); ++pc; break;
+        case Opcode::Neg:
+          stack[sp - 1] = internal::arith_neg(stack[sp - 1]);
+          ++pc;
+          break;
         case Opcode::Add:
           --sp;
           stack[sp - 1] = internal::arith_add(stack[sp - 1], stack[sp]);

@@ -7,13 +7,20 @@ namespace eqlite {
 
 std::string_view to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::Syntax: return "syntax";
-    case ErrorCode::Unsupported: return "unsupported";
-    case ErrorCode::UnknownName: return "unknown-name";
-    case ErrorCode::BadRegex: return "bad-regex";
-    case ErrorCode::LimitExceeded: return "limit-exceeded";
-    case ErrorCode::BadJson: return "bad-json";
-    case ErrorCode::InvalidArgument: return "invalid-argument";
+    case ErrorCode::Syntax:
+      return "syntax";
+    case ErrorCode::Unsupported:
+      return "unsupported";
+    case ErrorCode::UnknownName:
+      return "unknown-name";
+    case ErrorCode::BadRegex:
+      return "bad-regex";
+    case ErrorCode::LimitExceeded:
+      return "limit-exceeded";
+    case ErrorCode::BadJson:
+      return "bad-json";
+    case ErrorCode::InvalidArgument:
+      return "invalid-argument";
   }
   return "?";
 }

@@ -11,13 +11,15 @@ void Event::reset(std::size_t field_count) {
 }
 
 void Event::clear() noexcept {
-  for (auto& s : slots_) s.clear();
+  for (auto& s : slots_)
+    s.clear();
 }
 
 void Event::bind(const Query& query, const FieldMap& map) {
   const auto& fields = query.fields();
   reset(fields.size());
-  for (std::size_t i = 0; i < fields.size(); ++i) map.get(fields[i], slots_[i]);
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    map.get(fields[i], slots_[i]);
 }
 
 FlatEvent& FlatEvent::add(std::string_view path, Value value) {

@@ -7,9 +7,9 @@
 // duplicated keys all become multi-values (E1, E3).
 #include "eqlite/json_reader.hpp"
 
+#include <simdjson.h>
 #include <cstdlib>
 #include <cstring>
-#include <simdjson.h>
 #include <unordered_map>
 
 #include "eqlite/query.hpp"
@@ -62,8 +62,8 @@ struct JsonReader::Impl {
     }
     // Beyond int64 (E3) or beyond double's range: a double, from the token's text.
     std::string_view raw = v.raw_json_token();
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' ||
-                            raw.back() == '\r'))
+    while (!raw.empty() &&
+           (raw.back() == ' ' || raw.back() == '\t' || raw.back() == '\n' || raw.back() == '\r'))
       raw.remove_suffix(1);
     number_text.assign(raw);
     char* end = nullptr;
@@ -181,8 +181,8 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
   if (auto e = doc.type().get(type))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
   if (type != od::json_type::object) {
-    static constexpr const char* kNames[] = {"?", "an array", "an object", "a number", "a string",
-                                             "a boolean", "null"};
+    static constexpr const char* kNames[] = {"?",        "an array",  "an object", "a number",
+                                             "a string", "a boolean", "null"};
     auto t = static_cast<std::size_t>(type);
     return fail(std::string("not a JSON object (found ") + (t < 7 ? kNames[t] : "?") + ")");
   }

@@ -7,11 +7,21 @@
 
 namespace eqlite {
 
-std::string_view Query::text() const noexcept { return program_->text; }
-const std::vector<std::string>& Query::fields() const noexcept { return program_->fields; }
-std::string Query::dump_ast() const { return program_->ast_dump; }
-std::string Query::disassemble() const { return program_->disassemble(); }
-const std::vector<PipeStage>& Query::pipes() const noexcept { return program_->pipes; }
+std::string_view Query::text() const noexcept {
+  return program_->text;
+}
+const std::vector<std::string>& Query::fields() const noexcept {
+  return program_->fields;
+}
+std::string Query::dump_ast() const {
+  return program_->ast_dump;
+}
+std::string Query::disassemble() const {
+  return program_->disassemble();
+}
+const std::vector<PipeStage>& Query::pipes() const noexcept {
+  return program_->pipes;
+}
 
 Result<Query> compile(std::string_view text, const CompileOptions& options) {
   internal::ParseLimits limits;

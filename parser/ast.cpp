@@ -13,36 +13,54 @@ Box::~Box() = default;
 
 const char* to_string(CompareOp op) noexcept {
   switch (op) {
-    case CompareOp::Eq: return "==";
-    case CompareOp::Ne: return "!=";
-    case CompareOp::Lt: return "<";
-    case CompareOp::Le: return "<=";
-    case CompareOp::Gt: return ">";
-    case CompareOp::Ge: return ">=";
+    case CompareOp::Eq:
+      return "==";
+    case CompareOp::Ne:
+      return "!=";
+    case CompareOp::Lt:
+      return "<";
+    case CompareOp::Le:
+      return "<=";
+    case CompareOp::Gt:
+      return ">";
+    case CompareOp::Ge:
+      return ">=";
   }
   return "?";
 }
 
 const char* to_string(ArithOp op) noexcept {
   switch (op) {
-    case ArithOp::Add: return "+";
-    case ArithOp::Sub: return "-";
-    case ArithOp::Mul: return "*";
-    case ArithOp::Div: return "/";
-    case ArithOp::Mod: return "%";
+    case ArithOp::Add:
+      return "+";
+    case ArithOp::Sub:
+      return "-";
+    case ArithOp::Mul:
+      return "*";
+    case ArithOp::Div:
+      return "/";
+    case ArithOp::Mod:
+      return "%";
   }
   return "?";
 }
 
 const char* to_string(MatchKind kind) noexcept {
   switch (kind) {
-    case MatchKind::In: return "in";
-    case MatchKind::InCi: return "in~";
-    case MatchKind::Seq: return ":";
-    case MatchKind::Like: return "like";
-    case MatchKind::LikeCi: return "like~";
-    case MatchKind::Regex: return "regex";
-    case MatchKind::RegexCi: return "regex~";
+    case MatchKind::In:
+      return "in";
+    case MatchKind::InCi:
+      return "in~";
+    case MatchKind::Seq:
+      return ":";
+    case MatchKind::Like:
+      return "like";
+    case MatchKind::LikeCi:
+      return "like~";
+    case MatchKind::Regex:
+      return "regex";
+    case MatchKind::RegexCi:
+      return "regex~";
   }
   return "?";
 }
@@ -54,13 +72,27 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           char buf[16];
@@ -90,23 +122,25 @@ std::string field_text(const Field& f) {
   bool first = true;
   while (start <= f.path.size()) {
     std::size_t dot = f.path.find('.', start);
-    std::string seg = f.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string seg =
+        f.path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!first) out += '.';
-    bool plain = !seg.empty() && (std::isalpha(static_cast<unsigned char>(seg[0])) || seg[0] == '_' ||
-                                  (seg[0] == '@' && first));
+    bool plain = !seg.empty() && (std::isalpha(static_cast<unsigned char>(seg[0])) ||
+                                  seg[0] == '_' || (seg[0] == '@' && first));
     for (std::size_t i = 1; plain && i < seg.size(); ++i)
       plain = std::isalnum(static_cast<unsigned char>(seg[i])) || seg[i] == '_';
-    static constexpr const char* kReserved[] = {"and", "any", "by", "false", "in", "join", "like",
-                                                "maxspan", "not", "null", "of", "or", "regex",
-                                                "sample", "sequence", "true", "until", "where",
-                                                "with"};
+    static constexpr const char* kReserved[] = {
+        "and", "any", "by",    "false",  "in",       "join", "like",  "maxspan", "not", "null",
+        "of",  "or",  "regex", "sample", "sequence", "true", "until", "where",   "with"};
     if (plain && first)
-      for (const char* k : kReserved) plain = plain && seg != k;
+      for (const char* k : kReserved)
+        plain = plain && seg != k;
     if (plain) {
       out += seg;
     } else {
       out += '`';
-      for (char c : seg) out += c == '`' ? std::string("``") : std::string(1, c);
+      for (char c : seg)
+        out += c == '`' ? std::string("``") : std::string(1, c);
       out += '`';
     }
     first = false;
@@ -133,8 +167,9 @@ struct Printer {
               // negative values cannot come from the parser (no sign in literals, P4), but may
               // come from constant folding in tests: print them as a unary minus.
               if (v < 0) {
-                out += "(-" + std::to_string(static_cast<unsigned long long>(0) -
-                                             static_cast<unsigned long long>(v)) +
+                out += "(-" +
+                       std::to_string(static_cast<unsigned long long>(0) -
+                                      static_cast<unsigned long long>(v)) +
                        ")";
               } else {
                 out += std::to_string(v);

@@ -40,8 +40,8 @@ struct Null {};
 using Literal = std::variant<Null, bool, std::int64_t, double, std::string>;
 
 struct Field {
-  std::string path;      ///< segments joined by '.', backticks removed (P5)
-  bool optional = false; ///< written `?field`
+  std::string path;       ///< segments joined by '.', backticks removed (P5)
+  bool optional = false;  ///< written `?field`
 };
 
 enum class CompareOp : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
@@ -94,8 +94,8 @@ struct Pipe {
 
 struct Query {
   SourceSpan category_span;
-  bool any = false;        ///< `any where`
-  std::string category;    ///< the category when !any
+  bool any = false;      ///< `any where`
+  std::string category;  ///< the category when !any
   Expr where;
   std::vector<Pipe> pipes;
 };

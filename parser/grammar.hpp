@@ -7,11 +7,51 @@
 // fatal; each is a distinct named type (`expect_*`) even when it just wraps another rule.
 #pragma once
 
+#include <string>
 #include <tao/pegtl.hpp>
+#include <type_traits>
 
 namespace eqlite::internal::grammar {
 
 using namespace tao::pegtl;  // NOLINT: the grammar reads like EBNF this way
+
+/// Parser state passed through PEGTL: the nesting depth and its limit.
+struct ParseState {
+  std::size_t depth = 0;
+  std::size_t max_depth = 100;
+};
+
+template <typename S, typename... Rest>
+ParseState& find_parse_state(S& s, Rest&... rest) {
+  if constexpr (std::is_same_v<std::decay_t<S>, ParseState>) {
+    return s;
+  } else {
+    return find_parse_state(rest...);
+  }
+}
+
+/// nested<R...> matches seq<R...> one nesting level deeper. Every rule that recurses
+/// (parentheses, `not`, signs, calls, lists, block comments) goes through it, so a query nested
+/// deeper than ParseState::max_depth is an error instead of a stack overflow.
+template <typename... Rules>
+struct nested {
+  using rule_t = nested;
+  using subs_t = type_list<seq<Rules...>>;
+
+  template <apply_mode A, rewind_mode M, template <typename...> class Action,
+            template <typename...> class Control, typename ParseInput, typename... States>
+  static bool match(ParseInput& in, States&&... st) {
+    ParseState& ps = find_parse_state(st...);
+    if (++ps.depth > ps.max_depth) {
+      throw parse_error("the query nests too deeply (more than " + std::to_string(ps.max_depth) +
+                            " levels of parentheses, 'not', signs, calls or comments)",
+                        in);
+    }
+    const bool ok = tao::pegtl::match<seq<Rules...>, A, M, Action, Control>(in, st...);
+    --ps.depth;
+    return ok;
+  }
+};
 
 // clang-format off
 
@@ -20,7 +60,7 @@ using namespace tao::pegtl;  // NOLINT: the grammar reads like EBNF this way
 struct line_comment : seq< two< '/' >, until< eolf > > {};
 struct block_comment;
 struct expect_comment_end : until< string< '*', '/' >, sor< block_comment, any > > {};
-struct block_comment : if_must< string< '/', '*' >, expect_comment_end > {};
+struct block_comment : nested< string< '/', '*' >, must< expect_comment_end > > {};
 struct sp : sor< one< ' ', '\t', '\r', '\n' >, line_comment, block_comment > {};
 struct ws : star< sp > {};
 
@@ -68,14 +108,14 @@ struct identifier : seq< not_at< keyword >, ident_raw > {};
 // raw_string <- '"""' (!'"""' ![\r\n] .)* '"""' '"'? '"'?
 struct expect_unicode_end : one< '}' > {};
 struct escape_ok : seq< one< '\\' >, sor< one< 'b', 't', 'n', 'f', 'r', '"', '\'', '\\' >,
-                                          seq< one< 'u' >, one< '{' >, plus< xdigit >, expect_unicode_end > > > {};
+                                          seq< one< 'u' >, one< '{' >, plus< xdigit >, must< expect_unicode_end > > > > {};
 struct bad_escape : one< '\\' > {};
 struct dq_char : sor< escape_ok, seq< at< one< '\\' > >, raise< bad_escape > >, not_one< '"', '\\', '\r', '\n' > > {};
 struct expect_string_end : one< '"' > {};
-struct dq_string : seq< one< '"' >, star< dq_char >, expect_string_end > {};
+struct dq_string : seq< one< '"' >, star< dq_char >, must< expect_string_end > > {};
 struct triple_quote : string< '"', '"', '"' > {};
 struct expect_raw_string_end : seq< triple_quote, opt< one< '"' > >, opt< one< '"' > > > {};
-struct raw_string : seq< triple_quote, star< not_at< triple_quote >, not_one< '\r', '\n' > >, expect_raw_string_end > {};
+struct raw_string : seq< triple_quote, star< not_at< triple_quote >, not_one< '\r', '\n' > >, must< expect_raw_string_end > > {};
 struct string_literal : sor< raw_string, dq_string > {};
 struct single_quote : one< '\'' > {};
 struct single_quoted_error : seq< at< one< '\'' > >, raise< single_quote > > {};
@@ -94,15 +134,15 @@ struct lit_null : kw_null {};
 // ---- fields (P5) -----------------------------------------------------------------------------
 // field <- '?'? segment ('.' segment)* ;  segment <- ident / '`' ([^`] / '``')* '`'
 struct expect_backtick_end : one< '`' > {};
-struct seg_backtick : seq< one< '`' >, star< sor< two< '`' >, not_one< '`', '\r', '\n' > > >, expect_backtick_end > {};
+struct seg_backtick : seq< one< '`' >, star< sor< two< '`' >, not_one< '`', '\r', '\n' > > >, must< expect_backtick_end > > {};
 struct seg_ident : identifier {};
 struct seg_any : ident_raw {};  // after '.', keywords are fine: `process.any`
 struct expect_segment : sor< seg_backtick, seg_any > {};
 struct expect_field_name : sor< seg_backtick, seg_ident > {};
 struct field_optional : one< '?' > {};
 struct array_index : one< '[' > {};
-struct field : seq< sor< seq< field_optional, expect_field_name >, seg_backtick, seg_ident >,
-                    star< one< '.' >, expect_segment >,
+struct field : seq< sor< seq< field_optional, must< expect_field_name > >, seg_backtick, seg_ident >,
+                    star< one< '.' >, must< expect_segment > >,
                     opt< at< one< '[' > >, raise< array_index > > > {};
 
 // ---- expressions (P8) ------------------------------------------------------------------------
@@ -114,13 +154,13 @@ struct expect_close_paren : close_paren {};
 struct call_name : identifier {};
 struct call_tilde : one< '~' > {};
 struct expect_argument : seq< expression > {};
-struct call : seq< call_name, opt< call_tilde >, ws, one< '(' >, ws,
-                   opt< expression, star< ws, one< ',' >, ws, expect_argument > >,
-                   ws, expect_close_paren > {};
+struct call : nested< call_name, opt< call_tilde >, ws, one< '(' >, ws,
+                   opt< expression, star< ws, one< ',' >, ws, must< expect_argument > > >,
+                   ws, must< expect_close_paren > > {};
 
 // paren <- '(' expression ')'
 struct expect_expression : seq< expression > {};
-struct paren : seq< one< '(' >, ws, expect_expression, ws, expect_close_paren > {};
+struct paren : nested< one< '(' >, ws, must< expect_expression >, ws, must< expect_close_paren > > {};
 
 struct primary : sor< paren, string_literal, number, lit_true, lit_false, lit_null,
                       call, field, single_quoted_error > {};
@@ -128,21 +168,21 @@ struct primary : sor< paren, string_literal, number, lit_true, lit_false, lit_nu
 // predicate <- 'not'? ('in~' / 'in') list / (':' / 'like~' / 'like' / 'regex~' / 'regex') patterns
 struct empty_list : one< ')' > {};
 struct expect_list_item : seq< expression > {};
-struct expect_list : seq< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, expression >,
-                          star< ws, one< ',' >, ws, expect_list_item >, ws, expect_close_paren > {};
+struct expect_list : nested< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, expression >,
+                          star< ws, one< ',' >, ws, must< expect_list_item > >, ws, must< expect_close_paren > > {};
 struct expect_pattern : string_literal {};
 struct expect_patterns : sor< string_literal,
-                              seq< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, expect_pattern >,
-                                   star< ws, one< ',' >, ws, expect_pattern >, ws, expect_close_paren > > {};
-struct pred_not_in_ci : seq< kw_not, ws, kw_in_ci, ws, expect_list > {};
-struct pred_not_in : seq< kw_not, ws, kw_in, ws, expect_list > {};
-struct pred_in_ci : seq< kw_in_ci, ws, expect_list > {};
-struct pred_in : seq< kw_in, ws, expect_list > {};
-struct pred_seq : seq< one< ':' >, ws, expect_patterns > {};
-struct pred_like_ci : seq< kw_like_ci, ws, expect_patterns > {};
-struct pred_like : seq< kw_like, ws, expect_patterns > {};
-struct pred_regex_ci : seq< kw_regex_ci, ws, expect_patterns > {};
-struct pred_regex : seq< kw_regex, ws, expect_patterns > {};
+                              seq< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, must< expect_pattern > >,
+                                   star< ws, one< ',' >, ws, must< expect_pattern > >, ws, must< expect_close_paren > > > {};
+struct pred_not_in_ci : seq< kw_not, ws, kw_in_ci, ws, must< expect_list > > {};
+struct pred_not_in : seq< kw_not, ws, kw_in, ws, must< expect_list > > {};
+struct pred_in_ci : seq< kw_in_ci, ws, must< expect_list > > {};
+struct pred_in : seq< kw_in, ws, must< expect_list > > {};
+struct pred_seq : seq< one< ':' >, ws, must< expect_patterns > > {};
+struct pred_like_ci : seq< kw_like_ci, ws, must< expect_patterns > > {};
+struct pred_like : seq< kw_like, ws, must< expect_patterns > > {};
+struct pred_regex_ci : seq< kw_regex_ci, ws, must< expect_patterns > > {};
+struct pred_regex : seq< kw_regex, ws, must< expect_patterns > > {};
 struct predicate : sor< pred_not_in_ci, pred_not_in, pred_in_ci, pred_in, pred_seq,
                         pred_like_ci, pred_like, pred_regex_ci, pred_regex > {};
 struct postfix : seq< primary, opt< ws, predicate > > {};
@@ -150,8 +190,8 @@ struct postfix : seq< primary, opt< ws, predicate > > {};
 // unary <- ('-' / '+') unary / postfix
 struct unary;
 struct expect_operand : seq< unary > {};
-struct neg : seq< one< '-' >, ws, expect_operand > {};
-struct pos : seq< one< '+' >, ws, expect_operand > {};
+struct neg : nested< one< '-' >, ws, must< expect_operand > > {};
+struct pos : nested< one< '+' >, ws, must< expect_operand > > {};
 struct unary : sor< neg, pos, postfix > {};
 
 // term <- unary (('*' / '/' / '%') unary)* ;  arith <- term (('+' / '-') term)*
@@ -160,9 +200,9 @@ struct op_div : seq< one< '/' >, not_at< one< '/', '*' > > > {};
 struct op_mod : one< '%' > {};
 struct op_add : one< '+' > {};
 struct op_sub : one< '-' > {};
-struct term : seq< unary, star< ws, sor< op_mul, op_div, op_mod >, ws, expect_operand > > {};
+struct term : seq< unary, star< ws, sor< op_mul, op_div, op_mod >, ws, must< expect_operand > > > {};
 struct expect_term : seq< term > {};
-struct arith : seq< term, star< ws, sor< op_add, op_sub >, ws, expect_term > > {};
+struct arith : seq< term, star< ws, sor< op_add, op_sub >, ws, must< expect_term > > > {};
 
 // comparison <- arith (cmp_op arith)?          one comparison only: not chainable
 struct cmp_eq : string< '=', '=' > {};
@@ -176,19 +216,19 @@ struct cmp_op : sor< cmp_eq, cmp_ne, cmp_le, cmp_ge, cmp_lt, cmp_gt,
                      seq< at< one< '=' > >, raise< lone_equals > > > {};
 struct chained_comparison : one< '=' > {};
 struct expect_comparand : seq< arith > {};
-struct comparison : seq< arith, opt< ws, cmp_op, ws, expect_comparand,
+struct comparison : seq< arith, opt< ws, cmp_op, ws, must< expect_comparand >,
                                      opt< ws, at< cmp_op >, raise< chained_comparison > > > > {};
 
 // not_expr <- 'not' not_expr / comparison ;  and_expr <- not_expr ('and' not_expr)* ;
 // or_expr <- and_expr ('or' and_expr)*
 struct not_expr;
 struct expect_not_operand : seq< not_expr > {};
-struct not_op : seq< kw_not, ws, expect_not_operand > {};
+struct not_op : nested< kw_not, ws, must< expect_not_operand > > {};
 struct not_expr : sor< not_op, comparison > {};
 struct expect_and_operand : seq< not_expr > {};
-struct and_expr : seq< not_expr, star< ws, kw_and, ws, expect_and_operand > > {};
+struct and_expr : seq< not_expr, star< ws, kw_and, ws, must< expect_and_operand > > > {};
 struct expect_or_operand : seq< and_expr > {};
-struct or_expr : seq< and_expr, star< ws, kw_or, ws, expect_or_operand > > {};
+struct or_expr : seq< and_expr, star< ws, kw_or, ws, must< expect_or_operand > > > {};
 struct expression : seq< or_expr > {};
 
 // ---- queries (P1, P2) ------------------------------------------------------------------------
@@ -199,21 +239,21 @@ struct cat_name : identifier {};
 struct cat_string : string_literal {};
 struct expect_where : kw_where {};
 struct expect_condition : seq< expression > {};
-struct event_query : seq< sor< cat_any, cat_string, cat_name >, ws, expect_where, ws, expect_condition > {};
+struct event_query : seq< sor< cat_any, cat_string, cat_name >, ws, must< expect_where >, ws, must< expect_condition > > {};
 struct expect_event_query : seq< event_query > {};
 struct sequence_query : kw_sequence {};
 struct sample_query : kw_sample {};
 struct join_query : kw_join {};
 struct expect_pipe_name : identifier {};
 struct expect_pipe_arg : seq< expression > {};
-struct pipe : seq< one< '|' >, ws, expect_pipe_name,
-                   opt< ws, expression, star< ws, one< ',' >, ws, expect_pipe_arg > > > {};
+struct pipe : seq< one< '|' >, ws, must< expect_pipe_name >,
+                   opt< ws, expression, star< ws, one< ',' >, ws, must< expect_pipe_arg > > > > {};
 struct expect_query_end : eof {};
 struct query : seq< ws, sor< seq< at< kw_sequence >, raise< sequence_query > >,
                              seq< at< kw_sample >, raise< sample_query > >,
                              seq< at< kw_join >, raise< join_query > >,
-                             expect_event_query >,
-                    star< ws, pipe >, ws, expect_query_end > {};
+                             must< expect_event_query > >,
+                    star< ws, pipe >, ws, must< expect_query_end > > {};
 
 // clang-format on
 

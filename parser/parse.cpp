@@ -21,14 +21,55 @@ namespace g = grammar;
 
 enum class NodeKind : std::uint8_t {
   Other,
-  Query, Pipe, PipeName, CatAny, CatName, CatString,
-  Or, And, NotOp, Comparison, Arith, Term, Neg, Pos, Postfix,
-  CmpEq, CmpNe, CmpLt, CmpLe, CmpGt, CmpGe,
-  OpAdd, OpSub, OpMul, OpDiv, OpMod,
-  DqString, RawString, Number, True, False, Null,
-  Field, FieldOptional, SegIdent, SegAny, SegBacktick,
-  Call, CallName, CallTilde,
-  PredNotInCi, PredNotIn, PredInCi, PredIn, PredSeq, PredLikeCi, PredLike, PredRegexCi, PredRegex,
+  Query,
+  Pipe,
+  PipeName,
+  CatAny,
+  CatName,
+  CatString,
+  Or,
+  And,
+  NotOp,
+  Comparison,
+  Arith,
+  Term,
+  Neg,
+  Pos,
+  Postfix,
+  CmpEq,
+  CmpNe,
+  CmpLt,
+  CmpLe,
+  CmpGt,
+  CmpGe,
+  OpAdd,
+  OpSub,
+  OpMul,
+  OpDiv,
+  OpMod,
+  DqString,
+  RawString,
+  Number,
+  True,
+  False,
+  Null,
+  Field,
+  FieldOptional,
+  SegIdent,
+  SegAny,
+  SegBacktick,
+  Call,
+  CallName,
+  CallTilde,
+  PredNotInCi,
+  PredNotIn,
+  PredInCi,
+  PredIn,
+  PredSeq,
+  PredLikeCi,
+  PredLike,
+  PredRegexCi,
+  PredRegex,
 };
 
 template <typename Rule>
@@ -97,47 +138,11 @@ struct Node : pegtl::parse_tree::basic_node<Node> {
   }
 };
 
-// ---- nesting limit: counted on the rules that recurse -------------------------------------------
-
 template <typename Rule>
-inline constexpr bool is_nesting = std::is_same_v<Rule, g::paren> || std::is_same_v<Rule, g::not_op> ||
-                                   std::is_same_v<Rule, g::neg> || std::is_same_v<Rule, g::pos> ||
-                                   std::is_same_v<Rule, g::call> || std::is_same_v<Rule, g::expect_list> ||
-                                   std::is_same_v<Rule, g::block_comment>;
+using control = pegtl::must_if<g::error_messages>::control<Rule>;
 
-struct ParseState {
-  std::size_t depth = 0;
-  std::size_t max_depth = 100;
-};
-
-template <typename Rule>
-struct control : pegtl::must_if<g::error_messages>::control<Rule> {
-  using base = typename pegtl::must_if<g::error_messages>::template control<Rule>;
-  template <typename ParseInput>
-  static void start(const ParseInput& in, ParseState& st) {
-    if constexpr (is_nesting<Rule>) {
-      if (++st.depth > st.max_depth) {
-        throw pegtl::parse_error("the query nests too deeply (more than " +
-                                     std::to_string(st.max_depth) +
-                                     " levels of parentheses, 'not', signs or calls)",
-                                 in);
-      }
-    }
-    base::start(in, st);
-  }
-  template <typename ParseInput>
-  static void success(const ParseInput& in, ParseState& st) {
-    if constexpr (is_nesting<Rule>) --st.depth;
-    base::success(in, st);
-  }
-  template <typename ParseInput>
-  static void failure(const ParseInput& in, ParseState& st) {
-    if constexpr (is_nesting<Rule>) --st.depth;
-    base::failure(in, st);
-  }
-};
-
-// ---- parse tree -> AST ---------------------------------------------------------------------------
+// ---- parse tree -> AST
+// ---------------------------------------------------------------------------
 
 /// Thrown inside the converter only; caught in parse().
 struct ConvertError {
@@ -157,10 +162,17 @@ class Converter {
     const Node& cat = *q.children.at(i++);
     out.category_span = span(cat);
     switch (cat.kind) {
-      case NodeKind::CatAny: out.any = true; break;
-      case NodeKind::CatName: out.category = std::string(cat.string_view()); break;
-      case NodeKind::CatString: out.category = string_value(*cat.children.at(0)); break;
-      default: fail(cat, "internal: unexpected category node");
+      case NodeKind::CatAny:
+        out.any = true;
+        break;
+      case NodeKind::CatName:
+        out.category = std::string(cat.string_view());
+        break;
+      case NodeKind::CatString:
+        out.category = string_value(*cat.children.at(0));
+        break;
+      default:
+        fail(cat, "internal: unexpected category node");
     }
     out.where = expr(*q.children.at(i++));
     for (; i < q.children.size(); ++i) {
@@ -168,7 +180,8 @@ class Converter {
       ast::Pipe pipe;
       pipe.span = span(p);
       pipe.name = std::string(p.children.at(0)->string_view());
-      for (std::size_t j = 1; j < p.children.size(); ++j) pipe.args.push_back(expr(*p.children[j]));
+      for (std::size_t j = 1; j < p.children.size(); ++j)
+        pipe.args.push_back(expr(*p.children[j]));
       out.pipes.push_back(std::move(pipe));
     }
     return out;
@@ -184,7 +197,8 @@ class Converter {
   }
 
   [[noreturn]] void fail(const Node& n, std::string msg, ErrorCode code = ErrorCode::Syntax) const {
-    throw ConvertError{static_cast<std::size_t>(n.m_begin.data - text_.data()), std::move(msg), code};
+    throw ConvertError{static_cast<std::size_t>(n.m_begin.data - text_.data()), std::move(msg),
+                       code};
   }
   [[noreturn]] void fail_at(std::size_t offset, std::string msg) const {
     throw ConvertError{offset, std::move(msg)};
@@ -200,9 +214,7 @@ class Converter {
            ErrorCode::LimitExceeded);
   }
 
-  ast::Expr make(const Node& n, auto node) const {
-    return ast::Expr{span(n), std::move(node)};
-  }
+  ast::Expr make(const Node& n, auto node) const { return ast::Expr{span(n), std::move(node)}; }
 
   ast::Expr expr(const Node& n) {
     Height h = 0;
@@ -240,7 +252,8 @@ class Converter {
         check_height(n, height);
         return make(n, ast::Neg{ast::Box(std::move(operand))});
       }
-      case NodeKind::Pos: return expr(*n.children.at(0), height);  // unary plus is the identity
+      case NodeKind::Pos:
+        return expr(*n.children.at(0), height);  // unary plus is the identity
       case NodeKind::Comparison: {
         if (n.children.size() == 1) return expr(*n.children[0], height);
         Height lh = 0, rh = 0;
@@ -275,16 +288,37 @@ class Converter {
         const Node& p = *n.children.at(1);
         ast::Match m{ast::MatchKind::In, false, ast::Box(std::move(lhs)), {}};
         switch (p.kind) {
-          case NodeKind::PredNotInCi: m.kind = ast::MatchKind::InCi; m.negated = true; break;
-          case NodeKind::PredNotIn: m.kind = ast::MatchKind::In; m.negated = true; break;
-          case NodeKind::PredInCi: m.kind = ast::MatchKind::InCi; break;
-          case NodeKind::PredIn: m.kind = ast::MatchKind::In; break;
-          case NodeKind::PredSeq: m.kind = ast::MatchKind::Seq; break;
-          case NodeKind::PredLikeCi: m.kind = ast::MatchKind::LikeCi; break;
-          case NodeKind::PredLike: m.kind = ast::MatchKind::Like; break;
-          case NodeKind::PredRegexCi: m.kind = ast::MatchKind::RegexCi; break;
-          case NodeKind::PredRegex: m.kind = ast::MatchKind::Regex; break;
-          default: fail(p, "internal: unexpected predicate node");
+          case NodeKind::PredNotInCi:
+            m.kind = ast::MatchKind::InCi;
+            m.negated = true;
+            break;
+          case NodeKind::PredNotIn:
+            m.kind = ast::MatchKind::In;
+            m.negated = true;
+            break;
+          case NodeKind::PredInCi:
+            m.kind = ast::MatchKind::InCi;
+            break;
+          case NodeKind::PredIn:
+            m.kind = ast::MatchKind::In;
+            break;
+          case NodeKind::PredSeq:
+            m.kind = ast::MatchKind::Seq;
+            break;
+          case NodeKind::PredLikeCi:
+            m.kind = ast::MatchKind::LikeCi;
+            break;
+          case NodeKind::PredLike:
+            m.kind = ast::MatchKind::Like;
+            break;
+          case NodeKind::PredRegexCi:
+            m.kind = ast::MatchKind::RegexCi;
+            break;
+          case NodeKind::PredRegex:
+            m.kind = ast::MatchKind::Regex;
+            break;
+          default:
+            fail(p, "internal: unexpected predicate node");
         }
         Height max_h = lh;
         for (const auto& c : p.children) {
@@ -314,37 +348,57 @@ class Converter {
         check_height(n, height);
         return make(n, std::move(c));
       }
-      case NodeKind::Field: return make(n, field(n));
+      case NodeKind::Field:
+        return make(n, field(n));
       case NodeKind::DqString:
-      case NodeKind::RawString: return make(n, ast::Literal{string_value(n)});
-      case NodeKind::Number: return make(n, number(n));
-      case NodeKind::True: return make(n, ast::Literal{true});
-      case NodeKind::False: return make(n, ast::Literal{false});
-      case NodeKind::Null: return make(n, ast::Literal{ast::Null{}});
-      default: fail(n, "internal: unexpected node in expression");
+      case NodeKind::RawString:
+        return make(n, ast::Literal{string_value(n)});
+      case NodeKind::Number:
+        return make(n, number(n));
+      case NodeKind::True:
+        return make(n, ast::Literal{true});
+      case NodeKind::False:
+        return make(n, ast::Literal{false});
+      case NodeKind::Null:
+        return make(n, ast::Literal{ast::Null{}});
+      default:
+        fail(n, "internal: unexpected node in expression");
     }
   }
 
   ast::CompareOp compare_op(const Node& n) const {
     switch (n.kind) {
-      case NodeKind::CmpEq: return ast::CompareOp::Eq;
-      case NodeKind::CmpNe: return ast::CompareOp::Ne;
-      case NodeKind::CmpLt: return ast::CompareOp::Lt;
-      case NodeKind::CmpLe: return ast::CompareOp::Le;
-      case NodeKind::CmpGt: return ast::CompareOp::Gt;
-      case NodeKind::CmpGe: return ast::CompareOp::Ge;
-      default: fail(n, "internal: unexpected comparison operator");
+      case NodeKind::CmpEq:
+        return ast::CompareOp::Eq;
+      case NodeKind::CmpNe:
+        return ast::CompareOp::Ne;
+      case NodeKind::CmpLt:
+        return ast::CompareOp::Lt;
+      case NodeKind::CmpLe:
+        return ast::CompareOp::Le;
+      case NodeKind::CmpGt:
+        return ast::CompareOp::Gt;
+      case NodeKind::CmpGe:
+        return ast::CompareOp::Ge;
+      default:
+        fail(n, "internal: unexpected comparison operator");
     }
   }
 
   ast::ArithOp arith_op(const Node& n) const {
     switch (n.kind) {
-      case NodeKind::OpAdd: return ast::ArithOp::Add;
-      case NodeKind::OpSub: return ast::ArithOp::Sub;
-      case NodeKind::OpMul: return ast::ArithOp::Mul;
-      case NodeKind::OpDiv: return ast::ArithOp::Div;
-      case NodeKind::OpMod: return ast::ArithOp::Mod;
-      default: fail(n, "internal: unexpected arithmetic operator");
+      case NodeKind::OpAdd:
+        return ast::ArithOp::Add;
+      case NodeKind::OpSub:
+        return ast::ArithOp::Sub;
+      case NodeKind::OpMul:
+        return ast::ArithOp::Mul;
+      case NodeKind::OpDiv:
+        return ast::ArithOp::Div;
+      case NodeKind::OpMod:
+        return ast::ArithOp::Mod;
+      default:
+        fail(n, "internal: unexpected arithmetic operator");
     }
   }
 
@@ -352,7 +406,9 @@ class Converter {
     ast::Field f;
     for (const auto& c : n.children) {
       switch (c->kind) {
-        case NodeKind::FieldOptional: f.optional = true; break;
+        case NodeKind::FieldOptional:
+          f.optional = true;
+          break;
         case NodeKind::SegIdent:
         case NodeKind::SegAny:
           if (!f.path.empty()) f.path += '.';
@@ -368,7 +424,8 @@ class Converter {
           }
           break;
         }
-        default: fail(*c, "internal: unexpected field node");
+        default:
+          fail(*c, "internal: unexpected field node");
       }
     }
     return f;
@@ -420,14 +477,30 @@ class Converter {
       }
       char e = body[++i];
       switch (e) {
-        case 'b': out += '\b'; break;
-        case 't': out += '\t'; break;
-        case 'n': out += '\n'; break;
-        case 'f': out += '\f'; break;
-        case 'r': out += '\r'; break;
-        case '"': out += '"'; break;
-        case '\'': out += '\''; break;
-        case '\\': out += '\\'; break;
+        case 'b':
+          out += '\b';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case '"':
+          out += '"';
+          break;
+        case '\'':
+          out += '\'';
+          break;
+        case '\\':
+          out += '\\';
+          break;
         case 'u': {
           std::size_t open = i + 1;  // '{'
           std::size_t close = body.find('}', open);
@@ -446,7 +519,8 @@ class Converter {
           i = close;
           break;
         }
-        default: fail_at(base + 1 + i - 1, "invalid escape sequence");
+        default:
+          fail_at(base + 1 + i - 1, "invalid escape sequence");
       }
     }
     return out;
@@ -456,7 +530,8 @@ class Converter {
   ParseLimits limits_;
 };
 
-// ---- error refinement ----------------------------------------------------------------------------
+// ---- error refinement
+// ----------------------------------------------------------------------------
 
 // A word at `offset`, if the text there is an identifier-like word.
 std::string_view word_at(std::string_view text, std::size_t offset) {
@@ -469,24 +544,45 @@ std::string_view word_at(std::string_view text, std::size_t offset) {
 
 // Adds a hint when the text at the error is a common mistake: an upper-case keyword (P6),
 // C-style `&&`, `||`, `!`.
-std::string refine(std::string_view text, std::size_t offset, std::string message) {
-  if (offset >= text.size()) return message;
-  std::string_view w = word_at(text, offset);
-  if (!w.empty()) {
-    static constexpr std::string_view kKeywords[] = {
-        "and", "or", "not", "in", "in~", "like", "like~", "regex", "regex~", "where", "any",
-        "true", "false", "null", "sequence", "sample", "by", "with", "until", "maxspan"};
-    std::string lower(w);
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (auto k : kKeywords) {
-      if (lower == k && w != k)
-        return message + "; keywords are lowercase: write '" + std::string(k) + "' instead of '" +
-               std::string(w) + "'";
-    }
+std::string keyword_hint(std::string_view w) {
+  static constexpr std::string_view kKeywords[] = {
+      "and", "or",   "not",   "in",   "in~",      "like",   "like~", "regex", "regex~", "where",
+      "any", "true", "false", "null", "sequence", "sample", "by",    "with",  "until",  "maxspan"};
+  std::string lower(w);
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto k : kKeywords) {
+    if (lower == k && w != k)
+      return "; keywords are lowercase: write '" + std::string(k) + "' instead of '" +
+             std::string(w) + "'";
   }
+  return {};
+}
+
+// The identifier-like word that ends right before `offset` (skipping blanks).
+std::string_view word_before(std::string_view text, std::size_t offset) {
+  std::size_t end = std::min(offset, text.size());
+  while (end > 0 && std::isspace(static_cast<unsigned char>(text[end - 1])))
+    --end;
+  std::size_t begin = end;
+  while (begin > 0 && (std::isalnum(static_cast<unsigned char>(text[begin - 1])) ||
+                       text[begin - 1] == '_' || text[begin - 1] == '~'))
+    --begin;
+  return text.substr(begin, end - begin);
+}
+
+std::string refine(std::string_view text, std::size_t offset, std::string message) {
+  // `a == 1 AND b`: the error is at AND.  `where NOT a`: NOT parsed as a field, error after it.
+  if (offset < text.size()) {
+    if (auto hint = keyword_hint(word_at(text, offset)); !hint.empty()) return message + hint;
+  }
+  if (auto hint = keyword_hint(word_before(text, offset)); !hint.empty()) return message + hint;
+  const std::size_t from = offset > 0 ? offset - 1 : 0;
+  std::string_view window = text.substr(std::min(from, text.size()), 3);
+  if (window.find("&&") != std::string_view::npos) return message + "; write 'and' instead of '&&'";
+  if (window.find("||") != std::string_view::npos) return message + "; write 'or' instead of '||'";
+  if (offset >= text.size()) return message;
   std::string_view rest = text.substr(offset);
-  if (rest.starts_with("&&")) return message + "; write 'and' instead of '&&'";
-  if (rest.starts_with("||")) return message + "; write 'or' instead of '||'";
   if (rest.starts_with("!") && !rest.starts_with("!="))
     return message + "; write 'not' instead of '!'";
   return message;
@@ -503,7 +599,7 @@ Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
   }
   try {
     pegtl::memory_input<> in(text.data(), text.size(), "query");
-    ParseState state{0, limits.max_depth};
+    g::ParseState state{0, limits.max_depth};
     auto root = pegtl::parse_tree::parse<grammar::query, Node, selector, pegtl::nothing, control>(
         in, state);
     if (!root) {
