@@ -20,7 +20,9 @@ namespace eqlite {
 namespace od = simdjson::ondemand;
 
 namespace {
-constexpr std::size_t kMaxDepth = 1024;
+// Deepest JSON nesting the reader descends into (simdjson's own limit is 1024 levels, which
+// its On-Demand iterator only asserts in debug builds: stay well below it).
+constexpr std::size_t kMaxDepth = 512;
 }  // namespace
 
 struct JsonReader::Impl {
@@ -180,6 +182,11 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
   od::json_type type;
   if (auto e = doc.type().get(type))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  if (type == od::json_type::null) {
+    bool is_null = false;
+    if (doc.is_null().get(is_null) != simdjson::SUCCESS || !is_null)
+      return fail("invalid JSON: not a JSON value");
+  }
   if (type != od::json_type::object) {
     static constexpr const char* kNames[] = {"?",        "an array",  "an object", "a number",
                                              "a string", "a boolean", "null"};

@@ -1,1 +1,58 @@
+// tests/unit/api_test.cpp — the public API: compile() results, Error formatting with a caret,
+// FlatEvent and Event::bind, Query accessors.
 #include <catch2/catch.hpp>
+#include <string>
+
+#include "eqlite/eqlite.hpp"
+
+TEST_CASE("Error::format shows the line and a caret under the column", "[api]") {
+  const std::string q = "process where\n\ta == 1 AND b == 2";
+  auto r = eqlite::compile(q);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().where.line == 2);
+  CHECK(r.error().where.column == 9);
+  CHECK(r.error().format(q) ==
+        "2:9: expected 'and', 'or', a comparison, a pipe '|' or the end of the query; keywords "
+        "are lowercase: write 'and' instead of 'AND'\n"
+        "\ta == 1 AND b == 2\n"
+        "\t       ^");
+  // multi-byte characters before the column: one caret column per code point
+  const std::string u = "any where \"\xC3\xA9t\xC3\xA9\" == 'x'";
+  auto ru = eqlite::compile(u);
+  REQUIRE_FALSE(ru.ok());
+  CHECK(ru.error().format(u).substr(ru.error().format(u).rfind('\n') + 1) ==
+        std::string(19, ' ') + "^");
+  CHECK(eqlite::to_string(eqlite::ErrorCode::BadRegex) == "bad-regex");
+}
+
+TEST_CASE("FlatEvent: an owning field map for embedding", "[api]") {
+  auto q = eqlite::compile(R"(process where user.name : "ADMIN*" and pid > 4)");
+  REQUIRE(q.ok());
+  eqlite::FlatEvent e;
+  {
+    std::string temp = "administrator";  // FlatEvent copies: the buffer may go away
+    e.add("event.category", "process").add("user.name", std::string_view(temp)).add("pid", 8);
+    temp.assign(temp.size(), '#');
+  }
+  eqlite::Vm vm;
+  CHECK(vm.matches(*q, e));
+  e.clear();
+  e.add("event.category", "process").add("user.name", "guest").add("pid", 8);
+  CHECK_FALSE(vm.matches(*q, e));
+  // Event::bind resolves each field once
+  eqlite::Event bound;
+  bound.bind(*q, e);
+  CHECK(bound.field_count() == q->fields().size());
+  CHECK(bound.values(0).size() == 1);
+}
+
+TEST_CASE("Query: text, fields, dumps", "[api]") {
+  const std::string text = "any where a == 1";
+  auto q = eqlite::compile(text);
+  REQUIRE(q.ok());
+  CHECK(q->text() == text);
+  CHECK(q->dump_ast() == "(query any (== (field a) (int 1)))");
+  CHECK_THAT(q->disassemble(), Catch::Contains("field_compare  a == literal 1"));
+  eqlite::Query copy = *q;  // cheap copy, shares the program
+  CHECK(copy.fields() == q->fields());
+}

@@ -1,1 +1,224 @@
+// tests/unit/compiler_test.cpp — bytecode goldens (a sanity check of the code shapes, as re2's
+// compile_test says: confidence comes from running the VM), compile-time errors with
+// positions, and the verifier rejecting malformed programs.
 #include <catch2/catch.hpp>
+#include <string>
+
+#include "eqlite/query.hpp"
+#include "eval/program.hpp"
+
+using eqlite::compile;
+using eqlite::ErrorCode;
+using eqlite::internal::Instruction;
+using eqlite::internal::Opcode;
+using eqlite::internal::Program;
+
+namespace {
+
+struct Golden {
+  const char* query;
+  const char* code;
+};
+
+// clang-format off
+const Golden kGolden[] = {
+  // P1: a category is a fused exact comparison on event.category, and-ed with the condition
+  {R"(process where process.name == "cmd.exe")",
+   "0000  field_compare  event.category == literal \"process\"\n"
+   "0001  jump_if_false  -> 3\n"
+   "0002  field_compare  process.name == literal \"cmd.exe\"\n"
+   "0003  return\n"},
+  // S3: != is not(==); a bare field is field == true; and/or short-circuit
+  {R"(any where a != "x" or (b and not c))",
+   "0000  field_compare  a == literal \"x\"\n"
+   "0001  not\n"
+   "0002  jump_if_true   -> 7\n"
+   "0003  field_compare  b == literal true\n"
+   "0004  jump_if_false  -> 7\n"
+   "0005  field_compare  c == literal true\n"
+   "0006  not\n"
+   "0007  return\n"},
+  // literal on the left: swapped and mirrored; constants folded (-5)
+  {R"(any where 10 < a and a >= -5)",
+   "0000  field_compare  a > literal 10\n"
+   "0001  jump_if_false  -> 3\n"
+   "0002  field_compare  a >= literal -5\n"
+   "0003  return\n"},
+  // S4: an expression over fields is evaluated for every combination of values
+  {R"(any where a + 1 > b)",
+   "0000  for_any        (a, b) -> 7\n"
+   "0001  push_field     a\n"
+   "0002  push_const     1\n"
+   "0003  add\n"
+   "0004  push_field     b\n"
+   "0005  compare        >\n"
+   "0006  end_any\n"
+   "0007  return\n"},
+  // in: constant members in one set; other members compared one by one
+  {R"(any where a in ("x", "y", b) and c not in~ ("Z"))",
+   "0000  field_in_set   a set#0 (2 values)\n"
+   "0001  jump_if_true   -> 7\n"
+   "0002  for_any        (a, b) -> 7\n"
+   "0003  push_field     a\n"
+   "0004  push_field     b\n"
+   "0005  compare        ==\n"
+   "0006  end_any\n"
+   "0007  jump_if_false  -> 10\n"
+   "0008  field_in_set   c set#1 ci (1 values)\n"
+   "0009  not\n"
+   "0010  return\n"},
+  // : and like~ fold patterns at compile time; regex is one alternation
+  {R"(any where a : ("Foo*", "BAR") or b like "x?" or c regex~ ("a+", "b"))",
+   "0000  field_match    a ci (\"foo*\", \"bar\")\n"
+   "0001  jump_if_true   -> 5\n"
+   "0002  field_match    b (\"x?\")\n"
+   "0003  jump_if_true   -> 5\n"
+   "0004  field_regex    c ci /(?:a+)|(?:b)/\n"
+   "0005  return\n"},
+};
+// clang-format on
+
+struct CompileReject {
+  const char* query;
+  ErrorCode code;
+  unsigned line, column;
+  const char* message;
+};
+
+// clang-format off
+const CompileReject kReject[] = {
+  {R"(any where length(a) > 1)", ErrorCode::Unsupported, 1, 11, "function [length] is not supported yet"},
+  {R"(any where startswith~(a, "x"))", ErrorCode::Unsupported, 1, 11, "function [startsWith] is not supported yet"},
+  {R"(any where length~(a) > 1)", ErrorCode::Syntax, 1, 11, "function [length] has no case-insensitive form"},
+  {R"(any where lenght(a) > 1)", ErrorCode::UnknownName, 1, 11, "unknown function [lenght], did you mean [length]?"},
+  {R"(any where wildcard(a, "x*"))", ErrorCode::UnknownName, 1, 11, "unknown function [wildcard]"},
+  {R"(any where a regex ("ok", "(unclosed"))", ErrorCode::BadRegex, 1, 26, "invalid regex: missing ): (unclosed"},
+  {R"(any where true | count)", ErrorCode::Unsupported, 1, 16, "pipe [count] is not supported"},
+  {R"(any where true | sort a)", ErrorCode::Unsupported, 1, 16, "pipe [sort] is not supported"},
+  {R"(any where true | frobnicate)", ErrorCode::UnknownName, 1, 16, "unknown pipe [frobnicate]"},
+  {R"(any where true | head -1)", ErrorCode::Syntax, 1, 16, "pipe [head] takes one non-negative integer"},
+  {R"(any where true | tail)", ErrorCode::Syntax, 1, 16, "pipe [tail] takes one non-negative integer"},
+  {"process where\n  a == 1 and\n  length(b) > 2", ErrorCode::Unsupported, 3, 3, "function [length] is not supported yet"},
+};
+// clang-format on
+
+}  // namespace
+
+TEST_CASE("bytecode goldens", "[compiler]") {
+  for (const auto& g : kGolden) {
+    INFO(g.query);
+    auto q = compile(g.query);
+    if (!q) FAIL(q.error().format(g.query));
+    CHECK(q->disassemble() == g.code);
+  }
+}
+
+TEST_CASE("compile errors name the problem and its position", "[compiler]") {
+  for (const auto& c : kReject) {
+    INFO(c.query);
+    auto q = compile(c.query);
+    REQUIRE_FALSE(q.ok());
+    INFO(q.error().format(c.query));
+    CHECK(q.error().code == c.code);
+    CHECK(q.error().where.line == c.line);
+    CHECK(q.error().where.column == c.column);
+    CHECK_THAT(q.error().message, Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("fields are interned once, in first-use order", "[compiler]") {
+  auto q = compile(R"(process where a == 1 and b == 2 and a == 3 and a.b : "x")");
+  REQUIRE(q.ok());
+  CHECK(q->fields() == std::vector<std::string>{"event.category", "a", "b", "a.b"});
+  eqlite::CompileOptions opts;
+  opts.category_field = "event.type";
+  auto q2 = compile("process where true", opts);
+  REQUIRE(q2.ok());
+  CHECK(q2->fields() == std::vector<std::string>{"event.type"});
+}
+
+TEST_CASE("head and tail pipes are recorded in order", "[compiler]") {
+  auto q = compile("any where true | head 10 | tail 3");
+  REQUIRE(q.ok());
+  REQUIRE(q->pipes().size() == 2);
+  CHECK(q->pipes()[0].kind == eqlite::PipeStage::Kind::Head);
+  CHECK(q->pipes()[0].n == 10);
+  CHECK(q->pipes()[1].kind == eqlite::PipeStage::Kind::Tail);
+  CHECK(q->pipes()[1].n == 3);
+}
+
+namespace {
+
+Program program(std::vector<Instruction> code) {
+  Program p;
+  p.code = std::move(code);
+  p.fields = {"a"};
+  p.constants.resize(1);
+  p.constants[0].kind = eqlite::ValueKind::Bool;
+  return p;
+}
+
+void expect_rejected(std::vector<Instruction> code, const char* why) {
+  Program p = program(std::move(code));
+  auto r = verify(p);
+  INFO(p.disassemble());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains(why));
+}
+
+}  // namespace
+
+TEST_CASE("the verifier accepts well-formed programs and computes max_stack", "[compiler]") {
+  Program p = program({{Opcode::PushConst, 0, 0, 0},
+                       {Opcode::PushConst, 0, 0, 0},
+                       {Opcode::Compare, 0, 0, 0},
+                       {Opcode::Return}});
+  REQUIRE(verify(p).ok());
+  CHECK(p.max_stack >= 2);
+}
+
+TEST_CASE("the verifier rejects malformed programs", "[compiler]") {
+  expect_rejected({{Opcode::Compare}, {Opcode::Return}}, "stack underflow");
+  expect_rejected({{Opcode::PushConst, 0, 0, 7}, {Opcode::Return}}, "constant out of range");
+  expect_rejected({{Opcode::FieldCompare, 0, 3, 0}, {Opcode::Return}}, "operand out of range");
+  expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::JumpIfTrue, 0, 0, 0}, {Opcode::Return}},
+                  "jump target must be forward");
+  expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::JumpIfTrue, 0, 0, 9}, {Opcode::Return}},
+                  "jump target must be forward");
+  expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::PushConst, 0, 0, 0}, {Opcode::Return}},
+                  "return needs exactly one value");
+  expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::Not}}, "must end with return");
+  expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::Compare, 0x07, 0, 0}, {Opcode::Return}},
+                  "stack underflow");
+  expect_rejected({{Opcode::EndAny}, {Opcode::Return}}, "stack underflow");
+  {
+    Program p = program({{Opcode::ForAny, 0, 0, 3},
+                         {Opcode::PushField, 0, 0, 0},
+                         {Opcode::Not},  // not an end_any before the target
+                         {Opcode::Return}});
+    p.fieldsets = {{0}};
+    REQUIRE_FALSE(verify(p).ok());
+  }
+  {
+    Program p = program({{Opcode::ForAny, 0, 0, 3},
+                         {Opcode::PushField, 0, 0, 0},
+                         {Opcode::EndAny},
+                         {Opcode::Return}});
+    p.fieldsets = {{0}};
+    CHECK(verify(p).ok());
+    p.fieldsets = {{5}};
+    CHECK_FALSE(verify(p).ok());  // field out of range
+  }
+  {
+    // a body that leaves two values
+    Program p = program({{Opcode::ForAny, 0, 0, 4},
+                         {Opcode::PushField, 0, 0, 0},
+                         {Opcode::PushField, 0, 0, 0},
+                         {Opcode::EndAny},
+                         {Opcode::Return}});
+    p.fieldsets = {{0}};
+    auto r = verify(p);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("exactly one value"));
+  }
+}

@@ -1,1 +1,176 @@
+// tests/unit/json_reader_test.cpp — JSON events (semantics.md E1-E4): flattening, dotted keys,
+// arrays and arrays of objects, escapes, numbers, duplicated keys, bad input, constants, and
+// the projection onto the query's fields.
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <string>
+
+#include "eqlite/eqlite.hpp"
+
+using eqlite::ErrorCode;
+using eqlite::Event;
+using eqlite::JsonReader;
+using eqlite::Value;
+using eqlite::ValueKind;
+
+namespace {
+
+// The values of each path after reading `json` with a reader over `paths`, as text.
+std::vector<std::string> read(const std::vector<std::string>& paths, const std::string& json,
+                              std::size_t which) {
+  JsonReader r(paths);
+  Event e;
+  auto ok = r.read(json, e);
+  if (!ok) FAIL(ok.error().message);
+  std::vector<std::string> out;
+  for (const Value& v : e.values(static_cast<std::uint32_t>(which))) {
+    switch (v.kind()) {
+      case ValueKind::String:
+        out.push_back("s:" + std::string(v.as_string()));
+        break;
+      case ValueKind::Int:
+        out.push_back("i:" + std::to_string(v.as_int()));
+        break;
+      case ValueKind::Double:
+        out.push_back("d:" + std::to_string(v.as_double()));
+        break;
+      case ValueKind::Bool:
+        out.push_back(v.as_bool() ? "b:true" : "b:false");
+        break;
+      case ValueKind::Null:
+        out.push_back("null");
+        break;
+    }
+  }
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("E1: nested objects flatten to dotted paths; dotted keys are the same path", "[json]") {
+  CHECK(read({"a.b.c"}, R"({"a":{"b":{"c":"x"}}})", 0) == V{"s:x"});
+  CHECK(read({"a.b.c"}, R"({"a.b":{"c":"x"}})", 0) == V{"s:x"});
+  CHECK(read({"a.b.c"}, R"({"a.b.c":"x"})", 0) == V{"s:x"});
+  // both forms: merged as a multi-value, in document order
+  CHECK(read({"a.b"}, R"({"a":{"b":1},"a.b":2})", 0) == V{"i:1", "i:2"});
+  // an object has no value of its own
+  CHECK(read({"a"}, R"({"a":{"b":1}})", 0).empty());
+  CHECK(read({"a", "a.b"}, R"({"a":{"b":1}})", 1) == V{"i:1"});
+}
+
+TEST_CASE("S4/E1: arrays and arrays of objects are multi-valued", "[json]") {
+  CHECK(read({"a"}, R"({"a":[1,"two",true,null,[3]]})", 0) == V{"i:1", "s:two", "b:true", "i:3"});
+  CHECK(read({"a.b"}, R"({"a":[{"b":1},{"b":2},{"c":3},{"b":[4,5]}]})", 0) ==
+        V{"i:1", "i:2", "i:4", "i:5"});
+  CHECK(read({"a"}, R"({"a":[]})", 0).empty());  // S1: an empty array is no value
+  CHECK(read({"a"}, R"({"a":null})", 0).empty());
+}
+
+TEST_CASE("E3: numbers, strings, escapes, duplicated keys", "[json]") {
+  CHECK(read({"n"}, R"({"n":-9223372036854775808})", 0) == V{"i:-9223372036854775808"});
+  auto big = read({"n"}, R"({"n":18446744073709551616})", 0);  // beyond int64 and uint64
+  REQUIRE(big.size() == 1);
+  CHECK(big[0].rfind("d:18446744073709551616", 0) == 0);
+  CHECK(read({"n"}, R"({"n":9223372036854775808})", 0).at(0).rfind("d:", 0) == 0);
+  CHECK(read({"n"}, R"({"n":1.5e2})", 0) == V{"d:150.000000"});
+  {
+    JsonReader r({"n"});
+    Event e;
+    REQUIRE(r.read(R"({"n":1e400})", e).ok());
+    REQUIRE(e.values(0).size() == 1);
+    CHECK(std::isinf(e.values(0)[0].as_double()));
+  }
+  CHECK(read({"s"}, R"({"s":"caf\u00e9 \"q\" \\ \ud83d\ude00"})", 0) ==
+        V{"s:caf\xC3\xA9 \"q\" \\ \xF0\x9F\x98\x80"});
+  CHECK(read({"k\xC3\xA9y"}, R"({"k\u00e9y":1})", 0) == V{"i:1"});  // escaped key
+  CHECK(read({"d"}, R"({"d":1,"d":2})", 0) == V{"i:1", "i:2"});     // duplicated key
+  CHECK(read({"t", "f"}, R"({"t":true,"f":false})", 1) == V{"b:false"});
+}
+
+TEST_CASE("E2: what is not a JSON object is an error, never a crash", "[json]") {
+  JsonReader r({"a"});
+  Event e;
+  struct Bad {
+    const char* json;
+    const char* message;
+  };
+  // clang-format off
+  const Bad bad[] = {
+    {"[1,2]", "not a JSON object (found an array)"},
+    {"42", "not a JSON object (found a number)"},
+    {"\"s\"", "not a JSON object (found a string)"},
+    {"null", "not a JSON object"},
+    {"{\"a\":1", "invalid JSON"},
+    {"{\"a\":", "invalid JSON"},
+    {"{\"a\":1} {\"a\":2}", "invalid JSON"},
+    {"{\"a\":1} xyz", "invalid JSON"},
+    {"not json", "invalid JSON"},
+    {"{\"a\":\"\xFF\"}", "invalid JSON"},       // invalid UTF-8
+    {"{\"a\":tru}", "invalid JSON"},
+    {"", "invalid JSON"},
+  };
+  // clang-format on
+  for (const auto& b : bad) {
+    INFO(b.json);
+    auto ok = r.read(b.json, e);
+    REQUIRE_FALSE(ok.ok());
+    CHECK(ok.error().code == ErrorCode::BadJson);
+    CHECK_THAT(ok.error().message, Catch::Contains(b.message));
+  }
+  // the reader is still usable after errors
+  REQUIRE(r.read(R"({"a":"ok"})", e).ok());
+  CHECK(e.values(0).size() == 1);
+}
+
+TEST_CASE("deep nesting is an error, not a stack overflow", "[json]") {
+  JsonReader r({"a"});
+  Event e;
+  std::string deep = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  auto ok = r.read(deep, e);
+  CHECK_FALSE(ok.ok());
+  std::string deep_obj;
+  for (int i = 0; i < 5000; ++i)
+    deep_obj += "{\"a\":";
+  deep_obj += "1" + std::string(5000, '}');
+  // skipped unread (the query reads only "a", whose value here is an object): fine
+  REQUIRE(r.read(deep_obj, e).ok());
+  CHECK(e.values(0).empty());
+  std::string deep_skipped =
+      "{\"z\":" + std::string(100000, '[') + std::string(100000, ']') + ",\"a\":1}";
+  REQUIRE(r.read(deep_skipped, e).ok());
+  CHECK(e.values(0).size() == 1);
+}
+
+TEST_CASE("E4: constants fill fields the event leaves without a value", "[json]") {
+  auto q = eqlite::compile(R"(any where event.dataset == "azure.signinlogs" and n == 5)");
+  REQUIRE(q.ok());
+  JsonReader r(*q);
+  r.set_constant("event.dataset", Value::string(std::string("azure.signinlogs")));
+  r.set_constant("n", Value::integer(5));
+  r.set_constant("not.read.by.the.query", Value::integer(1));  // ignored
+  eqlite::Vm vm;
+  Event e;
+  REQUIRE(r.read(R"({"x":1})", e).ok());
+  CHECK(vm.matches(*q, e));
+  REQUIRE(r.read(R"({"event":{"dataset":"azure.auditlogs"}})", e).ok());
+  CHECK_FALSE(vm.matches(*q, e));  // a value in the event wins
+  REQUIRE(r.read(R"({"n":6})", e).ok());
+  CHECK_FALSE(vm.matches(*q, e));
+}
+
+TEST_CASE("projection: only the query's fields are read, the rest is skipped", "[json]") {
+  auto q = eqlite::compile(R"(any where a.b == 1)");
+  REQUIRE(q.ok());
+  JsonReader r(*q);
+  Event e;
+  // unread subtrees may hold anything well-formed
+  REQUIRE(r.read(R"({"z":{"deep":[[[{"x":"y"}]]]},"a":{"b":1,"c":[1,2]},"y":"\u00e9"})", e).ok());
+  eqlite::Vm vm;
+  CHECK(vm.matches(*q, e));
+  // strings stay valid until the next read: a long value read twice
+  std::string long_value(100000, 'x');
+  REQUIRE(r.read("{\"a\":{\"b\":\"" + long_value + "\"}}", e).ok());
+  CHECK(e.values(0)[0].as_string().size() == long_value.size());
+}

@@ -1,1 +1,159 @@
+// tests/unit/value_ops_test.cpp — the value semantics: S8 coercion, S9 arithmetic, S5 folding,
+// S6 wildcards.
 #include <catch2/catch.hpp>
+#include <limits>
+#include <string>
+
+#include "eval/matchers.hpp"
+#include "eval/value_ops.hpp"
+
+using eqlite::Value;
+using namespace eqlite::internal;
+
+namespace {
+bool cmp(Value x, Value y, CmpOp op = CmpOp::Eq, bool literal = true, bool ci = false) {
+  std::string scratch;
+  return compare(x, y, op, literal, ci, scratch);
+}
+}  // namespace
+
+TEST_CASE("S8: a literal converts to the field value's type", "[value_ops]") {
+  CHECK(cmp(Value::integer(0), Value::string("0")));  // error_code == "0"
+  CHECK(cmp(Value::integer(4624), Value::string("4624")));
+  CHECK_FALSE(cmp(Value::integer(0), Value::string("zero")));
+  CHECK(cmp(Value::string("4624"), Value::integer(4624)));  // keyword field vs number
+  CHECK_FALSE(cmp(Value::string("04624"), Value::integer(4624)));
+  CHECK(cmp(Value::string("1.5"), Value::number(1.5)));
+  CHECK(cmp(Value::integer(1), Value::number(1.0)));  // 1 == 1.0
+  CHECK(cmp(Value::number(2.5), Value::string("2.5")));
+  CHECK(cmp(Value::boolean(true), Value::string("true")));
+  CHECK(cmp(Value::string("false"), Value::boolean(false)));
+  CHECK_FALSE(cmp(Value::boolean(true), Value::integer(1)));
+  CHECK_FALSE(cmp(Value::integer(1), Value::boolean(true)));
+  // without a literal only numbers mix
+  CHECK_FALSE(cmp(Value::integer(0), Value::string("0"), CmpOp::Eq, false));
+  CHECK(cmp(Value::integer(1), Value::number(1.0), CmpOp::Eq, false));
+  // ordering: numbers numerically, strings by bytes ("10" < "5")
+  CHECK(cmp(Value::string("10"), Value::string("5"), CmpOp::Lt));
+  CHECK(cmp(Value::integer(10), Value::string("5"), CmpOp::Gt));         // numeric field
+  CHECK(cmp(Value::string("10"), Value::integer(5), CmpOp::Lt));         // keyword field
+  CHECK(cmp(Value::string("a"), Value::string("\xC3\xA9"), CmpOp::Lt));  // bytes, unsigned
+  CHECK(cmp(Value::string("Z"), Value::string("a"), CmpOp::Lt));
+  // S2: null
+  CHECK(cmp(Value::null(), Value::null()));
+  CHECK_FALSE(cmp(Value::null(), Value::integer(0)));
+  CHECK_FALSE(cmp(Value::null(), Value::null(), CmpOp::Le));
+  // S5: ci folds ASCII only
+  CHECK(cmp(Value::string("CMD.exe"), Value::string("cmd.EXE"), CmpOp::Eq, true, true));
+  CHECK_FALSE(cmp(Value::string("\xC3\x89"), Value::string("\xC3\xA9"), CmpOp::Eq, true, true));
+}
+
+TEST_CASE("parse_number accepts JSON numbers only", "[value_ops]") {
+  Value v;
+  CHECK(parse_number("0", v));
+  CHECK(v.kind() == eqlite::ValueKind::Int);
+  CHECK(parse_number("-12", v));
+  CHECK(v.as_int() == -12);
+  CHECK(parse_number("1.5e3", v));
+  CHECK(v.as_double() == 1500.0);
+  CHECK(parse_number("9223372036854775808", v));
+  CHECK(v.kind() == eqlite::ValueKind::Double);
+  for (const char* bad : {"", "-", "+1", " 1", "1 ", "0x10", "inf", "nan", "1a", "abc"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_number(bad, v));
+  }
+}
+
+TEST_CASE("text_of gives the JSON text of scalars", "[value_ops]") {
+  std::string buf;
+  std::string_view t;
+  REQUIRE(text_of(Value::integer(-42), buf, t));
+  CHECK(t == "-42");
+  REQUIRE(text_of(Value::number(1.5), buf, t));
+  CHECK(t == "1.5");
+  REQUIRE(text_of(Value::number(2.0), buf, t));
+  CHECK(t == "2.0");
+  REQUIRE(text_of(Value::boolean(false), buf, t));
+  CHECK(t == "false");
+  CHECK_FALSE(text_of(Value::null(), buf, t));
+}
+
+TEST_CASE("S9: Java arithmetic, null instead of exceptions", "[value_ops]") {
+  const auto i = [](std::int64_t x) { return Value::integer(x); };
+  CHECK(arith_div(i(7), i(2)).as_int() == 3);
+  CHECK(arith_div(i(-7), i(2)).as_int() == -3);  // truncates toward zero
+  CHECK(arith_mod(i(10), i(-6)).as_int() == 4);  // sign of the dividend
+  CHECK(arith_mod(i(-10), i(-6)).as_int() == -4);
+  CHECK(arith_mod(Value::number(10), Value::number(0.5)).as_double() == 0.0);
+  CHECK(arith_div(i(1), i(0)).is_null());
+  CHECK(arith_mod(i(1), i(0)).is_null());
+  CHECK(arith_div(Value::number(1), Value::number(0)).is_null());
+  const auto max = std::numeric_limits<std::int64_t>::max();
+  const auto min = std::numeric_limits<std::int64_t>::min();
+  CHECK(arith_add(i(max), i(1)).is_null());
+  CHECK(arith_sub(i(min), i(1)).is_null());
+  CHECK(arith_mul(i(max), i(2)).is_null());
+  CHECK(arith_div(i(min), i(-1)).is_null());
+  CHECK(arith_mod(i(min), i(-1)).as_int() == 0);
+  CHECK(arith_neg(i(min)).is_null());
+  CHECK(arith_add(i(1), Value::number(0.5)).as_double() == 1.5);  // widening
+  CHECK(arith_add(i(1), Value::string("1")).is_null());
+  CHECK(arith_add(Value::null(), i(1)).is_null());
+}
+
+TEST_CASE("S6: whole-value wildcards, ? is one code point, no escape", "[value_ops]") {
+  struct Case {
+    const char* text;
+    const char* pattern;
+    bool expect;
+  };
+  // clang-format off
+  const Case cases[] = {
+    {"doc", "doc*", true}, {"doc", "doc?", false}, {"disc", "d?c", false}, {"doc", "d?c", true},
+    {"", "*", true}, {"", "?", false}, {"abc", "*", true}, {"abc", "a*c", true}, {"abc", "a*b", false},
+    {"abcabc", "*abc", true}, {"xabcx", "*abc*", true}, {"ab", "*abc*", false},
+    {"aXbXc", "a*b*c", true}, {"acb", "a*b*c", false}, {"aaab", "*a*a*a*b", true},
+    {"\xC3\xA9", "?", true}, {"\xC3\xA9x", "??", true}, {"\xC3\xA9", "??", false},
+    {"a\\xyz", "a\\*", true}, {"a*", "a\\*", false},           // backslash is literal
+    {"a*b", "a*b", true}, {"C:\\red\\x", "*\\red*", true},
+    {"Exchange ActiveSync", "*ExchangeActiveSync*", false},
+    {"mississippi", "*ss*ss*i", true}, {"mississippi", "m*iss*iss*p", false},
+  };
+  // clang-format on
+  for (const auto& c : cases) {
+    INFO(c.text << " vs " << c.pattern);
+    CHECK(PatternSet::glob(c.text, c.pattern) == c.expect);
+  }
+}
+
+TEST_CASE("PatternSet and ValueSet: fast paths agree with the glob matcher", "[value_ops]") {
+  PatternSet ps(true);
+  for (const char* p : {"*IMAP*", "POP3*", "*smtp", "Exact", "a?c*"})
+    ps.add(p);
+  std::string buf, fold;
+  CHECK(ps.matches(Value::string("imap4"), buf, fold));
+  CHECK(ps.matches(Value::string("pop3s"), buf, fold));
+  CHECK(ps.matches(Value::string("Authenticated SMTP"), buf, fold));
+  CHECK(ps.matches(Value::string("EXACT"), buf, fold));
+  CHECK(ps.matches(Value::string("ABCdef"), buf, fold));
+  CHECK_FALSE(ps.matches(Value::string("exactly"), buf, fold));
+  CHECK_FALSE(ps.matches(Value::null(), buf, fold));
+  PatternSet nums(false);
+  nums.add("12*");
+  CHECK(nums.matches(Value::integer(123), buf, fold));  // S8: numbers match their text
+
+  ValueSet in(false);
+  in.add(Value::string("0"));
+  in.add(Value::integer(7));
+  in.add(Value::string("true"));
+  CHECK(in.contains(Value::integer(0), buf, fold));
+  CHECK(in.contains(Value::string("7"), buf, fold));
+  CHECK(in.contains(Value::number(7.0), buf, fold));
+  CHECK(in.contains(Value::boolean(true), buf, fold));
+  CHECK_FALSE(in.contains(Value::string("07"), buf, fold));
+  CHECK_FALSE(in.contains(Value::null(), buf, fold));
+  ValueSet ci(true);
+  ci.add(Value::string("CMD.EXE"));
+  CHECK(ci.contains(Value::string("cmd.exe"), buf, fold));
+  CHECK_FALSE(ci.contains(Value::string("cmd*"), buf, fold));  // in~ has no wildcards
+}
