@@ -10,14 +10,18 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -64,7 +68,7 @@ const char* const kMatchUsage =
     "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
 
 const char* const kCheckUsage =
-    "usage: eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
+    "usage: eqlite check [--ast] [--bytecode] [--fields-from DATA] (QUERY | --rule-file FILE...)\n"
     "\n"
     "Compiles each rule and reports every error as FILE:LINE:COLUMN: message, with the rule\n"
     "line and a caret under the column.\n"
@@ -73,6 +77,10 @@ const char* const kCheckUsage =
     "  --rule-file FILE...  check the rules in these files (repeatable)\n"
     "  --ast                print the syntax tree of each rule\n"
     "  --bytecode           print the compiled bytecode of each rule\n"
+    "  --fields-from DATA   warn about every field a rule reads that has no value in any\n"
+    "                       event of DATA (NDJSON), suggesting the nearest field that has one\n"
+    "  --set FIELD=VALUE    with --fields-from: FIELD is supplied as a constant (as with\n"
+    "                       eqlite match --set), so it is not reported\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every rule compiles, 2 otherwise.\n";
@@ -89,17 +97,46 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
-// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string.
+// A JSON number exactly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t b = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9')
+      ++i;
+    return i - b;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string
+// ("007", "1.", "-inf" stay strings).
 eqlite::Value parse_set_value(const std::string& s) {
   if (s == "true") return eqlite::Value::boolean(true);
   if (s == "false") return eqlite::Value::boolean(false);
-  if (!s.empty() && (s[0] == '-' || (s[0] >= '0' && s[0] <= '9'))) {
+  if (is_json_number(s)) {
     std::int64_t i;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
     if (ec == std::errc() && p == s.data() + s.size()) return eqlite::Value::integer(i);
     double d;
     auto [p2, ec2] = std::from_chars(s.data(), s.data() + s.size(), d);
-    if (ec2 == std::errc() && p2 == s.data() + s.size()) return eqlite::Value::number(d);
+    if ((ec2 == std::errc() || ec2 == std::errc::result_out_of_range) && p2 == s.data() + s.size())
+      return eqlite::Value::number(ec2 == std::errc() ? d : std::strtod(s.c_str(), nullptr));
   }
   return eqlite::Value::string(s);
 }
@@ -385,9 +422,116 @@ int cmd_match(int argc, char** argv) {
   return pipes.emitted() > 0 ? kMatched : kNoMatch;
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+// What `check --fields-from` learns from sample data: every path that has a value.
+struct FieldCensus {
+  std::set<std::string, std::less<>> paths;
+  std::uint64_t events = 0;
+  std::vector<std::string> files;
+
+  bool load(const std::string& file) {
+    std::string text, err;
+    if (!read_file(file, text, err)) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
+      return false;
+    }
+    files.push_back(file);
+    eqlite::JsonReader reader(std::vector<std::string>{});
+    const std::function<void(std::string_view)> sink = [&](std::string_view p) {
+      if (paths.find(p) == paths.end()) paths.emplace(p);
+    };
+    std::size_t start = 0;
+    while (start < text.size()) {
+      std::size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      std::string_view line(text.data() + start, nl - start);
+      start = nl + 1;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (reader.for_each_path(line, sink)) ++events;
+    }
+    return true;
+  }
+
+  // Up to three paths whose last segment shares a word (of 3+ letters) with f's last segment.
+  std::string similar_fields(const std::string& f) const {
+    auto words = [](std::string_view path) {
+      std::vector<std::string_view> w;
+      path = path.substr(path.rfind('.') + 1);
+      std::size_t b = 0;
+      while (b <= path.size()) {
+        std::size_t e = path.find('_', b);
+        if (e == std::string_view::npos) e = path.size();
+        if (e - b >= 3) w.push_back(path.substr(b, e - b));
+        b = e + 1;
+      }
+      return w;
+    };
+    const auto mine = words(f);
+    std::vector<std::pair<std::size_t, const std::string*>> ranked;
+    for (const auto& p : paths) {
+      std::size_t shared = 0;
+      for (auto w : words(p))
+        shared += std::count(mine.begin(), mine.end(), w);
+      if (shared) ranked.emplace_back(shared, &p);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second->size() < b.second->size();
+    });
+    std::string out;
+    for (std::size_t i = 0; i < ranked.size() && i < 3; ++i)
+      out += (i ? ", [" : "[") + *ranked[i].second + "]";
+    return out;
+  }
+
+  // Warnings for the fields of `q` that never have a value in the data.
+  void report(const std::string& label, const eqlite::Query& q,
+              const std::set<std::string, std::less<>>& constants) const {
+    std::string where = files.size() == 1 ? files[0] : std::to_string(files.size()) + " files";
+    for (const auto& f : q.fields()) {
+      if (paths.count(f) || constants.count(f)) continue;
+      std::string msg = (label.empty() ? "" : label + ": ") + "warning: field [" + f +
+                        "] has no value in any of the " + std::to_string(events) + " events of " +
+                        where;
+      const std::string* best = nullptr;
+      std::size_t best_d = std::max<std::size_t>(3, f.size() / 8) + 1;
+      for (const auto& p : paths) {
+        std::size_t d = edit_distance(f, p);
+        if (d < best_d) {
+          best_d = d;
+          best = &p;
+        }
+      }
+      if (best) {
+        msg += "; did you mean [" + *best + "]?";
+      } else if (auto similar = similar_fields(f); !similar.empty()) {
+        msg += "; fields with similar names: " + similar;
+      } else {
+        msg +=
+            " (a constant of the data stream, such as event.dataset, is not stored in the "
+            "documents: supply it with --set " +
+            f + "=VALUE)";
+      }
+      std::fprintf(stderr, "%s\n", msg.c_str());
+    }
+  }
+};
+
 int cmd_check(int argc, char** argv) {
   bool ast = false, bytecode = false, rule_mode = false;
-  std::vector<std::string> positional, rule_files;
+  std::vector<std::string> positional, rule_files, data_files;
+  std::set<std::string, std::less<>> constants;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -397,6 +541,16 @@ int cmd_check(int argc, char** argv) {
       ast = true;
     } else if (a == "--bytecode") {
       bytecode = true;
+    } else if (a == "--fields-from" || a == "--set") {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
+        return kError;
+      }
+      std::string v = argv[++i];
+      if (a == "--fields-from")
+        data_files.push_back(v);
+      else
+        constants.insert(v.substr(0, v.find('=')));
     } else if (a == "--rule-file") {
       rule_mode = true;
       if (i + 1 >= argc) {
@@ -429,6 +583,9 @@ int cmd_check(int argc, char** argv) {
     }
     rules.push_back({positional[0], ""});
   }
+  FieldCensus census;
+  for (const auto& f : data_files)
+    if (!census.load(f)) failed = true;
   for (const auto& r : rules) {
     auto q = eqlite::compile(r.text);
     if (!q) {
@@ -436,10 +593,13 @@ int cmd_check(int argc, char** argv) {
       failed = true;
       continue;
     }
+    if (!census.files.empty()) census.report(r.label, *q, constants);
     std::string prefix = r.label.empty() ? "" : r.label + ": ";
     if (ast) std::printf("%s%s\n", prefix.c_str(), q->dump_ast().c_str());
-    if (bytecode)
-      std::printf("%s%s", prefix.empty() ? "" : (prefix + "\n").c_str(), q->disassemble().c_str());
+    if (bytecode) {
+      if (!r.label.empty()) std::printf("%s:\n", r.label.c_str());
+      std::printf("%s", q->disassemble().c_str());
+    }
   }
   return failed ? kError : 0;
 }

@@ -131,7 +131,10 @@ bool text_of(Value v, std::string& buf, std::string_view& out) noexcept {
 }
 
 bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scratch) noexcept {
-  if (x.is_null() || y.is_null()) return op == CmpOp::Eq && x.is_null() && y.is_null();
+  // `x == null` with the literal null tests that x has no value (S2); between two computed
+  // values a null makes the comparison false, as in Elasticsearch's scripts (null == null is
+  // null there, and a null condition does not match).
+  if (x.is_null() || y.is_null()) return op == CmpOp::Eq && literal && x.is_null() && y.is_null();
   const ValueKind xk = x.kind();
   const ValueKind yk = y.kind();
   if (x.is_number() && y.is_number()) return compare_numbers(x, y, op);

@@ -18,8 +18,9 @@ enum class CmpOp : std::uint8_t { Eq, Lt, Le, Gt, Ge };
 ///   number x vs string literal  -> the literal parsed as a number (false if it is not one)
 ///   string x vs number/bool lit -> the literal's text ("4624" == 4624, "true" == true)
 ///   bool x vs string literal    -> "true"/"false"
-/// Without `literal`, only numbers mix (int vs double). null == null is true; every other
-/// comparison involving null is false (S2). Strings order by bytes. `ci` folds ASCII (S5).
+/// Without `literal`, only numbers mix (int vs double). x == null (the literal) is true when x
+/// is null; every other comparison involving null is false (S2) — also null == null between two
+/// computed values. Strings order by bytes. `ci` folds ASCII (S5).
 bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scratch) noexcept;
 
 /// Parses a whole string as a JSON-style number (int64 if it fits, else double).

@@ -10,6 +10,7 @@
 #include <simdjson.h>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <unordered_map>
 
 #include "eqlite/query.hpp"
@@ -35,7 +36,8 @@ struct JsonReader::Impl {
   std::vector<char> buffer;  // the document, padded for simdjson
   std::string path;
   std::string number_text;  // for numbers simdjson cannot represent
-  Event* out = nullptr;
+  Event* out = nullptr;     // read(): where values go
+  const std::function<void(std::string_view)>* sink = nullptr;  // for_each_path()
 
   explicit Impl(std::vector<std::string> p) : paths(std::move(p)) {
     for (std::uint32_t i = 0; i < paths.size(); ++i) {
@@ -46,19 +48,19 @@ struct JsonReader::Impl {
     }
   }
 
-  simdjson::error_code number(od::value& v, std::uint32_t id) {
+  simdjson::error_code number(od::value& v, Value& out_value) {
     od::number_type t;
     if (auto e = v.get_number_type().get(t)) return e;
     if (t == od::number_type::signed_integer) {
       std::int64_t i;
       if (auto e = v.get_int64().get(i)) return e;
-      out->add(id, Value::integer(i));
+      out_value = Value::integer(i);
       return simdjson::SUCCESS;
     }
     if (t == od::number_type::floating_point_number) {
       double d;
       if (v.get_double().get(d) == simdjson::SUCCESS) {
-        out->add(id, Value::number(d));
+        out_value = Value::number(d);
         return simdjson::SUCCESS;
       }
     }
@@ -71,18 +73,76 @@ struct JsonReader::Impl {
     char* end = nullptr;
     double d = std::strtod(number_text.c_str(), &end);
     if (end != number_text.c_str() + number_text.size()) return simdjson::NUMBER_ERROR;
-    out->add(id, Value::number(d));
+    out_value = Value::number(d);
     return simdjson::SUCCESS;
   }
 
-  // `id` is the field at the current path (or npos); `prefix` whether fields lie below it.
-  simdjson::error_code value(od::value v, std::uint32_t id, bool prefix, std::size_t depth) {
+  // Checks that `v` is well-formed JSON without materialising anything. On-Demand only
+  // validates what it is asked for; a value the query does not read is walked here so that
+  // a broken document is an error (E2) however little of it the query reads.
+  simdjson::error_code validate(od::value v, std::size_t depth) {
     if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     od::json_type type;
     if (auto e = v.type().get(type)) return e;
     switch (type) {
       case od::json_type::object: {
-        if (!prefix) return simdjson::SUCCESS;  // an object has no value of its own; skip it
+        od::object obj;
+        if (auto e = v.get_object().get(obj)) return e;
+        for (auto field : obj) {
+          std::string_view key;
+          if (auto e = field.unescaped_key().get(key)) return e;
+          if (auto e = validate(field.value(), depth + 1)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::array: {
+        od::array arr;
+        if (auto e = v.get_array().get(arr)) return e;
+        for (auto element : arr) {
+          od::value ev;
+          if (auto e = element.get(ev)) return e;
+          if (auto e = validate(ev, depth + 1)) return e;
+        }
+        return simdjson::SUCCESS;
+      }
+      case od::json_type::string: {
+        std::string_view s;
+        return v.get_string().get(s);
+      }
+      case od::json_type::number: {
+        Value n;
+        return number(v, n);
+      }
+      case od::json_type::boolean: {
+        bool b;
+        return v.get_bool().get(b);
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        if (auto e = v.is_null().get(is_null)) return e;
+        return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+      }
+    }
+    return simdjson::SUCCESS;
+  }
+
+  // A scalar of the current path: into the event (read) or reported (for_each_path).
+  void emit(std::uint32_t id, Value v) {
+    if (sink)
+      (*sink)(path);
+    else
+      out->add(id, v);
+  }
+
+  // `id` is the field at the current path (kNone if none); `prefix` whether fields lie below.
+  simdjson::error_code value(od::value v, std::uint32_t id, bool prefix, std::size_t depth) {
+    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
+    od::json_type type;
+    if (auto e = v.type().get(type)) return e;
+    const bool wanted = id != kNone || sink;
+    switch (type) {
+      case od::json_type::object: {
+        if (!prefix) return validate(v, depth);  // an object has no value of its own
         od::object obj;
         if (auto e = v.get_object().get(obj)) return e;
         return object(obj, depth + 1);
@@ -98,20 +158,24 @@ struct JsonReader::Impl {
         return simdjson::SUCCESS;
       }
       case od::json_type::string: {
-        if (id == kNone) return simdjson::SUCCESS;
+        if (!wanted) return simdjson::SUCCESS;
         std::string_view s;
         if (auto e = v.get_string().get(s)) return e;
-        out->add(id, Value::string(s));
+        emit(id, Value::string(s));
         return simdjson::SUCCESS;
       }
-      case od::json_type::number:
-        if (id == kNone) return simdjson::SUCCESS;
-        return number(v, id);
+      case od::json_type::number: {
+        if (!wanted) return simdjson::SUCCESS;
+        Value n;
+        if (auto e = number(v, n)) return e;
+        emit(id, n);
+        return simdjson::SUCCESS;
+      }
       case od::json_type::boolean: {
-        if (id == kNone) return simdjson::SUCCESS;
+        if (!wanted) return simdjson::SUCCESS;
         bool b;
         if (auto e = v.get_bool().get(b)) return e;
-        out->add(id, Value::boolean(b));
+        emit(id, Value::boolean(b));
         return simdjson::SUCCESS;
       }
       case od::json_type::null: {
@@ -134,8 +198,12 @@ struct JsonReader::Impl {
       path += key;
       auto it = ids.find(std::string_view(path));
       const std::uint32_t id = it == ids.end() ? kNone : it->second;
-      const bool prefix = prefixes.find(std::string_view(path)) != prefixes.end();
-      if (id == kNone && !prefix) continue;  // skipped unread
+      const bool prefix = sink || prefixes.find(std::string_view(path)) != prefixes.end();
+      if (id == kNone && !prefix) {
+        // Not read by the query: only checked, so that a broken line is reported (E2).
+        if (auto e = validate(field.value(), depth + 1)) return e;
+        continue;
+      }
       if (auto e = value(field.value(), id, prefix, depth)) return e;
     }
     path.resize(base);
@@ -166,6 +234,30 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
   Impl& m = *impl_;
   out.reset(m.paths.size());
   m.out = &out;
+  m.sink = nullptr;
+  auto ok = walk(json);
+  if (!ok) {
+    out.clear();
+    return ok;
+  }
+  // E4: constant fields fill fields the document leaves without a value.
+  for (const auto& [id, v] : m.constants)
+    if (out.values(id).empty()) out.add(id, v);
+  for (const auto& [id, s] : m.constant_strings)
+    if (out.values(id).empty()) out.add(id, Value::string(s));
+  return {};
+}
+
+Result<void> JsonReader::for_each_path(std::string_view json,
+                                       const std::function<void(std::string_view)>& sink) {
+  impl_->sink = &sink;
+  auto ok = walk(json);
+  impl_->sink = nullptr;
+  return ok;
+}
+
+Result<void> JsonReader::walk(std::string_view json) {
+  Impl& m = *impl_;
   m.path.clear();
   const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
   if (m.buffer.size() < need) m.buffer.resize(need);
@@ -173,7 +265,6 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
   std::memset(m.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
 
   auto fail = [&](const std::string& why) -> Result<void> {
-    out.clear();
     return Error{ErrorCode::BadJson, why, {}};
   };
   od::document doc;
@@ -202,12 +293,6 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) == simdjson::SUCCESS)
     return fail("invalid JSON: trailing content after the object");
-
-  // E4: constant fields fill fields the document leaves without a value.
-  for (const auto& [id, v] : m.constants)
-    if (out.values(id).empty()) out.add(id, v);
-  for (const auto& [id, s] : m.constant_strings)
-    if (out.values(id).empty()) out.add(id, Value::string(s));
   return {};
 }
 

@@ -239,7 +239,7 @@ struct cat_name : identifier {};
 struct cat_string : string_literal {};
 struct expect_where : kw_where {};
 struct expect_condition : seq< expression > {};
-struct event_query : seq< sor< cat_any, cat_string, cat_name >, ws, must< expect_where >, ws, must< expect_condition > > {};
+struct event_query : seq< sor< cat_any, cat_string, cat_name, single_quoted_error >, ws, must< expect_where >, ws, must< expect_condition > > {};
 struct expect_event_query : seq< event_query > {};
 struct sequence_query : kw_sequence {};
 struct sample_query : kw_sample {};

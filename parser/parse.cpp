@@ -609,6 +609,10 @@ Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
     return conv.query(*root);
   } catch (const pegtl::parse_error& e) {
     std::size_t offset = e.positions().empty() ? 0 : e.positions().front().byte;
+    // An error at the end of the text points right after its last token, not at blank lines
+    // or a final newline that follow it.
+    const std::size_t last = text.find_last_not_of(" \t\r\n");
+    if (last != std::string_view::npos && offset > last + 1) offset = last + 1;
     std::string msg(e.message());
     ErrorCode code = ErrorCode::Syntax;
     if (msg.find("not supported yet") != std::string::npos) code = ErrorCode::Unsupported;

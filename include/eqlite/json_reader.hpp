@@ -14,6 +14,7 @@
 // Thread safety: one JsonReader per thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,7 +43,14 @@ class JsonReader {
   /// ErrorCode::BadJson when the text is not valid JSON or not an object (E2).
   Result<void> read(std::string_view json, Event& out);
 
+  /// Calls `sink` with the dotted path of every value of the document (once per value: an
+  /// array gives its path once per element; null and empty arrays give nothing). For tools
+  /// that compare a rule's fields with real data (`eqlite check --fields-from`).
+  Result<void> for_each_path(std::string_view json,
+                             const std::function<void(std::string_view path)>& sink);
+
  private:
+  Result<void> walk(std::string_view json);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

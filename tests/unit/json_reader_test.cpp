@@ -3,6 +3,7 @@
 // the projection onto the query's fields.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <string>
 
 #include "eqlite/eqlite.hpp"
@@ -134,13 +135,39 @@ TEST_CASE("deep nesting is an error, not a stack overflow", "[json]") {
   for (int i = 0; i < 5000; ++i)
     deep_obj += "{\"a\":";
   deep_obj += "1" + std::string(5000, '}');
-  // skipped unread (the query reads only "a", whose value here is an object): fine
-  REQUIRE(r.read(deep_obj, e).ok());
-  CHECK(e.values(0).empty());
+  // also where the query reads nothing: every part of the document is checked
+  CHECK_FALSE(r.read(deep_obj, e).ok());
   std::string deep_skipped =
       "{\"z\":" + std::string(100000, '[') + std::string(100000, ']') + ",\"a\":1}";
-  REQUIRE(r.read(deep_skipped, e).ok());
+  CHECK_FALSE(r.read(deep_skipped, e).ok());
+  // 500 levels are fine
+  std::string ok_depth = "{\"z\":" + std::string(500, '[') + std::string(500, ']') + ",\"a\":1}";
+  REQUIRE(r.read(ok_depth, e).ok());
   CHECK(e.values(0).size() == 1);
+}
+
+TEST_CASE("E2: a broken part the query does not read still makes the line bad", "[json]") {
+  JsonReader r({"a"});
+  Event e;
+  for (const char* bad : {R"({"a":1,"c":{"d":tru}})", R"({"a":1,"c":[1,,2]})",
+                          R"({"a":1,"c":"\x"})", R"({"a":1,"c":01})", R"({"a":1,"c":-})",
+                          R"({"a":1,"c":{"d" 1}})", R"({"a":1,"c\q":1})", R"({"c":nul,"a":1})"}) {
+    INFO(bad);
+    CHECK_FALSE(r.read(bad, e).ok());
+  }
+  REQUIRE(r.read(R"({"a":1,"c":{"d":[true,null,-0.5e-3,"\u00e9"]}})", e).ok());
+  CHECK(e.values(0).size() == 1);
+}
+
+TEST_CASE("for_each_path reports every path that has a value", "[json]") {
+  JsonReader r(std::vector<std::string>{});
+  std::vector<std::string> seen;
+  const std::function<void(std::string_view)> sink = [&](std::string_view p) {
+    seen.emplace_back(p);
+  };
+  REQUIRE(r.for_each_path(R"({"a":{"b":1,"c":[2,{"d":3}]},"e.f":null,"g":[],"h":"x"})", sink));
+  CHECK(seen == std::vector<std::string>{"a.b", "a.c", "a.c.d", "h"});
+  CHECK_FALSE(r.for_each_path("[1]", sink));
 }
 
 TEST_CASE("E4: constants fill fields the event leaves without a value", "[json]") {
