@@ -14,10 +14,7 @@ void ValueSet::add(Value lit) {
   ++count_;
   std::string buf, folded;
   std::string_view text;
-  if (lit.is_null()) {
-    null_ = true;
-    return;
-  }
+  if (lit.is_null()) return;  // a null member matches nothing (Elasticsearch's In ignores it)
   if (ci_) {
     // in~ compares text (S8: on numbers and booleans, their JSON text)
     text_of(lit, buf, text);
@@ -50,7 +47,7 @@ void ValueSet::add(Value lit) {
 }
 
 bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noexcept {
-  if (v.is_null()) return null_;
+  if (v.is_null()) return false;  // S2
   try {
     if (ci_) {
       std::string_view text;
@@ -67,7 +64,7 @@ bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noex
       case ValueKind::Bool:
         return v.as_bool() ? true_ : false_;
       case ValueKind::Null:
-        return null_;
+        return false;
     }
   } catch (...) {
   }
@@ -200,19 +197,59 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
 // ------------------------------------------------------------------------------------
 
 namespace {
-RE2::Options regex_options(bool ci) {
+RE2::Options regex_options() {
   RE2::Options o;
   o.set_log_errors(false);
-  o.set_case_sensitive(!ci);
   o.set_dot_nl(true);  // Lucene's '.' matches any character, newlines included
   return o;
+}
+
+// S5 for `regex~`: only ASCII letters fold. RE2's case-insensitive mode folds Unicode (É/é,
+// K/U+212A), so instead the value is ASCII-lowered at match time and so are the pattern's
+// literal letters here. Escapes (\D, \W, \p{Lu}, \x{..}), POSIX class names ([:upper:]) and
+// group flags or names ((?i), (?P<Name>...)) are kept as written.
+std::string fold_pattern(const std::string& p) {
+  std::string out;
+  out.reserve(p.size());
+  const std::size_t n = p.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < n) {
+      out += c;
+      out += p[++i];
+      if ((p[i] == 'p' || p[i] == 'P' || p[i] == 'x') && i + 1 < n && p[i + 1] == '{') {
+        const std::size_t close = p.find('}', i);
+        const std::size_t end = close == std::string::npos ? n : close + 1;
+        out.append(p, i + 1, end - i - 1);
+        i = end - 1;
+      }
+      continue;
+    }
+    if (c == '[' && i + 1 < n && p[i + 1] == ':') {
+      const std::size_t close = p.find(":]", i + 2);
+      if (close != std::string::npos) {
+        out.append(p, i, close + 2 - i);
+        i = close + 1;
+        continue;
+      }
+    }
+    if (c == '(' && i + 1 < n && p[i + 1] == '?') {
+      const std::size_t end = p.find_first_of(":)>", i + 2);
+      const std::size_t stop = end == std::string::npos ? n : end + 1;
+      out.append(p, i, stop - i);
+      i = stop - 1;
+      continue;
+    }
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  return out;
 }
 }  // namespace
 
 bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::size_t& bad_index,
                      std::string& error) {
   ci_ = ci;
-  const RE2::Options opts = regex_options(ci);
+  const RE2::Options opts = regex_options();
   pattern_.clear();
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     RE2 one(patterns[i], opts);
@@ -222,7 +259,7 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
       return false;
     }
     if (i) pattern_ += '|';
-    pattern_ += "(?:" + patterns[i] + ")";
+    pattern_ += "(?:" + (ci ? fold_pattern(patterns[i]) : patterns[i]) + ")";
   }
   auto re = std::make_shared<const RE2>(pattern_, opts);
   if (!re->ok()) {
@@ -234,10 +271,14 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
   return true;
 }
 
-bool RegexSet::matches(Value v, std::string& buf) const noexcept {
+bool RegexSet::matches(Value v, std::string& buf, std::string& fold) const noexcept {
   std::string_view text;
   try {
     if (!text_of(v, buf, text)) return false;
+    if (ci_) {
+      fold_ascii(text, fold);
+      text = fold;
+    }
   } catch (...) {
     return false;
   }

@@ -26,8 +26,9 @@ struct StringHash {
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 /// `x in (literals)`: typed equality as compare(x, literal, ==, literal=true) would give it, for
-/// every literal at once (S8). Case-insensitive sets (`in~`) compare the ASCII-folded text of
-/// the value with the folded text of each literal.
+/// every literal at once (S8). A null member matches nothing, and no value is in no set (S2).
+/// Case-insensitive sets (`in~`) compare the ASCII-folded text of the value with the folded text of
+/// each literal.
 class ValueSet {
  public:
   explicit ValueSet(bool ci) : ci_(ci) {}
@@ -42,7 +43,7 @@ class ValueSet {
   std::size_t count_ = 0;
   StringSet strings_;
   std::unordered_set<double> numbers_;
-  bool true_ = false, false_ = false, null_ = false;
+  bool true_ = false, false_ = false;
 };
 
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
@@ -75,7 +76,9 @@ class RegexSet {
   /// (which pattern) and `error` (RE2's reason).
   bool build(const std::vector<std::string>& patterns, bool ci, std::size_t& bad_index,
              std::string& error);
-  bool matches(Value v, std::string& buf) const noexcept;
+  /// `fold` is scratch for the ASCII-folded value (regex~).
+  bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
+  /// The alternation RE2 runs (ASCII-folded for regex~).
   const std::string& pattern() const noexcept { return pattern_; }
   bool case_insensitive() const noexcept { return ci_; }
 

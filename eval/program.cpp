@@ -78,7 +78,13 @@ std::string Program::disassemble() const {
     const Instruction& in = code[pc];
     std::snprintf(buf, sizeof buf, "%04zu  %-15s", pc, opcode_name(in.op));
     std::string line = buf;
+    // Robust on unverified programs too (it is a debugging aid): out-of-range operands print "?".
     auto field = [&](std::uint32_t id) { return id < fields.size() ? fields[id] : "?"; };
+    auto constant = [&](std::uint32_t id) {
+      return id < constants.size() ? constant_text(constants[id]) : std::string("?");
+    };
+    const bool set_ok = in.b < sets.size(), pat_ok = in.b < patterns.size(),
+               re_ok = in.b < regexes.size(), fs_ok = in.a < fieldsets.size();
     auto flags = [&] {
       std::string f = cmp_name(in.flags);
       if (in.flags & kCmpLiteral) f += " literal";
@@ -87,12 +93,16 @@ std::string Program::disassemble() const {
     };
     switch (in.op) {
       case Opcode::PushConst:
-        line += constant_text(constants[in.b]);
+        line += constant(in.b);
         break;
       case Opcode::PushField:
         line += field(in.b);
         break;
       case Opcode::ForAny: {
+        if (!fs_ok) {
+          line += "? -> " + std::to_string(in.b);
+          break;
+        }
         line += "(";
         const auto& fs = fieldsets[in.a];
         for (std::size_t i = 0; i < fs.size(); ++i)
@@ -104,17 +114,25 @@ std::string Program::disassemble() const {
         line += flags();
         break;
       case Opcode::FieldCompare:
-        line += field(in.a) + " " + flags() + " " + constant_text(constants[in.b]);
+        line += field(in.a) + " " + flags() + " " + constant(in.b);
         break;
       case Opcode::InSet:
       case Opcode::FieldInSet:
         if (in.op == Opcode::FieldInSet) line += field(in.a) + " ";
+        if (!set_ok) {
+          line += "?";
+          break;
+        }
         line += "set#" + std::to_string(in.b) + (sets[in.b].case_insensitive() ? " ci" : "") +
                 " (" + std::to_string(sets[in.b].size()) + " values)";
         break;
       case Opcode::MatchPatterns:
       case Opcode::FieldMatch: {
         if (in.op == Opcode::FieldMatch) line += field(in.a) + " ";
+        if (!pat_ok) {
+          line += "?";
+          break;
+        }
         const auto& ps = patterns[in.b];
         line += ps.case_insensitive() ? "ci (" : "(";
         for (std::size_t i = 0; i < ps.patterns().size(); ++i)
@@ -125,6 +143,10 @@ std::string Program::disassemble() const {
       case Opcode::MatchRegex:
       case Opcode::FieldRegex:
         if (in.op == Opcode::FieldRegex) line += field(in.a) + " ";
+        if (!re_ok) {
+          line += "?";
+          break;
+        }
         line += (regexes[in.b].case_insensitive() ? "ci /" : "/") + regexes[in.b].pattern() + "/";
         break;
       case Opcode::JumpIfFalse:

@@ -74,7 +74,7 @@ struct Exec {
           ++pc;
           break;
         case Opcode::MatchRegex:
-          stack[sp - 1] = Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf));
+          stack[sp - 1] = Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf, fold));
           ++pc;
           break;
         case Opcode::FieldCompare: {
@@ -118,7 +118,7 @@ struct Exec {
           const auto& re = p.regexes[in.b];
           bool r = false;
           for (const Value& v : ev.values(in.a))
-            if ((r = re.matches(v, buf))) break;
+            if ((r = re.matches(v, buf, fold))) break;
           stack[sp++] = Value::boolean(r);
           ++pc;
           break;

@@ -12,7 +12,8 @@ template <typename>
 inline constexpr const char* error_message = nullptr;
 
 // clang-format off
-template <> inline constexpr auto error_message<expect_comment_end> = "unterminated comment: expected '*/'";
+template <> inline constexpr auto error_message<unterminated_comment> = "unterminated comment: this '/*' has no matching '*/'";
+template <> inline constexpr auto error_message<misplaced_not> = "only 'in' and 'in~' can be negated in place: write 'not x like ...' / 'not x : ...' / 'not x regex ...'";
 template <> inline constexpr auto error_message<expect_unicode_end> = "expected '}' to end the \\u{...} escape (2 to 8 hex digits)";
 template <> inline constexpr auto error_message<bad_escape> = "invalid escape sequence: write \\\\ for a backslash, or use a raw string \"\"\"...\"\"\"";
 template <> inline constexpr auto error_message<expect_string_end> = "unterminated string: expected a closing '\"' on the same line";

@@ -59,9 +59,10 @@ struct nested {
 // line_comment  <- '//' (!eol .)* ;  block_comment <- '/*' (block_comment / !'*/' .)* '*/'
 struct line_comment : seq< two< '/' >, until< eolf > > {};
 struct block_comment;
-struct expect_comment_end : until< string< '*', '/' >, sor< block_comment, any > > {};
-struct block_comment : nested< string< '/', '*' >, must< expect_comment_end > > {};
-struct sp : sor< one< ' ', '\t', '\r', '\n' >, line_comment, block_comment > {};
+struct block_comment : nested< string< '/', '*' >, until< string< '*', '/' >, sor< block_comment, any > > > {};
+struct unterminated_comment : string< '/', '*' > {};
+struct sp : sor< one< ' ', '\t', '\r', '\n' >, line_comment, block_comment,
+                 seq< at< string< '/', '*' > >, raise< unterminated_comment > > > {};
 struct ws : star< sp > {};
 
 // ---- identifiers and keywords (P5, P6) -------------------------------------------------------
@@ -170,8 +171,8 @@ struct empty_list : one< ')' > {};
 struct expect_list_item : seq< expression > {};
 struct expect_list : nested< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, expression >,
                           star< ws, one< ',' >, ws, must< expect_list_item > >, ws, must< expect_close_paren > > {};
-struct expect_pattern : string_literal {};
-struct expect_patterns : sor< string_literal,
+struct expect_pattern : sor< string_literal, single_quoted_error > {};
+struct expect_patterns : sor< string_literal, single_quoted_error,
                               seq< one< '(' >, ws, sor< seq< at< one< ')' > >, raise< empty_list > >, must< expect_pattern > >,
                                    star< ws, one< ',' >, ws, must< expect_pattern > >, ws, must< expect_close_paren > > > {};
 struct pred_not_in_ci : seq< kw_not, ws, kw_in_ci, ws, must< expect_list > > {};
@@ -183,8 +184,11 @@ struct pred_like_ci : seq< kw_like_ci, ws, must< expect_patterns > > {};
 struct pred_like : seq< kw_like, ws, must< expect_patterns > > {};
 struct pred_regex_ci : seq< kw_regex_ci, ws, must< expect_patterns > > {};
 struct pred_regex : seq< kw_regex, ws, must< expect_patterns > > {};
+struct misplaced_not : kw_not {};
 struct predicate : sor< pred_not_in_ci, pred_not_in, pred_in_ci, pred_in, pred_seq,
-                        pred_like_ci, pred_like, pred_regex_ci, pred_regex > {};
+                        pred_like_ci, pred_like, pred_regex_ci, pred_regex,
+                        seq< at< kw_not, ws, sor< kw_like_ci, kw_like, kw_regex_ci, kw_regex, one< ':' > > >,
+                             raise< misplaced_not > > > {};
 struct postfix : seq< primary, opt< ws, predicate > > {};
 
 // unary <- ('-' / '+') unary / postfix

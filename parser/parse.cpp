@@ -571,16 +571,27 @@ std::string_view word_before(std::string_view text, std::size_t offset) {
   return text.substr(begin, end - begin);
 }
 
-std::string refine(std::string_view text, std::size_t offset, std::string message) {
+std::string refine(std::string_view text, std::size_t& offset, std::string message) {
   // `a == 1 AND b`: the error is at AND.  `where NOT a`: NOT parsed as a field, error after it.
   if (offset < text.size()) {
     if (auto hint = keyword_hint(word_at(text, offset)); !hint.empty()) return message + hint;
   }
-  if (auto hint = keyword_hint(word_before(text, offset)); !hint.empty()) return message + hint;
-  const std::size_t from = offset > 0 ? offset - 1 : 0;
-  std::string_view window = text.substr(std::min(from, text.size()), 3);
-  if (window.find("&&") != std::string_view::npos) return message + "; write 'and' instead of '&&'";
-  if (window.find("||") != std::string_view::npos) return message + "; write 'or' instead of '||'";
+  if (std::string_view before = word_before(text, offset); !before.empty()) {
+    if (auto hint = keyword_hint(before); !hint.empty()) {
+      offset = static_cast<std::size_t>(before.data() - text.data());  // caret on the word
+      return message + hint;
+    }
+  }
+  const std::size_t from = std::min(offset > 0 ? offset - 1 : 0, text.size());
+  std::string_view window = text.substr(from, 3);
+  if (auto at = window.find("&&"); at != std::string_view::npos) {
+    offset = from + at;
+    return message + "; write 'and' instead of '&&'";
+  }
+  if (auto at = window.find("||"); at != std::string_view::npos) {
+    offset = from + at;
+    return message + "; write 'or' instead of '||'";
+  }
   if (offset >= text.size()) return message;
   std::string_view rest = text.substr(offset);
   if (rest.starts_with("!") && !rest.starts_with("!="))
@@ -617,7 +628,8 @@ Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
     ErrorCode code = ErrorCode::Syntax;
     if (msg.find("not supported yet") != std::string::npos) code = ErrorCode::Unsupported;
     if (msg.find("nests too deeply") != std::string::npos) code = ErrorCode::LimitExceeded;
-    return Error{code, refine(text, offset, std::move(msg)), SourceLocation::at(text, offset)};
+    msg = refine(text, offset, std::move(msg));
+    return Error{code, std::move(msg), SourceLocation::at(text, offset)};
   } catch (const ConvertError& e) {
     return Error{e.code, e.message, SourceLocation::at(text, e.offset)};
   }
