@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "eval/functions.hpp"
 #include "eval/value_ops.hpp"
 
 namespace eqlite::internal {
@@ -22,41 +23,6 @@ struct CompileError {
   ErrorCode code;
   std::string message;
 };
-
-struct FunctionInfo {
-  const char* name;  // lower case
-  bool tilde;
-};
-constexpr FunctionInfo kFunctions[] = {
-    {"add", false},    {"between", true},        {"cidrmatch", false}, {"concat", false},
-    {"divide", false}, {"endswith", true},       {"indexof", true},    {"length", false},
-    {"modulo", false}, {"multiply", false},      {"number", false},    {"startswith", true},
-    {"string", false}, {"stringcontains", true}, {"substring", false}, {"subtract", false}};
-
-// Display names, for messages.
-constexpr const char* kFunctionDisplay[] = {"add",    "between",        "cidrMatch", "concat",
-                                            "divide", "endsWith",       "indexOf",   "length",
-                                            "modulo", "multiply",       "number",    "startsWith",
-                                            "string", "stringContains", "substring", "subtract"};
-
-std::string lower(std::string_view s) {
-  std::string out;
-  fold_ascii(s, out);
-  return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 ast::Literal to_literal(Value v) {
   switch (v.kind()) {
@@ -186,6 +152,22 @@ class Compiler {
       auto x = fold(*n->operand);
       if (!x) return std::nullopt;
       return to_literal(arith_neg(to_value(*x)));
+    }
+    if (auto* c = std::get_if<ast::Call>(&e.node)) {
+      const FunctionInfo& f = check_call(*c, e.span);
+      std::vector<ast::Literal> args;
+      for (const auto& a : c->args) {
+        auto l = fold(a);
+        if (!l) return std::nullopt;
+        args.push_back(std::move(*l));
+      }
+      std::vector<Value> values;
+      for (const auto& l : args)
+        values.push_back(to_value(l));
+      StringPool pool;
+      std::string scratch;
+      return to_literal(
+          call_function(f.id, c->insensitive, values.data(), values.size(), pool, scratch));
     }
     if (auto* a = std::get_if<ast::Arith>(&e.node)) {
       auto x = fold(*a->lhs);
@@ -432,6 +414,11 @@ class Compiler {
   // `x in (…)`: the constant members become one set; other members `x == member`; all or-ed.
   void in_list(const ast::Match& m) {
     const bool ci = m.kind == ast::MatchKind::InCi;
+    if (auto l = fold(*m.lhs); l && std::holds_alternative<ast::Null>(*l)) {
+      // `null in (...)`: no value is in any list (S2; Elasticsearch's In gives null)
+      emit(Opcode::PushConst, 0, 0, constant(ast::Literal{false}));
+      return;
+    }
     ValueSet set(ci);
     std::vector<const ast::Expr*> others;
     std::vector<ast::Literal> folded;
@@ -457,30 +444,67 @@ class Compiler {
     patch(exits);
   }
 
-  [[noreturn]] void call(const ast::Call& c, ast::SourceSpan span) {
-    std::string name = lower(c.name);
-    for (std::size_t i = 0; i < std::size(kFunctions); ++i) {
-      if (name == kFunctions[i].name) {
-        if (c.insensitive && !kFunctions[i].tilde)
-          fail(span, ErrorCode::Syntax,
-               "function [" + std::string(kFunctionDisplay[i]) +
-                   "] has no case-insensitive form: remove the '~'");
-        fail(span, ErrorCode::Unsupported,
-             "function [" + std::string(kFunctionDisplay[i]) + "] is not supported yet");
+  // Checks a call against the function table (name, `~`, arity, literal-only arguments).
+  const FunctionInfo& check_call(const ast::Call& c, ast::SourceSpan span) {
+    const FunctionInfo* f = find_function(c.name);
+    if (!f) {
+      std::string msg = "unknown function [" + c.name + "]";
+      if (const FunctionInfo* near = closest_function(c.name))
+        msg += ", did you mean [" + std::string(near->name) + "]?";
+      fail(span, ErrorCode::UnknownName, msg);
+    }
+    if (c.insensitive && !f->tilde)
+      fail(span, ErrorCode::Syntax,
+           "function [" + std::string(f->name) + "] has no case-insensitive form: remove the '~'");
+    const std::size_t n = c.args.size();
+    if (n < f->min_args || n > f->max_args) {
+      std::string takes = f->min_args == f->max_args ? std::to_string(f->min_args)
+                          : f->max_args == 255
+                              ? std::to_string(f->min_args) + " or more"
+                              : std::to_string(f->min_args) + " to " + std::to_string(f->max_args);
+      fail(span, ErrorCode::Syntax,
+           "function [" + std::string(f->name) + "] takes " + takes + " argument" +
+               (takes == "1" ? "" : "s") + ", " + f->signature + "; got " + std::to_string(n));
+    }
+    // Arguments Elasticsearch requires to be constants.
+    auto literal_arg = [&](std::size_t i, const char* what) -> std::optional<ast::Literal> {
+      auto lit = fold(c.args[i]);
+      if (!lit)
+        fail(c.args[i].span, ErrorCode::Syntax,
+             "the " + std::string(what) + " of [" + f->name + "] must be a literal");
+      return lit;
+    };
+    if (f->id == Function::Number && n == 2) {
+      auto base = literal_arg(1, "base");
+      const auto* b = std::get_if<std::int64_t>(&*base);
+      const bool default_base = std::holds_alternative<ast::Null>(*base);  // null: base 10
+      if (!default_base && (!b || *b < 2 || *b > 36))
+        fail(c.args[1].span, ErrorCode::Syntax, "the base of [number] is an integer from 2 to 36");
+    }
+    if (f->id == Function::Between && n == 4) {
+      auto greedy = literal_arg(3, "greedy flag");
+      if (!std::holds_alternative<bool>(*greedy))
+        fail(c.args[3].span, ErrorCode::Syntax, "the greedy flag of [between] is true or false");
+    }
+    if (f->id == Function::CidrMatch) {
+      for (std::size_t i = 1; i < n; ++i) {
+        auto cidr = literal_arg(i, "CIDR block");
+        const auto* text = std::get_if<std::string>(&*cidr);
+        if (!text || !valid_cidr(*text))
+          fail(c.args[i].span, ErrorCode::Syntax,
+               "invalid CIDR block: expected an IPv4 or IPv6 address with an optional /prefix, "
+               "e.g. \"10.0.0.0/8\"");
       }
     }
-    std::string msg = "unknown function [" + c.name + "]";
-    std::size_t best = 4;
-    const char* suggestion = nullptr;
-    for (std::size_t i = 0; i < std::size(kFunctions); ++i) {
-      std::size_t d = edit_distance(name, kFunctions[i].name);
-      if (d < best) {
-        best = d;
-        suggestion = kFunctionDisplay[i];
-      }
-    }
-    if (suggestion) msg += ", did you mean [" + std::string(suggestion) + "]?";
-    fail(span, ErrorCode::UnknownName, msg);
+    return *f;
+  }
+
+  void call(const ast::Call& c, ast::SourceSpan span) {
+    const FunctionInfo& f = check_call(c, span);
+    for (const auto& a : c.args)
+      value(a);
+    emit(Opcode::Call, c.insensitive ? 1 : 0, static_cast<std::uint16_t>(f.id),
+         static_cast<std::uint32_t>(c.args.size()));
   }
 
   void pipes(const ast::Query& q) {
@@ -516,16 +540,6 @@ class Compiler {
 };
 
 }  // namespace
-
-bool is_known_function(std::string_view lower_name, bool& allows_tilde) noexcept {
-  for (const auto& f : kFunctions) {
-    if (lower_name == f.name) {
-      allows_tilde = f.tilde;
-      return true;
-    }
-  }
-  return false;
-}
 
 Result<std::shared_ptr<Program>> compile_program(const ast::Query& query, std::string_view text,
                                                  const CompileOptions& options) {

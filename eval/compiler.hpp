@@ -16,7 +16,4 @@ namespace eqlite::internal {
 Result<std::shared_ptr<Program>> compile_program(const ast::Query& query, std::string_view text,
                                                  const CompileOptions& options);
 
-/// The function names of semantics.md P9 (lower case), and whether each takes `~`.
-bool is_known_function(std::string_view lower_name, bool& allows_tilde) noexcept;
-
 }  // namespace eqlite::internal

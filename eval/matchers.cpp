@@ -26,14 +26,14 @@ void ValueSet::add(Value lit) {
     case ValueKind::String: {
       strings_.emplace(lit.as_string());
       Value n;
-      if (parse_number(lit.as_string(), n)) numbers_.insert(n.to_double());
+      if (parse_number(lit.as_string(), n)) add_number(n);
       if (lit.as_string() == "true") true_ = true;
       if (lit.as_string() == "false") false_ = true;
       break;
     }
     case ValueKind::Int:
     case ValueKind::Double:
-      numbers_.insert(lit.to_double());
+      add_number(lit);
       text_of(lit, buf, text);
       strings_.emplace(text);
       break;
@@ -44,6 +44,23 @@ void ValueSet::add(Value lit) {
     case ValueKind::Null:
       break;
   }
+}
+
+// Numbers compare as compare() does: int with int exactly, otherwise as doubles. So an int
+// literal is kept both exactly and as the double it converts to.
+void ValueSet::add_number(Value n) {
+  if (n.kind() == ValueKind::Int) {
+    ints_.insert(n.as_int());
+    int_doubles_.insert(static_cast<double>(n.as_int()));
+  } else {
+    doubles_.insert(n.as_double());
+  }
+}
+
+bool ValueSet::contains_number(Value v) const noexcept {
+  if (v.kind() == ValueKind::Int)
+    return ints_.count(v.as_int()) != 0 || doubles_.count(static_cast<double>(v.as_int())) != 0;
+  return doubles_.count(v.as_double()) != 0 || int_doubles_.count(v.as_double()) != 0;
 }
 
 bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noexcept {
@@ -60,7 +77,7 @@ bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noex
         return strings_.find(v.as_string()) != strings_.end();
       case ValueKind::Int:
       case ValueKind::Double:
-        return numbers_.count(v.to_double()) != 0;
+        return contains_number(v);
       case ValueKind::Bool:
         return v.as_bool() ? true_ : false_;
       case ValueKind::Null:

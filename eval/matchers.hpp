@@ -3,6 +3,7 @@
 // `regex~`). Built once at compile time, immutable afterwards, shareable across threads.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,7 +43,10 @@ class ValueSet {
   bool ci_;
   std::size_t count_ = 0;
   StringSet strings_;
-  std::unordered_set<double> numbers_;
+  void add_number(Value n);
+  bool contains_number(Value v) const noexcept;
+  std::unordered_set<std::int64_t> ints_;
+  std::unordered_set<double> doubles_, int_doubles_;
   bool true_ = false, false_ = false;
 };
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "eval/functions.hpp"
 #include "eval/value_ops.hpp"
 
 namespace eqlite::internal {
@@ -153,6 +154,11 @@ std::string Program::disassemble() const {
       case Opcode::JumpIfTrue:
         line += "-> " + std::to_string(in.b);
         break;
+      case Opcode::Call:
+        line += in.a < kFunctionCount ? function_info(static_cast<Function>(in.a)).name : "?";
+        if (in.flags) line += "~";
+        line += "/" + std::to_string(in.b);
+        break;
       default:
         break;
     }
@@ -184,7 +190,13 @@ Result<void> verify(Program& p) {
     if (static_cast<std::size_t>(in.op) >= kOpcodeCount) return fail(pc, "unknown opcode");
     long d = depth[pc];
     if (d < 0) return fail(pc, "unreachable instruction");
-    const OpInfo& info = kOps[static_cast<std::size_t>(in.op)];
+    OpInfo info = kOps[static_cast<std::size_t>(in.op)];
+    if (in.op == Opcode::Call) {
+      if (in.a >= kFunctionCount) return fail(pc, "unknown function");
+      const auto& fi = function_info(static_cast<Function>(in.a));
+      if (in.b < fi.min_args || in.b > fi.max_args) return fail(pc, "wrong argument count");
+      info.pops = static_cast<int>(in.b);
+    }
     if (d < info.pops) return fail(pc, "stack underflow");
     // operand ranges
     switch (in.op) {

@@ -137,6 +137,19 @@ bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scr
   if (x.is_null() || y.is_null()) return op == CmpOp::Eq && literal && x.is_null() && y.is_null();
   const ValueKind xk = x.kind();
   const ValueKind yk = y.kind();
+  if (ci && (xk != ValueKind::String || yk != ValueKind::String)) {
+    // Case-insensitive comparison (in~) is on texts: a number or boolean is its JSON text (S8),
+    // as for `:` and the in~ sets.
+    try {
+      std::string bx, by;
+      std::string_view tx, ty;
+      text_of(x, bx, tx);
+      text_of(y, by, ty);
+      return compare_strings(tx, ty, op, true, scratch);
+    } catch (...) {
+      return false;
+    }
+  }
   if (x.is_number() && y.is_number()) return compare_numbers(x, y, op);
   if (xk == ValueKind::String && yk == ValueKind::String)
     return compare_strings(x.as_string(), y.as_string(), op, ci, scratch);

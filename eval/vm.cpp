@@ -3,6 +3,7 @@
 // stack and the scratch strings belong to the Vm and keep their capacity.
 #include "eqlite/vm.hpp"
 
+#include "eval/functions.hpp"
 #include "eval/program.hpp"
 #include "eval/value_ops.hpp"
 
@@ -22,6 +23,7 @@ struct Exec {
   std::uint32_t* cursors;
   std::string& buf;
   std::string& fold;
+  internal::StringPool& pool;
 
   bool compare(Value x, Value y, std::uint8_t flags) {
     return internal::compare(x, y, static_cast<CmpOp>(flags & internal::kCmpOpMask),
@@ -162,6 +164,14 @@ struct Exec {
           stack[sp - 1] = internal::arith_mod(stack[sp - 1], stack[sp]);
           ++pc;
           break;
+        case Opcode::Call: {
+          sp -= in.b;
+          stack[sp] = internal::call_function(static_cast<internal::Function>(in.a), in.flags != 0,
+                                              stack + sp, in.b, pool, buf);
+          ++sp;
+          ++pc;
+          break;
+        }
         case Opcode::JumpIfFalse: {
           Value v = stack[sp - 1];
           if (!(v.kind() == ValueKind::Bool && v.as_bool())) {
@@ -211,12 +221,18 @@ struct Exec {
 
 }  // namespace
 
+Vm::Vm() : pool_(std::make_unique<internal::StringPool>()) {}
+Vm::~Vm() = default;
+Vm::Vm(Vm&&) noexcept = default;
+Vm& Vm::operator=(Vm&&) noexcept = default;
+
 bool Vm::matches(const Query& query, const Event& event) noexcept {
   const Program& p = query.program();
   if (event.field_count() < p.fields.size()) return false;  // not bound to this query
   if (stack_.size() < p.max_stack) stack_.resize(p.max_stack);
   if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
-  Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_};
+  pool_->reset();
+  Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_};
   return ex.run(0, 0);
 }
 

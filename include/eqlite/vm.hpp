@@ -5,6 +5,7 @@
 // Evaluation never fails (semantics.md S11): bad data makes a predicate false.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,8 +15,17 @@
 
 namespace eqlite {
 
+namespace internal {
+class StringPool;
+}
+
 class Vm {
  public:
+  Vm();
+  ~Vm();
+  Vm(Vm&&) noexcept;
+  Vm& operator=(Vm&&) noexcept;
+
   /// True when `event` (bound to `query`'s field ids) satisfies the query's condition.
   bool matches(const Query& query, const Event& event) noexcept;
   /// Convenience for embedding: binds `map` to the query's fields, then evaluates.
@@ -27,6 +37,7 @@ class Vm {
   std::string scratch_;
   std::string fold_;
   Event bound_;
+  std::unique_ptr<internal::StringPool> pool_;  // strings made by functions (concat, string)
 };
 
 }  // namespace eqlite

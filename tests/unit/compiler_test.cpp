@@ -87,18 +87,24 @@ struct CompileReject {
 
 // clang-format off
 const CompileReject kReject[] = {
-  {R"(any where length(a) > 1)", ErrorCode::Unsupported, 1, 11, "function [length] is not supported yet"},
-  {R"(any where startswith~(a, "x"))", ErrorCode::Unsupported, 1, 11, "function [startsWith] is not supported yet"},
+  {R"(any where length(a, b) > 1)", ErrorCode::Syntax, 1, 11, "function [length] takes 1 argument, length(source); got 2"},
+  {R"(any where between(a, "x") == "")", ErrorCode::Syntax, 1, 11, "function [between] takes 3 to 4 arguments, between(source, left, right[, greedy]); got 2"},
+  {R"(any where concat() == "")", ErrorCode::Syntax, 1, 11, "function [concat] takes 1 or more arguments"},
   {R"(any where length~(a) > 1)", ErrorCode::Syntax, 1, 11, "function [length] has no case-insensitive form"},
   {R"(any where lenght(a) > 1)", ErrorCode::UnknownName, 1, 11, "unknown function [lenght], did you mean [length]?"},
   {R"(any where wildcard(a, "x*"))", ErrorCode::UnknownName, 1, 11, "unknown function [wildcard]"},
+  {R"(any where number(a, b) == 1)", ErrorCode::Syntax, 1, 21, "the base of [number] must be a literal"},
+  {R"(any where number(a, 99) == 1)", ErrorCode::Syntax, 1, 21, "the base of [number] is an integer from 2 to 36"},
+  {R"(any where between(a, "x", "y", 1) == "")", ErrorCode::Syntax, 1, 32, "the greedy flag of [between] is true or false"},
+  {R"(any where cidrMatch(ip, "10.0.0.0/33"))", ErrorCode::Syntax, 1, 25, "invalid CIDR block"},
+  {R"(any where cidrMatch(ip, net))", ErrorCode::Syntax, 1, 25, "the CIDR block of [cidrMatch] must be a literal"},
   {R"(any where a regex ("ok", "(unclosed"))", ErrorCode::BadRegex, 1, 26, "invalid regex: missing ): (unclosed"},
   {R"(any where true | count)", ErrorCode::Unsupported, 1, 16, "pipe [count] is not supported"},
   {R"(any where true | sort a)", ErrorCode::Unsupported, 1, 16, "pipe [sort] is not supported"},
   {R"(any where true | frobnicate)", ErrorCode::UnknownName, 1, 16, "unknown pipe [frobnicate]"},
   {R"(any where true | head -1)", ErrorCode::Syntax, 1, 16, "pipe [head] takes one non-negative integer"},
   {R"(any where true | tail)", ErrorCode::Syntax, 1, 16, "pipe [tail] takes one non-negative integer"},
-  {"process where\n  a == 1 and\n  length(b) > 2", ErrorCode::Unsupported, 3, 3, "function [length] is not supported yet"},
+  {"process where\n  a == 1 and\n  length(b, c) > 2", ErrorCode::Syntax, 3, 3, "function [length] takes 1 argument"},
 };
 // clang-format on
 
@@ -124,6 +130,16 @@ TEST_CASE("compile errors name the problem and its position", "[compiler]") {
     CHECK(q.error().where.column == c.column);
     CHECK_THAT(q.error().message, Catch::Contains(c.message));
   }
+}
+
+TEST_CASE("function names are case-insensitive; calls over literals are folded", "[compiler]") {
+  auto q = eqlite::compile(R"(any where STARTSWITH~(a, "x") and startswith(a, "y"))");
+  REQUIRE(q.ok());
+  CHECK_THAT(q->disassemble(), Catch::Contains("call           startsWith~/2"));
+  CHECK_THAT(q->disassemble(), Catch::Contains("call           startsWith/2"));
+  auto folded = eqlite::compile(R"(any where a == concat("x", 1 + 2, number("0x10")))");
+  REQUIRE(folded.ok());
+  CHECK(folded->disassemble() == "0000  field_compare  a == literal \"x316\"\n0001  return\n");
 }
 
 TEST_CASE("fields are interned once, in first-use order", "[compiler]") {
