@@ -268,7 +268,8 @@ Value call_function(Function f, bool ci, const Value* a, std::size_t n, StringPo
     // Optional arguments that may be null: indexOf's start (0), number's base (10),
     // substring's end (the end of the string).
     std::size_t required = n;
-    if (f == Function::IndexOf || f == Function::Substring) required = 2;
+    if (f == Function::IndexOf) required = 2;
+    if (f == Function::Substring) required = 1;
     if (f == Function::Number) required = 1;
     for (std::size_t i = 0; i < required; ++i)
       if (a[i].is_null()) return Value::null();
@@ -350,6 +351,7 @@ Value call_function(Function f, bool ci, const Value* a, std::size_t n, StringPo
         }
         const auto len = static_cast<std::int64_t>(units(s));
         std::int64_t start = 0, end = len;
+        if (a[1].is_null()) return Value::string(s);  // Elasticsearch: no start gives the source
         if (!as_int(a[1], start)) return Value::null();
         if (n == 3 && !a[2].is_null() && !as_int(a[2], end)) return Value::null();
         // Python slice semantics: negative offsets count from the end; clamp to [0, len]

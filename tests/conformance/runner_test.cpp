@@ -28,7 +28,9 @@
 //   event NAME JSON   NAME is [A-Za-z0-9_.-]+, unique in the file, defined before use; JSON is
 //                     the rest of the line, one JSON object (an event, semantics.md E1).
 //   match NAME...     the query is compiled with eqlite::compile, each event is read by a
-//                     JsonReader built from the query and evaluated with Vm::matches. Also the
+//                     JsonReader built from the query and evaluated with Vm::matches, and with
+//                     the reference interpreter (tests/support/reference_interpreter.hpp) on
+//                     the AST over the same values: both must give the expectation. Also the
 //                     round trip: internal::parse -> ast::to_eql -> internal::parse must give
 //                     the same ast::to_sexpr (and printing again must give the same text).
 //   error             see above. When the query parses (the error comes from the compiler), the
@@ -66,6 +68,7 @@
 
 #include "parser/ast.hpp"
 #include "parser/parse.hpp"
+#include "support/reference_interpreter.hpp"
 
 namespace {
 
@@ -292,7 +295,8 @@ void check_round_trip(const std::string& query, const eqlite::ast::Query& first)
 }
 
 struct Counts {
-  std::size_t files = 0, match_cases = 0, error_cases = 0, evaluations = 0;
+  std::size_t files = 0, match_cases = 0, error_cases = 0, evaluations = 0,
+              reference_evaluations = 0;
 };
 
 void run_case(const TestFile& f, const TestCase& c, Counts& counts) {
@@ -353,6 +357,18 @@ void run_case(const TestFile& f, const TestCase& c, Counts& counts) {
     ++counts.evaluations;
     CAPTURE(expected, got);
     CHECK(got == expected);
+    if (parsed) {
+      // The reference interpreter (tests/support/) on the same values: field i of the query
+      // is query->fields()[i], so the FlatEvent holds exactly what the JsonReader read.
+      eqlite::FlatEvent flat;
+      for (std::size_t i = 0; i < query->fields().size(); ++i)
+        for (const auto& v : event.values(static_cast<std::uint32_t>(i)))
+          flat.add(query->fields()[i], v);
+      const bool reference = eqlite::testing::reference_matches(*parsed, flat);
+      ++counts.reference_evaluations;
+      CAPTURE(reference);
+      CHECK(reference == expected);
+    }
   }
 
   // S11: any event, no expectation, must evaluate without failing.
@@ -392,6 +408,7 @@ TEST_CASE("conformance: tests/conformance/cases/*.test", "[conformance]") {
       run_case(f, c, counts);
   }
   INFO(counts.files << " files, " << counts.match_cases << " match cases (" << counts.evaluations
-                    << " evaluations), " << counts.error_cases << " error cases");
+                    << " evaluations, " << counts.reference_evaluations
+                    << " by the reference interpreter), " << counts.error_cases << " error cases");
   CHECK(counts.match_cases + counts.error_cases > 0);
 }

@@ -195,7 +195,7 @@ TEST_CASE("nesting deeper than max_depth is a limit error, not a stack overflow"
   for (const auto& [open, close] : std::vector<std::pair<std::string, std::string>>{
            {"(", ")"}, {"not ", ""}, {"-", ""}, {"f(", ")"}}) {
     INFO("nesting with " << open);
-    std::string q = nested(open, close, 100000);
+    std::string q = nested(open, close, 20000);
     auto r = parse(q, limits);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == ErrorCode::LimitExceeded);
