@@ -57,6 +57,8 @@ const char* const kMatchUsage =
     "options:\n"
     "  --rule-file FILE     read the rule from FILE instead of the command line\n"
     "  --count              print only the number of matching events\n"
+    "  --category-field F   the field that '<category> where' tests (default\n"
+    "                       event.category)\n"
     "  --set FIELD=VALUE    a constant field for every event that lacks it (e.g. a data\n"
     "                       stream's constant_keyword: --set event.dataset=azure.signinlogs);\n"
     "                       VALUE is a number, true or false when it reads as one, else a\n"
@@ -76,6 +78,7 @@ const char* const kCheckUsage =
     "options:\n"
     "  --rule-file FILE...  check the rules in these files (repeatable)\n"
     "  --ast                print the syntax tree of each rule\n"
+    "  --category-field F   the field that '<category> where' tests (default event.category)\n"
     "  --bytecode           print the compiled bytecode of each rule\n"
     "  --fields-from DATA   warn about every field a rule reads that has no value in any\n"
     "                       event of DATA (NDJSON), suggesting the nearest field that has one\n"
@@ -323,6 +326,7 @@ void print_compile_error(const RuleSource& rule, const eqlite::Error& e) {
 int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional;
   std::string rule_file;
+  eqlite::CompileOptions options;
   bool count = false;
   std::vector<std::pair<std::string, std::string>> sets;
   bool options_done = false;
@@ -333,7 +337,7 @@ int cmd_match(int argc, char** argv) {
       return 0;
     } else if (!options_done && a == "--count") {
       count = true;
-    } else if (!options_done && (a == "--rule-file" || a == "--set")) {
+    } else if (!options_done && (a == "--rule-file" || a == "--set" || a == "--category-field")) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
         return kError;
@@ -341,6 +345,8 @@ int cmd_match(int argc, char** argv) {
       std::string v = argv[++i];
       if (a == "--rule-file") {
         rule_file = v;
+      } else if (a == "--category-field") {
+        options.category_field = v;
       } else {
         auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) {
@@ -371,7 +377,7 @@ int cmd_match(int argc, char** argv) {
     rule.text = positional.front();
     positional.erase(positional.begin());
   }
-  auto query = eqlite::compile(rule.text);
+  auto query = eqlite::compile(rule.text, options);
   if (!query) {
     print_compile_error(rule, query.error());
     return kError;
@@ -532,6 +538,7 @@ int cmd_check(int argc, char** argv) {
   bool ast = false, bytecode = false, rule_mode = false;
   std::vector<std::string> positional, rule_files, data_files;
   std::set<std::string, std::less<>> constants;
+  eqlite::CompileOptions options;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "-h" || a == "--help") {
@@ -541,13 +548,15 @@ int cmd_check(int argc, char** argv) {
       ast = true;
     } else if (a == "--bytecode") {
       bytecode = true;
-    } else if (a == "--fields-from" || a == "--set") {
+    } else if (a == "--fields-from" || a == "--set" || a == "--category-field") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
         return kError;
       }
       std::string v = argv[++i];
-      if (a == "--fields-from")
+      if (a == "--category-field")
+        options.category_field = v;
+      else if (a == "--fields-from")
         data_files.push_back(v);
       else
         constants.insert(v.substr(0, v.find('=')));
@@ -587,7 +596,7 @@ int cmd_check(int argc, char** argv) {
   for (const auto& f : data_files)
     if (!census.load(f)) failed = true;
   for (const auto& r : rules) {
-    auto q = eqlite::compile(r.text);
+    auto q = eqlite::compile(r.text, options);
     if (!q) {
       print_compile_error(r, q.error());
       failed = true;

@@ -1002,3 +1002,29 @@ TEST_CASE("t1078_004.eql over Elastic's 81 indexed sign-in documents", "[corpus]
     CHECK(r.err.empty());
   }
 }
+
+TEST_CASE("--category-field chooses the field '<category> where' tests (P1)", "[cli]") {
+  Cli cli;
+  const std::string input =
+      "{\"event_type\":\"process\",\"event\":{\"category\":\"file\"}}\n"
+      "{\"event_type\":\"file\",\"event\":{\"category\":\"process\"}}\n";
+  {
+    RunResult r = cli.run("match --category-field event_type " + q("process where true"), input);
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out == "{\"event_type\":\"process\",\"event\":{\"category\":\"file\"}}\n");
+  }
+  {
+    RunResult r = cli.run("match " + q("process where true"), input);  // default event.category
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out == "{\"event_type\":\"file\",\"event\":{\"category\":\"process\"}}\n");
+  }
+  {
+    RunResult r =
+        cli.run("check --bytecode --category-field event_type " + q("process where true"));
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Catch::Contains("field_compare  event_type == literal \"process\""));
+  }
+}
