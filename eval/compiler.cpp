@@ -74,6 +74,19 @@ CmpOp mirror(CmpOp op) {
   }
 }
 
+// Sets a flag for the lifetime of the object, then restores it.
+class Scoped {
+ public:
+  Scoped(bool& flag, bool value) : flag_(flag), saved_(flag) { flag_ = value; }
+  ~Scoped() { flag_ = saved_; }
+  Scoped(const Scoped&) = delete;
+  Scoped& operator=(const Scoped&) = delete;
+
+ private:
+  bool& flag_;
+  bool saved_;
+};
+
 class Compiler {
  public:
   Compiler(std::string_view text, const CompileOptions& options, Program& p)
@@ -220,8 +233,8 @@ class Compiler {
       return;
     }
     p_.fieldsets.push_back(std::move(fields));
-    std::size_t loop =
-        emit(Opcode::ForAny, 0, static_cast<std::uint16_t>(p_.fieldsets.size() - 1), 0);
+    std::size_t loop = emit(Opcode::ForAny, three_valued_ ? k3v : 0,
+                            static_cast<std::uint16_t>(p_.fieldsets.size() - 1), 0);
     body();
     emit(Opcode::EndAny);
     p_.code[loop].b = static_cast<std::uint32_t>(p_.code.size());
@@ -252,8 +265,16 @@ class Compiler {
             call(n, e.span);
           } else if constexpr (std::is_same_v<T, ast::Literal>) {
             emit(Opcode::PushConst, 0, 0, constant(n));
+          } else if constexpr (std::is_same_v<T, ast::Compare> || std::is_same_v<T, ast::Match>) {
+            // A predicate used as a value (`null == (x > 1)`): three-valued, as Elasticsearch
+            // evaluates it inside a script, so a missing operand gives null, not false.
+            Scoped mode(three_valued_, true);
+            if constexpr (std::is_same_v<T, ast::Compare>)
+              compare(n, e.span);
+            else
+              match(n, e.span);
           } else {
-            cond(e);  // a condition used as a value is a boolean
+            cond(e);  // not / and / or used as a value: a boolean
           }
         },
         e.node);
@@ -262,6 +283,7 @@ class Compiler {
   // ---- cond(): leaves a boolean ----
 
   void cond(const ast::Expr& e) {
+    Scoped mode(three_valued_, false);
     std::visit(
         [&](const auto& n) {
           using T = std::decay_t<decltype(n)>;
@@ -304,7 +326,7 @@ class Compiler {
     if (c.op == ast::CompareOp::Ne) {
       // `a != b` is `not (a == b)` (S3)
       compare_eq_or_order(*c.lhs, *c.rhs, CmpOp::Eq, false);
-      emit(Opcode::Not);
+      emit(Opcode::Not, three_valued_ ? k3v : 0);
       return;
     }
     CmpOp op = CmpOp::Eq;
@@ -338,8 +360,9 @@ class Compiler {
       std::swap(lc, rc);
       op = mirror(op);
     }
-    std::uint8_t flags = static_cast<std::uint8_t>(op) | (rc ? kCmpLiteral : 0) | (ci ? kCmpCi : 0);
-    if (auto* f = std::get_if<ast::Field>(&lhs->node); f && rc) {
+    std::uint8_t flags = static_cast<std::uint8_t>(op) | (rc ? kCmpLiteral : 0) |
+                         (ci ? kCmpCi : 0) | (three_valued_ ? kCmp3v : 0);
+    if (auto* f = std::get_if<ast::Field>(&lhs->node); f && rc && !three_valued_) {
       emit(Opcode::FieldCompare, flags, field_id(f->path, lhs->span), constant(*rc));
       return;
     }
@@ -387,7 +410,7 @@ class Compiler {
       }
     }
     (void)span;
-    if (m.negated) emit(Opcode::Not);
+    if (m.negated) emit(Opcode::Not, three_valued_ ? k3v : 0);
   }
 
   const std::string& string_literal(const ast::Expr& e) {
@@ -399,7 +422,7 @@ class Compiler {
 
   // Emits a one-operand predicate: fused when the operand is a field.
   void predicate_on(const ast::Expr& lhs, Opcode fused, Opcode general, std::uint32_t index) {
-    if (auto* f = std::get_if<ast::Field>(&lhs.node)) {
+    if (auto* f = std::get_if<ast::Field>(&lhs.node); f && !three_valued_) {
       emit(fused, 0, field_id(f->path, lhs.span), index);
       return;
     }
@@ -407,7 +430,7 @@ class Compiler {
     fields_in(lhs, fs);
     for_any(std::move(fs), [&] {
       value(lhs);
-      emit(general, 0, 0, index);
+      emit(general, three_valued_ ? k3v : 0, 0, index);
     });
   }
 
@@ -416,7 +439,8 @@ class Compiler {
     const bool ci = m.kind == ast::MatchKind::InCi;
     if (auto l = fold(*m.lhs); l && std::holds_alternative<ast::Null>(*l)) {
       // `null in (...)`: no value is in any list (S2; Elasticsearch's In gives null)
-      emit(Opcode::PushConst, 0, 0, constant(ast::Literal{false}));
+      emit(Opcode::PushConst, 0, 0,
+           constant(three_valued_ ? ast::Literal{ast::Null{}} : ast::Literal{false}));
       return;
     }
     ValueSet set(ci);
@@ -428,6 +452,8 @@ class Compiler {
       else
         others.push_back(&v);
     }
+    // Members that are not constants are or-ed comparisons: two-valued even inside a value.
+    Scoped mode(three_valued_, three_valued_ && others.empty());
     std::vector<std::size_t> exits;
     if (!folded.empty()) {
       for (const auto& l : folded)
@@ -537,6 +563,7 @@ class Compiler {
   const CompileOptions& options_;
   Program& p_;
   std::unordered_map<std::string, std::uint16_t> field_ids_;
+  bool three_valued_ = false;  // emitting a predicate used as a value (see value())
 };
 
 }  // namespace

@@ -90,6 +90,7 @@ std::string Program::disassemble() const {
       std::string f = cmp_name(in.flags);
       if (in.flags & kCmpLiteral) f += " literal";
       if (in.flags & kCmpCi) f += " ci";
+      if (in.flags & kCmp3v) f += " 3v";
       return f;
     };
     switch (in.op) {
@@ -162,6 +163,10 @@ std::string Program::disassemble() const {
       default:
         break;
     }
+    if ((in.op == Opcode::ForAny || in.op == Opcode::InSet || in.op == Opcode::MatchPatterns ||
+         in.op == Opcode::MatchRegex || in.op == Opcode::Not) &&
+        (in.flags & k3v))
+      line += " 3v";
     while (!line.empty() && line.back() == ' ')
       line.pop_back();
     out += line + "\n";

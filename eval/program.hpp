@@ -42,6 +42,10 @@ static_assert(std::is_trivially_copyable_v<Instruction>);
 inline constexpr std::uint8_t kCmpOpMask = 0x07;   // CmpOp
 inline constexpr std::uint8_t kCmpLiteral = 0x08;  // y is a literal: S8 conversion applies
 inline constexpr std::uint8_t kCmpCi = 0x10;       // fold ASCII case (`:` equality, in~)
+inline constexpr std::uint8_t kCmp3v = 0x20;       // three-valued: a null operand gives null
+/// Flag of for_any, in_set, match_patterns, match_regex and not: three-valued, for a predicate
+/// used as a value (`null == (x > 1)` holds when x has no value, as in Elasticsearch).
+inline constexpr std::uint8_t k3v = 0x01;
 
 /// A constant of the program. Owns its string; value() views it (stable: the program does not
 /// change after compile).

@@ -25,6 +25,15 @@ struct Exec {
   std::string& fold;
   internal::StringPool& pool;
 
+  // compare() as a value: with k3v (a comparison used as a value, e.g. `null == (x > 1)`), a
+  // null operand gives null, except against the literal null (an existence test).
+  Value compare_value(Value x, Value y, std::uint8_t flags) {
+    if ((flags & internal::kCmp3v) && (x.is_null() || y.is_null()) &&
+        !((flags & internal::kCmpLiteral) && y.is_null()))
+      return Value::null();
+    return Value::boolean(compare(x, y, flags));
+  }
+
   bool compare(Value x, Value y, std::uint8_t flags) {
     return internal::compare(x, y, static_cast<CmpOp>(flags & internal::kCmpOpMask),
                              (flags & internal::kCmpLiteral) != 0, (flags & internal::kCmpCi) != 0,
@@ -33,7 +42,7 @@ struct Exec {
 
   // Runs from `pc` until return or end_any and gives the boolean left on top. `sp` is the
   // number of values on the stack.
-  bool run(std::uint32_t pc, std::uint32_t sp) {
+  Value run(std::uint32_t pc, std::uint32_t sp) {
     const Instruction* code = p.code.data();
     for (;;) {
       const Instruction in = code[pc];
@@ -50,33 +59,44 @@ struct Exec {
         }
         case Opcode::ForAny: {
           const auto& fs = p.fieldsets[in.a];
-          stack[sp] = Value::boolean(any(fs, 0, pc + 1, sp));
+          bool saw_null = false;
+          const bool r = any(fs, 0, pc + 1, sp, saw_null);
+          // three-valued (a predicate used as a value): true, else null if a run gave null
+          stack[sp] =
+              r ? Value::boolean(true)
+                : ((in.flags & internal::k3v) && saw_null ? Value::null() : Value::boolean(false));
           ++sp;
           pc = in.b;
           break;
         }
         case Opcode::EndAny:
         case Opcode::Return: {
-          Value r = stack[sp - 1];
-          return r.kind() == ValueKind::Bool && r.as_bool();
+          return stack[sp - 1];
         }
         case Opcode::Compare: {
           Value y = stack[--sp];
           Value x = stack[sp - 1];
-          stack[sp - 1] = Value::boolean(compare(x, y, in.flags));
+          stack[sp - 1] = compare_value(x, y, in.flags);
           ++pc;
           break;
         }
+        // With k3v (the predicate is used as a value), no value gives null instead of false.
         case Opcode::InSet:
-          stack[sp - 1] = Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf, fold));
+          stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
+                              ? Value::null()
+                              : Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf, fold));
           ++pc;
           break;
         case Opcode::MatchPatterns:
-          stack[sp - 1] = Value::boolean(p.patterns[in.b].matches(stack[sp - 1], buf, fold));
+          stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
+                              ? Value::null()
+                              : Value::boolean(p.patterns[in.b].matches(stack[sp - 1], buf, fold));
           ++pc;
           break;
         case Opcode::MatchRegex:
-          stack[sp - 1] = Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf, fold));
+          stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
+                              ? Value::null()
+                              : Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf, fold));
           ++pc;
           break;
         case Opcode::FieldCompare: {
@@ -131,6 +151,10 @@ struct Exec {
           break;
         case Opcode::Not: {
           Value v = stack[sp - 1];
+          if ((in.flags & internal::k3v) && v.is_null()) {  // three-valued: not null is null
+            ++pc;
+            break;
+          }
           stack[sp - 1] = Value::boolean(!(v.kind() == ValueKind::Bool && v.as_bool()));
           ++pc;
           break;
@@ -199,19 +223,23 @@ struct Exec {
   // S4: the body is true for some combination of values of the fields fs[k..]. A field without
   // values takes null once (so `x + 1 == null` holds when x is missing).
   bool any(const std::vector<std::uint16_t>& fs, std::size_t k, std::uint32_t body,
-           std::uint32_t sp) {
-    if (k == fs.size()) return run(body, sp);
+           std::uint32_t sp, bool& saw_null) {
+    if (k == fs.size()) {
+      const Value v = run(body, sp);
+      if (v.is_null()) saw_null = true;
+      return v.kind() == ValueKind::Bool && v.as_bool();
+    }
     const std::uint16_t f = fs[k];
     const std::uint32_t saved = cursors[f];
     const std::size_t n = ev.values(f).size();
     bool r = false;
     if (n == 0) {
       cursors[f] = 0;
-      r = any(fs, k + 1, body, sp);
+      r = any(fs, k + 1, body, sp, saw_null);
     } else {
       for (std::uint32_t c = 0; c < n && !r; ++c) {
         cursors[f] = c;
-        r = any(fs, k + 1, body, sp);
+        r = any(fs, k + 1, body, sp, saw_null);
       }
     }
     cursors[f] = saved;
@@ -233,7 +261,8 @@ bool Vm::matches(const Query& query, const Event& event) noexcept {
   if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
   pool_->reset();
   Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_};
-  return ex.run(0, 0);
+  const Value r = ex.run(0, 0);
+  return r.kind() == ValueKind::Bool && r.as_bool();
 }
 
 bool Vm::matches(const Query& query, const FieldMap& map) {

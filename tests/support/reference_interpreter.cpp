@@ -653,6 +653,13 @@ class Interp {
     }
   }
 
+  // Calls `visit` for each combination of one value per field of `operands` until it returns
+  // true.
+  void for_each_combination(const std::vector<const ast::Expr*>& operands,
+                            const std::function<bool(const Env&)>& visit) {
+    (void)any_combination(operands, visit);
+  }
+
   // True when `holds` is true for any combination of one value per field of `operands`.
   bool any_combination(const std::vector<const ast::Expr*>& operands,
                        const std::function<bool(const Env&)>& holds) {
@@ -708,7 +715,60 @@ class Interp {
     if (const auto* a = std::get_if<ast::Arith>(&e.node))
       return arith(a->op, value(*a->lhs, env), value(*a->rhs, env));
     if (const auto* c = std::get_if<ast::Call>(&e.node)) return call(*c, env);
-    return cond(e);  // a nested predicate / not / and / or: a boolean of its own
+    if (std::holds_alternative<ast::Compare>(e.node) || std::holds_alternative<ast::Match>(e.node))
+      return predicate_value(e);
+    return cond(e);  // a nested not / and / or: a boolean of its own
+  }
+
+  // A predicate used as a value (`null == (x > 1)`): three-valued, as in Elasticsearch's
+  // scripts: per combination a missing operand gives null (a comparison with the literal null
+  // stays an existence test); over the combinations: true if any is true, else null if any is
+  // null, else false; `not` keeps null. An in-list with non-constant members stays two-valued.
+  V predicate_value(const ast::Expr& e) {
+    std::vector<const ast::Expr*> operands;
+    std::function<std::optional<bool>(const Env&)> holds;
+    bool negate = false;
+    if (const auto* c = std::get_if<ast::Compare>(&e.node)) {
+      operands = {&*c->lhs, &*c->rhs};
+      negate = c->op == ast::CompareOp::Ne;
+      holds = [this, c](const Env& env) -> std::optional<bool> {
+        const ast::Expr* l = &*c->lhs;
+        const ast::Expr* r = &*c->rhs;
+        Op op = to_op(c->op);
+        if (!fold(*r) && fold(*l)) {
+          std::swap(l, r);
+          op = mirror(op);
+        }
+        const bool literal_mode = fold(*r).has_value();
+        const V lv = value(*l, env), rv = value(*r, env);
+        if ((is_null(lv) || is_null(rv)) && !(literal_mode && is_null(rv))) return std::nullopt;
+        return compare_values(op, lv, rv, literal_mode);
+      };
+    } else {
+      const auto& m = std::get<ast::Match>(e.node);
+      const bool in = m.kind == ast::MatchKind::In || m.kind == ast::MatchKind::InCi;
+      if (in)
+        for (const auto& v : m.values)
+          if (!fold(v)) return V(cond(e));
+      operands = {&*m.lhs};
+      negate = m.negated;
+      holds = [this, &m](const Env& env) -> std::optional<bool> {
+        if (is_null(value(*m.lhs, env))) return std::nullopt;
+        return holds_match(m, env);
+      };
+    }
+    bool any_true = false, any_null = false;
+    for_each_combination(operands, [&](const Env& env) {
+      const auto r = holds(env);
+      if (!r)
+        any_null = true;
+      else if (*r)
+        any_true = true;
+      return any_true;  // stop at the first true
+    });
+    if (any_true) return V(!negate);
+    if (any_null) return V{};
+    return V(negate);
   }
 
   bool holds_compare(const ast::Compare& c, const Env& env) {
