@@ -1,10 +1,11 @@
 // lib/json_reader.cpp — JSON events with simdjson On-Demand (simdjson is private to this file).
 //
-// One forward pass per document. The current dotted path is kept in a buffer; at each key the
-// reader asks: is this path a field of the query (materialise its values), or a prefix of one
-// (descend)? Anything else is skipped unread — On-Demand's "validate what you use". Values of
-// a field are appended in document order, so arrays, arrays of objects, dotted keys and
-// duplicated keys all become multi-values (E1, E3).
+// One forward pass per document over a trie of the query's field paths (one node per dotted
+// segment): at each key the reader follows the key's segments from the current node; a node
+// that is a field of the query has its values materialised, a node with children is descended
+// into, and a key with no node is only validated. One short comparison per key, no hashing of
+// whole paths. Values of a field are appended in document order, so arrays, arrays of
+// objects, dotted keys (several segments) and duplicated keys all become multi-values (E1, E3).
 #include "eqlite/json_reader.hpp"
 
 #include <simdjson.h>
@@ -27,9 +28,15 @@ constexpr std::size_t kMaxDepth = 512;
 }  // namespace
 
 struct JsonReader::Impl {
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
   std::vector<std::string> paths;
   std::unordered_map<std::string, std::uint32_t, internal::StringHash, std::equal_to<>> ids;
-  internal::StringSet prefixes;  // every proper dotted prefix of a path
+  // The trie of the paths: node 0 is the root; a node's children are few, so a vector.
+  struct Node {
+    std::vector<std::pair<std::string, std::uint32_t>> children;
+    std::uint32_t id = kNone;  // the field id when the path up to here is a field
+  };
+  std::vector<Node> trie;
   std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
   std::vector<std::pair<std::uint32_t, Value>> constants;
   od::parser parser;
@@ -40,12 +47,48 @@ struct JsonReader::Impl {
   const std::function<void(std::string_view)>* sink = nullptr;  // for_each_path()
 
   explicit Impl(std::vector<std::string> p) : paths(std::move(p)) {
+    trie.emplace_back();
     for (std::uint32_t i = 0; i < paths.size(); ++i) {
       ids.emplace(paths[i], i);
-      for (std::size_t dot = paths[i].find('.'); dot != std::string::npos;
-           dot = paths[i].find('.', dot + 1))
-        prefixes.emplace(paths[i].substr(0, dot));
+      std::uint32_t node = 0;
+      for_each_segment(paths[i], [&](std::string_view seg) {
+        std::uint32_t next = child(node, seg);
+        if (next == kNone) {
+          next = static_cast<std::uint32_t>(trie.size());
+          trie[node].children.emplace_back(std::string(seg), next);
+          trie.emplace_back();
+        }
+        node = next;
+        return true;
+      });
+      trie[node].id = i;
     }
+  }
+
+  template <typename F>
+  static void for_each_segment(std::string_view key, F&& f) {
+    std::size_t start = 0;
+    for (;;) {
+      const std::size_t dot = key.find('.', start);
+      if (!f(key.substr(start, dot == std::string_view::npos ? dot : dot - start))) return;
+      if (dot == std::string_view::npos) return;
+      start = dot + 1;
+    }
+  }
+
+  std::uint32_t child(std::uint32_t node, std::string_view seg) const noexcept {
+    for (const auto& [name, next] : trie[node].children)
+      if (name == seg) return next;
+    return kNone;
+  }
+
+  // The node reached from `node` by a key (a key with dots is several segments, E1).
+  std::uint32_t descend(std::uint32_t node, std::string_view key) const noexcept {
+    for_each_segment(key, [&](std::string_view seg) {
+      node = child(node, seg);
+      return node != kNone;
+    });
+    return node;
   }
 
   simdjson::error_code number(od::value& v, Value& out_value) {
@@ -135,7 +178,9 @@ struct JsonReader::Impl {
   }
 
   // `id` is the field at the current path (kNone if none); `prefix` whether fields lie below.
-  simdjson::error_code value(od::value v, std::uint32_t id, bool prefix, std::size_t depth) {
+  simdjson::error_code value(od::value v, std::uint32_t node, std::size_t depth) {
+    const std::uint32_t id = node == kNone ? kNone : trie[node].id;
+    const bool prefix = sink || (node != kNone && !trie[node].children.empty());
     if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     od::json_type type;
     if (auto e = v.type().get(type)) return e;
@@ -145,7 +190,7 @@ struct JsonReader::Impl {
         if (!prefix) return validate(v, depth);  // an object has no value of its own
         od::object obj;
         if (auto e = v.get_object().get(obj)) return e;
-        return object(obj, depth + 1);
+        return object(obj, depth + 1, node);
       }
       case od::json_type::array: {
         od::array arr;
@@ -153,7 +198,7 @@ struct JsonReader::Impl {
         for (auto element : arr) {
           od::value ev;
           if (auto e = element.get(ev)) return e;
-          if (auto e = value(ev, id, prefix, depth + 1)) return e;
+          if (auto e = value(ev, node, depth + 1)) return e;
         }
         return simdjson::SUCCESS;
       }
@@ -188,29 +233,29 @@ struct JsonReader::Impl {
     return simdjson::SUCCESS;
   }
 
-  simdjson::error_code object(od::object obj, std::size_t depth) {
+  simdjson::error_code object(od::object obj, std::size_t depth, std::uint32_t node) {
     const std::size_t base = path.size();
     for (auto field : obj) {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return e;
-      path.resize(base);
-      if (base) path += '.';
-      path += key;
-      auto it = ids.find(std::string_view(path));
-      const std::uint32_t id = it == ids.end() ? kNone : it->second;
-      const bool prefix = sink || prefixes.find(std::string_view(path)) != prefixes.end();
-      if (id == kNone && !prefix) {
+      if (sink) {  // for_each_path(): every key, with its dotted path
+        path.resize(base);
+        if (base) path += '.';
+        path += key;
+        if (auto e = value(field.value(), kNone, depth)) return e;
+        continue;
+      }
+      const std::uint32_t next = descend(node, key);
+      if (next == kNone) {
         // Not read by the query: only checked, so that a broken line is reported (E2).
         if (auto e = validate(field.value(), depth + 1)) return e;
         continue;
       }
-      if (auto e = value(field.value(), id, prefix, depth)) return e;
+      if (auto e = value(field.value(), next, depth)) return e;
     }
     path.resize(base);
     return simdjson::SUCCESS;
   }
-
-  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
 };
 
 JsonReader::JsonReader(const Query& query) : JsonReader(query.fields()) {}
@@ -287,7 +332,7 @@ Result<void> JsonReader::walk(std::string_view json) {
   od::object obj;
   if (auto e = doc.get_object().get(obj))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
-  if (auto e = m.object(obj, 0))
+  if (auto e = m.object(obj, 0, 0))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
   // At the end of the document current_location() has nowhere to point.
   const char* trailing = nullptr;
