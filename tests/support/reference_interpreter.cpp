@@ -565,6 +565,11 @@ std::optional<double> java_parse_double(std::string_view s) {
 // (exactly) is hexadecimal by default, and the prefix is stripped when the radix is 16; radix
 // 10: Long.valueOf, else Double.valueOf; other radixes: Long.parseLong. Failure is null.
 V number_of(std::string_view s, std::optional<std::int64_t> base) {
+  // Surrounding whitespace is ignored (Elasticsearch's function reference).
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ')
+    s.remove_prefix(1);
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ')
+    s.remove_suffix(1);
   const bool hex = s.substr(0, 2) == "0x";
   const std::int64_t radix = base ? *base : (hex ? 16 : 10);
   if (hex && radix == 16) s.remove_prefix(2);
