@@ -12,7 +12,7 @@ namespace eqlite::difftest {
 
 namespace {
 
-// An EQL double-quoted string literal (P3).
+// An EQL double-quoted string literal (P3); also a valid JSON string for the generated text.
 std::string eql_quote(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -36,27 +36,9 @@ std::string eql_quote(const std::string& s) {
   return out + "\"";
 }
 
+// JSON strings escape these characters the same way EQL strings do.
 std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out + "\"";
+  return eql_quote(s);
 }
 
 // Shortest round-trip text of a double, always with a '.', an exponent or "inf"/"nan".
