@@ -63,6 +63,11 @@ const char* const kMatchUsage =
     "                       stream's constant_keyword: --set event.dataset=azure.signinlogs);\n"
     "                       VALUE is a number, true or false when it reads as one, else a\n"
     "                       string. Repeatable.\n"
+    "  --stats              at the end, write to standard error how many lines were read,\n"
+    "                       matched, did not match and were skipped\n"
+    "  --max-line-bytes N   a longer line is reported and skipped (default 268435456)\n"
+    "  --max-depth N        an event nesting objects and arrays deeper is reported and\n"
+    "                       skipped (default 512, at most 1000)\n"
     "  -h, --help           show this help\n"
     "\n"
     "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
@@ -125,6 +130,16 @@ bool is_json_number(std::string_view s) {
     if (digits() == 0) return false;
   }
   return i == s.size();
+}
+
+// A positive whole number of at most 2^63 (for --max-line-bytes, --max-depth).
+bool parse_size(std::string_view s, std::size_t& out) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || v == 0 || v > (std::uint64_t{1} << 63))
+    return false;
+  out = static_cast<std::size_t>(v);
+  return true;
 }
 
 // --set VALUE: a JSON number, true or false when it reads as one; anything else is a string
@@ -240,13 +255,19 @@ struct MatchRun {
   eqlite::Event event;
   eqlite::Vm vm;
   Pipes& pipes;
+  std::size_t max_line_bytes;
   std::uint64_t skipped = 0;
   std::uint64_t lines = 0;
+  std::uint64_t matched = 0;
 
   // One line without its terminator. Returns false when the pipes need no more input.
   bool line(std::string_view label, std::uint64_t number, std::string_view text) {
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);           // CRLF is a line end
     if (text.find_first_not_of(" \t") == std::string_view::npos) return true;  // empty line
+    if (text.size() > max_line_bytes) {
+      too_long(label, number);
+      return true;
+    }
     ++lines;
     auto ok = reader.read(text, event);
     if (!ok) {
@@ -256,6 +277,7 @@ struct MatchRun {
       return true;
     }
     if (vm.matches(query, event)) {
+      ++matched;
       pipes.push(text);
       // Stop reading when no further input can change the output, or nobody reads it.
       if (pipes.saturated() || pipes.output_failed()) return false;
@@ -264,11 +286,15 @@ struct MatchRun {
   }
 
   // Reads `fd` to the end (or until the pipes are saturated). Returns false on a read error.
+  // A line longer than max_line_bytes is reported, counted and skipped without being held in
+  // memory: the bytes up to its end are dropped as they arrive.
   bool stream(int fd, std::string_view label, std::string& error, bool& stop) {
     std::string buf;
-    std::size_t start = 0;
+    std::size_t start = 0;  // the first byte of the current line in buf
+    std::size_t scan = 0;   // where the search for the next newline goes on
     std::uint64_t number = 0;
-    bool first = true;
+    bool at_input_start = true;  // no byte has been taken from this input yet
+    bool dropping = false;       // inside a line that is too long
     std::vector<char> chunk(1 << 20);
     for (;;) {
       ssize_t n = ::read(fd, chunk.data(), chunk.size());
@@ -279,26 +305,60 @@ struct MatchRun {
       }
       if (n == 0) break;
       buf.erase(0, start);
+      scan -= start;
       start = 0;
       buf.append(chunk.data(), static_cast<std::size_t>(n));
-      if (first && buf.size() >= 3 && buf.compare(0, 3, "\xEF\xBB\xBF") == 0) {
-        buf.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
+      if (at_input_start) {
+        const std::size_t k = std::min<std::size_t>(buf.size(), 3);
+        if (buf.compare(0, k, "\xEF\xBB\xBF", k) != 0) {
+          at_input_start = false;  // not a byte-order mark
+        } else if (buf.size() >= 3) {
+          buf.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
+          at_input_start = false;
+        } else {
+          continue;  // one or two bytes of what may be a byte-order mark: wait for more
+        }
       }
-      if (buf.size() >= 3) first = false;
+      if (dropping) {
+        const std::size_t nl = buf.find('\n');
+        if (nl == std::string::npos) {
+          buf.clear();
+          scan = 0;
+          continue;
+        }
+        start = scan = nl + 1;
+        dropping = false;
+      }
       for (;;) {
-        std::size_t nl = buf.find('\n', start);
+        std::size_t nl = buf.find('\n', scan);
         if (nl == std::string::npos) break;
         if (!line(label, ++number, std::string_view(buf).substr(start, nl - start))) {
           stop = true;
           return true;
         }
-        start = nl + 1;
+        start = scan = nl + 1;
+      }
+      scan = buf.size();
+      if (buf.size() - start > max_line_bytes) {
+        too_long(label, ++number);
+        buf.clear();
+        start = scan = 0;
+        dropping = true;
       }
     }
-    if (start < buf.size()) {  // a last line without a newline is still an event
+    if (!dropping && start < buf.size()) {  // a last line without a newline is still an event
       if (!line(label, ++number, std::string_view(buf).substr(start))) stop = true;
     }
     return true;
+  }
+
+  void too_long(std::string_view label, std::uint64_t number) {
+    ++lines;
+    ++skipped;
+    std::fprintf(stderr,
+                 "%.*s:%llu: the line is longer than %zu bytes (--max-line-bytes); skipped\n",
+                 static_cast<int>(label.size()), label.data(),
+                 static_cast<unsigned long long>(number), max_line_bytes);
   }
 };
 
@@ -327,7 +387,8 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional;
   std::string rule_file;
   eqlite::CompileOptions options;
-  bool count = false;
+  eqlite::ReaderOptions reader_options;
+  bool count = false, stats = false;
   std::vector<std::pair<std::string, std::string>> sets;
   bool options_done = false;
   for (int i = 0; i < argc; ++i) {
@@ -337,6 +398,17 @@ int cmd_match(int argc, char** argv) {
       return 0;
     } else if (!options_done && a == "--count") {
       count = true;
+    } else if (!options_done && a == "--stats") {
+      stats = true;
+    } else if (!options_done && (a == "--max-line-bytes" || a == "--max-depth")) {
+      if (i + 1 >= argc ||
+          !parse_size(argv[i + 1], a == "--max-line-bytes" ? reader_options.max_event_bytes
+                                                           : reader_options.max_depth)) {
+        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
+                     kMatchUsage);
+        return kError;
+      }
+      ++i;
     } else if (!options_done && (a == "--rule-file" || a == "--set" || a == "--category-field")) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
@@ -385,7 +457,9 @@ int cmd_match(int argc, char** argv) {
 
   Output out;
   Pipes pipes(query->pipes(), out, count);
-  MatchRun run{*query, eqlite::JsonReader(*query), {}, {}, pipes};
+  MatchRun run{*query, eqlite::JsonReader(*query, reader_options),
+               {},     {},
+               pipes,  reader_options.max_event_bytes};
   std::vector<std::string> set_strings;
   set_strings.reserve(sets.size());
   for (const auto& [field, value] : sets) {
@@ -424,6 +498,12 @@ int cmd_match(int argc, char** argv) {
     std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
                  static_cast<unsigned long long>(run.skipped), run.skipped == 1 ? "" : "s",
                  static_cast<unsigned long long>(run.lines));
+  if (stats)
+    std::fprintf(
+        stderr, "eqlite: %llu lines read: %llu matched, %llu did not match, %llu skipped\n",
+        static_cast<unsigned long long>(run.lines), static_cast<unsigned long long>(run.matched),
+        static_cast<unsigned long long>(run.lines - run.matched - run.skipped),
+        static_cast<unsigned long long>(run.skipped));
   if (error) return kError;
   return pipes.emitted() > 0 ? kMatched : kNoMatch;
 }

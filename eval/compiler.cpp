@@ -377,6 +377,7 @@ class Compiler {
   }
 
   void match(const ast::Match& m, ast::SourceSpan span) {
+    check_list_length(m.values, "the list");
     switch (m.kind) {
       case ast::MatchKind::In:
       case ast::MatchKind::InCi:
@@ -401,8 +402,15 @@ class Compiler {
         RegexSet rs;
         std::size_t bad = 0;
         std::string why;
-        if (!rs.build(pats, m.kind == ast::MatchKind::RegexCi, bad, why))
+        bool too_large = false;
+        if (!rs.build(pats, m.kind == ast::MatchKind::RegexCi, options_.max_regex_memory, bad, why,
+                      too_large)) {
+          if (too_large)
+            fail(m.values[bad].span, ErrorCode::LimitExceeded,
+                 "the regex needs more than " + std::to_string(options_.max_regex_memory) +
+                     " bytes of memory once compiled (max_regex_memory)");
           fail(m.values[bad].span, ErrorCode::BadRegex, "invalid regex: " + why);
+        }
         p_.regexes.push_back(std::move(rs));
         predicate_on(*m.lhs, Opcode::FieldRegex, Opcode::MatchRegex,
                      static_cast<std::uint32_t>(p_.regexes.size() - 1));
@@ -413,10 +421,23 @@ class Compiler {
     if (m.negated) emit(Opcode::Not, three_valued_ ? k3v : 0);
   }
 
+  // CompileOptions::max_list_length: the first value beyond the limit is the error's position.
+  void check_list_length(const std::vector<ast::Expr>& values, const std::string& what) const {
+    const std::size_t limit = options_.max_list_length;
+    if (values.size() > limit)
+      fail(values[limit].span, ErrorCode::LimitExceeded,
+           what + " has " + std::to_string(values.size()) + " values; the limit is " +
+               std::to_string(limit) + " (max_list_length)");
+  }
+
   const std::string& string_literal(const ast::Expr& e) {
     const auto* l = std::get_if<ast::Literal>(&e.node);
     const auto* s = l ? std::get_if<std::string>(l) : nullptr;
     if (!s) fail(e.span, ErrorCode::Syntax, "expected a string literal: patterns must be strings");
+    if (s->size() > options_.max_pattern_length)
+      fail(e.span, ErrorCode::LimitExceeded,
+           "the pattern is " + std::to_string(s->size()) + " bytes long; the limit is " +
+               std::to_string(options_.max_pattern_length) + " (max_pattern_length)");
     return *s;
   }
 
@@ -472,6 +493,7 @@ class Compiler {
 
   // Checks a call against the function table (name, `~`, arity, literal-only arguments).
   const FunctionInfo& check_call(const ast::Call& c, ast::SourceSpan span) {
+    check_list_length(c.args, "the call of [" + c.name + "]");
     const FunctionInfo* f = find_function(c.name);
     if (!f) {
       std::string msg = "unknown function [" + c.name + "]";

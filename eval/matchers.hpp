@@ -50,6 +50,34 @@ class ValueSet {
   bool true_ = false, false_ = false;
 };
 
+/// One wildcard pattern compiled for matching in time linear in the value (S6): the first
+/// segment is anchored at the start, the last at the end, and each segment between two `*`
+/// takes its leftmost match (which leaves the most room for the rest, so no backtracking is
+/// ever needed). Segments are searched with memchr-style search when short and literal, else
+/// with a bit-parallel automaton over code points (Shift-And; `?` is one code point).
+class Glob {
+ public:
+  explicit Glob(std::string_view pattern);
+  bool matches(std::string_view text) const noexcept;
+  const std::string& pattern() const noexcept { return pattern_; }
+
+  struct Segment {
+    std::string bytes;  // as in the pattern, '?' included
+    bool plain = true;  // no '?': compared byte for byte
+    // The automaton (built unless the segment is short and plain): one bit per code point.
+    std::size_t units = 0, words = 0;
+    std::vector<std::uint64_t> ascii;  // 128 * words: positions that accept an ASCII byte
+    std::vector<std::uint64_t> any;    // words: positions of '?'
+    std::vector<std::pair<std::string, std::vector<std::uint64_t>>> wide;  // other code points
+  };
+
+ private:
+  std::string pattern_;
+  bool starred_ = false;  // false: the whole pattern is one segment
+  Segment first_, last_;
+  std::vector<Segment> middle_;
+};
+
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.
@@ -70,16 +98,18 @@ class PatternSet {
   bool ci_;
   bool match_all_ = false;
   StringSet exact_;
-  std::vector<std::string> prefixes_, suffixes_, contains_, globs_, all_;
+  std::vector<std::string> prefixes_, suffixes_, contains_, all_;
+  std::vector<Glob> globs_;
 };
 
 /// Regexes, "any of", matching the whole value (S7), RE2 syntax.
 class RegexSet {
  public:
-  /// Compiles `patterns` as one alternation. On failure returns false and sets `bad_index`
-  /// (which pattern) and `error` (RE2's reason).
-  bool build(const std::vector<std::string>& patterns, bool ci, std::size_t& bad_index,
-             std::string& error);
+  /// Compiles `patterns` as one alternation within `max_memory` bytes (RE2's max_mem). On
+  /// failure returns false and sets `bad_index` (which pattern), `error` (RE2's reason) and
+  /// `too_large` (the pattern, or the alternation of all, needs more than max_memory).
+  bool build(const std::vector<std::string>& patterns, bool ci, std::size_t max_memory,
+             std::size_t& bad_index, std::string& error, bool& too_large);
   /// `fold` is scratch for the ASCII-folded value (regex~).
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   /// The alternation RE2 runs (ASCII-folded for regex~).

@@ -9,6 +9,7 @@
 #include "eqlite/json_reader.hpp"
 
 #include <simdjson.h>
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -22,9 +23,9 @@ namespace eqlite {
 namespace od = simdjson::ondemand;
 
 namespace {
-// Deepest JSON nesting the reader descends into (simdjson's own limit is 1024 levels, which
-// its On-Demand iterator only asserts in debug builds: stay well below it).
-constexpr std::size_t kMaxDepth = 512;
+// Deepest JSON nesting the reader ever descends into, whatever ReaderOptions says (simdjson's
+// own limit is 1024 levels, which its On-Demand iterator only asserts in debug builds).
+constexpr std::size_t kHardMaxDepth = 1000;
 }  // namespace
 
 struct JsonReader::Impl {
@@ -46,7 +47,13 @@ struct JsonReader::Impl {
   Event* out = nullptr;     // read(): where values go
   const std::function<void(std::string_view)>* sink = nullptr;  // for_each_path()
 
-  explicit Impl(std::vector<std::string> p) : paths(std::move(p)) {
+  std::size_t max_depth;
+  std::size_t max_event_bytes = 0;
+  bool too_deep = false;  // the last walk stopped at max_depth
+
+  Impl(std::vector<std::string> p, const ReaderOptions& options)
+      : paths(std::move(p)),
+        max_depth(std::clamp<std::size_t>(options.max_depth, 1, kHardMaxDepth)) {
     trie.emplace_back();
     for (std::uint32_t i = 0; i < paths.size(); ++i) {
       ids.emplace(paths[i], i);
@@ -123,12 +130,18 @@ struct JsonReader::Impl {
   // Checks that `v` is well-formed JSON without materialising anything. On-Demand only
   // validates what it is asked for; a value the query does not read is walked here so that
   // a broken document is an error (E2) however little of it the query reads.
+  simdjson::error_code deeper_than_limit() {
+    too_deep = true;
+    return simdjson::DEPTH_ERROR;
+  }
+
+  // `depth` is the nesting level of the container that holds `v` (the event object is 1).
   simdjson::error_code validate(od::value v, std::size_t depth) {
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     od::json_type type;
     if (auto e = v.type().get(type)) return e;
     switch (type) {
       case od::json_type::object: {
+        if (depth >= max_depth) return deeper_than_limit();
         od::object obj;
         if (auto e = v.get_object().get(obj)) return e;
         for (auto field : obj) {
@@ -139,6 +152,7 @@ struct JsonReader::Impl {
         return simdjson::SUCCESS;
       }
       case od::json_type::array: {
+        if (depth >= max_depth) return deeper_than_limit();
         od::array arr;
         if (auto e = v.get_array().get(arr)) return e;
         for (auto element : arr) {
@@ -181,18 +195,19 @@ struct JsonReader::Impl {
   simdjson::error_code value(od::value v, std::uint32_t node, std::size_t depth) {
     const std::uint32_t id = node == kNone ? kNone : trie[node].id;
     const bool prefix = sink || (node != kNone && !trie[node].children.empty());
-    if (depth > kMaxDepth) return simdjson::DEPTH_ERROR;
     od::json_type type;
     if (auto e = v.type().get(type)) return e;
     const bool wanted = id != kNone || sink;
     switch (type) {
       case od::json_type::object: {
         if (!prefix) return validate(v, depth);  // an object has no value of its own
+        if (depth >= max_depth) return deeper_than_limit();
         od::object obj;
         if (auto e = v.get_object().get(obj)) return e;
         return object(obj, depth + 1, node);
       }
       case od::json_type::array: {
+        if (depth >= max_depth) return deeper_than_limit();
         od::array arr;
         if (auto e = v.get_array().get(arr)) return e;
         for (auto element : arr) {
@@ -248,7 +263,7 @@ struct JsonReader::Impl {
       const std::uint32_t next = descend(node, key);
       if (next == kNone) {
         // Not read by the query: only checked, so that a broken line is reported (E2).
-        if (auto e = validate(field.value(), depth + 1)) return e;
+        if (auto e = validate(field.value(), depth)) return e;
         continue;
       }
       if (auto e = value(field.value(), next, depth)) return e;
@@ -258,9 +273,12 @@ struct JsonReader::Impl {
   }
 };
 
-JsonReader::JsonReader(const Query& query) : JsonReader(query.fields()) {}
-JsonReader::JsonReader(std::vector<std::string> paths)
-    : impl_(std::make_unique<Impl>(std::move(paths))) {}
+JsonReader::JsonReader(const Query& query, const ReaderOptions& options)
+    : JsonReader(query.fields(), options) {}
+JsonReader::JsonReader(std::vector<std::string> paths, const ReaderOptions& options)
+    : impl_(std::make_unique<Impl>(std::move(paths), options)) {
+  impl_->max_event_bytes = options.max_event_bytes;
+}
 JsonReader::~JsonReader() = default;
 JsonReader::JsonReader(JsonReader&&) noexcept = default;
 JsonReader& JsonReader::operator=(JsonReader&&) noexcept = default;
@@ -304,6 +322,12 @@ Result<void> JsonReader::for_each_path(std::string_view json,
 Result<void> JsonReader::walk(std::string_view json) {
   Impl& m = *impl_;
   m.path.clear();
+  m.too_deep = false;
+  if (json.size() > m.max_event_bytes)
+    return Error{ErrorCode::BadJson,
+                 "the event is " + std::to_string(json.size()) + " bytes long; the limit is " +
+                     std::to_string(m.max_event_bytes) + " (max_event_bytes)",
+                 {}};
   const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
   if (m.buffer.size() < need) m.buffer.resize(need);
   std::memcpy(m.buffer.data(), json.data(), json.size());
@@ -332,8 +356,12 @@ Result<void> JsonReader::walk(std::string_view json) {
   od::object obj;
   if (auto e = doc.get_object().get(obj))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
-  if (auto e = m.object(obj, 0, 0))
+  if (auto e = m.object(obj, 1, 0)) {
+    if (m.too_deep)
+      return fail("the event nests deeper than " + std::to_string(m.max_depth) +
+                  " levels (max_depth)");
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
+  }
   // At the end of the document current_location() has nowhere to point.
   const char* trailing = nullptr;
   if (doc.current_location().get(trailing) == simdjson::SUCCESS)

@@ -10,7 +10,7 @@ namespace eqlite::internal {
 
 struct ParseLimits {
   std::size_t max_depth = 100;
-  std::size_t max_query_length = 1 << 20;
+  std::size_t max_query_length = 16 << 20;
 };
 
 /// Parses a whole query (semantics.md P1-P8). Errors carry line:column into `text` and a

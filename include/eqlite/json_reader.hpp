@@ -14,6 +14,7 @@
 // Thread safety: one JsonReader per thread.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,12 +27,21 @@
 
 namespace eqlite {
 
+/// Limits on one event (docs/robustness.md). An event beyond a limit is a BadJson error with
+/// the reason, like any other bad line; nothing is read from it.
+struct ReaderOptions {
+  /// Deepest nesting of objects and arrays (at most 1000: simdjson's own limit is 1024).
+  std::size_t max_depth = 512;
+  /// Largest event, in bytes (simdjson's own limit is 4 GiB).
+  std::size_t max_event_bytes = std::size_t{256} << 20;
+};
+
 class JsonReader {
  public:
   /// Reads the fields of `query` (the reader keeps its own copy of the field table).
-  explicit JsonReader(const Query& query);
+  explicit JsonReader(const Query& query, const ReaderOptions& options = {});
   /// Reads the given field paths; field id i is paths[i].
-  explicit JsonReader(std::vector<std::string> paths);
+  explicit JsonReader(std::vector<std::string> paths, const ReaderOptions& options = {});
   ~JsonReader();
   JsonReader(JsonReader&&) noexcept;
   JsonReader& operator=(JsonReader&&) noexcept;

@@ -36,8 +36,15 @@ struct CompileOptions {
   std::string category_field = "event.category";
   /// Deepest nesting of parentheses, `not`, unary signs and operator chains.
   std::size_t max_depth = 100;
-  /// Longest accepted query text, in bytes.
-  std::size_t max_query_length = 1 << 20;
+  /// Longest accepted query text, in bytes (a list of 100,000 strings is ~1.5 MB).
+  std::size_t max_query_length = 16 << 20;
+  /// Most values in one `in`/`:`/`like`/`regex` list, and most arguments of one function call.
+  std::size_t max_list_length = 1'000'000;
+  /// Longest wildcard pattern or regex, in bytes.
+  std::size_t max_pattern_length = 64 << 10;
+  /// Memory for one compiled regex list (RE2's max_mem, whose default this is); a list that
+  /// needs more is an error.
+  std::size_t max_regex_memory = 8 << 20;
 };
 
 class Query {

@@ -158,3 +158,56 @@ TEST_CASE("PatternSet and ValueSet: fast paths agree with the glob matcher", "[v
   CHECK(ci.contains(Value::string("cmd.exe"), buf, fold));
   CHECK_FALSE(ci.contains(Value::string("cmd*"), buf, fold));  // in~ has no wildcards
 }
+
+namespace {
+// S6 by definition, over code points, with backtracking: slow but obviously right. Used only
+// on short random inputs to check the linear-time matcher.
+std::vector<std::string> code_points(std::string_view s) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto lead = static_cast<unsigned char>(s[i]);
+    std::size_t n = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    n = std::min(n, s.size() - i);
+    out.emplace_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+bool by_definition(const std::vector<std::string>& t, std::size_t i,
+                   const std::vector<std::string>& p, std::size_t j) {
+  if (j == p.size()) return i == t.size();
+  if (p[j] == "*")
+    return by_definition(t, i, p, j + 1) || (i < t.size() && by_definition(t, i + 1, p, j));
+  if (i == t.size()) return false;
+  return (p[j] == "?" || p[j] == t[i]) && by_definition(t, i + 1, p, j + 1);
+}
+}  // namespace
+
+TEST_CASE("S6: the linear-time matcher agrees with the definition on random inputs",
+          "[value_ops]") {
+  // Small alphabets make many partial matches; long segments take the bit-parallel automaton,
+  // short plain ones the substring search. The seed is fixed: the test is reproducible.
+  std::uint64_t state = 0x9E3779B97F4A7C15u;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  };
+  const char* text_units[] = {"a", "b", "\xC3\xA9", "a"};
+  const char* pattern_units[] = {"a", "b", "\xC3\xA9", "?", "*", "a", "a"};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text, pattern;
+    const std::uint64_t tn = next(40), pn = 1 + next(round % 10 == 0 ? 70 : 12);
+    for (std::uint64_t i = 0; i < tn; ++i)
+      text += text_units[next(4)];
+    const bool long_segments = round % 10 == 0;  // few stars: segments of 16+ bytes
+    for (std::uint64_t i = 0; i < pn; ++i) {
+      const char* u = pattern_units[next(7)];
+      pattern += (long_segments && *u == '*' && next(6) != 0) ? "a" : u;
+    }
+    INFO(text << " vs " << pattern);
+    REQUIRE(PatternSet::glob(text, pattern) ==
+            by_definition(code_points(text), 0, code_points(pattern), 0));
+  }
+}
