@@ -105,6 +105,10 @@ class Compiler {
     cond(q.where);
     patch(exits);
     emit(Opcode::Return);
+    if (!q.any)
+      p_.anchors.push_back(
+          {field_id(options_.category_field, q.category_span), false, {q.category}});
+    anchors(q.where);
   }
 
  private:
@@ -553,6 +557,57 @@ class Compiler {
       value(a);
     emit(Opcode::Call, c.insensitive ? 1 : 0, static_cast<std::uint16_t>(f.id),
          static_cast<std::uint32_t>(c.args.size()));
+  }
+
+  // ---- anchors (Program::anchors): necessary conditions from the top-level conjunction ----
+
+  void anchors(const ast::Expr& e) {
+    if (const auto* l = std::get_if<ast::Logical>(&e.node)) {
+      if (l->op == ast::LogicalOp::And)
+        for (const auto& operand : l->operands)
+          anchors(operand);
+      return;
+    }
+    const ast::Field* field = nullptr;
+    Anchor a;
+    if (const auto* c = std::get_if<ast::Compare>(&e.node); c && c->op == ast::CompareOp::Eq) {
+      field = std::get_if<ast::Field>(&c->lhs->node);
+      const ast::Expr* other = c->rhs.operator->();
+      if (!field) {
+        field = std::get_if<ast::Field>(&c->rhs->node);
+        other = c->lhs.operator->();
+      }
+      auto lit = field ? fold(*other) : std::nullopt;
+      const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
+      if (!s) return;
+      a.keys.push_back(*s);
+    } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
+      field = std::get_if<ast::Field>(&m->lhs->node);
+      if (!field) return;
+      const bool patterns = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::Like ||
+                            m->kind == ast::MatchKind::LikeCi;
+      if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi) return;
+      a.folded = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::LikeCi ||
+                 m->kind == ast::MatchKind::InCi;
+      for (const auto& v : m->values) {
+        auto lit = fold(v);
+        if (lit && std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
+        const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
+        if (!s || (patterns && s->find_first_of("*?") != std::string::npos)) return;
+        a.keys.push_back(*s);
+      }
+    } else {
+      return;
+    }
+    if (!field) return;
+    if (a.folded)
+      for (auto& k : a.keys) {
+        std::string f;
+        fold_ascii(k, f);
+        k = std::move(f);
+      }
+    a.field = field_id(field->path, e.span);
+    p_.anchors.push_back(std::move(a));
   }
 
   void pipes(const ast::Query& q) {

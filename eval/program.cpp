@@ -283,3 +283,36 @@ Result<void> verify(Program& p) {
 }
 
 }  // namespace eqlite::internal
+
+namespace eqlite::internal {
+
+Result<std::shared_ptr<Program>> remap_fields(const Program& p,
+                                              const std::vector<std::uint16_t>& to,
+                                              std::vector<std::string> fields) {
+  auto out = std::make_shared<Program>(p);
+  out->fields = std::move(fields);
+  for (Instruction& in : out->code) {
+    switch (in.op) {
+      case Opcode::PushField:
+        in.b = to.at(in.b);
+        break;
+      case Opcode::FieldCompare:
+      case Opcode::FieldInSet:
+      case Opcode::FieldMatch:
+      case Opcode::FieldRegex:
+        in.a = to.at(in.a);
+        break;
+      default:
+        break;
+    }
+  }
+  for (auto& set : out->fieldsets)
+    for (auto& f : set)
+      f = to.at(f);
+  for (auto& a : out->anchors)
+    a.field = to.at(a.field);
+  if (auto ok = verify(*out); !ok) return ok.error();
+  return out;
+}
+
+}  // namespace eqlite::internal

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -72,6 +73,17 @@ struct Constant {
   }
 };
 
+/// A necessary condition of a whole query, for RuleSet's index: the query can only be true
+/// when some value of fields[field] is a string equal to one of `keys` (compared after ASCII
+/// folding when `folded`), or is not a string (a number may equal a numeric string literal,
+/// S8). Taken from the top-level conjunction: `<category> where`, `f == "x"`, `f in ("x", ...)`,
+/// `f in~ (...)`, and `f : "x"` / `like` / `like~` without wildcards.
+struct Anchor {
+  std::uint16_t field = 0;
+  bool folded = false;
+  std::vector<std::string> keys;
+};
+
 struct Program {
   std::string text;      ///< the query text
   std::string ast_dump;  ///< S-expression of the AST (eqlite check --ast)
@@ -83,6 +95,7 @@ struct Program {
   std::vector<PatternSet> patterns;
   std::vector<RegexSet> regexes;
   std::vector<PipeStage> pipes;
+  std::vector<Anchor> anchors;
   std::uint32_t max_stack = 0;  ///< set by verify()
 
   /// One instruction per line: `0003  jump_if_false  -> 7`, then the operand's meaning.
@@ -93,5 +106,11 @@ struct Program {
 /// a consistent stack depth on every path, for_any bodies well formed, a final return with one
 /// value. Sets p.max_stack. The VM trusts a verified program and checks nothing else.
 Result<void> verify(Program& p);
+
+/// A copy of `p` whose field id i is to[i] in the table `fields` (a RuleSet's shared
+/// projection), verified again.
+Result<std::shared_ptr<Program>> remap_fields(const Program& p,
+                                              const std::vector<std::uint16_t>& to,
+                                              std::vector<std::string> fields);
 
 }  // namespace eqlite::internal

@@ -12,6 +12,8 @@
 //     if (vm.matches(*query, event)) emit(line);
 //   }
 //
+// Many rules at once: eqlite::RuleSet and eqlite::RuleSetMatcher (rule_set.hpp).
+//
 // The evaluation rules are those of Elasticsearch EQL (docs/language.md, semantics.md).
 #pragma once
 
@@ -19,6 +21,7 @@
 #include "eqlite/event.hpp"
 #include "eqlite/json_reader.hpp"
 #include "eqlite/query.hpp"
+#include "eqlite/rule_set.hpp"
 #include "eqlite/value.hpp"
 #include "eqlite/version.hpp"
 #include "eqlite/vm.hpp"

@@ -1,0 +1,94 @@
+// eqlite/rule_set.hpp — many rules over one stream of events, each event read once.
+//
+//   eqlite::RuleSet rules;
+//   auto id = rules.add("t1078_004", text);            // Result<std::size_t>: the rule's id
+//   eqlite::RuleSetMatcher matcher(rules);             // per thread
+//   std::vector<std::size_t> hits;
+//   auto ok = matcher.match_json(line, hits);          // ids of the rules that match, ascending
+//
+// A RuleSet compiles each rule as compile() does and then shares the work between them: one
+// projection (a trie of every field any rule reads) walks each event once, and rules are
+// indexed by their anchor predicates — a top-level `field == literal`, `field in (...)` or
+// `field : "literal"` that must hold for the rule to match — so that an event visits only the
+// rules whose anchor value it has, plus the rules without an anchor. The answer is the same as
+// evaluating every rule on its own (tests/unit/rule_set_test.cpp checks it on Elastic's rules).
+//
+// Thread safety: a RuleSet is not modified by matching; add() must not run concurrently with
+// anything else on it. A RuleSetMatcher is per thread; many may share one RuleSet.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eqlite/error.hpp"
+#include "eqlite/event.hpp"
+#include "eqlite/json_reader.hpp"
+#include "eqlite/query.hpp"
+#include "eqlite/value.hpp"
+
+namespace eqlite {
+
+namespace internal {
+struct RuleIndex;
+}
+
+class RuleSet {
+ public:
+  RuleSet();
+  ~RuleSet();
+  RuleSet(RuleSet&&) noexcept;
+  RuleSet& operator=(RuleSet&&) noexcept;
+
+  /// Compiles `text` as the rule `name`. Returns the rule's id: 0, 1, ... in order of addition.
+  /// A rule with `| head` / `| tail` pipes is an error here (pipes act on one rule's stream).
+  Result<std::size_t> add(std::string_view name, std::string_view text,
+                          const CompileOptions& options = {});
+
+  std::size_t size() const noexcept;
+  const std::string& name(std::size_t id) const;
+  /// The rule on its own, as compile() gives it.
+  const Query& query(std::size_t id) const;
+  /// Every field any rule reads (the shared projection); an Event given to
+  /// RuleSetMatcher::match() is bound to these ids.
+  const std::vector<std::string>& fields() const;
+  /// How the rules are indexed, one line per anchor field and one for the rules that are always
+  /// evaluated (for `eqlite check` and the docs).
+  std::string describe_index() const;
+
+  // Internal: the compiled index (built on first use after the last add()).
+  std::shared_ptr<const internal::RuleIndex> index() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Per-thread evaluation of a RuleSet: a JsonReader over the shared projection, a Vm, scratch.
+/// Holds the RuleSet's index as it was at construction (later add()s are not seen).
+class RuleSetMatcher {
+ public:
+  explicit RuleSetMatcher(const RuleSet& rules, const ReaderOptions& options = {});
+  ~RuleSetMatcher();
+  RuleSetMatcher(RuleSetMatcher&&) noexcept;
+  RuleSetMatcher& operator=(RuleSetMatcher&&) noexcept;
+
+  /// E4: `value` is used for `path` in every event that has no value for it.
+  void set_constant(std::string_view path, Value value);
+
+  /// Reads one JSON event and sets `out` to the ids of the matching rules, ascending. A line
+  /// that is not a JSON object is an error (E2) and `out` is left empty.
+  Result<void> match_json(std::string_view json, std::vector<std::size_t>& out);
+  /// The same for an event already bound to RuleSet::fields().
+  void match(const Event& event, std::vector<std::size_t>& out);
+  /// The same for an event built in code.
+  void match(const FieldMap& map, std::vector<std::size_t>& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eqlite

@@ -1,0 +1,258 @@
+// lib/rule_set.cpp — see rule_set.hpp. The index: each rule is filed under one of its anchors
+// (Program::anchors), the one on the field with the most distinct anchor keys across the set
+// (a field such as process.name tells rules apart better than event.category); rules without
+// an anchor are always evaluated. Matching an event looks up each anchor field's string values
+// in that field's hash tables, marks the rules found in a bitset, and runs the VM on the marked
+// rules in id order. A value that is not a string may still satisfy an anchor (S8: 1 == "1"),
+// so it marks every rule filed under that field.
+#include "eqlite/rule_set.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "eqlite/vm.hpp"
+#include "eval/matchers.hpp"
+#include "eval/program.hpp"
+#include "eval/value_ops.hpp"
+
+namespace eqlite {
+
+namespace internal {
+
+struct RuleIndex {
+  std::vector<std::string> fields;  // the shared projection
+  std::vector<Query> queries;       // remapped onto `fields`, by rule id
+  struct FieldIndex {
+    std::uint16_t field = 0;
+    std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> exact,
+        folded;
+    std::vector<std::uint32_t> all;  // every rule filed here (for values that are not strings)
+  };
+  std::vector<FieldIndex> by_field;
+  std::vector<std::uint32_t> always;  // rules without an anchor
+};
+
+}  // namespace internal
+
+struct RuleSet::Impl {
+  struct Rule {
+    std::string name;
+    Query query;
+    std::vector<std::uint16_t> to_shared;  // the rule's field id -> shared field id
+  };
+  std::vector<Rule> rules;
+  std::vector<std::string> fields;
+  std::unordered_map<std::string, std::uint16_t, internal::StringHash, std::equal_to<>> ids;
+  mutable std::shared_ptr<const internal::RuleIndex> index;  // null after add()
+
+  std::shared_ptr<const internal::RuleIndex> build() const;
+};
+
+RuleSet::RuleSet() : impl_(std::make_unique<Impl>()) {}
+RuleSet::~RuleSet() = default;
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+
+Result<std::size_t> RuleSet::add(std::string_view name, std::string_view text,
+                                 const CompileOptions& options) {
+  auto q = compile(text, options);
+  if (!q) return q.error();
+  if (!q->pipes().empty())
+    return Error{
+        ErrorCode::Unsupported,
+        "a rule of a rule set cannot have pipes (| head, | tail act on the matches of "
+        "one rule): run it on its own",
+        SourceLocation::at(text, text.find('|') == std::string_view::npos ? 0 : text.find('|'))};
+  Impl& m = *impl_;
+  std::vector<std::uint16_t> to;
+  std::size_t added = 0;
+  for (const auto& f : q->fields()) {
+    auto it = m.ids.find(f);
+    if (it == m.ids.end()) {
+      if (m.fields.size() + added >= 0xFFFF) {
+        for (std::size_t i = 0; i < added; ++i) {  // leave the set as it was
+          m.ids.erase(m.fields.back());
+          m.fields.pop_back();
+        }
+        return Error{ErrorCode::LimitExceeded, "the rule set reads more than 65535 fields", {}};
+      }
+      it = m.ids.emplace(f, static_cast<std::uint16_t>(m.fields.size())).first;
+      m.fields.push_back(f);
+      ++added;
+    }
+    to.push_back(it->second);
+  }
+  m.rules.push_back({std::string(name), std::move(*q), std::move(to)});
+  m.index.reset();
+  return m.rules.size() - 1;
+}
+
+std::size_t RuleSet::size() const noexcept {
+  return impl_->rules.size();
+}
+const std::string& RuleSet::name(std::size_t id) const {
+  return impl_->rules.at(id).name;
+}
+const Query& RuleSet::query(std::size_t id) const {
+  return impl_->rules.at(id).query;
+}
+const std::vector<std::string>& RuleSet::fields() const {
+  return impl_->fields;
+}
+
+std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
+  if (!impl_->index) impl_->index = impl_->build();
+  return impl_->index;
+}
+
+std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
+  auto ix = std::make_shared<internal::RuleIndex>();
+  ix->fields = fields;
+  // How many distinct keys each field has over all anchors: the more, the better it tells
+  // rules apart.
+  std::map<std::uint16_t, std::set<std::string>> distinct;
+  std::vector<std::vector<internal::Anchor>> anchors(rules.size());
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    const Rule& rule = rules[r];
+    auto remapped = internal::remap_fields(rule.query.program(), rule.to_shared, fields);
+    // Remapping a verified program onto a larger table cannot fail; if it did, the rule would
+    // be silently lost, so fail loudly instead.
+    if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
+    anchors[r] = (*remapped)->anchors;
+    for (const auto& a : anchors[r])
+      for (const auto& k : a.keys)
+        distinct[a.field].insert((a.folded ? "f:" : "e:") + k);
+    ix->queries.emplace_back(std::move(*remapped));
+  }
+  std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
+  for (std::uint32_t r = 0; r < rules.size(); ++r) {
+    const internal::Anchor* best = nullptr;
+    for (const auto& a : anchors[r]) {
+      if (!best || distinct[a.field].size() > distinct[best->field].size() ||
+          (distinct[a.field].size() == distinct[best->field].size() &&
+           a.keys.size() < best->keys.size()))
+        best = &a;
+    }
+    if (!best) {
+      ix->always.push_back(r);
+      continue;
+    }
+    auto [it, fresh] = slot.emplace(best->field, ix->by_field.size());
+    if (fresh) {
+      ix->by_field.emplace_back();
+      ix->by_field.back().field = best->field;
+    }
+    auto& fi = ix->by_field[it->second];
+    fi.all.push_back(r);
+    for (const auto& k : best->keys) {
+      auto& list = (best->folded ? fi.folded : fi.exact)[k];
+      if (list.empty() || list.back() != r) list.push_back(r);
+    }
+  }
+  return ix;
+}
+
+std::string RuleSet::describe_index() const {
+  auto ix = index();
+  std::string out;
+  for (const auto& fi : ix->by_field) {
+    out += "[" + ix->fields[fi.field] + "]: " + std::to_string(fi.all.size()) + " rules under " +
+           std::to_string(fi.exact.size() + fi.folded.size()) + " keys\n";
+  }
+  out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
+  return out;
+}
+
+// ---- RuleSetMatcher ------------------------------------------------------------------------
+
+struct RuleSetMatcher::Impl {
+  std::shared_ptr<const internal::RuleIndex> ix;
+  JsonReader reader;
+  Event event;
+  Vm vm;
+  std::vector<std::uint64_t> marked;  // one bit per rule
+  std::string fold;
+  std::vector<Value> scratch;
+
+  Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
+      : ix(std::move(index)), reader(ix->fields, options) {
+    marked.assign((ix->queries.size() + 63) / 64, 0);
+  }
+
+  void mark(const std::vector<std::uint32_t>& rules) noexcept {
+    for (auto r : rules)
+      marked[r / 64] |= std::uint64_t{1} << (r % 64);
+  }
+
+  void match(const Event& ev, std::vector<std::size_t>& out) {
+    out.clear();
+    for (const auto& fi : ix->by_field) {
+      for (const Value& v : ev.values(fi.field)) {
+        if (v.kind() != ValueKind::String) {
+          mark(fi.all);
+          continue;
+        }
+        if (!fi.exact.empty())
+          if (auto it = fi.exact.find(v.as_string()); it != fi.exact.end()) mark(it->second);
+        if (!fi.folded.empty()) {
+          internal::fold_ascii(v.as_string(), fold);
+          if (auto it = fi.folded.find(std::string_view(fold)); it != fi.folded.end())
+            mark(it->second);
+        }
+      }
+    }
+    mark(ix->always);
+    for (std::size_t w = 0; w < marked.size(); ++w) {
+      std::uint64_t bits = marked[w];
+      marked[w] = 0;
+      while (bits) {
+        const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+        bits &= bits - 1;
+        if (vm.matches(ix->queries[r], ev)) out.push_back(r);
+      }
+    }
+  }
+};
+
+RuleSetMatcher::RuleSetMatcher(const RuleSet& rules, const ReaderOptions& options)
+    : impl_(std::make_unique<Impl>(rules.index(), options)) {}
+RuleSetMatcher::~RuleSetMatcher() = default;
+RuleSetMatcher::RuleSetMatcher(RuleSetMatcher&&) noexcept = default;
+RuleSetMatcher& RuleSetMatcher::operator=(RuleSetMatcher&&) noexcept = default;
+
+void RuleSetMatcher::set_constant(std::string_view path, Value value) {
+  impl_->reader.set_constant(path, value);
+}
+
+Result<void> RuleSetMatcher::match_json(std::string_view json, std::vector<std::size_t>& out) {
+  out.clear();
+  auto ok = impl_->reader.read(json, impl_->event);
+  if (!ok) return ok;
+  impl_->match(impl_->event, out);
+  return {};
+}
+
+void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
+  if (event.field_count() < impl_->ix->fields.size()) {  // not bound to this rule set
+    out.clear();
+    return;
+  }
+  impl_->match(event, out);
+}
+
+void RuleSetMatcher::match(const FieldMap& map, std::vector<std::size_t>& out) {
+  Impl& m = *impl_;
+  m.event.reset(m.ix->fields.size());
+  for (std::uint32_t f = 0; f < m.ix->fields.size(); ++f) {
+    m.scratch.clear();
+    map.get(m.ix->fields[f], m.scratch);
+    for (const Value& v : m.scratch)
+      if (!v.is_null()) m.event.add(f, v);
+  }
+  m.match(m.event, out);
+}
+
+}  // namespace eqlite

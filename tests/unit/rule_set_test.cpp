@@ -1,0 +1,267 @@
+// tests/unit/rule_set_test.cpp — RuleSet / RuleSetMatcher: the same answers as evaluating each
+// rule on its own, whatever the index does; on hand-made cases for each kind of anchor and on
+// every single-event rule of Elastic's repository over events built from their own literals.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "eqlite/eqlite.hpp"
+
+using eqlite::RuleSet;
+using eqlite::RuleSetMatcher;
+using Ids = std::vector<std::size_t>;
+
+namespace {
+
+// What each rule says on its own (one JsonReader and Vm per rule): the oracle.
+Ids one_by_one(const RuleSet& rules, const std::string& json) {
+  Ids out;
+  eqlite::Vm vm;
+  eqlite::Event e;
+  for (std::size_t r = 0; r < rules.size(); ++r) {
+    eqlite::JsonReader reader(rules.query(r));
+    if (!reader.read(json, e)) return {};
+    if (vm.matches(rules.query(r), e)) out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]") {
+  RuleSet rules;
+  const char* texts[] = {
+      R"(process where process.name == "cmd.exe")",                  // 0 category + exact
+      R"(any where process.name : "POWERSHELL.EXE")",                // 1 `:` folded
+      R"(any where process.name in ("a.exe", "cmd.exe", "b.exe"))",  // 2 in
+      R"(any where process.name in~ ("CMD.EXE"))",                   // 3 in~
+      R"(any where process.pid == "4")",             // 4 a string literal vs a number
+      R"(any where process.name : "cmd*")",          // 5 wildcard: no anchor
+      R"(any where not process.name == "cmd.exe")",  // 6 negation: no anchor
+      R"(network where destination.port == 443 and process.name like "cmd.exe")",  // 7
+      R"(any where process.name == "cmd.exe" or process.pid == 4)",  // 8 or: no anchor
+      R"(any where process.name == null)",                           // 9 missing field
+  };
+  for (std::size_t i = 0; i < std::size(texts); ++i) {
+    auto id = rules.add("r" + std::to_string(i), texts[i]);
+    REQUIRE(id.ok());
+    CHECK(*id == i);
+  }
+  CHECK(rules.size() == std::size(texts));
+  CHECK(rules.name(7) == "r7");
+  // the shared projection: every field once, in first-use order
+  CHECK(rules.fields() == std::vector<std::string>{"event.category", "process.name", "process.pid",
+                                                   "destination.port"});
+  RuleSetMatcher m(rules);
+  Ids hits;
+  const std::pair<const char*, Ids> cases[] = {
+      {R"({"event":{"category":"process"},"process":{"name":"cmd.exe","pid":4}})",
+       {0, 2, 3, 4, 5, 8}},
+      {R"({"event":{"category":["network","process"]},"process":{"name":"CMD.exe"}})", {3, 5, 6}},
+      {R"({"process":{"name":"PowerShell.exe","pid":"4"}})", {1, 4, 6, 8}},
+      {R"({"event.category":"network","destination.port":443,"process.name":"cmd.exe"})",
+       {2, 3, 5, 7, 8}},
+      {R"({"process":{"name":["x","b.exe"]}})", {2, 6}},
+      {R"({"process":{"name":7}})", {6}},
+      {R"({})", {6, 9}},
+  };
+  for (const auto& [json, expected] : cases) {
+    INFO(json);
+    REQUIRE(m.match_json(json, hits).ok());
+    CHECK(hits == expected);
+    CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+  }
+  // a bad line is an error, with no ids
+  auto bad = m.match_json("[1]", hits);
+  CHECK_FALSE(bad.ok());
+  CHECK(hits.empty());
+  // events built in code
+  eqlite::FlatEvent fe;
+  fe.add("process.name", "cmd.exe").add("event.category", "process");
+  m.match(fe, hits);
+  CHECK(hits == Ids{0, 2, 3, 5, 8});
+  CHECK_THAT(rules.describe_index(), Catch::Contains("[process.name]"));
+}
+
+TEST_CASE("rule set: constants, compile errors and pipes", "[rule_set]") {
+  RuleSet rules;
+  auto bad = rules.add("bad", "any where a ==");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().where.column == 15);
+  CHECK(rules.size() == 0);  // a rule that does not compile is not added
+  auto piped = rules.add("piped", "any where a == 1 | head 3");
+  REQUIRE_FALSE(piped.ok());
+  CHECK(piped.error().code == eqlite::ErrorCode::Unsupported);
+  CHECK(piped.error().where.column == 18);
+  REQUIRE(rules.add("ds", R"(any where event.dataset == "azure.signinlogs" and a == 1)").ok());
+  RuleSetMatcher m(rules);
+  m.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
+  Ids hits;
+  REQUIRE(m.match_json(R"({"a":1})", hits).ok());
+  CHECK(hits == Ids{0});
+  REQUIRE(m.match_json(R"({"a":1,"event":{"dataset":"other"}})", hits).ok());
+  CHECK(hits.empty());
+  // a matcher keeps the index it was built with; a new one sees later rules
+  REQUIRE(rules.add("later", "any where a == 1").ok());
+  REQUIRE(m.match_json(R"({"a":1})", hits).ok());
+  CHECK(hits == Ids{0});
+  RuleSetMatcher fresh(rules);
+  fresh.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
+  REQUIRE(fresh.match_json(R"({"a":1})", hits).ok());
+  CHECK(hits == Ids{0, 1});
+}
+
+namespace {
+
+std::string json_escape(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+// The string literals of a rule's text (crude, enough to build events that fire the rule).
+std::vector<std::string> literals_of(const std::string& text) {
+  std::vector<std::string> out;
+  for (std::size_t i = text.find('"'); i != std::string::npos;) {
+    std::size_t e = i + 1;
+    while (e < text.size() && text[e] != '"') {
+      if (text[e] == '\\') ++e;
+      ++e;
+    }
+    if (e >= text.size()) break;
+    std::string lit = text.substr(i + 1, e - i - 1);
+    std::string plain;
+    for (char c : lit)  // wildcards become ordinary text; backslash pairs one backslash
+      plain += c == '*' ? 'x' : c == '?' ? 'y' : c;
+    std::string unescaped;
+    for (std::size_t k = 0; k < plain.size(); ++k) {
+      if (plain[k] == '\\' && k + 1 < plain.size()) ++k;
+      unescaped += plain[k];
+    }
+    out.push_back(unescaped);
+    i = text.find('"', e + 1);
+  }
+  return out;
+}
+
+// The first string literal after each mention of `field` in `text` (the value a condition on
+// that field most likely wants), unescaped, with wildcards made ordinary text.
+std::vector<std::string> literals_after(std::string_view text, const std::string& field) {
+  auto word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_';
+  };
+  std::vector<std::string> out;
+  for (std::size_t at = text.find(field); at != std::string::npos;
+       at = text.find(field, at + field.size())) {
+    const std::size_t end = at + field.size();
+    if ((at > 0 && word(text[at - 1])) || (end < text.size() && word(text[end]))) continue;
+    const std::size_t quote = text.find('"', end);
+    if (quote == std::string::npos || quote - end > 40) continue;
+    auto lits = literals_of(std::string(text.substr(quote)));
+    if (!lits.empty()) out.push_back(lits.front());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rule set over Elastic's rules: the same answers as each rule on its own",
+          "[rule_set][corpus]") {
+  const std::string path = EQLITE_CORPUS_DIR "/detection-rules-eql.ndjson";
+  if (!std::filesystem::exists(path)) {
+    WARN("skipped: " << path << " is absent (the corpus lives in ../shared/corpus)");
+    return;
+  }
+  eqlite::JsonReader reader(std::vector<std::string>{"query"});
+  eqlite::Event doc;
+  std::ifstream in(path);
+  RuleSet rules;
+  std::vector<std::vector<std::string>> pools;
+  for (std::string line; std::getline(in, line);) {
+    if (!reader.read(line, doc) || doc.values(0).empty()) continue;
+    const std::string text(doc.values(0)[0].as_string());
+    if (rules.add("rule" + std::to_string(rules.size()), text)) pools.push_back(literals_of(text));
+  }
+  REQUIRE(rules.size() > 800);
+  RuleSetMatcher matcher(rules);
+  eqlite::Vm vm;
+  eqlite::Event e;
+  std::vector<eqlite::JsonReader> readers;
+  for (std::size_t r = 0; r < rules.size(); ++r)
+    readers.emplace_back(rules.query(r));
+  // Events aimed at one rule each: its fields take its own literals (or its category), so that
+  // rules fire and anchors are hit, missed and shared.
+  std::uint64_t state = 12345;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<std::size_t>(state % n);
+  };
+  const char* categories[] = {"process",        "file",    "network", "registry",
+                              "authentication", "library", "driver",  "iam"};
+  std::size_t total_hits = 0, events_with_hits = 0;
+  Ids hits, expected;
+  for (int round = 0; round < 1000; ++round) {
+    const std::size_t target = next(rules.size());
+    const auto& pool = pools[target];
+    std::string json = "{";
+    const auto& fields = rules.query(target).fields();
+    for (std::size_t f = 0; f < fields.size(); ++f) {
+      std::string value;
+      if (fields[f] == "event.category") {
+        value = categories[next(std::size(categories))];
+        if (next(3)) {  // usually the rule's own category
+          const std::string t = rules.query(target).dump_ast();
+          for (const char* c : categories)
+            if (t.rfind(std::string("(query ") + c + " ", 0) == 0) value = c;
+        }
+      } else if (auto near = literals_after(rules.query(target).text(), fields[f]);
+                 !near.empty() && next(12)) {
+        value = near[next(near.size())];
+      } else if (!pool.empty() && next(2)) {
+        value = pool[next(pool.size())];
+      } else {
+        value = "other" + std::to_string(next(4));
+      }
+      if (f) json += ",";
+      json += "\"" + json_escape(fields[f]) + "\":";
+      if (next(16) == 0)
+        json += std::to_string(next(5000));  // a number now and then
+      else
+        json += "\"" + json_escape(value) + "\"";
+    }
+    json += "}";
+    INFO("event: " << json);
+    REQUIRE(matcher.match_json(json, hits).ok());
+    expected.clear();
+    for (std::size_t r = 0; r < rules.size(); ++r) {
+      REQUIRE(readers[r].read(json, e).ok());
+      if (vm.matches(rules.query(r), e)) expected.push_back(r);
+    }
+    REQUIRE(hits == expected);
+    if (round == 999)
+      std::printf("rule set: %zu of 1000 events matched %zu rules\n",
+                  events_with_hits + !hits.empty(), total_hits + hits.size());
+    total_hits += hits.size();
+    events_with_hits += !hits.empty();
+  }
+  // the events are meant to fire rules: a test that never sees a match proves little
+  CHECK(events_with_hits > 30);
+  INFO(rules.describe_index());
+  CHECK(total_hits > 30);
+}
