@@ -8,6 +8,8 @@
 // 2 an error (a query that does not compile, an unreadable file).
 #include <eqlite/eqlite.hpp>
 
+#include "cli/common.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 #include <algorithm>
@@ -18,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -26,14 +29,12 @@
 #include <string>
 #include <vector>
 
+namespace cli {
+
 namespace {
 
-constexpr int kMatched = 0;
-constexpr int kNoMatch = 1;
-constexpr int kError = 2;
-
 const char* const kUsage =
-    "usage: eqlite match (QUERY | --rule-file RULE.eql) [options] [FILE...]\n"
+    "usage: eqlite match (QUERY | --rule-file RULE.eql... | --rules DIR) [options] [FILE...]\n"
     "       eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
     "       eqlite --help | --version\n"
     "\n"
@@ -46,33 +47,6 @@ const char* const kUsage =
     "Run 'eqlite match --help' or 'eqlite check --help' for the options.\n"
     "Exit status: 0 when something matched (check: every rule compiles), 1 when nothing\n"
     "matched, 2 on an error.\n";
-
-const char* const kMatchUsage =
-    "usage: eqlite match (QUERY | --rule-file RULE.eql) [options] [FILE...]\n"
-    "\n"
-    "Reads NDJSON (one JSON object per line) from each FILE, or from standard input when\n"
-    "there is no FILE or FILE is '-', and writes every line whose event matches the rule to\n"
-    "standard output, byte for byte, in input order.\n"
-    "\n"
-    "options:\n"
-    "  --rule-file FILE     read the rule from FILE instead of the command line\n"
-    "  --count              print only the number of matching events\n"
-    "  --category-field F   the field that '<category> where' tests (default\n"
-    "                       event.category)\n"
-    "  --set FIELD=VALUE    a constant field for every event that lacks it (e.g. a data\n"
-    "                       stream's constant_keyword: --set event.dataset=azure.signinlogs);\n"
-    "                       VALUE is a number, true or false when it reads as one, else a\n"
-    "                       string. Repeatable.\n"
-    "  --stats              at the end, write to standard error how many lines were read,\n"
-    "                       matched, did not match and were skipped\n"
-    "  --max-line-bytes N   a longer line is reported and skipped (default 268435456)\n"
-    "  --max-depth N        an event nesting objects and arrays deeper is reported and\n"
-    "                       skipped (default 512, at most 1000)\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
-    "skipped and counted; the stream goes on. Empty lines are ignored.\n"
-    "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
 
 const char* const kCheckUsage =
     "usage: eqlite check [--ast] [--bytecode] [--fields-from DATA] (QUERY | --rule-file FILE...)\n"
@@ -93,6 +67,8 @@ const char* const kCheckUsage =
     "\n"
     "Exit status: 0 when every rule compiles, 2 otherwise.\n";
 
+}  // namespace
+
 bool read_file(const std::string& path, std::string& out, std::string& error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -105,6 +81,7 @@ bool read_file(const std::string& path, std::string& out, std::string& error) {
   return true;
 }
 
+namespace {
 // A JSON number exactly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool is_json_number(std::string_view s) {
   std::size_t i = 0;
@@ -132,7 +109,8 @@ bool is_json_number(std::string_view s) {
   return i == s.size();
 }
 
-// A positive whole number of at most 2^63 (for --max-line-bytes, --max-depth).
+}  // namespace
+
 bool parse_size(std::string_view s, std::size_t& out) {
   std::uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -142,8 +120,7 @@ bool parse_size(std::string_view s, std::size_t& out) {
   return true;
 }
 
-// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string
-// ("007", "1.", "-inf" stay strings).
+// "007", "1.", "-inf" stay strings.
 eqlite::Value parse_set_value(const std::string& s) {
   if (s == "true") return eqlite::Value::boolean(true);
   if (s == "false") return eqlite::Value::boolean(false);
@@ -159,214 +136,6 @@ eqlite::Value parse_set_value(const std::string& s) {
   return eqlite::Value::string(s);
 }
 
-// Writes to stdout; a failed write (a closed pipe, `| head -1`) ends the program quietly.
-class Output {
- public:
-  void write(std::string_view s) {
-    buf_.append(s);
-    if (buf_.size() >= (1 << 16)) flush();
-  }
-  bool flush() {
-    std::size_t off = 0;
-    while (off < buf_.size()) {
-      ssize_t n = ::write(STDOUT_FILENO, buf_.data() + off, buf_.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        failed_ = true;
-        buf_.clear();
-        return false;
-      }
-      off += static_cast<std::size_t>(n);
-    }
-    buf_.clear();
-    return true;
-  }
-  bool failed() const { return failed_; }
-
- private:
-  std::string buf_;
-  bool failed_ = false;
-};
-
-// The `| head N` / `| tail N` pipes over the stream of matching lines (semantics.md P2).
-class Pipes {
- public:
-  Pipes(const std::vector<eqlite::PipeStage>& stages, Output& out, bool count_only)
-      : out_(out), count_only_(count_only) {
-    for (const auto& s : stages)
-      stages_.push_back({s, 0, {}});
-  }
-  void push(std::string_view line) { push(0, line); }
-  // True when no further input can change the output (a leading head is full).
-  bool saturated() const {
-    for (const auto& s : stages_) {
-      if (s.spec.kind == eqlite::PipeStage::Kind::Tail) return false;
-      if (s.seen >= s.spec.n) return true;
-    }
-    return false;
-  }
-  void finish() {
-    for (std::size_t i = 0; i < stages_.size(); ++i) {
-      if (stages_[i].spec.kind != eqlite::PipeStage::Kind::Tail) continue;
-      auto buffered = std::move(stages_[i].buffer);
-      stages_[i].buffer.clear();
-      for (const auto& line : buffered)
-        push(i + 1, line);
-    }
-  }
-  std::uint64_t emitted() const { return emitted_; }
-  bool output_failed() const { return out_.failed(); }
-
- private:
-  struct Stage {
-    eqlite::PipeStage spec;
-    std::uint64_t seen;
-    std::deque<std::string> buffer;
-  };
-  void push(std::size_t i, std::string_view line) {
-    if (i == stages_.size()) {
-      ++emitted_;
-      if (!count_only_) {
-        out_.write(line);
-        out_.write("\n");
-      }
-      return;
-    }
-    Stage& s = stages_[i];
-    if (s.spec.kind == eqlite::PipeStage::Kind::Head) {
-      if (s.seen < s.spec.n) {
-        ++s.seen;
-        push(i + 1, line);
-      }
-    } else if (s.spec.n > 0) {
-      s.buffer.emplace_back(line);
-      if (s.buffer.size() > s.spec.n) s.buffer.pop_front();
-    }
-  }
-  Output& out_;
-  bool count_only_;
-  std::vector<Stage> stages_;
-  std::uint64_t emitted_ = 0;
-};
-
-struct MatchRun {
-  const eqlite::Query& query;
-  eqlite::JsonReader reader;
-  eqlite::Event event;
-  eqlite::Vm vm;
-  Pipes& pipes;
-  std::size_t max_line_bytes;
-  std::uint64_t skipped = 0;
-  std::uint64_t lines = 0;
-  std::uint64_t matched = 0;
-
-  // One line without its terminator. Returns false when the pipes need no more input.
-  bool line(std::string_view label, std::uint64_t number, std::string_view text) {
-    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);           // CRLF is a line end
-    if (text.find_first_not_of(" \t") == std::string_view::npos) return true;  // empty line
-    if (text.size() > max_line_bytes) {
-      too_long(label, number);
-      return true;
-    }
-    ++lines;
-    auto ok = reader.read(text, event);
-    if (!ok) {
-      ++skipped;
-      std::fprintf(stderr, "%.*s:%llu: %s\n", static_cast<int>(label.size()), label.data(),
-                   static_cast<unsigned long long>(number), ok.error().message.c_str());
-      return true;
-    }
-    if (vm.matches(query, event)) {
-      ++matched;
-      pipes.push(text);
-      // Stop reading when no further input can change the output, or nobody reads it.
-      if (pipes.saturated() || pipes.output_failed()) return false;
-    }
-    return true;
-  }
-
-  // Reads `fd` to the end (or until the pipes are saturated). Returns false on a read error.
-  // A line longer than max_line_bytes is reported, counted and skipped without being held in
-  // memory: the bytes up to its end are dropped as they arrive.
-  bool stream(int fd, std::string_view label, std::string& error, bool& stop) {
-    std::string buf;
-    std::size_t start = 0;  // the first byte of the current line in buf
-    std::size_t scan = 0;   // where the search for the next newline goes on
-    std::uint64_t number = 0;
-    bool at_input_start = true;  // no byte has been taken from this input yet
-    bool dropping = false;       // inside a line that is too long
-    std::vector<char> chunk(1 << 20);
-    for (;;) {
-      ssize_t n = ::read(fd, chunk.data(), chunk.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        error = std::strerror(errno);
-        return false;
-      }
-      if (n == 0) break;
-      buf.erase(0, start);
-      scan -= start;
-      start = 0;
-      buf.append(chunk.data(), static_cast<std::size_t>(n));
-      if (at_input_start) {
-        const std::size_t k = std::min<std::size_t>(buf.size(), 3);
-        if (buf.compare(0, k, "\xEF\xBB\xBF", k) != 0) {
-          at_input_start = false;  // not a byte-order mark
-        } else if (buf.size() >= 3) {
-          buf.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
-          at_input_start = false;
-        } else {
-          continue;  // one or two bytes of what may be a byte-order mark: wait for more
-        }
-      }
-      if (dropping) {
-        const std::size_t nl = buf.find('\n');
-        if (nl == std::string::npos) {
-          buf.clear();
-          scan = 0;
-          continue;
-        }
-        start = scan = nl + 1;
-        dropping = false;
-      }
-      for (;;) {
-        std::size_t nl = buf.find('\n', scan);
-        if (nl == std::string::npos) break;
-        if (!line(label, ++number, std::string_view(buf).substr(start, nl - start))) {
-          stop = true;
-          return true;
-        }
-        start = scan = nl + 1;
-      }
-      scan = buf.size();
-      if (buf.size() - start > max_line_bytes) {
-        too_long(label, ++number);
-        buf.clear();
-        start = scan = 0;
-        dropping = true;
-      }
-    }
-    if (!dropping && start < buf.size()) {  // a last line without a newline is still an event
-      if (!line(label, ++number, std::string_view(buf).substr(start))) stop = true;
-    }
-    return true;
-  }
-
-  void too_long(std::string_view label, std::uint64_t number) {
-    ++lines;
-    ++skipped;
-    std::fprintf(stderr,
-                 "%.*s:%llu: the line is longer than %zu bytes (--max-line-bytes); skipped\n",
-                 static_cast<int>(label.size()), label.data(),
-                 static_cast<unsigned long long>(number), max_line_bytes);
-  }
-};
-
-struct RuleSource {
-  std::string text;
-  std::string label;  // the file name, or empty for a query on the command line
-};
-
 bool load_rule(const std::string& file, RuleSource& rule) {
   std::string err;
   if (!read_file(file, rule.text, err)) {
@@ -374,6 +143,7 @@ bool load_rule(const std::string& file, RuleSource& rule) {
     return false;
   }
   rule.label = file;
+  rule.name = std::filesystem::path(file).stem().string();
   return true;
 }
 
@@ -383,130 +153,7 @@ void print_compile_error(const RuleSource& rule, const eqlite::Error& e) {
   std::fprintf(stderr, "%s\n", msg.c_str());
 }
 
-int cmd_match(int argc, char** argv) {
-  std::vector<std::string> positional;
-  std::string rule_file;
-  eqlite::CompileOptions options;
-  eqlite::ReaderOptions reader_options;
-  bool count = false, stats = false;
-  std::vector<std::pair<std::string, std::string>> sets;
-  bool options_done = false;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (!options_done && (a == "-h" || a == "--help")) {
-      std::fputs(kMatchUsage, stdout);
-      return 0;
-    } else if (!options_done && a == "--count") {
-      count = true;
-    } else if (!options_done && a == "--stats") {
-      stats = true;
-    } else if (!options_done && (a == "--max-line-bytes" || a == "--max-depth")) {
-      if (i + 1 >= argc ||
-          !parse_size(argv[i + 1], a == "--max-line-bytes" ? reader_options.max_event_bytes
-                                                           : reader_options.max_depth)) {
-        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
-                     kMatchUsage);
-        return kError;
-      }
-      ++i;
-    } else if (!options_done && (a == "--rule-file" || a == "--set" || a == "--category-field")) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
-        return kError;
-      }
-      std::string v = argv[++i];
-      if (a == "--rule-file") {
-        rule_file = v;
-      } else if (a == "--category-field") {
-        options.category_field = v;
-      } else {
-        auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0) {
-          std::fprintf(stderr, "eqlite match: --set takes FIELD=VALUE, got '%s'\n", v.c_str());
-          return kError;
-        }
-        sets.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-      }
-    } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
-      rule_file = a.substr(12);
-    } else if (!options_done && a == "--") {
-      options_done = true;
-    } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
-      std::fprintf(stderr, "eqlite match: unknown option %s\n%s", a.c_str(), kMatchUsage);
-      return kError;
-    } else {
-      positional.push_back(a);
-    }
-  }
-  RuleSource rule;
-  if (!rule_file.empty()) {
-    if (!load_rule(rule_file, rule)) return kError;
-  } else {
-    if (positional.empty()) {
-      std::fprintf(stderr, "eqlite match: no query given\n%s", kMatchUsage);
-      return kError;
-    }
-    rule.text = positional.front();
-    positional.erase(positional.begin());
-  }
-  auto query = eqlite::compile(rule.text, options);
-  if (!query) {
-    print_compile_error(rule, query.error());
-    return kError;
-  }
-
-  Output out;
-  Pipes pipes(query->pipes(), out, count);
-  MatchRun run{*query, eqlite::JsonReader(*query, reader_options),
-               {},     {},
-               pipes,  reader_options.max_event_bytes};
-  std::vector<std::string> set_strings;
-  set_strings.reserve(sets.size());
-  for (const auto& [field, value] : sets) {
-    set_strings.push_back(value);
-    run.reader.set_constant(field, parse_set_value(set_strings.back()));
-  }
-  if (positional.empty()) positional.push_back("-");
-  bool error = false;
-  bool stop = false;
-  for (const auto& file : positional) {
-    if (stop) break;
-    std::string err;
-    if (file == "-") {
-      if (!run.stream(STDIN_FILENO, "(standard input)", err, stop)) {
-        std::fprintf(stderr, "eqlite: cannot read standard input: %s\n", err.c_str());
-        error = true;
-      }
-      continue;
-    }
-    int fd = ::open(file.c_str(), O_RDONLY);
-    if (fd < 0) {
-      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
-      error = true;
-      continue;
-    }
-    if (!run.stream(fd, file, err, stop)) {
-      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
-      error = true;
-    }
-    ::close(fd);
-  }
-  pipes.finish();
-  if (count) out.write(std::to_string(pipes.emitted()) + "\n");
-  out.flush();
-  if (run.skipped > 0)
-    std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
-                 static_cast<unsigned long long>(run.skipped), run.skipped == 1 ? "" : "s",
-                 static_cast<unsigned long long>(run.lines));
-  if (stats)
-    std::fprintf(
-        stderr, "eqlite: %llu lines read: %llu matched, %llu did not match, %llu skipped\n",
-        static_cast<unsigned long long>(run.lines), static_cast<unsigned long long>(run.matched),
-        static_cast<unsigned long long>(run.lines - run.matched - run.skipped),
-        static_cast<unsigned long long>(run.skipped));
-  if (error) return kError;
-  return pipes.emitted() > 0 ? kMatched : kNoMatch;
-}
+namespace {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -670,7 +317,7 @@ int cmd_check(int argc, char** argv) {
       std::fprintf(stderr, "eqlite check: give one QUERY, or --rule-file FILE...\n%s", kCheckUsage);
       return kError;
     }
-    rules.push_back({positional[0], ""});
+    rules.push_back({positional[0], "", "query"});
   }
   FieldCensus census;
   for (const auto& f : data_files)
@@ -694,24 +341,25 @@ int cmd_check(int argc, char** argv) {
 }
 
 }  // namespace
+}  // namespace cli
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed output pipe is a write error we handle
   if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return kError;
+    std::fputs(cli::kUsage, stderr);
+    return cli::kError;
   }
   std::string cmd = argv[1];
   if (cmd == "-h" || cmd == "--help" || cmd == "help") {
-    std::fputs(kUsage, stdout);
+    std::fputs(cli::kUsage, stdout);
     return 0;
   }
   if (cmd == "--version" || cmd == "-V" || cmd == "version") {
     std::printf("eqlite %s\n", eqlite::kVersion);
     return 0;
   }
-  if (cmd == "match") return cmd_match(argc - 2, argv + 2);
-  if (cmd == "check") return cmd_check(argc - 2, argv + 2);
-  std::fprintf(stderr, "eqlite: unknown command '%s'\n%s", cmd.c_str(), kUsage);
-  return kError;
+  if (cmd == "match") return cli::cmd_match(argc - 2, argv + 2);
+  if (cmd == "check") return cli::cmd_check(argc - 2, argv + 2);
+  std::fprintf(stderr, "eqlite: unknown command '%s'\n%s", cmd.c_str(), cli::kUsage);
+  return cli::kError;
 }

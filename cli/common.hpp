@@ -1,0 +1,33 @@
+// cli/common.hpp — what `eqlite match` (match.cpp) and `eqlite check` (main.cpp) share.
+#pragma once
+
+#include <eqlite/eqlite.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace cli {
+
+inline constexpr int kMatched = 0;
+inline constexpr int kNoMatch = 1;
+inline constexpr int kError = 2;
+
+bool read_file(const std::string& path, std::string& out, std::string& error);
+/// A positive whole number of at most 2^63 (--max-line-bytes, --max-depth, --threads).
+bool parse_size(std::string_view s, std::size_t& out);
+/// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string.
+/// A string Value views `s`.
+eqlite::Value parse_set_value(const std::string& s);
+
+struct RuleSource {
+  std::string text;
+  std::string label;  // the file name, or empty for a query on the command line
+  std::string name;   // the rule's name in a rule set: the file's stem
+};
+bool load_rule(const std::string& file, RuleSource& rule);
+void print_compile_error(const RuleSource& rule, const eqlite::Error& e);
+
+int cmd_match(int argc, char** argv);
+
+}  // namespace cli

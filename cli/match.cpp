@@ -1,0 +1,720 @@
+// cli/match.cpp — `eqlite match`: NDJSON in, matching lines out (docs/cli.md).
+//
+// The input is cut into blocks of whole lines as it is read (what one read() returns, up to the
+// last newline). Each block is evaluated by one thread into records (a match with its rules, or
+// a bad line with its reason); the main thread writes the records block by block in input
+// order, so the output, the error messages and the counts are those of a single thread,
+// whatever --threads says. With one thread the blocks are evaluated inline.
+#include <fcntl.h>
+#include <unistd.h>
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/common.hpp"
+
+namespace cli {
+namespace {
+
+const char* const kMatchUsage =
+    "usage: eqlite match (QUERY | --rule-file RULE.eql... | --rules DIR) [options] [FILE...]\n"
+    "\n"
+    "Reads NDJSON (one JSON object per line) from each FILE, or from standard input when\n"
+    "there is no FILE or FILE is '-', and writes every line whose event matches the rule to\n"
+    "standard output, byte for byte, in input order. With several rules, each match is one\n"
+    "line {\"rule\": NAME, \"event\": LINE} per matching rule (NAME: the rule file's stem).\n"
+    "\n"
+    "options:\n"
+    "  --rule-file FILE     a rule from FILE instead of the command line (repeatable)\n"
+    "  --rules DIR          every *.eql file in DIR is a rule\n"
+    "  --count              print only the number of matching events (several rules: one\n"
+    "                       line {\"rule\": NAME, \"count\": N} per rule)\n"
+    "  --category-field F   the field that '<category> where' tests (default\n"
+    "                       event.category)\n"
+    "  --set FIELD=VALUE    a constant field for every event that lacks it (e.g. a data\n"
+    "                       stream's constant_keyword: --set event.dataset=azure.signinlogs);\n"
+    "                       VALUE is a number, true or false when it reads as one, else a\n"
+    "                       string. Repeatable.\n"
+    "  --threads N          evaluate on N threads (default: every core); the output is the\n"
+    "                       same as with one\n"
+    "  --stats              at the end, write to standard error how many lines were read,\n"
+    "                       matched, did not match and were skipped\n"
+    "  --max-line-bytes N   a longer line is reported and skipped (default 268435456)\n"
+    "  --max-depth N        an event nesting objects and arrays deeper is reported and\n"
+    "                       skipped (default 512, at most 1000)\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
+    "skipped and counted; the stream goes on. Empty lines are ignored.\n"
+    "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
+
+// Writes to stdout; a failed write (a closed pipe, `| head -1`) ends the program quietly.
+class Output {
+ public:
+  void write(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= (1 << 16)) flush();
+  }
+  bool flush() {
+    std::size_t off = 0;
+    while (off < buf_.size() && !failed_) {
+      ssize_t n = ::write(STDOUT_FILENO, buf_.data() + off, buf_.size() - off);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        failed_ = true;
+        break;
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    buf_.clear();
+    return !failed_;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  std::string buf_;
+  bool failed_ = false;
+};
+
+// The `| head N` / `| tail N` pipes over the stream of matching lines (semantics.md P2).
+class Pipes {
+ public:
+  Pipes(const std::vector<eqlite::PipeStage>& stages, Output& out, bool count_only)
+      : out_(out), count_only_(count_only) {
+    for (const auto& s : stages)
+      stages_.push_back({s, 0, {}});
+  }
+  void push(std::string_view line) { push(0, line); }
+  // True when no further input can change the output (a leading head is full).
+  bool saturated() const {
+    for (const auto& s : stages_) {
+      if (s.spec.kind == eqlite::PipeStage::Kind::Tail) return false;
+      if (s.seen >= s.spec.n) return true;
+    }
+    return false;
+  }
+  void finish() {
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+      if (stages_[i].spec.kind != eqlite::PipeStage::Kind::Tail) continue;
+      auto buffered = std::move(stages_[i].buffer);
+      stages_[i].buffer.clear();
+      for (const auto& line : buffered)
+        push(i + 1, line);
+    }
+  }
+  std::uint64_t emitted() const { return emitted_; }
+
+ private:
+  struct Stage {
+    eqlite::PipeStage spec;
+    std::uint64_t seen;
+    std::deque<std::string> buffer;
+  };
+  void push(std::size_t i, std::string_view line) {
+    if (i == stages_.size()) {
+      ++emitted_;
+      if (!count_only_) {
+        out_.write(line);
+        out_.write("\n");
+      }
+      return;
+    }
+    Stage& s = stages_[i];
+    if (s.spec.kind == eqlite::PipeStage::Kind::Head) {
+      if (s.seen < s.spec.n) {
+        ++s.seen;
+        push(i + 1, line);
+      }
+    } else if (s.spec.n > 0) {
+      s.buffer.emplace_back(line);
+      if (s.buffer.size() > s.spec.n) s.buffer.pop_front();
+    }
+  }
+  Output& out_;
+  bool count_only_;
+  std::vector<Stage> stages_;
+  std::uint64_t emitted_ = 0;
+};
+
+// `s` as a JSON string, quotes included.
+std::string json_quoted(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// What every thread evaluates with.
+struct Config {
+  const eqlite::Query* single = nullptr;   // one rule: plain output, pipes allowed
+  const eqlite::RuleSet* rules = nullptr;  // several rules
+  eqlite::ReaderOptions reader_options;
+  std::vector<std::pair<std::string, eqlite::Value>> constants;  // --set
+};
+
+// One thread's reader and VM.
+class Evaluator {
+ public:
+  explicit Evaluator(const Config& c) : single_(c.single) {
+    if (single_) {
+      reader_.emplace(*single_, c.reader_options);
+      for (const auto& [field, value] : c.constants)
+        reader_->set_constant(field, value);
+    } else {
+      matcher_.emplace(*c.rules, c.reader_options);
+      for (const auto& [field, value] : c.constants)
+        matcher_->set_constant(field, value);
+    }
+  }
+  // Sets `hits` to the matching rules; false for a bad line (the reason in `error`).
+  bool eval(std::string_view text, std::vector<std::size_t>& hits, std::string& error) {
+    if (single_) {
+      hits.clear();
+      auto ok = reader_->read(text, event_);
+      if (!ok) {
+        error = ok.error().message;
+        return false;
+      }
+      if (vm_.matches(*single_, event_)) hits.push_back(0);
+      return true;
+    }
+    auto ok = matcher_->match_json(text, hits);
+    if (!ok) error = ok.error().message;
+    return ok.ok();
+  }
+
+ private:
+  const eqlite::Query* single_;
+  std::optional<eqlite::JsonReader> reader_;
+  eqlite::Event event_;
+  eqlite::Vm vm_;
+  std::optional<eqlite::RuleSetMatcher> matcher_;
+};
+
+// One line's outcome worth writing: a match (with its rules) or a bad line.
+struct Record {
+  std::uint64_t line;     // within the block, from 1
+  std::uint64_t ordinal;  // among the block's non-empty lines, from 1
+  std::size_t off, len;   // the line's text in the block
+  std::size_t hits_begin, hits_end;
+  std::string error;  // empty for a match
+};
+
+struct Block {
+  const std::string* label = nullptr;
+  bool first_of_input = false;  // line numbers start again
+  std::string data;             // whole lines; the last of an input may lack its newline
+  bool too_long = false;        // the block stands for one line longer than the limit
+  // Filled by evaluation:
+  std::uint64_t lines = 0, nonempty = 0;
+  std::vector<Record> records;
+  std::vector<std::size_t> hits;
+  bool done = false;  // guarded by Runner::mu_
+};
+
+class Runner {
+ public:
+  Runner(const Config& config, std::size_t threads, std::size_t max_line_bytes,
+         std::vector<std::string> names, Pipes& pipes, Output& out, bool count)
+      : config_(config),
+        max_line_bytes_(max_line_bytes),
+        pipes_(pipes),
+        out_(out),
+        count_(count),
+        per_rule_(names.size(), 0) {
+    for (const auto& n : names)
+      prefixes_.push_back("{\"rule\":" + json_quoted(n));
+    evaluators_.emplace_back(config_);
+    for (std::size_t i = 1; i < threads; ++i)
+      evaluators_.emplace_back(config_);
+    for (std::size_t i = 1; i < threads; ++i)
+      workers_.emplace_back([this, i] { work(evaluators_[i]); });
+  }
+  ~Runner() { finish(); }
+
+  // Reads `fd` to its end or until no more input is wanted. False on a read error.
+  bool stream(int fd, const std::string& label, std::string& error) {
+    std::string carry = take_buffer();
+    bool at_input_start = true, dropping = false, first_block = true;
+    auto submit_block = [&](std::unique_ptr<Block> b) {
+      b->label = &label;
+      b->first_of_input = first_block;
+      first_block = false;
+      submit(std::move(b));
+    };
+    constexpr std::size_t kChunk = 1 << 20;
+    for (;;) {
+      if (stop_) return true;
+      const std::size_t old = carry.size();
+      carry.resize(old + kChunk);
+      ssize_t n = ::read(fd, carry.data() + old, kChunk);
+      carry.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        error = std::strerror(errno);
+        return false;
+      }
+      if (n == 0) break;
+      if (at_input_start) {
+        const std::size_t k = std::min<std::size_t>(carry.size(), 3);
+        if (carry.compare(0, k, "\xEF\xBB\xBF", k) != 0) {
+          at_input_start = false;  // not a byte-order mark
+        } else if (carry.size() >= 3) {
+          carry.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
+          at_input_start = false;
+        } else {
+          continue;  // one or two bytes of what may be a byte-order mark: wait for more
+        }
+      }
+      if (dropping) {  // the rest of a line that is too long
+        const std::size_t nl = carry.find('\n');
+        if (nl == std::string::npos) {
+          carry.clear();
+          continue;
+        }
+        carry.erase(0, nl + 1);
+        dropping = false;
+      }
+      const std::size_t last_nl = carry.rfind('\n');
+      if (last_nl != std::string::npos) {
+        auto b = std::make_unique<Block>();
+        b->data = std::move(carry);
+        carry = take_buffer();
+        carry.assign(b->data, last_nl + 1);
+        b->data.resize(last_nl + 1);
+        submit_block(std::move(b));
+      }
+      if (carry.size() > max_line_bytes_) {
+        auto b = std::make_unique<Block>();
+        b->too_long = true;
+        submit_block(std::move(b));
+        carry.clear();
+        dropping = true;
+      }
+    }
+    if (!dropping && !carry.empty() && !stop_) {  // a last line without a newline
+      auto b = std::make_unique<Block>();
+      b->data = std::move(carry);
+      submit_block(std::move(b));
+    }
+    return true;
+  }
+
+  // Waits for every block, writes the rest, stops the threads.
+  void finish() {
+    drain(true);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closing_ = true;
+    }
+    todo_cv_.notify_all();
+    for (auto& t : workers_)
+      t.join();
+    workers_.clear();
+  }
+
+  std::uint64_t lines = 0, matched = 0, skipped = 0;
+  const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
+
+ private:
+  void evaluate(Evaluator& ev, Block& b) {
+    if (b.too_long) {
+      b.lines = b.nonempty = 1;
+      b.records.push_back({1, 1, 0, 0, 0, 0, too_long_message()});
+      return;
+    }
+    std::vector<std::size_t> hits;
+    std::string error;
+    const std::string_view data = b.data;
+    std::size_t pos = 0;
+    while (pos < data.size()) {
+      const std::size_t nl = data.find('\n', pos);
+      const std::size_t end = nl == std::string_view::npos ? data.size() : nl;
+      std::string_view text = data.substr(pos, end - pos);
+      const std::size_t off = pos;
+      pos = end + 1;
+      ++b.lines;
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);        // CRLF is a line end
+      if (text.find_first_not_of(" \t") == std::string_view::npos) continue;  // empty line
+      ++b.nonempty;
+      if (text.size() > max_line_bytes_) {
+        b.records.push_back({b.lines, b.nonempty, 0, 0, 0, 0, too_long_message()});
+        continue;
+      }
+      if (!ev.eval(text, hits, error)) {
+        b.records.push_back({b.lines, b.nonempty, 0, 0, 0, 0, error});
+        continue;
+      }
+      if (hits.empty()) continue;
+      const std::size_t begin = b.hits.size();
+      b.hits.insert(b.hits.end(), hits.begin(), hits.end());
+      b.records.push_back({b.lines, b.nonempty, off, text.size(), begin, b.hits.size(), {}});
+    }
+  }
+
+  std::string too_long_message() const {
+    return "the line is longer than " + std::to_string(max_line_bytes_) +
+           " bytes (--max-line-bytes); skipped";
+  }
+
+  void submit(std::unique_ptr<Block> b) {
+    if (workers_.empty()) {
+      evaluate(evaluators_[0], *b);
+      b->done = true;
+      inflight_.push_back(std::move(b));
+      drain(false);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      todo_.push_back(b.get());
+      inflight_.push_back(std::move(b));
+    }
+    todo_cv_.notify_one();
+    drain(false);
+    // Bounded memory: wait while too many blocks are in flight.
+    while (!stop_ && inflight_.size() > 3 * workers_.size()) {
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        done_cv_.wait(lock, [&] { return inflight_.front()->done; });
+      }
+      drain(false);
+    }
+  }
+
+  void work(Evaluator& ev) {
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        todo_cv_.wait(lock, [&] { return closing_ || !todo_.empty(); });
+        if (todo_.empty()) return;
+        b = todo_.front();
+        todo_.pop_front();
+      }
+      if (!stop_) evaluate(ev, *b);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        b->done = true;
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  // Writes the finished blocks at the front, in order; with `all`, waits for every block.
+  void drain(bool all) {
+    for (;;) {
+      Block* front = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (inflight_.empty()) return;
+        if (all) done_cv_.wait(lock, [&] { return inflight_.front()->done; });
+        if (!inflight_.front()->done) return;
+        front = inflight_.front().get();
+      }
+      if (!stop_) write(*front);
+      std::unique_ptr<Block> b;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        b = std::move(inflight_.front());
+        inflight_.pop_front();
+      }
+      give_buffer(std::move(b->data));
+    }
+  }
+
+  void write(const Block& b) {
+    if (b.first_of_input) base_line_ = 0;
+    for (const Record& r : b.records) {
+      if (!r.error.empty()) {
+        ++skipped;
+        std::fprintf(stderr, "%s:%llu: %s\n", b.label->c_str(),
+                     static_cast<unsigned long long>(base_line_ + r.line), r.error.c_str());
+        continue;
+      }
+      ++matched;
+      const std::string_view text = std::string_view(b.data).substr(r.off, r.len);
+      if (config_.single) {
+        ++per_rule_[0];
+        pipes_.push(text);
+      } else {
+        for (std::size_t h = r.hits_begin; h < r.hits_end; ++h) {
+          const std::size_t rule = b.hits[h];
+          ++per_rule_[rule];
+          if (count_) continue;
+          scratch_.assign(prefixes_[rule]);
+          scratch_ += ",\"event\":";
+          scratch_ += text;
+          scratch_ += '}';
+          pipes_.push(scratch_);
+        }
+      }
+      // Stop reading when no further input can change the output, or nobody reads it.
+      if (pipes_.saturated() || out_.failed()) {
+        lines += r.ordinal;
+        stop_ = true;
+        return;
+      }
+    }
+    lines += b.nonempty;
+    base_line_ += b.lines;
+  }
+
+  std::string take_buffer() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.empty()) return {};
+    std::string s = std::move(spare_.back());
+    spare_.pop_back();
+    s.clear();
+    return s;
+  }
+  void give_buffer(std::string s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.size() < 8 && s.capacity() <= (std::size_t{4} << 20)) spare_.push_back(std::move(s));
+  }
+
+  const Config& config_;
+  std::size_t max_line_bytes_;
+  Pipes& pipes_;
+  Output& out_;
+  bool count_;
+  std::vector<std::uint64_t> per_rule_;
+  std::vector<std::string> prefixes_;
+  std::string scratch_;
+  std::uint64_t base_line_ = 0;
+  std::deque<Evaluator> evaluators_;
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable todo_cv_, done_cv_;
+  std::deque<Block*> todo_;
+  std::deque<std::unique_ptr<Block>> inflight_;
+  std::vector<std::string> spare_;
+  bool closing_ = false;
+  std::atomic<bool> stop_{false};
+};
+
+// Every *.eql file of `dir`, sorted by name.
+bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "eqlite: cannot read rule directory %s: %s\n", dir.c_str(),
+                 ec.message().c_str());
+    return false;
+  }
+  std::vector<std::string> found;
+  for (const auto& entry : it) {
+    if (entry.path().extension() == ".eql" && !entry.is_directory(ec))
+      found.push_back(entry.path().string());
+  }
+  if (found.empty()) {
+    std::fprintf(stderr, "eqlite: no *.eql rule in %s\n", dir.c_str());
+    return false;
+  }
+  std::sort(found.begin(), found.end());
+  files.insert(files.end(), found.begin(), found.end());
+  return true;
+}
+
+}  // namespace
+
+int cmd_match(int argc, char** argv) {
+  std::vector<std::string> positional, rule_files;
+  eqlite::CompileOptions options;
+  eqlite::ReaderOptions reader_options;
+  bool count = false, stats = false, rule_mode = false;
+  std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::pair<std::string, std::string>> sets;
+  bool options_done = false;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!options_done && (a == "-h" || a == "--help")) {
+      std::fputs(kMatchUsage, stdout);
+      return 0;
+    } else if (!options_done && a == "--count") {
+      count = true;
+    } else if (!options_done && a == "--stats") {
+      stats = true;
+    } else if (!options_done &&
+               (a == "--max-line-bytes" || a == "--max-depth" || a == "--threads")) {
+      std::size_t* target = a == "--max-line-bytes" ? &reader_options.max_event_bytes
+                            : a == "--max-depth"    ? &reader_options.max_depth
+                                                    : &threads;
+      if (i + 1 >= argc || !parse_size(argv[i + 1], *target)) {
+        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
+                     kMatchUsage);
+        return kError;
+      }
+      ++i;
+    } else if (!options_done &&
+               (a == "--rule-file" || a == "--rules" || a == "--set" || a == "--category-field")) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
+        return kError;
+      }
+      std::string v = argv[++i];
+      if (a == "--rule-file") {
+        rule_mode = true;
+        rule_files.push_back(v);
+      } else if (a == "--rules") {
+        rule_mode = true;
+        if (!rules_in_dir(v, rule_files)) return kError;
+      } else if (a == "--category-field") {
+        options.category_field = v;
+      } else {
+        auto eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::fprintf(stderr, "eqlite match: --set takes FIELD=VALUE, got '%s'\n", v.c_str());
+          return kError;
+        }
+        sets.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      }
+    } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
+      rule_mode = true;
+      rule_files.push_back(a.substr(12));
+    } else if (!options_done && a == "--") {
+      options_done = true;
+    } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
+      std::fprintf(stderr, "eqlite match: unknown option %s\n%s", a.c_str(), kMatchUsage);
+      return kError;
+    } else {
+      positional.push_back(a);
+    }
+  }
+  threads = std::min<std::size_t>(threads, 256);
+
+  std::vector<RuleSource> sources;
+  if (rule_mode) {
+    for (const auto& f : rule_files) {
+      RuleSource r;
+      if (!load_rule(f, r)) return kError;
+      sources.push_back(std::move(r));
+    }
+  } else {
+    if (positional.empty()) {
+      std::fprintf(stderr, "eqlite match: no query given\n%s", kMatchUsage);
+      return kError;
+    }
+    sources.push_back({positional.front(), "", "query"});
+    positional.erase(positional.begin());
+  }
+
+  Config config;
+  config.reader_options = reader_options;
+  std::optional<eqlite::Query> single;
+  eqlite::RuleSet rules;
+  std::vector<std::string> names;
+  if (sources.size() == 1) {
+    auto q = eqlite::compile(sources[0].text, options);
+    if (!q) {
+      print_compile_error(sources[0], q.error());
+      return kError;
+    }
+    single = std::move(*q);
+    config.single = &*single;
+    names.push_back(sources[0].name);
+  } else {
+    bool failed = false;
+    for (const auto& s : sources) {
+      auto id = rules.add(s.name, s.text, options);
+      if (!id) {
+        print_compile_error(s, id.error());
+        failed = true;
+      }
+      names.push_back(s.name);
+    }
+    if (failed) return kError;
+    config.rules = &rules;
+  }
+  std::vector<std::string> set_strings;
+  set_strings.reserve(sets.size());
+  for (const auto& [field, value] : sets) {
+    set_strings.push_back(value);
+    config.constants.emplace_back(field, parse_set_value(set_strings.back()));
+  }
+
+  Output out;
+  static const std::vector<eqlite::PipeStage> kNoPipes;
+  Pipes pipes(single ? single->pipes() : kNoPipes, out, count);
+  Runner runner(config, threads, reader_options.max_event_bytes, names, pipes, out, count);
+  if (positional.empty()) positional.push_back("-");
+  bool error = false;
+  const std::string stdin_label = "(standard input)";
+  for (const auto& file : positional) {
+    std::string err;
+    if (file == "-") {
+#ifdef F_SETPIPE_SZ
+      (void)::fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);  // fewer, larger reads from a pipe
+#endif
+      if (!runner.stream(STDIN_FILENO, stdin_label, err)) {
+        std::fprintf(stderr, "eqlite: cannot read standard input: %s\n", err.c_str());
+        error = true;
+      }
+      continue;
+    }
+    int fd = ::open(file.c_str(), O_RDONLY);
+    if (fd < 0) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
+      error = true;
+      continue;
+    }
+    if (!runner.stream(fd, file, err)) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
+      error = true;
+    }
+    ::close(fd);
+  }
+  runner.finish();
+  pipes.finish();
+  if (count) {
+    if (single) {
+      out.write(std::to_string(pipes.emitted()) + "\n");
+    } else {
+      for (std::size_t r = 0; r < names.size(); ++r) {
+        std::string line = "{\"rule\":" + json_quoted(names[r]) +
+                           ",\"count\":" + std::to_string(runner.per_rule()[r]) + "}\n";
+        out.write(line);
+      }
+    }
+  }
+  out.flush();
+  if (runner.skipped > 0)
+    std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
+                 static_cast<unsigned long long>(runner.skipped), runner.skipped == 1 ? "" : "s",
+                 static_cast<unsigned long long>(runner.lines));
+  if (stats)
+    std::fprintf(stderr,
+                 "eqlite: %llu lines read: %llu matched, %llu did not match, %llu skipped\n",
+                 static_cast<unsigned long long>(runner.lines),
+                 static_cast<unsigned long long>(runner.matched),
+                 static_cast<unsigned long long>(runner.lines - runner.matched - runner.skipped),
+                 static_cast<unsigned long long>(runner.skipped));
+  if (error) return kError;
+  const bool any = single ? pipes.emitted() > 0
+                          : std::any_of(runner.per_rule().begin(), runner.per_rule().end(),
+                                        [](std::uint64_t n) { return n > 0; });
+  return any ? kMatched : kNoMatch;
+}
+
+}  // namespace cli

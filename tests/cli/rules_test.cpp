@@ -1,0 +1,163 @@
+// tests/cli/rules_test.cpp — `eqlite match` with several rules (--rule-file ..., --rules DIR)
+// and on several threads (--threads N): the output format, and that threads change nothing.
+#include <string>
+
+#include "cli/cli_support.hpp"
+
+using namespace cli_test;
+
+namespace {
+
+const char* const kEvents =
+    "{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}\n"
+    "{\"n\":2,\"proc\":\"bash\",\"user\":\"root\"}\n"
+    "not json\n"
+    "{\"n\":4,\"proc\":\"CMD.EXE\",\"user\":\"alice\"}\n"
+    "{\"n\":5,\"proc\":\"sh\"}\n";
+
+void write_rules(Cli& cli) {
+  std::filesystem::create_directory(cli.dir() + "/rules");
+  cli.file("rules/b_root.eql", "// root users\nany where user == \"root\"\n");
+  cli.file("rules/a_cmd.eql", "any where proc : \"cmd.exe\"");
+  cli.file("rules/README.md", "not a rule");
+  cli.file("events.ndjson", kEvents);
+}
+
+}  // namespace
+
+TEST_CASE("several rules: one line {rule, event} per matching rule, in input order", "[cli]") {
+  Cli cli;
+  write_rules(cli);
+  const std::string expected =
+      "{\"rule\":\"b_root\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+      "{\"rule\":\"a_cmd\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+      "{\"rule\":\"b_root\",\"event\":{\"n\":2,\"proc\":\"bash\",\"user\":\"root\"}}\n"
+      "{\"rule\":\"a_cmd\",\"event\":{\"n\":4,\"proc\":\"CMD.EXE\",\"user\":\"alice\"}}\n";
+  {
+    // --rule-file given twice: the rules' order is the command line's
+    RunResult r =
+        cli.run("match --rule-file rules/b_root.eql --rule-file rules/a_cmd.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out == expected);
+    CHECK(r.err ==
+          "events.ndjson:3: invalid JSON: not a JSON value\n"
+          "eqlite: skipped 1 malformed line of 5\n");
+  }
+  {
+    // --rules DIR: every *.eql, sorted by file name; a rule's name is its file's stem
+    RunResult r = cli.run("match --rules rules events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out ==
+          "{\"rule\":\"a_cmd\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"b_root\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"b_root\",\"event\":{\"n\":2,\"proc\":\"bash\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"a_cmd\",\"event\":{\"n\":4,\"proc\":\"CMD.EXE\",\"user\":\"alice\"}}\n");
+  }
+  {
+    // The output is NDJSON itself: eqlite reads it back.
+    cli.file("out.ndjson", expected);
+    RunResult r = cli.run("match --count " + q(R"(any where rule == "b_root" and event.n == 2)") +
+                          " out.ndjson");
+    CHECK(r.out == "1\n");
+    CHECK(r.err.empty());
+  }
+  {
+    RunResult r = cli.run("match --count --rules rules events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out == "{\"rule\":\"a_cmd\",\"count\":2}\n{\"rule\":\"b_root\",\"count\":2}\n");
+  }
+  {
+    // --rules and --rule-file add up; no match at all is exit 1
+    cli.file("none.ndjson", "{\"n\":9}\n");
+    RunResult r = cli.run("match --rules rules --rule-file rules/a_cmd.eql --count none.ndjson");
+    CHECK(r.status == 1);
+    CHECK(r.out ==
+          "{\"rule\":\"a_cmd\",\"count\":0}\n{\"rule\":\"b_root\",\"count\":0}\n"
+          "{\"rule\":\"a_cmd\",\"count\":0}\n");
+  }
+}
+
+TEST_CASE("several rules: every compile error is reported; pipes need a rule of its own", "[cli]") {
+  Cli cli;
+  write_rules(cli);
+  cli.file("bad1.eql", "any where a ==");
+  cli.file("bad2.eql", "any where b = 1");
+  cli.file("piped.eql", "any where a == 1 | head 2");
+  {
+    RunResult r = cli.run(
+        "match --rule-file bad1.eql --rules rules --rule-file bad2.eql "
+        "events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, StartsWith("bad1.eql:1:15: "));
+    CHECK_THAT(r.err, Contains("\nbad2.eql:1:13: "));
+  }
+  {
+    RunResult r = cli.run("match --rule-file piped.eql --rules rules events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, StartsWith("piped.eql:1:18: a rule of a rule set cannot have pipes"));
+  }
+  {
+    // alone, the same rule keeps its pipe
+    cli.file("a.ndjson", "{\"a\":1,\"i\":1}\n{\"a\":1,\"i\":2}\n{\"a\":1,\"i\":3}\n");
+    RunResult r = cli.run("match --rule-file piped.eql a.ndjson");
+    CHECK(r.out == "{\"a\":1,\"i\":1}\n{\"a\":1,\"i\":2}\n");
+  }
+  std::filesystem::create_directory(cli.dir() + "/empty");
+  for (const char* dir : {"empty", "missing"}) {
+    INFO(dir);
+    RunResult r = cli.run(std::string("match --rules ") + dir + " events.ndjson");
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains(dir));
+  }
+}
+
+TEST_CASE("--threads N gives the output of one thread, byte for byte", "[cli]") {
+  Cli cli;
+  write_rules(cli);
+  // ~12 MB: many blocks, bad lines, empty lines, CRLF, a line too long, no final newline
+  std::string input;
+  for (int i = 0; i < 120000; ++i) {
+    if (i % 997 == 0) input += "{\"broken\":\n";
+    if (i % 1499 == 0) input += "\n";
+    if (i == 50000) input += "{\"user\":\"root\",\"s\":\"" + std::string(3000, 'x') + "\"}\n";
+    input += "{\"n\":" + std::to_string(i) + ",\"proc\":\"" + (i % 7 ? "bash" : "cmd.exe") +
+             "\",\"user\":\"" + (i % 5 ? "bob" : "root") + "\"}" + (i % 11 ? "\n" : "\r\n");
+  }
+  input += "{\"n\":-1,\"user\":\"root\"}";
+  cli.file("big.ndjson", input);
+  for (const std::string args :
+       {"--rules rules", "--rule-file rules/b_root.eql", "--rules rules --count",
+        "--rule-file rules/a_cmd.eql --max-line-bytes 1000",
+        "--rule-file rules/b_root.eql --count"}) {
+    INFO(args);
+    RunResult one = cli.run("match --stats --threads 1 " + args + " big.ndjson");
+    REQUIRE(one.status == 0);
+    REQUIRE(one.out.size() > 5);
+    for (const char* threads : {"2", "3", "8"}) {
+      INFO("threads " << threads);
+      RunResult many =
+          cli.run("match --stats --threads " + std::string(threads) + " " + args + " big.ndjson");
+      CHECK(many.status == one.status);
+      CHECK(many.out == one.out);
+      CHECK(many.err == one.err);
+    }
+    // from a pipe in odd pieces too
+    RunResult piped = cli.run_piped("match --stats --threads 2 " + args, input, 5, 70000);
+    CHECK(piped.out == one.out);
+  }
+  {
+    // | head stops at the same place on any number of threads
+    cli.file("head.eql", "any where user == \"root\" | head 3");
+    RunResult one = cli.run("match --stats --threads 1 --rule-file head.eql big.ndjson");
+    RunResult two = cli.run("match --stats --threads 2 --rule-file head.eql big.ndjson");
+    CHECK(count_of(one.out, "\n") == 3);
+    CHECK(two.out == one.out);
+    CHECK(two.err == one.err);
+  }
+}
