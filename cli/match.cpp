@@ -191,7 +191,7 @@ class Evaluator {
   bool eval(std::string_view text, std::vector<std::size_t>& hits, std::string& error) {
     if (single_) {
       hits.clear();
-      auto ok = reader_->read(text, event_);
+      auto ok = reader_->read_padded(text, event_);  // a block keeps padding after its end
       if (!ok) {
         error = ok.error().message;
         return false;
@@ -199,7 +199,7 @@ class Evaluator {
       if (vm_.matches(*single_, event_)) hits.push_back(0);
       return true;
     }
-    auto ok = matcher_->match_json(text, hits);
+    auto ok = matcher_->match_json_padded(text, hits);
     if (!ok) error = ok.error().message;
     return ok.ok();
   }
@@ -210,6 +210,55 @@ class Evaluator {
   eqlite::Event event_;
   eqlite::Vm vm_;
   std::optional<eqlite::RuleSetMatcher> matcher_;
+};
+
+// Bytes read from the input. Growing it does not zero-fill (a std::string would write every
+// byte twice), and eqlite::kJsonPadding readable bytes always follow size(), so lines can be
+// parsed in place (JsonReader::read_padded).
+class Buffer {
+ public:
+  const char* data() const { return p_.get(); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::string_view view() const { return {p_.get(), size_}; }
+  // Room for n more bytes at the end; commit() what was written there.
+  char* grow(std::size_t n) {
+    reserve(size_ + n);
+    return p_.get() + size_;
+  }
+  void commit(std::size_t n) {
+    size_ += n;
+    pad();
+  }
+  void truncate(std::size_t n) { size_ = std::min(size_, n); }
+  void erase_front(std::size_t n) {
+    n = std::min(n, size_);
+    std::memmove(p_.get(), p_.get() + n, size_ - n);
+    size_ -= n;
+  }
+  void assign(std::string_view s) {
+    size_ = 0;
+    std::memcpy(grow(s.size()), s.data(), s.size());
+    size_ = s.size();
+    pad();
+  }
+  void clear() { size_ = 0; }
+  std::size_t capacity() const { return cap_; }
+
+ private:
+  void reserve(std::size_t n) {
+    if (n + eqlite::kJsonPadding <= cap_) return;
+    const std::size_t cap = std::max(n + eqlite::kJsonPadding, cap_ * 2);
+    auto p = std::make_unique_for_overwrite<char[]>(cap);
+    if (size_) std::memcpy(p.get(), p_.get(), size_);
+    p_ = std::move(p);
+    cap_ = cap;
+    pad();
+  }
+  // The padding's values do not matter to the parser; zeroing them keeps memory checkers quiet.
+  void pad() { std::memset(p_.get() + size_, 0, eqlite::kJsonPadding); }
+  std::unique_ptr<char[]> p_;
+  std::size_t size_ = 0, cap_ = 0;
 };
 
 // One line's outcome worth writing: a match (with its rules) or a bad line.
@@ -224,7 +273,7 @@ struct Record {
 struct Block {
   const std::string* label = nullptr;
   bool first_of_input = false;  // line numbers start again
-  std::string data;             // whole lines; the last of an input may lack its newline
+  Buffer data;                  // whole lines; the last of an input may lack its newline
   bool too_long = false;        // the block stands for one line longer than the limit
   // Filled by evaluation:
   std::uint64_t lines = 0, nonempty = 0;
@@ -255,7 +304,7 @@ class Runner {
 
   // Reads `fd` to its end or until no more input is wanted. False on a read error.
   bool stream(int fd, const std::string& label, std::string& error) {
-    std::string carry = take_buffer();
+    Buffer carry = take_buffer();
     bool at_input_start = true, dropping = false, first_block = true;
     auto submit_block = [&](std::unique_ptr<Block> b) {
       b->label = &label;
@@ -266,43 +315,41 @@ class Runner {
     constexpr std::size_t kChunk = 1 << 20;
     for (;;) {
       if (stop_) return true;
-      const std::size_t old = carry.size();
-      carry.resize(old + kChunk);
-      ssize_t n = ::read(fd, carry.data() + old, kChunk);
-      carry.resize(old + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+      ssize_t n = ::read(fd, carry.grow(kChunk), kChunk);
       if (n < 0) {
         if (errno == EINTR) continue;
         error = std::strerror(errno);
         return false;
       }
       if (n == 0) break;
+      carry.commit(static_cast<std::size_t>(n));
       if (at_input_start) {
-        const std::size_t k = std::min<std::size_t>(carry.size(), 3);
-        if (carry.compare(0, k, "\xEF\xBB\xBF", k) != 0) {
+        const std::string_view head = carry.view().substr(0, 3);
+        if (head != std::string_view("\xEF\xBB\xBF").substr(0, head.size())) {
           at_input_start = false;  // not a byte-order mark
-        } else if (carry.size() >= 3) {
-          carry.erase(0, 3);  // a UTF-8 byte-order mark at the start of the input is ignored
+        } else if (head.size() == 3) {
+          carry.erase_front(3);  // a UTF-8 byte-order mark at the start of the input is ignored
           at_input_start = false;
         } else {
           continue;  // one or two bytes of what may be a byte-order mark: wait for more
         }
       }
       if (dropping) {  // the rest of a line that is too long
-        const std::size_t nl = carry.find('\n');
+        const std::size_t nl = carry.view().find('\n');
         if (nl == std::string::npos) {
           carry.clear();
           continue;
         }
-        carry.erase(0, nl + 1);
+        carry.erase_front(nl + 1);
         dropping = false;
       }
-      const std::size_t last_nl = carry.rfind('\n');
+      const std::size_t last_nl = carry.view().rfind('\n');
       if (last_nl != std::string::npos) {
         auto b = std::make_unique<Block>();
         b->data = std::move(carry);
         carry = take_buffer();
-        carry.assign(b->data, last_nl + 1);
-        b->data.resize(last_nl + 1);
+        carry.assign(b->data.view().substr(last_nl + 1));
+        b->data.truncate(last_nl + 1);
         submit_block(std::move(b));
       }
       if (carry.size() > max_line_bytes_) {
@@ -346,7 +393,7 @@ class Runner {
     }
     std::vector<std::size_t> hits;
     std::string error;
-    const std::string_view data = b.data;
+    const std::string_view data = b.data.view();
     std::size_t pos = 0;
     while (pos < data.size()) {
       const std::size_t nl = data.find('\n', pos);
@@ -454,7 +501,7 @@ class Runner {
         continue;
       }
       ++matched;
-      const std::string_view text = std::string_view(b.data).substr(r.off, r.len);
+      const std::string_view text = b.data.view().substr(r.off, r.len);
       if (config_.single) {
         ++per_rule_[0];
         pipes_.push(text);
@@ -481,17 +528,17 @@ class Runner {
     base_line_ += b.lines;
   }
 
-  std::string take_buffer() {
+  Buffer take_buffer() {
     std::lock_guard<std::mutex> lock(mu_);
     if (spare_.empty()) return {};
-    std::string s = std::move(spare_.back());
+    Buffer b = std::move(spare_.back());
     spare_.pop_back();
-    s.clear();
-    return s;
+    b.clear();
+    return b;
   }
-  void give_buffer(std::string s) {
+  void give_buffer(Buffer b) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (spare_.size() < 8 && s.capacity() <= (std::size_t{4} << 20)) spare_.push_back(std::move(s));
+    if (spare_.size() < 8 && b.capacity() <= (std::size_t{4} << 20)) spare_.push_back(std::move(b));
   }
 
   const Config& config_;
@@ -509,7 +556,7 @@ class Runner {
   std::condition_variable todo_cv_, done_cv_;
   std::deque<Block*> todo_;
   std::deque<std::unique_ptr<Block>> inflight_;
-  std::vector<std::string> spare_;
+  std::vector<Buffer> spare_;
   bool closing_ = false;
   std::atomic<bool> stop_{false};
 };

@@ -26,6 +26,9 @@ namespace {
 // Deepest JSON nesting the reader ever descends into, whatever ReaderOptions says (simdjson's
 // own limit is 1024 levels, which its On-Demand iterator only asserts in debug builds).
 constexpr std::size_t kHardMaxDepth = 1000;
+// Keys longer than this take simdjson's unescaping path (which also finds their end).
+constexpr std::size_t kMaxRawScan = 256;
+static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
 }  // namespace
 
 struct JsonReader::Impl {
@@ -41,6 +44,10 @@ struct JsonReader::Impl {
   std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
   std::vector<std::pair<std::uint32_t, Value>> constants;
   od::parser parser;
+  // The fast path of read(): simdjson's DOM parser (validates the whole line in its native
+  // kernel), then a walk of its tape over the trie. Any failure goes to the On-Demand walk,
+  // which reports the error or reads what DOM cannot (integers beyond 64 bits, 1e400).
+  simdjson::dom::parser dom;
   std::vector<char> buffer;  // the document, padded for simdjson
   std::string path;
   std::string number_text;  // for numbers simdjson cannot represent
@@ -49,11 +56,14 @@ struct JsonReader::Impl {
 
   std::size_t max_depth;
   std::size_t max_event_bytes = 0;
+  bool dom_ok = true;
   bool too_deep = false;  // the last walk stopped at max_depth
 
   Impl(std::vector<std::string> p, const ReaderOptions& options)
       : paths(std::move(p)),
         max_depth(std::clamp<std::size_t>(options.max_depth, 1, kHardMaxDepth)) {
+    // simdjson counts one level more than we do ({"a":[1]} is 2 levels here, 3 there).
+    if (dom.allocate(1 << 16, max_depth + 1) != simdjson::SUCCESS) dom_ok = false;
     trie.emplace_back();
     for (std::uint32_t i = 0; i < paths.size(); ++i) {
       ids.emplace(paths[i], i);
@@ -74,13 +84,39 @@ struct JsonReader::Impl {
 
   template <typename F>
   static void for_each_segment(std::string_view key, F&& f) {
+    // Keys are short and rarely dotted: a plain loop beats a memchr call per key.
     std::size_t start = 0;
-    for (;;) {
-      const std::size_t dot = key.find('.', start);
-      if (!f(key.substr(start, dot == std::string_view::npos ? dot : dot - start))) return;
-      if (dot == std::string_view::npos) return;
-      start = dot + 1;
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      if (key[i] != '.') continue;
+      if (!f(key.substr(start, i - start))) return;
+      start = i + 1;
     }
+    f(key.substr(start));
+  }
+
+  // The key of `field` without copying when it has no escape (almost always): the bytes up to
+  // its closing quote. A key with a backslash is unescaped (and so validated) by simdjson.
+  static simdjson::error_code key_of(od::field& field, std::string_view& key) {
+    const char* begin = field.key().raw();
+    const char* quote = static_cast<const char*>(std::memchr(begin, '"', kMaxRawScan));
+    if (quote && !std::memchr(begin, '\\', static_cast<std::size_t>(quote - begin))) {
+      key = std::string_view(begin, static_cast<std::size_t>(quote - begin));
+      return simdjson::SUCCESS;
+    }
+    return field.unescaped_key().get(key);
+  }
+
+  // A string value without copying when it has no escape: its raw token between the quotes
+  // (stage 1 has validated UTF-8 and control characters). Otherwise unescaped by simdjson.
+  static simdjson::error_code string_of(od::value& v, std::string_view& out) {
+    std::string_view raw = v.raw_json_token();
+    const std::size_t close = raw.rfind('"');
+    if (raw.size() >= 2 && raw[0] == '"' && close > 0 &&
+        !std::memchr(raw.data() + 1, '\\', close - 1)) {
+      out = raw.substr(1, close - 1);
+      return simdjson::SUCCESS;
+    }
+    return v.get_string().get(out);
   }
 
   std::uint32_t child(std::uint32_t node, std::string_view seg) const noexcept {
@@ -144,9 +180,11 @@ struct JsonReader::Impl {
         if (depth >= max_depth) return deeper_than_limit();
         od::object obj;
         if (auto e = v.get_object().get(obj)) return e;
-        for (auto field : obj) {
+        for (auto f : obj) {
+          od::field field;
+          if (auto e = std::move(f).get(field)) return e;
           std::string_view key;
-          if (auto e = field.unescaped_key().get(key)) return e;
+          if (auto e = key_of(field, key)) return e;
           if (auto e = validate(field.value(), depth + 1)) return e;
         }
         return simdjson::SUCCESS;
@@ -164,7 +202,7 @@ struct JsonReader::Impl {
       }
       case od::json_type::string: {
         std::string_view s;
-        return v.get_string().get(s);
+        return string_of(v, s);
       }
       case od::json_type::number: {
         Value n;
@@ -218,24 +256,21 @@ struct JsonReader::Impl {
         return simdjson::SUCCESS;
       }
       case od::json_type::string: {
-        if (!wanted) return simdjson::SUCCESS;
         std::string_view s;
-        if (auto e = v.get_string().get(s)) return e;
-        emit(id, Value::string(s));
+        if (auto e = string_of(v, s)) return e;
+        if (wanted) emit(id, Value::string(s));
         return simdjson::SUCCESS;
       }
       case od::json_type::number: {
-        if (!wanted) return simdjson::SUCCESS;
         Value n;
-        if (auto e = number(v, n)) return e;
-        emit(id, n);
+        if (auto e = number(v, n)) return e;  // checked even when not wanted (E2)
+        if (wanted) emit(id, n);
         return simdjson::SUCCESS;
       }
       case od::json_type::boolean: {
-        if (!wanted) return simdjson::SUCCESS;
         bool b;
         if (auto e = v.get_bool().get(b)) return e;
-        emit(id, Value::boolean(b));
+        if (wanted) emit(id, Value::boolean(b));
         return simdjson::SUCCESS;
       }
       case od::json_type::null: {
@@ -248,11 +283,73 @@ struct JsonReader::Impl {
     return simdjson::SUCCESS;
   }
 
+  // ---- the DOM fast path: the document is valid, only the query's fields are read ----
+
+  void dom_value(simdjson::dom::element el, std::uint32_t node) {
+    using T = simdjson::dom::element_type;
+    const std::uint32_t id = trie[node].id;
+    switch (el.type()) {
+      case T::OBJECT: {
+        simdjson::dom::object obj;
+        if (!trie[node].children.empty() && el.get(obj) == simdjson::SUCCESS) dom_object(obj, node);
+        return;
+      }
+      case T::ARRAY: {
+        simdjson::dom::array arr;
+        if (el.get(arr) != simdjson::SUCCESS) return;
+        for (simdjson::dom::element x : arr)
+          dom_value(x, node);
+        return;
+      }
+      default:
+        break;
+    }
+    if (id == kNone) return;
+    switch (el.type()) {
+      case T::STRING: {
+        std::string_view s;
+        if (el.get(s) == simdjson::SUCCESS) out->add(id, Value::string(s));
+        return;
+      }
+      case T::INT64: {
+        std::int64_t i;
+        if (el.get(i) == simdjson::SUCCESS) out->add(id, Value::integer(i));
+        return;
+      }
+      case T::UINT64: {  // beyond int64 (E3)
+        std::uint64_t u;
+        if (el.get(u) == simdjson::SUCCESS) out->add(id, Value::number(static_cast<double>(u)));
+        return;
+      }
+      case T::DOUBLE: {
+        double d;
+        if (el.get(d) == simdjson::SUCCESS) out->add(id, Value::number(d));
+        return;
+      }
+      case T::BOOL: {
+        bool b;
+        if (el.get(b) == simdjson::SUCCESS) out->add(id, Value::boolean(b));
+        return;
+      }
+      default:
+        return;  // null is no value (S1)
+    }
+  }
+
+  void dom_object(simdjson::dom::object obj, std::uint32_t node) {
+    for (const auto field : obj) {
+      const std::uint32_t next = descend(node, field.key);
+      if (next != kNone) dom_value(field.value, next);
+    }
+  }
+
   simdjson::error_code object(od::object obj, std::size_t depth, std::uint32_t node) {
     const std::size_t base = path.size();
-    for (auto field : obj) {
+    for (auto f : obj) {
+      od::field field;
+      if (auto e = std::move(f).get(field)) return e;
       std::string_view key;
-      if (auto e = field.unescaped_key().get(key)) return e;
+      if (auto e = key_of(field, key)) return e;
       if (sink) {  // for_each_path(): every key, with its dotted path
         path.resize(base);
         if (base) path += '.';
@@ -294,19 +391,28 @@ void JsonReader::set_constant(std::string_view path, Value value) {
 }
 
 Result<void> JsonReader::read(std::string_view json, Event& out) {
-  Impl& m = *impl_;
-  out.reset(m.paths.size());
-  m.out = &out;
-  m.sink = nullptr;
-  auto ok = walk(json);
+  impl_->out = &out;
+  impl_->sink = nullptr;
+  out.reset(impl_->paths.size());
+  return finish_read(walk(json, false), out);
+}
+
+Result<void> JsonReader::read_padded(std::string_view json, Event& out) {
+  impl_->out = &out;
+  impl_->sink = nullptr;
+  out.reset(impl_->paths.size());
+  return finish_read(walk(json, true), out);
+}
+
+Result<void> JsonReader::finish_read(Result<void> ok, Event& out) {
   if (!ok) {
     out.clear();
     return ok;
   }
   // E4: constant fields fill fields the document leaves without a value.
-  for (const auto& [id, v] : m.constants)
+  for (const auto& [id, v] : impl_->constants)
     if (out.values(id).empty()) out.add(id, v);
-  for (const auto& [id, s] : m.constant_strings)
+  for (const auto& [id, s] : impl_->constant_strings)
     if (out.values(id).empty()) out.add(id, Value::string(s));
   return {};
 }
@@ -314,12 +420,12 @@ Result<void> JsonReader::read(std::string_view json, Event& out) {
 Result<void> JsonReader::for_each_path(std::string_view json,
                                        const std::function<void(std::string_view)>& sink) {
   impl_->sink = &sink;
-  auto ok = walk(json);
+  auto ok = walk(json, false);
   impl_->sink = nullptr;
   return ok;
 }
 
-Result<void> JsonReader::walk(std::string_view json) {
+Result<void> JsonReader::walk(std::string_view json, bool padded) {
   Impl& m = *impl_;
   m.path.clear();
   m.too_deep = false;
@@ -328,16 +434,32 @@ Result<void> JsonReader::walk(std::string_view json) {
                  "the event is " + std::to_string(json.size()) + " bytes long; the limit is " +
                      std::to_string(m.max_event_bytes) + " (max_event_bytes)",
                  {}};
-  const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
-  if (m.buffer.size() < need) m.buffer.resize(need);
-  std::memcpy(m.buffer.data(), json.data(), json.size());
-  std::memset(m.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+  const char* text = json.data();
+  if (!padded) {
+    const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
+    if (m.buffer.size() < need) m.buffer.resize(need);
+    std::memcpy(m.buffer.data(), json.data(), json.size());
+    std::memset(m.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+    text = m.buffer.data();
+  }
 
+  constexpr std::size_t kDomMaxBytes = 1 << 20;  // bigger lines: no tape of 8 bytes per byte
+  if (!m.sink && m.dom_ok && json.size() <= kDomMaxBytes) {
+    simdjson::dom::element root;
+    simdjson::dom::object obj;
+    if (m.dom.parse(reinterpret_cast<const std::uint8_t*>(text), json.size(), false).get(root) ==
+            simdjson::SUCCESS &&
+        root.get(obj) == simdjson::SUCCESS) {
+      m.dom_object(obj, 0);
+      return {};
+    }
+  }
   auto fail = [&](const std::string& why) -> Result<void> {
     return Error{ErrorCode::BadJson, why, {}};
   };
   od::document doc;
-  if (auto e = m.parser.iterate(m.buffer.data(), json.size(), m.buffer.size()).get(doc))
+  if (auto e =
+          m.parser.iterate(text, json.size(), json.size() + simdjson::SIMDJSON_PADDING).get(doc))
     return fail(std::string("invalid JSON: ") + simdjson::error_message(e));
   od::json_type type;
   if (auto e = doc.type().get(type))

@@ -235,6 +235,15 @@ Result<void> RuleSetMatcher::match_json(std::string_view json, std::vector<std::
   return {};
 }
 
+Result<void> RuleSetMatcher::match_json_padded(std::string_view json,
+                                               std::vector<std::size_t>& out) {
+  out.clear();
+  auto ok = impl_->reader.read_padded(json, impl_->event);
+  if (!ok) return ok;
+  impl_->match(impl_->event, out);
+  return {};
+}
+
 void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
   if (event.field_count() < impl_->ix->fields.size()) {  // not bound to this rule set
     out.clear();

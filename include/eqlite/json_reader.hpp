@@ -27,6 +27,9 @@
 
 namespace eqlite {
 
+/// read_padded(): how many readable bytes must follow the JSON text (their values do not matter).
+inline constexpr std::size_t kJsonPadding = 64;
+
 /// Limits on one event (docs/robustness.md). An event beyond a limit is a BadJson error with
 /// the reason, like any other bad line; nothing is read from it.
 struct ReaderOptions {
@@ -52,6 +55,10 @@ class JsonReader {
   /// Parses one JSON document into `out` (reset to this reader's fields first). Fails with
   /// ErrorCode::BadJson when the text is not valid JSON or not an object (E2).
   Result<void> read(std::string_view json, Event& out);
+  /// The same without copying `json` first: json.data() + json.size() must be followed by at
+  /// least kJsonPadding readable bytes (any values: the next line of a buffer will do). String
+  /// values may then view `json` itself, so it must outlive the use of `out`.
+  Result<void> read_padded(std::string_view json, Event& out);
 
   /// Calls `sink` with the dotted path of every value of the document (once per value: an
   /// array gives its path once per element; null and empty arrays give nothing). For tools
@@ -60,7 +67,8 @@ class JsonReader {
                              const std::function<void(std::string_view path)>& sink);
 
  private:
-  Result<void> walk(std::string_view json);
+  Result<void> walk(std::string_view json, bool padded);
+  Result<void> finish_read(Result<void> ok, Event& out);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

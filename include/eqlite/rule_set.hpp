@@ -81,6 +81,8 @@ class RuleSetMatcher {
   /// Reads one JSON event and sets `out` to the ids of the matching rules, ascending. A line
   /// that is not a JSON object is an error (E2) and `out` is left empty.
   Result<void> match_json(std::string_view json, std::vector<std::size_t>& out);
+  /// The same without copying `json` (see JsonReader::read_padded for the padding it needs).
+  Result<void> match_json_padded(std::string_view json, std::vector<std::size_t>& out);
   /// The same for an event already bound to RuleSet::fields().
   void match(const Event& event, std::vector<std::size_t>& out);
   /// The same for an event built in code.
