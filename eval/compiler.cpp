@@ -393,6 +393,7 @@ class Compiler {
         PatternSet ps(m.kind != ast::MatchKind::Like);
         for (const auto& v : m.values)
           ps.add(string_literal(v));
+        ps.finish();
         p_.patterns.push_back(std::move(ps));
         predicate_on(*m.lhs, Opcode::FieldMatch, Opcode::MatchPatterns,
                      static_cast<std::uint32_t>(p_.patterns.size() - 1));

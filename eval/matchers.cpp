@@ -1,9 +1,13 @@
 // eval/matchers.cpp — see matchers.hpp.
 #include "eval/matchers.hpp"
 
+#include <hs.h>
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <mutex>
 
 #include "eval/value_ops.hpp"
 
@@ -306,9 +310,159 @@ void PatternSet::add(std::string_view pattern) {
   }
 }
 
+// ---- MultiPattern: one Hyperscan database for a wildcard list
+
+namespace {
+
+// Hyperscan needs per-thread scratch space big enough for every database it scans. One
+// prototype grows with every database compiled (under a lock); a thread re-clones it when a
+// newer database exists (one relaxed load per scan to check).
+struct ScratchPrototype {
+  std::mutex mu;
+  hs_scratch_t* proto = nullptr;
+  std::atomic<std::uint64_t> generation{0};
+};
+ScratchPrototype& prototype() {
+  static ScratchPrototype* p = new ScratchPrototype;  // never destroyed: threads may outlive
+  return *p;
+}
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  std::uint64_t generation = ~std::uint64_t{0};
+  ~ThreadScratch() {
+    if (scratch) hs_free_scratch(scratch);
+  }
+};
+hs_scratch_t* thread_scratch() noexcept {
+  thread_local ThreadScratch t;
+  ScratchPrototype& p = prototype();
+  const std::uint64_t g = p.generation.load(std::memory_order_acquire);
+  if (t.generation != g) {
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (t.scratch) hs_free_scratch(t.scratch);
+    t.scratch = nullptr;
+    if (!p.proto || hs_clone_scratch(p.proto, &t.scratch) != HS_SUCCESS) return nullptr;
+    t.generation = p.generation.load(std::memory_order_relaxed);
+  }
+  return t.scratch;
+}
+
+// A wildcard pattern (no `?`) as a Hyperscan regex matching the whole value: every byte
+// literal (escaped as \xHH unless alphanumeric), `*` any run of bytes.
+std::string to_hs_regex(std::string_view pattern) {
+  std::string re = "\\A";
+  for (unsigned char c : pattern) {
+    if (c == '*') {
+      re += ".*";
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+      re += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      re += buf;
+    }
+  }
+  return re + "\\z";
+}
+
+int on_match(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  *static_cast<bool*>(ctx) = true;
+  return 1;  // one match is enough: stop scanning
+}
+
+}  // namespace
+
+// Built on first use: compiling a database costs milliseconds, and a rule set of hundreds of
+// rules should not pay for lists that no event ever reaches.
+class MultiPattern {
+ public:
+  explicit MultiPattern(std::vector<std::string> patterns) : patterns_(std::move(patterns)) {}
+  ~MultiPattern() {
+    if (db_) hs_free_database(db_);
+  }
+  MultiPattern(const MultiPattern&) = delete;
+  MultiPattern& operator=(const MultiPattern&) = delete;
+
+  // `ok` is false when the scan could not run (no database or no scratch): the caller then
+  // matches pattern by pattern.
+  bool matches(std::string_view text, bool& ok) const noexcept {
+    std::call_once(once_, [this] { build(); });
+    hs_scratch_t* scratch = db_ ? thread_scratch() : nullptr;
+    bool hit = false;
+    ok = scratch && text.size() <= 0xFFFFFFFFu &&
+         hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match,
+                 &hit) != HS_INVALID;
+    return hit;
+  }
+
+ private:
+  void build() const noexcept {
+    try {
+      std::vector<std::string> res;
+      for (const auto& p : patterns_)
+        res.push_back(to_hs_regex(p));
+      std::vector<const char*> exprs;
+      std::vector<unsigned> flags(res.size(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH);
+      std::vector<unsigned> ids(res.size(), 0);
+      for (const auto& r : res)
+        exprs.push_back(r.c_str());
+      hs_database_t* db = nullptr;
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                           &err) != HS_SUCCESS) {
+        hs_free_compile_error(err);
+        return;
+      }
+      ScratchPrototype& p = prototype();
+      std::lock_guard<std::mutex> lock(p.mu);
+      if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
+        hs_free_database(db);
+        return;
+      }
+      p.generation.fetch_add(1, std::memory_order_release);
+      db_ = db;
+    } catch (...) {
+    }
+  }
+
+  std::vector<std::string> patterns_;
+  mutable std::once_flag once_;
+  mutable hs_database_t* db_ = nullptr;
+};
+
+void PatternSet::finish() {
+  std::vector<std::string> starred;  // every non-exact pattern without `?`
+  for (const auto& s : prefixes_)
+    starred.push_back(s + "*");
+  for (const auto& s : suffixes_)
+    starred.push_back("*" + s);
+  for (const auto& s : contains_)
+    starred.push_back("*" + s + "*");
+  for (const auto& g : globs_)
+    if (g.pattern().find('?') == std::string::npos) starred.push_back(g.pattern());
+  if (match_all_ || starred.size() < kMultiPatternMin || starred.size() > kMultiPatternMax) return;
+  multi_ = std::make_shared<const MultiPattern>(std::move(starred));
+  std::vector<Glob> with_q;
+  for (auto& g : globs_)
+    if (g.pattern().find('?') != std::string::npos) with_q.push_back(std::move(g));
+  globs_ = std::move(with_q);
+  kept_prefixes_ = std::move(prefixes_);
+  kept_suffixes_ = std::move(suffixes_);
+  kept_contains_ = std::move(contains_);
+  prefixes_.clear();
+  suffixes_.clear();
+  contains_.clear();
+}
+
 bool PatternSet::matches_text(std::string_view t) const noexcept {
   if (match_all_) return true;
   if (!exact_.empty() && exact_.find(t) != exact_.end()) return true;
+  if (multi_) {
+    bool ok = true;
+    if (multi_->matches(t, ok)) return true;
+    if (!ok) return matches_slowly(t);
+  }
   for (const auto& s : prefixes_)
     if (t.starts_with(s)) return true;
   for (const auto& s : suffixes_)
@@ -317,6 +471,20 @@ bool PatternSet::matches_text(std::string_view t) const noexcept {
     if (t.find(s) != std::string_view::npos) return true;
   for (const auto& g : globs_)
     if (g.matches(t)) return true;
+  return false;
+}
+
+// The lists that finish() moved into the database, pattern by pattern (when a scan cannot run).
+bool PatternSet::matches_slowly(std::string_view t) const noexcept {
+  for (const auto& s : kept_prefixes_)
+    if (t.starts_with(s)) return true;
+  for (const auto& s : kept_suffixes_)
+    if (t.ends_with(s)) return true;
+  for (const auto& s : kept_contains_)
+    if (t.find(s) != std::string_view::npos) return true;
+  for (const auto& p : all_)
+    if (p.find('*') != std::string::npos && p.find('?') == std::string::npos && Glob(p).matches(t))
+      return true;
   return false;
 }
 

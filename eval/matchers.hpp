@@ -81,11 +81,24 @@ class Glob {
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.
+class MultiPattern;
+
 class PatternSet {
  public:
   explicit PatternSet(bool ci) : ci_(ci) {}
   /// `pattern` as written in the query (folded here when case-insensitive).
   void add(std::string_view pattern);
+  /// After the last add(): a list with kMultiPatternMin to kMultiPatternMax patterns that have
+  /// a `*` and no `?` is matched by one Hyperscan (Vectorscan) database, compiled on first use
+  /// and scanned once per value instead of pattern by pattern. (Should the database not
+  /// compile, the list is matched pattern by pattern.)
+  void finish();
+  static constexpr std::size_t kMultiPatternMin = 4;
+  /// Hyperscan's compile time grows faster than the list (1,000 patterns: ~0.5 s); longer
+  /// lists are matched pattern by pattern.
+  static constexpr std::size_t kMultiPatternMax = 1500;
+  /// Whether finish() built the multi-pattern database (for tests and the disassembler).
+  bool multi() const noexcept { return multi_ != nullptr; }
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   bool case_insensitive() const noexcept { return ci_; }
   const std::vector<std::string>& patterns() const noexcept { return all_; }
@@ -100,6 +113,9 @@ class PatternSet {
   StringSet exact_;
   std::vector<std::string> prefixes_, suffixes_, contains_, all_;
   std::vector<Glob> globs_;
+  std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
+  std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
+  bool matches_slowly(std::string_view text) const noexcept;
 };
 
 /// Regexes, "any of", matching the whole value (S7), RE2 syntax.

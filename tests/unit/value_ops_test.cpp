@@ -211,3 +211,57 @@ TEST_CASE("S6: the linear-time matcher agrees with the definition on random inpu
             by_definition(code_points(text), 0, code_points(pattern), 0));
   }
 }
+
+TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each pattern's answer",
+          "[value_ops]") {
+  std::uint64_t state = 0xC0FFEE1234567ULL;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  };
+  const char* units[] = {"a", "b", ".", "\\", "\xC3\xA9", "\n", "*", "A"};
+  for (int list = 0; list < 300; ++list) {
+    const bool ci = list % 2 == 0;
+    PatternSet ps(ci);
+    std::vector<std::string> patterns;
+    const std::size_t count = 1 + next(12);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string p;
+      const std::size_t len = next(7);
+      for (std::size_t k = 0; k < len; ++k)
+        p += units[next(8)];
+      if (next(6) == 0) p += "?";  // a few `?` patterns stay outside the database
+      if (next(3) == 0) p = "*" + p + "*";
+      patterns.push_back(p);
+      ps.add(p);
+    }
+    ps.finish();
+    std::size_t starred = 0;
+    bool match_all = false;  // "**" matches everything: no database needed
+    for (const auto& p : patterns)
+      match_all = match_all || (!p.empty() && p.find_first_not_of('*') == std::string::npos);
+    for (const auto& p : patterns)
+      starred += p.find('*') != std::string::npos && p.find('?') == std::string::npos &&
+                 p.find_first_not_of('*') != std::string::npos;
+    if (starred >= PatternSet::kMultiPatternMin && !match_all) CHECK(ps.multi());
+    std::string buf, fold;
+    for (int t = 0; t < 40; ++t) {
+      std::string text;
+      const std::size_t len = next(12);
+      for (std::size_t k = 0; k < len; ++k)
+        text += units[next(8)];
+      std::string folded_text, folded_pattern;
+      bool expected = false;
+      for (const auto& p : patterns) {
+        fold_ascii(text, folded_text);
+        fold_ascii(p, folded_pattern);
+        expected = expected ||
+                   (ci ? PatternSet::glob(folded_text, folded_pattern) : PatternSet::glob(text, p));
+      }
+      INFO("text [" << text << "] list " << list);
+      REQUIRE(ps.matches(Value::string(text), buf, fold) == expected);
+    }
+  }
+}
