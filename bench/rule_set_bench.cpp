@@ -1,0 +1,136 @@
+// bench/rule_set_bench.cpp — the RuleSet versions (include/eqlite/rule_set.hpp). Built only when
+// lib/rule_set.cpp is part of the library (bench/CMakeLists.txt); main.cpp registers these next
+// to their one-by-one counterparts so that both are measured against the same reference.
+//
+//   t1078/rule_set_ndjson      a RuleSet of the one T1078.004 rule, RuleSetMatcher::match_json
+//                              per line (group "signin")
+//   rules/N/rule_set_ndjson    N of Elastic's rules, match_json per line (group "ecs")
+//   rules/N/rule_set_bound     the same over events bound beforehand to RuleSet::fields()
+//
+// hits_per_event must equal that of rules/N/ndjson_shared_reader and rules/N/bound (the same
+// rules over the same events), which is a check of RuleSet's answers as well.
+#include <eqlite/rule_set.hpp>
+#include <map>
+#include <memory>
+
+#include "bench/common.hpp"
+#include "bench/data.hpp"
+
+namespace bench {
+
+namespace {
+
+void finish(benchmark::State& state, double seconds, const std::string& group, std::size_t rules,
+            std::size_t events_per_iteration, std::size_t bytes_per_iteration, std::size_t hits) {
+  const auto it = static_cast<std::int64_t>(state.iterations());
+  const auto events = it * static_cast<std::int64_t>(events_per_iteration);
+  report(state, group, events, it * static_cast<std::int64_t>(bytes_per_iteration), seconds);
+  state.counters["rules"] = static_cast<double>(rules);
+  state.counters["hits_per_event"] = static_cast<double>(hits) / static_cast<double>(events);
+}
+
+void t1078_rule_set(benchmark::State& state) {
+  eqlite::RuleSet rules;
+  if (auto id = rules.add("t1078_004", t1078_rule()); !id) {
+    state.SkipWithError(id.error().to_string().c_str());
+    return;
+  }
+  eqlite::RuleSetMatcher matcher(rules);
+  matcher.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
+  const auto& lines = signin_lines();
+  std::vector<std::size_t> ids;
+  std::size_t hits = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (auto line : lines) {
+      if (matcher.match_json(line, ids)) hits += ids.size();
+    }
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(hits);
+  finish(state, seconds, "signin", 1, lines.size(), signin_ndjson().size(), hits);
+  state.counters["match_rate"] = state.counters["hits_per_event"];
+}
+
+// The RuleSet of the first n rules, built once per process (compiling 861 rules takes seconds,
+// and Google Benchmark calls a benchmark several times); nullptr after SkipWithError.
+const eqlite::RuleSet* rule_set(benchmark::State& state, std::size_t n) {
+  struct Built {
+    eqlite::RuleSet rules;
+    std::string error;
+  };
+  static std::map<std::size_t, std::unique_ptr<Built>> cache;
+  auto& built = cache[n];
+  if (!built) {
+    built = std::make_unique<Built>();
+    if (corpus_rules().empty()) built->error = "corpus not found: " + corpus_dir();
+    for (const auto* r : first_rules(n)) {
+      if (!built->error.empty()) break;
+      if (auto id = built->rules.add(r->name, r->text); !id)
+        built->error = "RuleSet::add: " + r->name + ": " + id.error().to_string();
+    }
+  }
+  if (!built->error.empty()) {
+    state.SkipWithError(built->error.c_str());
+    return nullptr;
+  }
+  return &built->rules;
+}
+
+void rule_set_ndjson(benchmark::State& state, std::size_t n) {
+  const eqlite::RuleSet* set = rule_set(state, n);
+  if (!set) return;
+  const eqlite::RuleSet& rules = *set;
+  eqlite::RuleSetMatcher matcher(rules);
+  const auto lines = ecs_lines_for(rules.size(), SIZE_MAX);
+  std::vector<std::size_t> ids;
+  std::size_t hits = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (auto line : lines) {
+      if (matcher.match_json(line, ids)) hits += ids.size();
+    }
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(hits);
+  finish(state, seconds, "ecs", rules.size(), lines.size(), bytes_of(lines), hits);
+}
+
+void rule_set_bound(benchmark::State& state, std::size_t n) {
+  const eqlite::RuleSet* set = rule_set(state, n);
+  if (!set) return;
+  const eqlite::RuleSet& rules = *set;
+  eqlite::RuleSetMatcher matcher(rules);
+  const BoundEvents bound(rules.fields(), ecs_bound_lines(rules.size()));
+  std::vector<std::size_t> ids;
+  std::size_t hits = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (const auto& e : bound.events()) {
+      matcher.match(e, ids);
+      hits += ids.size();
+    }
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(hits);
+  finish(state, seconds, "ecs", rules.size(), bound.events().size(), 0, hits);
+}
+
+}  // namespace
+
+void register_rule_set_t1078_benchmarks() {
+  benchmark::RegisterBenchmark("t1078/rule_set_ndjson", t1078_rule_set)
+      ->Unit(benchmark::kMillisecond);
+}
+
+void register_rule_set_rules_benchmarks(std::size_t n) {
+  const std::string prefix = "rules/" + rules_label(n) + "/";
+  benchmark::RegisterBenchmark((prefix + "rule_set_ndjson").c_str(), [n](benchmark::State& s) {
+    rule_set_ndjson(s, n);
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark((prefix + "rule_set_bound").c_str(), [n](benchmark::State& s) {
+    rule_set_bound(s, n);
+  })->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace bench

@@ -1,0 +1,302 @@
+// bench/t1078_bench.cpp — the T1078.004 rule (examples/t1078_004.eql) over Entra ID sign-in
+// events (group "signin": the reference is reference/signin/iterate_many).
+//
+//   t1078/ndjson       JsonReader (projection) + Vm, one line at a time, as `eqlite match` does
+//   t1078/eval_only    Vm over events bound beforehand (ns/event)
+//   t1078/flat_event   bind a FlatEvent by path + evaluate, one hot event
+//   cli/startup        `eqlite match` on an empty file: the fixed cost of a run
+//   cli/file           `eqlite match --rule-file ... FILE` as a subprocess (wall clock), with its
+//                      default threads (every core)
+//   cli/file_threads1  the same with `--threads 1` (skipped when the CLI has no such option)
+//   cli/stdin          `eqlite match` with the data written into its standard input through a
+//                      pipe
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "bench/common.hpp"
+#include "bench/data.hpp"
+
+extern char** environ;
+
+#ifndef EQLITE_CLI_PATH  // EQLITE_BUILD_CLI=OFF
+#define EQLITE_CLI_PATH ""
+#endif
+
+namespace bench {
+
+namespace {
+
+const std::vector<std::pair<std::string, eqlite::Value>> kConstants = {
+    {"event.dataset", eqlite::Value::string("azure.signinlogs")}};
+
+std::optional<eqlite::Query> compile_or_skip(benchmark::State& state, const std::string& text) {
+  auto q = eqlite::compile(text);
+  if (!q) {
+    state.SkipWithError(("the rule does not compile: " + q.error().to_string()).c_str());
+    return std::nullopt;
+  }
+  return std::move(*q);
+}
+
+void t1078_ndjson(benchmark::State& state) {
+  auto query = compile_or_skip(state, t1078_rule());
+  if (!query) return;
+  eqlite::JsonReader reader(*query);
+  for (const auto& [path, value] : kConstants)
+    reader.set_constant(path, value);
+  eqlite::Event event;
+  eqlite::Vm vm;
+  const auto& lines = signin_lines();
+  std::size_t matches = 0, errors = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (auto line : lines) {
+      if (!reader.read(line, event)) {
+        ++errors;
+        continue;
+      }
+      matches += vm.matches(*query, event);
+    }
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(matches);
+  if (errors) state.SkipWithError("unreadable generated events");
+  const auto it = static_cast<std::int64_t>(state.iterations());
+  report(state, "signin", it * static_cast<std::int64_t>(lines.size()),
+         it * static_cast<std::int64_t>(signin_ndjson().size()), seconds);
+  state.counters["match_rate"] =
+      static_cast<double>(matches) / static_cast<double>(it * lines.size());
+}
+
+void t1078_eval_only(benchmark::State& state) {
+  auto query = compile_or_skip(state, t1078_rule());
+  if (!query) return;
+  const BoundEvents bound(query->fields(), signin_lines(), kConstants);
+  const auto& events = bound.events();
+  eqlite::Vm vm;
+  std::size_t matches = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (const auto& e : events)
+      matches += vm.matches(*query, e);
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(matches);
+  const auto it = static_cast<std::int64_t>(state.iterations());
+  report(state, "signin", it * static_cast<std::int64_t>(events.size()), 0, seconds);
+  state.counters["match_rate"] =
+      static_cast<double>(matches) / static_cast<double>(it * events.size());
+}
+
+void t1078_flat_event(benchmark::State& state) {
+  auto query = compile_or_skip(state, t1078_rule());
+  if (!query) return;
+  eqlite::FlatEvent e;
+  e.add("event.dataset", "azure.signinlogs")
+      .add("azure.signinlogs.properties.status.error_code", 0)
+      .add("azure.signinlogs.properties.location.country_or_region", "US")
+      .add("azure.signinlogs.properties.client_app_used", "Browser")
+      .add("azure.signinlogs.properties.risk_level_during_sign_in", "none")
+      .add("azure.signinlogs.properties.authentication_requirement", "singleFactorAuthentication")
+      .add("azure.signinlogs.properties.conditional_access_status", "success");
+  eqlite::Vm vm;
+  std::size_t matches = 0;
+  const Stopwatch sw;
+  for (auto _ : state)
+    matches += vm.matches(*query, e);
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(matches);
+  report(state, "signin", static_cast<std::int64_t>(state.iterations()), 0, seconds);
+}
+
+// ---- the CLI -----------------------------------------------------------------------------------
+
+// The file given to the CLI: generated once, deleted at exit.
+struct CliData {
+  std::filesystem::path dir;
+  std::filesystem::path file;
+  std::filesystem::path empty;  // for cli/startup
+  std::string text;
+  std::size_t events = 0;
+  CliData() {
+    text = generate_signin_ndjson_bytes(scale().cli_bytes, 4242);
+    for (char c : text)
+      events += c == '\n';
+    dir = std::filesystem::temp_directory_path() /
+          ("eqlite-bench-" + std::to_string(static_cast<long>(::getpid())));
+    std::filesystem::create_directories(dir);
+    file = dir / "signin.ndjson";
+    std::ofstream(file, std::ios::binary) << text;
+    empty = dir / "empty.ndjson";
+    std::ofstream(empty, std::ios::binary).flush();
+  }
+  ~CliData() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+const CliData& cli_data() {
+  static const CliData d;
+  return d;
+}
+
+std::vector<std::string> cli_args(const std::string& input, bool one_thread) {
+  std::vector<std::string> args = {EQLITE_CLI_PATH, "match",
+                                   "--rule-file",   source_dir() + "/examples/t1078_004.eql",
+                                   "--set",         "event.dataset=azure.signinlogs"};
+  if (one_thread) args.insert(args.end(), {"--threads", "1"});
+  if (!input.empty()) args.push_back(input);
+  return args;
+}
+
+bool cli_has_threads_option() {
+  static const bool has = [] {
+    const std::string command = std::string(EQLITE_CLI_PATH) + " match --help 2>&1";
+    FILE* p = ::popen(command.c_str(), "r");
+    if (!p) return false;
+    std::string help;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+      help.append(buf, n);
+    ::pclose(p);
+    return help.find("--threads") != std::string::npos;
+  }();
+  return has;
+}
+
+// Runs the CLI with stdout and stderr to /dev/null; `stdin_data` (when not null) is written to
+// its standard input through a pipe. Returns the exit status, or -1; adds the child's CPU time
+// (user + system, every thread) to `child_cpu`.
+int run_cli(const std::vector<std::string>& args, const std::string* stdin_data,
+            double& child_cpu) {
+  std::vector<char*> argv;
+  for (const auto& a : args)
+    argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  int fds[2] = {-1, -1};
+  if (stdin_data) {
+    if (::pipe(fds) != 0) return -1;
+    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+  }
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (stdin_data) {
+    ::close(fds[0]);
+    if (rc == 0) {
+      const char* p = stdin_data->data();
+      std::size_t left = stdin_data->size();
+      while (left > 0) {
+        const ssize_t n = ::write(fds[1], p, left);
+        if (n <= 0) break;  // the child went away (SIGPIPE is ignored, see main.cpp)
+        p += n;
+        left -= static_cast<std::size_t>(n);
+      }
+    }
+    ::close(fds[1]);
+  }
+  if (rc != 0) return -1;
+  int status = 0;
+  rusage usage{};
+  if (::wait4(pid, &status, 0, &usage) != pid) return -1;
+  child_cpu += static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+               static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void cli(benchmark::State& state, bool from_stdin, bool one_thread) {
+  if (std::string_view(EQLITE_CLI_PATH).empty()) {
+    state.SkipWithError("built without the CLI (EQLITE_BUILD_CLI=OFF)");
+    return;
+  }
+  if (one_thread && !cli_has_threads_option()) {
+    state.SkipWithError("this eqlite has no --threads option");
+    return;
+  }
+  const CliData& data = cli_data();
+  const auto args = cli_args(from_stdin ? "" : data.file.string(), one_thread);
+  double seconds = 0, child_cpu = 0;
+  for (auto _ : state) {
+    const WallStopwatch sw;
+    const int status = run_cli(args, from_stdin ? &data.text : nullptr, child_cpu);
+    const double s = sw.seconds();
+    state.SetIterationTime(s);
+    seconds += s;
+    if (status != 0 && status != 1) {  // 0: matches, 1: none, as grep
+      state.SkipWithError(("eqlite match failed with status " + std::to_string(status)).c_str());
+      return;
+    }
+  }
+  const auto it = static_cast<std::int64_t>(state.iterations());
+  report(state, "signin", it * static_cast<std::int64_t>(data.events),
+         it * static_cast<std::int64_t>(data.text.size()), seconds, "ratio_to_reference",
+         std::to_string(data.text.size() >> 20) + " MiB");
+  // The same in CPU time: the child's (all its threads) against the reference's.
+  const double ref = reference_bytes_per_second("signin");
+  if (ref > 0 && child_cpu > 0)
+    state.counters["cpu_ratio_to_reference"] =
+        static_cast<double>(it) * static_cast<double>(data.text.size()) / child_cpu / ref;
+  state.counters["child_cpu_seconds"] = child_cpu / static_cast<double>(it);
+}
+
+// The fixed cost of one `eqlite match` run: an empty input file.
+void cli_startup(benchmark::State& state) {
+  if (std::string_view(EQLITE_CLI_PATH).empty()) {
+    state.SkipWithError("built without the CLI (EQLITE_BUILD_CLI=OFF)");
+    return;
+  }
+  const auto args = cli_args(cli_data().empty.string(), false);
+  double child_cpu = 0;
+  for (auto _ : state) {
+    const WallStopwatch sw;
+    const int status = run_cli(args, nullptr, child_cpu);
+    state.SetIterationTime(sw.seconds());
+    if (status != 1) {  // nothing matches an empty input
+      state.SkipWithError(("eqlite match failed with status " + std::to_string(status)).c_str());
+      return;
+    }
+  }
+  state.counters["child_cpu_seconds"] = child_cpu / static_cast<double>(state.iterations());
+}
+
+}  // namespace
+
+void register_t1078_benchmarks() {
+  benchmark::RegisterBenchmark("t1078/ndjson", t1078_ndjson)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("t1078/eval_only", t1078_eval_only)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("t1078/flat_event", t1078_flat_event);
+}
+
+void register_cli_benchmarks() {
+  benchmark::RegisterBenchmark("cli/startup", cli_startup)
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("cli/file", [](benchmark::State& s) { cli(s, false, false); })
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("cli/file_threads1",
+                               [](benchmark::State& s) { cli(s, false, true); })
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("cli/stdin", [](benchmark::State& s) { cli(s, true, false); })
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+}
+
+}  // namespace bench
