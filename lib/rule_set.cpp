@@ -1,6 +1,6 @@
 // lib/rule_set.cpp — see rule_set.hpp. The index: each rule is filed under one of its anchors
-// (Program::anchors), the one on the field with the most distinct anchor keys across the set
-// (a field such as process.name tells rules apart better than event.category); rules without
+// (Program::anchors), the one whose keys the fewest other rules share (a list of process names
+// tells rules apart better than `event.type == "start"`); rules without
 // an anchor are always evaluated. Matching an event looks up each anchor field's string values
 // in that field's hash tables, marks the rules found in a bitset, and runs the VM on the marked
 // rules in id order. A value that is not a string may still satisfy an anchor (S8: 1 == "1"),
@@ -11,6 +11,7 @@
 #include <bit>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "eqlite/vm.hpp"
@@ -111,9 +112,10 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
 std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   auto ix = std::make_shared<internal::RuleIndex>();
   ix->fields = fields;
-  // How many distinct keys each field has over all anchors: the more, the better it tells
-  // rules apart.
-  std::map<std::uint16_t, std::set<std::string>> distinct;
+  // How many rules name each key in an anchor. An anchor's cost is the sum over its keys: about
+  // how many rules an event that has one of those values sends to the VM (`event.type ==
+  // "start"` is shared by hundreds of rules, a list of process names by few).
+  std::map<std::tuple<std::uint16_t, bool, std::string>, std::size_t> sharing;
   std::vector<std::vector<internal::Anchor>> anchors(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
@@ -124,17 +126,21 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     anchors[r] = (*remapped)->anchors;
     for (const auto& a : anchors[r])
       for (const auto& k : a.keys)
-        distinct[a.field].insert((a.folded ? "f:" : "e:") + k);
+        ++sharing[{a.field, a.folded, k}];
     ix->queries.emplace_back(std::move(*remapped));
   }
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const internal::Anchor* best = nullptr;
+    std::size_t best_cost = 0;
     for (const auto& a : anchors[r]) {
-      if (!best || distinct[a.field].size() > distinct[best->field].size() ||
-          (distinct[a.field].size() == distinct[best->field].size() &&
-           a.keys.size() < best->keys.size()))
+      std::size_t cost = 0;
+      for (const auto& k : a.keys)
+        cost += sharing[{a.field, a.folded, k}];
+      if (!best || cost < best_cost) {
         best = &a;
+        best_cost = cost;
+      }
     }
     if (!best) {
       ix->always.push_back(r);
