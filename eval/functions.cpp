@@ -101,12 +101,14 @@ bool as_int(Value v, std::int64_t& out) noexcept {
     out = v.as_int();
     return true;
   }
-  if (v.kind() == ValueKind::Double &&
-      v.as_double() == static_cast<double>(static_cast<std::int64_t>(v.as_double()))) {
-    out = static_cast<std::int64_t>(v.as_double());
-    return true;
-  }
-  return false;
+  if (v.kind() != ValueKind::Double) return false;
+  // Range first: converting a double outside int64 (or NaN) to an integer is undefined
+  // (found by fuzz/fuzz_structured.cpp: substring(a, 1e20)).
+  const double d = v.as_double();
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+  if (d != static_cast<double>(static_cast<std::int64_t>(d))) return false;
+  out = static_cast<std::int64_t>(d);
+  return true;
 }
 
 // Folds `s` (ASCII) into `buf` when `ci`, and returns the view to search in.
