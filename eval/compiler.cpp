@@ -543,6 +543,10 @@ class Compiler {
       for (std::size_t i = 1; i < n; ++i) {
         auto cidr = literal_arg(i, "CIDR block");
         const auto* text = std::get_if<std::string>(&*cidr);
+        if (text && ipv4_mapped_block(*text))
+          fail(c.args[i].span, ErrorCode::Syntax,
+               "a CIDR block on an IPv6-mapped IPv4 address cannot have a /prefix (is it IPv4 or "
+               "IPv6 bits?): write the IPv4 block, e.g. \"10.0.0.0/8\"");
         if (!text || !valid_cidr(*text))
           fail(c.args[i].span, ErrorCode::Syntax,
                "invalid CIDR block: expected an IPv4 or IPv6 address with an optional /prefix, "

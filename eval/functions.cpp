@@ -141,12 +141,29 @@ bool parse_ip(std::string_view text, Ip& ip) noexcept {
   return false;
 }
 
+}  // namespace
+
+// Elasticsearch (InetAddresses.parseCidr) rejects a /prefix on an IPv6-mapped IPv4 address
+// ("::ffff:10.0.0.0/104"): it is ambiguous whether the prefix counts IPv4 or IPv6 bits.
+bool ipv4_mapped_block(std::string_view text) noexcept {
+  const auto slash = text.find('/');
+  if (slash == std::string_view::npos || text.substr(0, slash).find(':') == std::string_view::npos)
+    return false;
+  Ip ip;
+  if (!parse_ip(text.substr(0, slash), ip) || ip.family != 6) return false;
+  static constexpr unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  return std::memcmp(ip.bytes, kMapped, 12) == 0;
+}
+
+namespace {
+
 bool parse_cidr(std::string_view text, Ip& net, int& prefix) noexcept {
   const auto slash = text.find('/');
   if (!parse_ip(text.substr(0, slash), net)) return false;
   const int max = net.family == 4 ? 32 : 128;
   prefix = max;
   if (slash == std::string_view::npos) return true;
+  if (ipv4_mapped_block(text)) return false;
   std::string_view p = text.substr(slash + 1);
   auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
   return ec == std::errc() && ptr == p.data() + p.size() && !p.empty() && prefix >= 0 &&

@@ -75,5 +75,8 @@ Value call_function(Function f, bool ci, const Value* args, std::size_t n, Strin
 
 /// Whether `text` is a valid CIDR block (IPv4 or IPv6), for compile-time checks.
 bool valid_cidr(std::string_view text) noexcept;
+/// A /prefix on an IPv6-mapped IPv4 address (`::ffff:10.0.0.0/104`): invalid, as in
+/// Elasticsearch. (valid_cidr() is false for it; this says why.)
+bool ipv4_mapped_block(std::string_view text) noexcept;
 
 }  // namespace eqlite::internal

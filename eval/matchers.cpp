@@ -527,6 +527,10 @@ std::string fold_pattern(const std::string& p) {
     if (c == '\\' && i + 1 < n) {
       out += c;
       out += p[++i];
+      if ((p[i] == 'p' || p[i] == 'P') && i + 1 < n && p[i + 1] != '{') {
+        out += p[++i];  // \pL: a one-letter class name, kept as written
+        continue;
+      }
       if ((p[i] == 'p' || p[i] == 'P' || p[i] == 'x') && i + 1 < n && p[i + 1] == '{') {
         const std::size_t close = p.find('}', i);
         const std::size_t end = close == std::string::npos ? n : close + 1;

@@ -450,13 +450,12 @@ class QueryGen {
     return quote(s);
   }
 
-  // No one-letter class (\\pL) yet: fuzz/known-bugs/README.md, bug 4.
   std::string regex_atom(int depth) {
     static const std::vector<std::string> atoms = {
         "a",      "b",         "A",   "B",   "1",     "\xC3\xA9", "\xC3\x89",    "\\.",
         "\\*",    "\\\\",      " ",   "k",   ".",     "[ab]",     "[^a]",        "[a-c]",
         "[0-9]",  "\\d",       "\\w", "\\s", "[A-Z]", "\\p{L}",   "[[:alpha:]]", "\\x{e9}",
-        "(?i:a)", "\\Qa.b\\E", "^",   "$",   "\\b"};
+        "(?i:a)", "\\Qa.b\\E", "^",   "$",   "\\b",   "\\pL",     "\\PN"};
     if (depth > 0 && pick(5) == 0) {
       std::string inner = regex(depth - 1);
       if (p_.ConsumeBool()) inner += "|" + regex(depth - 1);
@@ -483,11 +482,12 @@ class QueryGen {
     return quote(regex(2));
   }
 
-  // No IPv4-mapped IPv6 block ("::ffff:10.0.0.0/104") yet: fuzz/known-bugs/README.md, bug 3.
+  // An IPv4-mapped IPv6 block may not have a /prefix (a compile error, as in Elasticsearch):
+  // only the bare address is generated.
   std::string cidr() {
-    static const std::vector<std::string> fixed = {"10.0.0.0/8", "192.168.0.0/16", "::1/128",
-                                                   "fe80::/10",  "0.0.0.0/0",      "10.1.2.3",
-                                                   "::/0",       "2001:db8::/32",  "10.1.2.3/32"};
+    static const std::vector<std::string> fixed = {
+        "10.0.0.0/8", "192.168.0.0/16", "::1/128",       "fe80::/10",   "0.0.0.0/0",
+        "10.1.2.3",   "::/0",           "2001:db8::/32", "10.1.2.3/32", "::ffff:10.1.2.3"};
     if (p_.ConsumeBool()) return "\"" + one_of(fixed) + "\"";
     std::string s;
     for (int k = 0; k < 4; ++k)
@@ -781,9 +781,9 @@ class EventGen {
         break;
       }
       case 5: {  // integers beyond int64 read as doubles (E3)
-        // Not below INT64_MIN yet: fuzz/known-bugs/README.md, bug 1.
         static const std::vector<std::string> big = {"9223372036854775808", "18446744073709551615",
-                                                     "100000000000000000000"};
+                                                     "100000000000000000000",
+                                                     "-9223372036854775809"};
         j.kind = Json::Kind::Double;
         j.s = big[pick(big.size())];
         j.d = std::strtod(j.s.c_str(), nullptr);

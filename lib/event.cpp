@@ -37,6 +37,22 @@ FlatEvent& FlatEvent::add(std::string_view path, Value value) {
   return *this;
 }
 
+FlatEvent::FlatEvent(const FlatEvent& other) {
+  for (const auto& [path, values] : other.values_) {
+    values_.try_emplace(path);
+    for (const Value& v : values)
+      add(path, v);
+  }
+}
+
+FlatEvent& FlatEvent::operator=(const FlatEvent& other) {
+  if (this != &other) {
+    FlatEvent copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
 void FlatEvent::clear() {
   values_.clear();
   strings_.clear();

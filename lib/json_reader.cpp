@@ -139,9 +139,16 @@ struct JsonReader::Impl {
     if (auto e = v.get_number_type().get(t)) return e;
     if (t == od::number_type::signed_integer) {
       std::int64_t i;
-      if (auto e = v.get_int64().get(i)) return e;
-      out_value = Value::integer(i);
-      return simdjson::SUCCESS;
+      const auto e = v.get_int64().get(i);
+      if (e == simdjson::SUCCESS) {
+        out_value = Value::integer(i);
+        return simdjson::SUCCESS;
+      }
+      // Below INT64_MIN simdjson 3.0 fails with INCORRECT_TYPE (also for digits with a leading
+      // zero, which JSON forbids): a double (E3), from the text below.
+      if (e != simdjson::INCORRECT_TYPE) return e;
+      const std::string_view raw = v.raw_json_token();
+      if (raw.size() < 3 || raw[0] != '-' || raw[1] == '0') return simdjson::NUMBER_ERROR;
     }
     if (t == od::number_type::floating_point_number) {
       double d;

@@ -36,6 +36,14 @@ class FieldMap {
 /// go away. Adding a path twice makes it multi-valued (E3).
 class FlatEvent final : public FieldMap {
  public:
+  FlatEvent() = default;
+  /// A copy owns its own strings (the values of `other` view `other`'s storage).
+  FlatEvent(const FlatEvent& other);
+  FlatEvent& operator=(const FlatEvent& other);
+  /// Moving keeps every string where it is: the values stay valid.
+  FlatEvent(FlatEvent&&) noexcept = default;
+  FlatEvent& operator=(FlatEvent&&) noexcept = default;
+
   FlatEvent& add(std::string_view path, Value value);
   FlatEvent& add(std::string_view path, std::string_view string) {
     return add(path, Value::string(string));

@@ -56,3 +56,26 @@ TEST_CASE("Query: text, fields, dumps", "[api]") {
   eqlite::Query copy = *q;  // cheap copy, shares the program
   CHECK(copy.fields() == q->fields());
 }
+
+TEST_CASE("FlatEvent: a copy owns its strings; moves keep them; vectors may grow", "[api]") {
+  auto q = eqlite::compile(R"(any where user.name == "alice" and host == "h1")");
+  REQUIRE(q.ok());
+  eqlite::Vm vm;
+  std::vector<eqlite::FlatEvent> events;
+  for (int i = 0; i < 100; ++i) {  // growth moves (noexcept) or copies the events
+    eqlite::FlatEvent e;
+    e.add("user.name", std::string(i % 2 ? "alice" : "bob")).add("host", std::string("h1"));
+    events.push_back(e);  // a copy of a local that is about to go
+  }
+  for (int i = 0; i < 100; ++i)
+    CHECK(vm.matches(*q, events[static_cast<std::size_t>(i)]) == (i % 2 == 1));
+  eqlite::FlatEvent copy;
+  {
+    eqlite::FlatEvent original;
+    original.add("user.name", std::string("alice")).add("host", std::string("h1"));
+    copy = original;
+    original.clear();
+    original.add("user.name", std::string("mallory"));
+  }
+  CHECK(vm.matches(*q, copy));
+}

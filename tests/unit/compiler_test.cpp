@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "eqlite/query.hpp"
+#include "eqlite/eqlite.hpp"
 #include "eval/program.hpp"
 
 using eqlite::compile;
@@ -97,6 +97,8 @@ const CompileReject kReject[] = {
   {R"(any where number(a, 99) == 1)", ErrorCode::Syntax, 1, 21, "the base of [number] is an integer from 2 to 36"},
   {R"(any where between(a, "x", "y", 1) == "")", ErrorCode::Syntax, 1, 32, "the greedy flag of [between] is true or false"},
   {R"(any where cidrMatch(ip, "10.0.0.0/33"))", ErrorCode::Syntax, 1, 25, "invalid CIDR block"},
+  // Elasticsearch rejects a prefix on an IPv6-mapped IPv4 address (found by fuzzing)
+  {R"(any where cidrMatch(ip, "10.0.0.0/8", "::ffff:10.0.0.0/104"))", ErrorCode::Syntax, 1, 39, "IPv6-mapped IPv4 address cannot have a /prefix"},
   {R"(any where cidrMatch(ip, net))", ErrorCode::Syntax, 1, 25, "the CIDR block of [cidrMatch] must be a literal"},
   {R"(any where a regex ("ok", "(unclosed"))", ErrorCode::BadRegex, 1, 26, "invalid regex: missing ): (unclosed"},
   {R"(any where true | count)", ErrorCode::Unsupported, 1, 16, "pipe [count] is not supported"},
@@ -237,4 +239,22 @@ TEST_CASE("the verifier rejects malformed programs", "[compiler]") {
     REQUIRE_FALSE(r.ok());
     CHECK_THAT(r.error().message, Catch::Contains("exactly one value"));
   }
+}
+
+TEST_CASE("regex~ keeps one-letter Unicode classes (\\pL, \\PN) as written", "[compiler]") {
+  // found by fuzzing: the class letter was folded to lower case ("\pl" is no class)
+  for (const char* q : {R"(any where a regex~ "\\pL+")", R"(any where a regex~ "x\\PN")",
+                        R"(any where cidrMatch(ip, "::ffff:10.1.2.3"))"}) {
+    INFO(q);
+    auto r = compile(q);
+    if (!r) FAIL(r.error().message);
+  }
+  eqlite::Vm vm;
+  eqlite::FlatEvent e;
+  e.add("a", "ÉtéX");
+  CHECK(vm.matches(*compile(R"(any where a regex~ "\\pL+")"), e));
+  CHECK_FALSE(vm.matches(*compile(R"(any where a regex~ "\\pN+")"), e));
+  eqlite::FlatEvent ip;
+  ip.add("ip", "10.1.2.3");
+  CHECK(vm.matches(*compile(R"(any where cidrMatch(ip, "::ffff:10.1.2.3"))"), ip));
 }

@@ -258,3 +258,19 @@ TEST_CASE("the DOM fast path and the On-Demand path read every event alike", "[j
     CHECK(dump(big) == fast);
   }
 }
+
+TEST_CASE("E3: integers below INT64_MIN are doubles too; a leading zero is still bad JSON",
+          "[json]") {
+  JsonReader r(std::vector<std::string>{"a"});
+  Event e;
+  REQUIRE(r.read(R"({"a":-9223372036854775809})", e).ok());
+  REQUIRE(e.values(0).size() == 1);
+  CHECK(e.values(0)[0].kind() == ValueKind::Double);
+  CHECK(e.values(0)[0].as_double() == -9223372036854775809.0);
+  REQUIRE(r.read(R"({"a":-9223372036854775808})", e).ok());
+  CHECK(e.values(0)[0].kind() == ValueKind::Int);
+  for (const char* bad : {R"({"a":-01})", R"({"a":-000000000000000000000001})", R"({"a":-})"}) {
+    INFO(bad);
+    CHECK_FALSE(r.read(bad, e).ok());
+  }
+}
