@@ -107,7 +107,7 @@ class Compiler {
     emit(Opcode::Return);
     if (!q.any)
       p_.anchors.push_back(
-          {field_id(options_.category_field, q.category_span), false, {q.category}});
+          {Anchor{field_id(options_.category_field, q.category_span), false, {q.category}}});
     anchors(q.where);
   }
 
@@ -567,12 +567,48 @@ class Compiler {
   // ---- anchors (Program::anchors): necessary conditions from the top-level conjunction ----
 
   void anchors(const ast::Expr& e) {
-    if (const auto* l = std::get_if<ast::Logical>(&e.node)) {
-      if (l->op == ast::LogicalOp::And)
-        for (const auto& operand : l->operands)
-          anchors(operand);
+    if (const auto* l = std::get_if<ast::Logical>(&e.node); l && l->op == ast::LogicalOp::And) {
+      for (const auto& operand : l->operands)
+        anchors(operand);
       return;
     }
+    auto alts = alternatives(e);
+    if (!alts.empty()) p_.anchors.push_back(std::move(alts));
+  }
+
+  // Anchors of which `e` needs at least one (empty: none known). An `or` needs one of each of
+  // its branches' alternatives; an `and` needs those of any one operand (the fewest keys).
+  std::vector<Anchor> alternatives(const ast::Expr& e) {
+    if (const auto* l = std::get_if<ast::Logical>(&e.node)) {
+      std::vector<Anchor> out;
+      if (l->op == ast::LogicalOp::Or) {
+        for (const auto& operand : l->operands) {
+          auto alts = alternatives(operand);
+          if (alts.empty()) return {};  // a branch without an anchor: no necessary condition
+          for (auto& a : alts)
+            out.push_back(std::move(a));
+        }
+        return out;
+      }
+      std::size_t best_keys = 0;
+      for (const auto& operand : l->operands) {
+        auto alts = alternatives(operand);
+        std::size_t keys = 0;
+        for (const auto& a : alts)
+          keys += a.keys.size();
+        if (!alts.empty() && (out.empty() || keys < best_keys)) {
+          out = std::move(alts);
+          best_keys = keys;
+        }
+      }
+      return out;
+    }
+    auto a = single_anchor(e);
+    if (!a) return {};
+    return {std::move(*a)};
+  }
+
+  std::optional<Anchor> single_anchor(const ast::Expr& e) {
     const ast::Field* field = nullptr;
     Anchor a;
     if (const auto* c = std::get_if<ast::Compare>(&e.node); c && c->op == ast::CompareOp::Eq) {
@@ -584,27 +620,28 @@ class Compiler {
       }
       auto lit = field ? fold(*other) : std::nullopt;
       const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-      if (!s) return;
+      if (!s) return std::nullopt;
       a.keys.push_back(*s);
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
       field = std::get_if<ast::Field>(&m->lhs->node);
-      if (!field) return;
+      if (!field) return std::nullopt;
       const bool patterns = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::Like ||
                             m->kind == ast::MatchKind::LikeCi;
-      if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi) return;
+      if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi)
+        return std::nullopt;
       a.folded = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::LikeCi ||
                  m->kind == ast::MatchKind::InCi;
       for (const auto& v : m->values) {
         auto lit = fold(v);
         if (lit && std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
         const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-        if (!s || (patterns && s->find_first_of("*?") != std::string::npos)) return;
+        if (!s || (patterns && s->find_first_of("*?") != std::string::npos)) return std::nullopt;
         a.keys.push_back(*s);
       }
     } else {
-      return;
+      return std::nullopt;
     }
-    if (!field) return;
+    if (!field) return std::nullopt;
     if (a.folded)
       for (auto& k : a.keys) {
         std::string f;
@@ -612,7 +649,7 @@ class Compiler {
         k = std::move(f);
       }
     a.field = field_id(field->path, e.span);
-    p_.anchors.push_back(std::move(a));
+    return a;
   }
 
   void pipes(const ast::Query& q) {

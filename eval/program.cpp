@@ -309,8 +309,9 @@ Result<std::shared_ptr<Program>> remap_fields(const Program& p,
   for (auto& set : out->fieldsets)
     for (auto& f : set)
       f = to.at(f);
-  for (auto& a : out->anchors)
-    a.field = to.at(a.field);
+  for (auto& alternatives : out->anchors)
+    for (auto& a : alternatives)
+      a.field = to.at(a.field);
   if (auto ok = verify(*out); !ok) return ok.error();
   return out;
 }

@@ -77,7 +77,9 @@ struct Constant {
 /// when some value of fields[field] is a string equal to one of `keys` (compared after ASCII
 /// folding when `folded`), or is not a string (a number may equal a numeric string literal,
 /// S8). Taken from the top-level conjunction: `<category> where`, `f == "x"`, `f in ("x", ...)`,
-/// `f in~ (...)`, and `f : "x"` / `like` / `like~` without wildcards.
+/// `f in~ (...)`, and `f : "x"` / `like` / `like~` without wildcards; an `or` of such
+/// predicates (also on different fields) is one entry of Program::anchors with several
+/// alternatives.
 struct Anchor {
   std::uint16_t field = 0;
   bool folded = false;
@@ -95,8 +97,8 @@ struct Program {
   std::vector<PatternSet> patterns;
   std::vector<RegexSet> regexes;
   std::vector<PipeStage> pipes;
-  std::vector<Anchor> anchors;
-  std::uint32_t max_stack = 0;  ///< set by verify()
+  std::vector<std::vector<Anchor>> anchors;  ///< all must hold; of each, one alternative
+  std::uint32_t max_stack = 0;               ///< set by verify()
 
   /// One instruction per line: `0003  jump_if_false  -> 7`, then the operand's meaning.
   std::string disassemble() const;

@@ -116,7 +116,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   // how many rules an event that has one of those values sends to the VM (`event.type ==
   // "start"` is shared by hundreds of rules, a list of process names by few).
   std::map<std::tuple<std::uint16_t, bool, std::string>, std::size_t> sharing;
-  std::vector<std::vector<internal::Anchor>> anchors(rules.size());
+  std::vector<std::vector<std::vector<internal::Anchor>>> anchors(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
     auto remapped = internal::remap_fields(rule.query.program(), rule.to_shared, fields);
@@ -124,21 +124,23 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
     anchors[r] = (*remapped)->anchors;
-    for (const auto& a : anchors[r])
-      for (const auto& k : a.keys)
-        ++sharing[{a.field, a.folded, k}];
+    for (const auto& alternatives : anchors[r])
+      for (const auto& a : alternatives)
+        for (const auto& k : a.keys)
+          ++sharing[{a.field, a.folded, k}];
     ix->queries.emplace_back(std::move(*remapped));
   }
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
-    const internal::Anchor* best = nullptr;
+    const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
-    for (const auto& a : anchors[r]) {
+    for (const auto& alternatives : anchors[r]) {
       std::size_t cost = 0;
-      for (const auto& k : a.keys)
-        cost += sharing[{a.field, a.folded, k}];
+      for (const auto& a : alternatives)
+        for (const auto& k : a.keys)
+          cost += sharing[{a.field, a.folded, k}];
       if (!best || cost < best_cost) {
-        best = &a;
+        best = &alternatives;
         best_cost = cost;
       }
     }
@@ -146,16 +148,18 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       ix->always.push_back(r);
       continue;
     }
-    auto [it, fresh] = slot.emplace(best->field, ix->by_field.size());
-    if (fresh) {
-      ix->by_field.emplace_back();
-      ix->by_field.back().field = best->field;
-    }
-    auto& fi = ix->by_field[it->second];
-    fi.all.push_back(r);
-    for (const auto& k : best->keys) {
-      auto& list = (best->folded ? fi.folded : fi.exact)[k];
-      if (list.empty() || list.back() != r) list.push_back(r);
+    for (const auto& a : *best) {  // the rule is a candidate when any alternative is met
+      auto [it, fresh] = slot.emplace(a.field, ix->by_field.size());
+      if (fresh) {
+        ix->by_field.emplace_back();
+        ix->by_field.back().field = a.field;
+      }
+      auto& fi = ix->by_field[it->second];
+      if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
+      for (const auto& k : a.keys) {
+        auto& list = (a.folded ? fi.folded : fi.exact)[k];
+        if (list.empty() || list.back() != r) list.push_back(r);
+      }
     }
   }
   return ix;
