@@ -92,6 +92,7 @@ void wildcard_eqlite(benchmark::State& state, std::size_t n) {
   const auto events = one_field_events(set.values);
   eqlite::Vm vm;
   std::size_t matches = 0;
+  (void)vm.matches(*query, events.front());  // untimed: the database compiles on first use
   const Stopwatch sw;
   for (auto _ : state)
     for (const auto& e : events)

@@ -57,6 +57,8 @@ void t1078_ndjson(benchmark::State& state) {
   eqlite::Vm vm;
   const auto& lines = signin_lines();
   std::size_t matches = 0, errors = 0;
+  for (auto line : lines)  // untimed: the database compiles on first use
+    if (reader.read(line, event)) (void)vm.matches(*query, event);
   const Stopwatch sw;
   for (auto _ : state) {
     for (auto line : lines) {
@@ -97,6 +99,8 @@ void t1078_ndjson_in_place(benchmark::State& state) {
   eqlite::Event event;
   eqlite::Vm vm;
   std::size_t matches = 0, errors = 0;
+  for (auto line : lines)  // untimed: the database compiles on first use
+    if (reader.read(line, event)) (void)vm.matches(*query, event);
   const Stopwatch sw;
   for (auto _ : state) {
     for (auto line : lines) {
@@ -124,6 +128,8 @@ void t1078_eval_only(benchmark::State& state) {
   const auto& events = bound.events();
   eqlite::Vm vm;
   std::size_t matches = 0;
+  for (const auto& e : events)  // untimed: the database compiles on first use
+    (void)vm.matches(*query, e);
   const Stopwatch sw;
   for (auto _ : state) {
     for (const auto& e : events)
@@ -150,6 +156,7 @@ void t1078_flat_event(benchmark::State& state) {
       .add("azure.signinlogs.properties.conditional_access_status", "success");
   eqlite::Vm vm;
   std::size_t matches = 0;
+  (void)vm.matches(*query, e);  // untimed: the database compiles on first use
   const Stopwatch sw;
   for (auto _ : state)
     matches += vm.matches(*query, e);

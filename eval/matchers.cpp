@@ -376,7 +376,10 @@ int on_match(unsigned, unsigned long long, unsigned long long, unsigned, void* c
 // rules should not pay for lists that no event ever reaches.
 class MultiPattern {
  public:
-  explicit MultiPattern(std::vector<std::string> patterns) : patterns_(std::move(patterns)) {}
+  // `caseless`: the patterns are ASCII-folded and the text is not (Hyperscan's caseless mode
+  // folds ASCII letters only, as S5 wants), so a scan needs no folded copy of the value.
+  MultiPattern(std::vector<std::string> patterns, bool caseless)
+      : patterns_(std::move(patterns)), caseless_(caseless) {}
   ~MultiPattern() {
     if (db_) hs_free_database(db_);
   }
@@ -402,7 +405,8 @@ class MultiPattern {
       for (const auto& p : patterns_)
         res.push_back(to_hs_regex(p));
       std::vector<const char*> exprs;
-      std::vector<unsigned> flags(res.size(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH);
+      std::vector<unsigned> flags(
+          res.size(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | (caseless_ ? HS_FLAG_CASELESS : 0u));
       std::vector<unsigned> ids(res.size(), 0);
       for (const auto& r : res)
         exprs.push_back(r.c_str());
@@ -427,6 +431,7 @@ class MultiPattern {
   }
 
   std::vector<std::string> patterns_;
+  bool caseless_;
   mutable std::once_flag once_;
   mutable hs_database_t* db_ = nullptr;
 };
@@ -442,7 +447,7 @@ void PatternSet::finish() {
   for (const auto& g : globs_)
     if (g.pattern().find('?') == std::string::npos) starred.push_back(g.pattern());
   if (match_all_ || starred.size() < kMultiPatternMin || starred.size() > kMultiPatternMax) return;
-  multi_ = std::make_shared<const MultiPattern>(std::move(starred));
+  multi_ = std::make_shared<const MultiPattern>(std::move(starred), ci_);
   std::vector<Glob> with_q;
   for (auto& g : globs_)
     if (g.pattern().find('?') != std::string::npos) with_q.push_back(std::move(g));
@@ -458,11 +463,6 @@ void PatternSet::finish() {
 bool PatternSet::matches_text(std::string_view t) const noexcept {
   if (match_all_) return true;
   if (!exact_.empty() && exact_.find(t) != exact_.end()) return true;
-  if (multi_) {
-    bool ok = true;
-    if (multi_->matches(t, ok)) return true;
-    if (!ok) return matches_slowly(t);
-  }
   for (const auto& s : prefixes_)
     if (t.starts_with(s)) return true;
   for (const auto& s : suffixes_)
@@ -492,14 +492,21 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
   std::string_view text;
   try {
     if (!text_of(v, buf, text)) return false;  // S2: no value never matches
+    bool slow = false;
+    if (multi_ && !match_all_) {
+      bool ok = true;
+      if (multi_->matches(text, ok)) return true;  // on the value as it is (caseless if ci)
+      slow = !ok;
+      if (!slow && exact_.empty() && globs_.empty()) return false;
+    }
     if (ci_) {
       fold_ascii(text, fold);
       text = fold;
     }
+    return matches_text(text) || (slow && matches_slowly(text));
   } catch (...) {
     return false;
   }
-  return matches_text(text);
 }
 
 // ---- RegexSet
