@@ -294,11 +294,14 @@ class Runner {
         per_rule_(names.size(), 0) {
     for (const auto& n : names)
       prefixes_.push_back("{\"rule\":" + json_quoted(n));
-    evaluators_.emplace_back(config_);
-    for (std::size_t i = 1; i < threads; ++i)
+    // One thread: the main thread evaluates inline. N threads: N workers evaluate, and the
+    // main thread only reads and writes (mostly waiting in read() or for the next block).
+    const std::size_t n = std::max<std::size_t>(threads, 1);
+    for (std::size_t i = 0; i < n; ++i)
       evaluators_.emplace_back(config_);
-    for (std::size_t i = 1; i < threads; ++i)
-      workers_.emplace_back([this, i] { work(evaluators_[i]); });
+    if (n > 1)
+      for (std::size_t i = 0; i < n; ++i)
+        workers_.emplace_back([this, i] { work(evaluators_[i]); });
   }
   ~Runner() { finish(); }
 
