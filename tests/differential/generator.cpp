@@ -36,20 +36,6 @@ std::string eql_quote(const std::string& s) {
   return out + "\"";
 }
 
-// JSON strings escape these characters the same way EQL strings do.
-std::string json_quote(const std::string& s) {
-  return eql_quote(s);
-}
-
-// Shortest round-trip text of a double, always with a '.', an exponent or "inf"/"nan".
-std::string double_text(double d) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, d);
-  std::string s(buf, r.ptr);
-  if (s.find_first_of(".en") == std::string::npos) s += ".0";
-  return s;
-}
-
 const std::vector<std::string>& special_strings() {
   // clang-format off
   static const std::vector<std::string> v = {
@@ -67,95 +53,6 @@ const std::vector<std::string>& special_strings() {
 
 // ---- JSON events
 // -----------------------------------------------------------------------------------
-
-struct Generator::Json {
-  enum class Kind { Null, Bool, Int, Double, String, Array, Object };
-  Kind kind = Kind::Null;
-  bool b = false;
-  std::int64_t i = 0;
-  double d = 0;
-  std::string s;
-  std::vector<Json> items;        // Array elements, or Object values
-  std::vector<std::string> keys;  // Object keys (keys[k] names items[k])
-
-  static Json object() {
-    Json j;
-    j.kind = Kind::Object;
-    return j;
-  }
-  void add(std::string key, Json value) {
-    keys.push_back(std::move(key));
-    items.push_back(std::move(value));
-  }
-  static Json string(std::string v) {
-    Json j;
-    j.kind = Kind::String;
-    j.s = std::move(v);
-    return j;
-  }
-  static Json array() {
-    Json j;
-    j.kind = Kind::Array;
-    return j;
-  }
-
-  std::string text() const {
-    switch (kind) {
-      case Kind::Null:
-        return "null";
-      case Kind::Bool:
-        return b ? "true" : "false";
-      case Kind::Int:
-        return std::to_string(i);
-      case Kind::Double:
-        return double_text(d);
-      case Kind::String:
-        return json_quote(s);
-      case Kind::Array: {
-        std::string out = "[";
-        for (std::size_t k = 0; k < items.size(); ++k)
-          out += (k ? "," : "") + items[k].text();
-        return out + "]";
-      }
-      case Kind::Object: {
-        std::string out = "{";
-        for (std::size_t k = 0; k < keys.size(); ++k)
-          out += (k ? "," : "") + json_quote(keys[k]) + ":" + items[k].text();
-        return out + "}";
-      }
-    }
-    return "null";
-  }
-
-  // E1: nested objects are dotted paths, a dotted key is the same path, arrays (also nested,
-  // also of objects) are multi-valued, null is no value.
-  void flatten(const std::string& path, FlatEvent& out) const {
-    switch (kind) {
-      case Kind::Null:
-        break;
-      case Kind::Bool:
-        out.add(path, b);
-        break;
-      case Kind::Int:
-        out.add(path, i);
-        break;
-      case Kind::Double:
-        out.add(path, d);
-        break;
-      case Kind::String:
-        out.add(path, std::string_view(s));
-        break;
-      case Kind::Array:
-        for (const auto& item : items)
-          item.flatten(path, out);
-        break;
-      case Kind::Object:
-        for (std::size_t k = 0; k < keys.size(); ++k)
-          items[k].flatten(path.empty() ? keys[k] : path + "." + keys[k], out);
-        break;
-    }
-  }
-};
 
 std::string Generator::random_string(bool for_event) {
   if (chance(0.35)) return one_of(special_strings());

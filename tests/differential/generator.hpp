@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "eqlite/event.hpp"
+#include "support/json_value.hpp"
 
 namespace eqlite::difftest {
 
@@ -41,7 +42,7 @@ class Generator {
   void event(GeneratedEvent& out);
 
  private:
-  struct Json;
+  using Json = eqlite::testing::JsonValue;
 
   std::string condition(int depth);
   std::string value(int depth);
