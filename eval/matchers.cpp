@@ -447,6 +447,10 @@ void PatternSet::finish() {
   for (const auto& g : globs_)
     if (g.pattern().find('?') == std::string::npos) starred.push_back(g.pattern());
   if (match_all_ || starred.size() < kMultiPatternMin || starred.size() > kMultiPatternMax) return;
+  std::size_t bytes = 0;
+  for (const auto& p : starred)
+    bytes += p.size();
+  if (bytes > kMultiPatternMaxBytes) return;  // a hostile list must not stall the first match
   multi_ = std::make_shared<const MultiPattern>(std::move(starred), ci_);
   std::vector<Glob> with_q;
   for (auto& g : globs_)

@@ -97,6 +97,8 @@ class PatternSet {
   /// Hyperscan's compile time grows faster than the list (1,000 patterns: ~0.5 s); longer
   /// lists are matched pattern by pattern.
   static constexpr std::size_t kMultiPatternMax = 1500;
+  /// ... and no more bytes of patterns than this (Hyperscan's compile time grows with them too).
+  static constexpr std::size_t kMultiPatternMaxBytes = 64 << 10;
   /// Whether finish() built the multi-pattern database (for tests and the disassembler).
   bool multi() const noexcept { return multi_ != nullptr; }
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
