@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "bench/data.hpp"
+#include "support/json_value.hpp"
 
 namespace bench {
 
@@ -28,35 +29,7 @@ std::string Rng::ipv4(bool private_range) {
 }
 
 void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  eqlite::testing::write_json_string(s, out);
 }
 
 void JsonWriter::key(std::string_view k) {

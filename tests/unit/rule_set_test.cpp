@@ -9,6 +9,7 @@
 #include <string>
 
 #include "eqlite/eqlite.hpp"
+#include "support/json_value.hpp"
 
 using eqlite::RuleSet;
 using eqlite::RuleSetMatcher;
@@ -116,23 +117,6 @@ TEST_CASE("rule set: constants, compile errors and pipes", "[rule_set]") {
 
 namespace {
 
-std::string json_escape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 // The string literals of a rule's text (crude, enough to build events that fire the rule).
 std::vector<std::string> literals_of(const std::string& text) {
   std::vector<std::string> out;
@@ -239,11 +223,12 @@ TEST_CASE("rule set over Elastic's rules: the same answers as each rule on its o
         value = "other" + std::to_string(next(4));
       }
       if (f) json += ",";
-      json += "\"" + json_escape(fields[f]) + "\":";
+      eqlite::testing::write_json_string(fields[f], json);
+      json += ":";
       if (next(16) == 0)
         json += std::to_string(next(5000));  // a number now and then
       else
-        json += "\"" + json_escape(value) + "\"";
+        eqlite::testing::write_json_string(value, json);
     }
     json += "}";
     INFO("event: " << json);
