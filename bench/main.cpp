@@ -71,6 +71,7 @@ void register_all() {
   register_rule_set_t1078_benchmarks();
 #endif
   register_iterate_many("signin", &signin_ndjson, "again");
+  register_iterate_many("signin", &signin_ndjson, "threaded", true);
   register_cli_benchmarks();
 
   // Group "ecs": N of Elastic's rules over ECS events, one by one and through a RuleSet.

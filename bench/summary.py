@@ -116,7 +116,8 @@ def main():
         if is_reference:
             ratio, to = "1", "(reference)"
         elif ref_prefix:
-            refs = [r for n, rs in by_name.items() if n.startswith(ref_prefix) for r in rs]
+            refs = [r for n, rs in by_name.items() if n.startswith(ref_prefix) for r in rs
+                    if r.get("label", "").startswith("reference")]
             key = "bytes_per_second" if rate(runs, "bytes_per_second") and \
                 rate(refs, "bytes_per_second") else "items_per_second"
             mine, theirs = rate(runs, key), rate(refs, key)
