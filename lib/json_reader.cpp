@@ -125,13 +125,26 @@ struct JsonReader::Impl {
     return kNone;
   }
 
-  // The node reached from `node` by a key (a key with dots is several segments, E1).
+  // The node reached from `node` by a key (a key with dots is several segments, E1). Each
+  // child's name is compared with the start of the key, so a key that no child begins with
+  // (most keys) costs a first-byte test per child and is never scanned for dots. Names hold no
+  // dot, so at most one child can match a segment.
   std::uint32_t descend(std::uint32_t node, std::string_view key) const noexcept {
-    for_each_segment(key, [&](std::string_view seg) {
-      node = child(node, seg);
-      return node != kNone;
-    });
-    return node;
+    for (;;) {
+      std::uint32_t next = kNone;
+      std::size_t n = 0;
+      for (const auto& [name, to] : trie[node].children) {
+        n = name.size();
+        if (n > key.size() || (n != 0 && name[0] != key[0]) || (n != key.size() && key[n] != '.') ||
+            std::memcmp(name.data(), key.data(), n) != 0)
+          continue;
+        next = to;
+        break;
+      }
+      if (next == kNone || n == key.size()) return next;
+      key.remove_prefix(n + 1);
+      node = next;
+    }
   }
 
   simdjson::error_code number(od::value& v, Value& out_value) {

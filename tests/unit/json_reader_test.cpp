@@ -61,6 +61,21 @@ TEST_CASE("E1: nested objects flatten to dotted paths; dotted keys are the same 
   CHECK(read({"a", "a.b"}, R"({"a":{"b":1}})", 1) == V{"i:1"});
 }
 
+TEST_CASE("E1: a key is matched segment by segment, never by a prefix of a segment", "[json]") {
+  // keys that begin like a field's segment but are other names
+  CHECK(read({"ab.c"}, R"({"a":{"c":1},"abc":2,"ab":{"cd":3,"c":4},"a.b.c":5,"ab.cd":6})", 0) ==
+        V{"i:4"});
+  CHECK(read({"a"}, R"({"ab":1,"a.":2,"":3,"a":4})", 0) == V{"i:4"});
+  // empty segments are segments: "a." is a then "", ".b" is "" then b
+  CHECK(read({"a..b"}, R"({"a":{"":{"b":1}},"a.":{"b":2},"a..b":3,"a.b":4})", 0) ==
+        V{"i:1", "i:2", "i:3"});
+  CHECK(read({".b"}, R"({"":{"b":1},".b":2,"b":3})", 0) == V{"i:1", "i:2"});
+  CHECK(read({"a."}, R"({"a":{"":1},"a.":2,"a":3})", 0) == V{"i:1", "i:2"});
+  // several fields under one node, one a prefix of another
+  CHECK(read({"x.ab", "x.a", "x.abc"}, R"({"x":{"abc":1,"a":2,"ab":3,"a.b":4}})", 1) == V{"i:2"});
+  CHECK(read({"x.ab", "x.a", "x.abc"}, R"({"x":{"abc":1,"a":2,"ab":3,"a.b":4}})", 0) == V{"i:3"});
+}
+
 TEST_CASE("S4/E1: arrays and arrays of objects are multi-valued", "[json]") {
   CHECK(read({"a"}, R"({"a":[1,"two",true,null,[3]]})", 0) == V{"i:1", "s:two", "b:true", "i:3"});
   CHECK(read({"a.b"}, R"({"a":[{"b":1},{"b":2},{"c":3},{"b":[4,5]}]})", 0) ==
