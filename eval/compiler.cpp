@@ -153,6 +153,7 @@ class Compiler {
         break;
       case ValueKind::String:
         c.s = std::string(v.as_string());
+        if (!parse_number(c.s, c.number)) c.number = Value::null();
         break;
       case ValueKind::Null:
         break;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "eval/value_ops.hpp"
@@ -98,6 +99,11 @@ bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noex
 // ----------------------------------------------------------------------------------
 
 namespace {
+
+// The filter bit of a literal's first two bytes (PatternSet::ShortScan).
+unsigned short_pair(unsigned c0, unsigned c1) noexcept {
+  return ((c0 << 4) ^ c1) & 0xFFF;
+}
 
 std::size_t utf8_length(unsigned char lead) noexcept {
   if (lead < 0xC0) return 1;  // ASCII, or a stray continuation byte: one unit
@@ -451,7 +457,35 @@ void PatternSet::finish() {
   for (const auto& p : starred)
     bytes += p.size();
   if (bytes > kMultiPatternMaxBytes) return;  // a hostile list must not stall the first match
+  const bool simple = std::none_of(globs_.begin(), globs_.end(), [](const Glob& g) {
+    return g.pattern().find('?') == std::string::npos;
+  });
   multi_ = std::make_shared<const MultiPattern>(std::move(starred), ci_);
+  if (simple && contains_.size() <= ShortScan::kMaxLiterals &&
+      prefixes_.size() + suffixes_.size() <= ShortScan::kMaxEnds) {
+    auto scan = std::make_shared<ShortScan>();
+    scan->literals = contains_;
+    std::sort(scan->literals.begin(), scan->literals.end(),
+              [](const std::string& a, const std::string& b) {
+                return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+              });
+    std::size_t i = 0;
+    for (unsigned c = 0; c <= 256; ++c) {
+      while (i < scan->literals.size() && static_cast<unsigned char>(scan->literals[i][0]) < c)
+        ++i;
+      scan->first[c] = static_cast<std::uint16_t>(i);
+    }
+    for (const auto& lit : scan->literals) {  // never empty: `**` matches everything
+      const auto c0 = static_cast<unsigned char>(lit[0]);
+      if (lit.size() == 1) {
+        scan->singles[c0 >> 6] |= std::uint64_t{1} << (c0 & 63);
+      } else {
+        const unsigned h = short_pair(c0, static_cast<unsigned char>(lit[1]));
+        scan->pairs[h >> 6] |= std::uint64_t{1} << (h & 63);
+      }
+    }
+    short_ = std::move(scan);
+  }
   std::vector<Glob> with_q;
   for (auto& g : globs_)
     if (g.pattern().find('?') != std::string::npos) with_q.push_back(std::move(g));
@@ -462,6 +496,28 @@ void PatternSet::finish() {
   prefixes_.clear();
   suffixes_.clear();
   contains_.clear();
+}
+
+bool PatternSet::ShortScan::matches(std::string_view t, const std::vector<std::string>& prefixes,
+                                    const std::vector<std::string>& suffixes) const noexcept {
+  for (const auto& s : prefixes)
+    if (t.starts_with(s)) return true;
+  for (const auto& s : suffixes)
+    if (t.ends_with(s)) return true;
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const std::size_t n = t.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const unsigned c0 = p[i];
+    if (singles[c0 >> 6] & (std::uint64_t{1} << (c0 & 63))) return true;
+    if (i + 1 == n) break;
+    const unsigned h = short_pair(c0, p[i + 1]);
+    if (!(pairs[h >> 6] & (std::uint64_t{1} << (h & 63)))) continue;
+    for (std::size_t k = first[c0]; k < first[c0 + 1]; ++k) {
+      const std::string& lit = literals[k];
+      if (lit.size() <= n - i && std::memcmp(p + i, lit.data(), lit.size()) == 0) return true;
+    }
+  }
+  return false;
 }
 
 bool PatternSet::matches_text(std::string_view t) const noexcept {
@@ -497,6 +553,13 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
   try {
     if (!text_of(v, buf, text)) return false;  // S2: no value never matches
     bool slow = false;
+    if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
+      if (ci_) {
+        fold_ascii(text, fold);
+        text = fold;
+      }
+      return short_->matches(text, kept_prefixes_, kept_suffixes_) || matches_text(text);
+    }
     if (multi_ && !match_all_) {
       bool ok = true;
       if (multi_->matches(text, ok)) return true;  // on the value as it is (caseless if ci)

@@ -101,6 +101,8 @@ class PatternSet {
   static constexpr std::size_t kMultiPatternMaxBytes = 64 << 10;
   /// Whether finish() built the multi-pattern database (for tests and the disassembler).
   bool multi() const noexcept { return multi_ != nullptr; }
+  /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
+  bool short_scan() const noexcept { return short_ != nullptr; }
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   bool case_insensitive() const noexcept { return ci_; }
   const std::vector<std::string>& patterns() const noexcept { return all_; }
@@ -118,6 +120,22 @@ class PatternSet {
   std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
   std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
   bool matches_slowly(std::string_view text) const noexcept;
+
+  // Short values (most field values) do not pay for a Hyperscan scan when the database's
+  // patterns are all prefixes, suffixes and `*literal*`: the prefixes and suffixes are
+  // compared in place and the literals found with a filter on their first two bytes.
+  struct ShortScan {
+    static constexpr std::size_t kMaxText = 128;     // longer values: the database
+    static constexpr std::size_t kMaxLiterals = 64;  // more: the filter fills up
+    static constexpr std::size_t kMaxEnds = 16;      // prefixes + suffixes compared one by one
+    std::uint64_t pairs[64] = {};                    // 4,096-bit filter of two-byte starts
+    std::uint64_t singles[4] = {};                   // one-byte literals
+    std::vector<std::string> literals;               // sorted by their first byte
+    std::uint16_t first[257] = {};                   // literals[first[c]..first[c+1]) start with c
+    bool matches(std::string_view text, const std::vector<std::string>& prefixes,
+                 const std::vector<std::string>& suffixes) const noexcept;
+  };
+  std::shared_ptr<const ShortScan> short_;  // with multi_, for values up to kMaxText bytes
 };
 
 /// Regexes, "any of", matching the whole value (S7), RE2 syntax.

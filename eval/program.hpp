@@ -56,6 +56,9 @@ struct Constant {
   std::int64_t i = 0;
   double d = 0;
   std::string s;
+  /// A string constant read as a number (S8: compared with a numeric value, a literal string
+  /// converts to a number), parsed once here instead of per event; null when it is not one.
+  Value number;
   Value value() const noexcept {
     switch (kind) {
       case ValueKind::Bool:

@@ -100,14 +100,25 @@ struct Exec {
           ++pc;
           break;
         case Opcode::FieldCompare: {
-          const Value y = p.constants[in.b].value();
+          const internal::Constant& c = p.constants[in.b];
+          const Value y = c.value();
           auto vals = ev.values(in.a);
           bool r = false;
           if (vals.empty()) {
             r = compare(Value::null(), y, in.flags);
           } else {
-            for (const Value& v : vals)
-              if ((r = compare(v, y, in.flags))) break;
+            // A number against a literal string: the literal's number, parsed at compile
+            // time (S8), as compare() would parse it.
+            const bool numeric =
+                c.kind == ValueKind::String &&
+                (in.flags & (internal::kCmpLiteral | internal::kCmpCi)) == internal::kCmpLiteral;
+            for (const Value& v : vals) {
+              if (numeric && v.is_number())
+                r = !c.number.is_null() && compare(v, c.number, in.flags);
+              else
+                r = compare(v, y, in.flags);
+              if (r) break;
+            }
           }
           stack[sp++] = Value::boolean(r);
           ++pc;

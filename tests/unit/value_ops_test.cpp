@@ -265,3 +265,57 @@ TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each patt
     }
   }
 }
+
+TEST_CASE(
+    "S6: prefix, suffix and contains lists give each pattern's answer on short and long "
+    "values",
+    "[value_ops]") {
+  // Such lists skip the database for values up to 128 bytes (PatternSet::ShortScan) and scan it
+  // beyond: both must give the answer of the patterns one by one.
+  std::uint64_t state = 0x5EED5EED1234ULL;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  };
+  const char* units[] = {"a", "b", "B", "\\", "\xC3\xA9", "\n", "\x01", "\xFF"};
+  for (int list = 0; list < 200; ++list) {
+    const bool ci = list % 2 == 0;
+    PatternSet ps(ci);
+    std::vector<std::string> patterns;
+    const std::size_t count = 4 + next(list % 10 == 0 ? 70 : 12);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string lit;
+      const std::size_t len = 1 + next(4);
+      for (std::size_t k = 0; k < len; ++k)
+        lit += units[next(8)];
+      const auto shape = next(8);
+      patterns.push_back(shape == 0 ? lit + "*" : shape == 1 ? "*" + lit : "*" + lit + "*");
+      ps.add(patterns.back());
+    }
+    ps.finish();
+    REQUIRE(ps.multi());
+    std::size_t contains = 0, ends = 0;
+    for (const auto& p : patterns)
+      (p.front() == '*' && p.back() == '*' ? contains : ends) += 1;
+    CHECK(ps.short_scan() == (contains <= 64 && ends <= 16));
+    std::string buf, fold;
+    for (int t = 0; t < 60; ++t) {
+      std::string text;
+      const std::size_t len = next(4) == 0 ? 100 + next(200) : next(16);
+      while (text.size() < len)
+        text += units[next(8)];
+      std::string folded_text, folded_pattern;
+      fold_ascii(text, folded_text);
+      bool expected = false;
+      for (const auto& p : patterns) {
+        fold_ascii(p, folded_pattern);
+        expected = expected ||
+                   (ci ? PatternSet::glob(folded_text, folded_pattern) : PatternSet::glob(text, p));
+      }
+      INFO("text [" << text << "] (" << text.size() << " bytes) list " << list);
+      REQUIRE(ps.matches(Value::string(text), buf, fold) == expected);
+    }
+  }
+}

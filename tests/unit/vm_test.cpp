@@ -94,6 +94,31 @@ TEST_CASE("run time never fails: bad data makes predicates false (S11)", "[vm]")
   }
 }
 
+TEST_CASE("S8: a field compared with a literal string converts the literal to a number", "[vm]") {
+  // field == literal compiles to one fused instruction whose literal is parsed at compile time;
+  // each case holds for every value kind of the field.
+  eqlite::FlatEvent e;
+  e.add("i", 0).add("d", 2.5).add("s", "0").add("t", "abc").add("m", 7).add("m", 12);
+  // clang-format off
+  const std::pair<const char*, bool> cases[] = {
+    {"i == \"0\"", true}, {"i == \"0.0\"", true}, {"i == \"-0\"", true}, {"i == \"1\"", false},
+    {"i != \"1\"", true}, {"i < \"1e1\"", true}, {"i >= \"0\"", true}, {"i > \"0\"", false},
+    {"d == \"2.5\"", true}, {"d > \"2\"", true}, {"d <= \"2\"", false},
+    {"i == \"abc\"", false}, {"i != \"abc\"", true},  // no number: not equal (S3)
+    {"i == \" 0\"", false}, {"i == \"+0\"", false}, {"i == \"0x0\"", false},
+    {"s == \"0\"", true}, {"s == \"0.0\"", false},       // a string field compares text
+    {"t == \"abc\"", true}, {"t != \"0\"", true},
+    {"m == \"12\"", true}, {"m > \"10\"", true}, {"m < \"7\"", false},  // any value
+    {"i : \"0\"", true}, {"i : \"0.0\"", false},        // `:` compares text
+    {"missing == \"0\"", false}, {"missing != \"0\"", true},  // S2, S3
+  };
+  // clang-format on
+  for (const auto& [cond, expect] : cases) {
+    INFO(cond);
+    CHECK(eval(cond, e) == expect);
+  }
+}
+
 TEST_CASE("a Vm and a Query are reusable across events and queries", "[vm]") {
   auto q1 = eqlite::compile("any where a == 1");
   auto q2 = eqlite::compile("any where b + c + d == 6");
