@@ -14,6 +14,68 @@
 
 namespace eqlite::internal {
 
+// ---- StringSet
+
+std::uint64_t hash_string(std::string_view s) noexcept {
+  const char* p = s.data();
+  std::size_t n = s.size();
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
+  auto mix = [&h](std::uint64_t w) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  };
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+  }
+  if (n >= 4) {  // 4..7 bytes left: two overlapping words of 4
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    mix((std::uint64_t{a} << 32) | b);
+  } else if (n > 0) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    mix((std::uint64_t{u[0]} << 16) | (std::uint64_t{u[n / 2]} << 8) | u[n - 1]);
+  }
+  return h ^ (h >> 29);
+}
+
+void StringSet::insert(std::string s) {
+  if (contains(s)) return;
+  strings_.push_back(std::move(s));
+  hashes_.push_back(hash_string(strings_.back()));
+  if (slots_.size() < 2 * strings_.size()) {  // at most half full
+    std::size_t size = 16;
+    while (size < 4 * strings_.size())
+      size *= 2;
+    slots_.assign(size, 0);
+    for (std::uint32_t i = 0; i < strings_.size(); ++i)
+      place(i);
+  } else {
+    place(static_cast<std::uint32_t>(strings_.size() - 1));
+  }
+}
+
+void StringSet::place(std::uint32_t index) {
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = hashes_[index] & mask;
+  while (slots_[i] != 0)
+    i = (i + 1) & mask;
+  slots_[i] = index + 1;
+}
+
+bool StringSet::contains(std::string_view s) const noexcept {
+  if (strings_.empty()) return false;
+  const std::uint64_t h = hash_string(s);
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+    const std::uint32_t slot = slots_[i];
+    if (slot == 0) return false;
+    if (hashes_[slot - 1] == h && strings_[slot - 1] == s) return true;
+  }
+}
+
 // ---- ValueSet
 // ------------------------------------------------------------------------------------
 
@@ -31,7 +93,7 @@ void ValueSet::add(Value lit) {
   }
   switch (lit.kind()) {
     case ValueKind::String: {
-      strings_.emplace(lit.as_string());
+      strings_.insert(std::string(lit.as_string()));
       Value n;
       if (parse_number(lit.as_string(), n)) add_number(n);
       if (lit.as_string() == "true") true_ = true;
@@ -42,11 +104,11 @@ void ValueSet::add(Value lit) {
     case ValueKind::Double:
       add_number(lit);
       text_of(lit, buf, text);
-      strings_.emplace(text);
+      strings_.insert(std::string(text));
       break;
     case ValueKind::Bool:
       (lit.as_bool() ? true_ : false_) = true;
-      strings_.emplace(lit.as_bool() ? "true" : "false");
+      strings_.insert(lit.as_bool() ? "true" : "false");
       break;
     case ValueKind::Null:
       break;
@@ -77,11 +139,11 @@ bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noex
       std::string_view text;
       text_of(v, buf, text);
       fold_ascii(text, fold);
-      return strings_.find(std::string_view(fold)) != strings_.end();
+      return strings_.contains(fold);
     }
     switch (v.kind()) {
       case ValueKind::String:
-        return strings_.find(v.as_string()) != strings_.end();
+        return strings_.contains(v.as_string());
       case ValueKind::Int:
       case ValueKind::Double:
         return contains_number(v);
@@ -522,7 +584,7 @@ bool PatternSet::ShortScan::matches(std::string_view t, const std::vector<std::s
 
 bool PatternSet::matches_text(std::string_view t) const noexcept {
   if (match_all_) return true;
-  if (!exact_.empty() && exact_.find(t) != exact_.end()) return true;
+  if (!exact_.empty() && exact_.contains(t)) return true;
   for (const auto& s : prefixes_)
     if (t.starts_with(s)) return true;
   for (const auto& s : suffixes_)

@@ -18,13 +18,30 @@ class RE2;
 
 namespace eqlite::internal {
 
+/// A word-at-a-time hash of a short string (lookups in the VM's sets hash every value).
+std::uint64_t hash_string(std::string_view s) noexcept;
+
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
+    return static_cast<std::size_t>(hash_string(s));
   }
 };
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+/// A set of strings for the VM's lookups: open addressing over a power-of-two table of
+/// indexes, the full hash kept to skip most comparisons, one cheap hash per lookup.
+class StringSet {
+ public:
+  void insert(std::string s);
+  bool contains(std::string_view s) const noexcept;
+  bool empty() const noexcept { return strings_.empty(); }
+  std::size_t size() const noexcept { return strings_.size(); }
+
+ private:
+  std::vector<std::string> strings_;
+  std::vector<std::uint64_t> hashes_;
+  std::vector<std::uint32_t> slots_;  // index into strings_ + 1; 0 is empty
+  void place(std::uint32_t index);
+};
 
 /// `x in (literals)`: typed equality as compare(x, literal, ==, literal=true) would give it, for
 /// every literal at once (S8). A null member matches nothing, and no value is in no set (S2).

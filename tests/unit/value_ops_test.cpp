@@ -319,3 +319,26 @@ TEST_CASE(
     }
   }
 }
+
+TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[value_ops]") {
+  eqlite::internal::StringSet set;
+  CHECK_FALSE(set.contains(""));
+  std::vector<std::string> in;
+  for (int i = 0; i < 3000; ++i)  // lengths 0 to 40, through several rehashes
+    in.push_back(std::string(static_cast<std::size_t>(i % 41), 'x') + std::to_string(i / 41));
+  in.push_back("");
+  in.push_back(std::string("\0a", 2));
+  for (const auto& s : in) {
+    set.insert(s);
+    set.insert(s);  // twice: still one
+  }
+  CHECK(set.size() == in.size());
+  for (const auto& s : in)
+    CHECK(set.contains(s));
+  CHECK_FALSE(set.contains(std::string("\0b", 2)));
+  CHECK_FALSE(set.contains("x"));  // "x" + digits only
+  CHECK_FALSE(set.contains(std::string(41, 'x')));
+  for (int i = 0; i < 3000; i += 7)
+    CHECK_FALSE(set.contains(std::string(static_cast<std::size_t>(i % 41 + 1), 'y') +
+                             std::to_string(i / 41)));
+}
