@@ -38,8 +38,12 @@ struct JsonReader::Impl {
   // The trie of the paths: node 0 is the root; a node's children are few, so a vector.
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> children;
-    std::uint32_t id = kNone;  // the field id when the path up to here is a field
+    std::uint64_t first_bytes = 0;  // bit (first byte & 63) of each child's name (0: empty)
+    std::uint32_t id = kNone;       // the field id when the path up to here is a field
   };
+  static std::uint64_t first_byte_bit(std::string_view s) noexcept {
+    return std::uint64_t{1} << (s.empty() ? 0 : static_cast<unsigned char>(s[0]) & 63);
+  }
   std::vector<Node> trie;
   std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
   std::vector<std::pair<std::uint32_t, Value>> constants;
@@ -73,6 +77,7 @@ struct JsonReader::Impl {
         if (next == kNone) {
           next = static_cast<std::uint32_t>(trie.size());
           trie[node].children.emplace_back(std::string(seg), next);
+          trie[node].first_bytes |= first_byte_bit(seg);
           trie.emplace_back();
         }
         node = next;
@@ -131,9 +136,11 @@ struct JsonReader::Impl {
   // dot, so at most one child can match a segment.
   std::uint32_t descend(std::uint32_t node, std::string_view key) const noexcept {
     for (;;) {
+      const Node& here = trie[node];
+      if (!(here.first_bytes & first_byte_bit(key))) return kNone;  // most keys stop here
       std::uint32_t next = kNone;
       std::size_t n = 0;
-      for (const auto& [name, to] : trie[node].children) {
+      for (const auto& [name, to] : here.children) {
         n = name.size();
         if (n > key.size() || (n != 0 && name[0] != key[0]) || (n != key.size() && key[n] != '.') ||
             std::memcmp(name.data(), key.data(), n) != 0)
