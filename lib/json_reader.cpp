@@ -41,8 +41,10 @@ struct JsonReader::Impl {
     std::uint64_t first_bytes = 0;  // bit (first byte & 63) of each child's name (0: empty)
     std::uint32_t id = kNone;       // the field id when the path up to here is a field
   };
+  // Of a name or a key: an empty first segment ("" or ".x") is bit 0.
   static std::uint64_t first_byte_bit(std::string_view s) noexcept {
-    return std::uint64_t{1} << (s.empty() ? 0 : static_cast<unsigned char>(s[0]) & 63);
+    return std::uint64_t{1} << (s.empty() || s[0] == '.' ? 0
+                                                         : static_cast<unsigned char>(s[0]) & 63);
   }
   std::vector<Node> trie;
   std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
