@@ -560,26 +560,51 @@ void PatternSet::finish() {
   contains_.clear();
 }
 
-bool PatternSet::ShortScan::matches(std::string_view t, const std::vector<std::string>& prefixes,
-                                    const std::vector<std::string>& suffixes) const noexcept {
-  for (const auto& s : prefixes)
-    if (t.starts_with(s)) return true;
-  for (const auto& s : suffixes)
-    if (t.ends_with(s)) return true;
+namespace {
+// The literals are folded already (ci); the text is folded byte by byte as it is read.
+template <bool kCi>
+bool scan_short(const PatternSet::ShortScan& s, std::string_view t,
+                const std::vector<std::string>& prefixes,
+                const std::vector<std::string>& suffixes) noexcept {
+  auto same = [](const unsigned char* text, const std::string& lit) {
+    if constexpr (kCi)
+      return equals_ci(std::string_view(reinterpret_cast<const char*>(text), lit.size()), lit);
+    else
+      return std::memcmp(text, lit.data(), lit.size()) == 0;
+  };
+  auto byte = [](unsigned char c) -> unsigned {
+    if constexpr (kCi) return c >= 'A' && c <= 'Z' ? c + 32u : c;
+    return c;
+  };
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
   const std::size_t n = t.size();
+  for (const auto& lit : prefixes)
+    if (lit.size() <= n && same(p, lit)) return true;
+  for (const auto& lit : suffixes)
+    if (lit.size() <= n && same(p + n - lit.size(), lit)) return true;
+  if (n == 0) return false;
+  unsigned c1 = byte(p[0]);
   for (std::size_t i = 0; i < n; ++i) {
-    const unsigned c0 = p[i];
-    if (singles[c0 >> 6] & (std::uint64_t{1} << (c0 & 63))) return true;
+    const unsigned c0 = c1;
+    if (s.singles[c0 >> 6] & (std::uint64_t{1} << (c0 & 63))) return true;
     if (i + 1 == n) break;
-    const unsigned h = short_pair(c0, p[i + 1]);
-    if (!(pairs[h >> 6] & (std::uint64_t{1} << (h & 63)))) continue;
-    for (std::size_t k = first[c0]; k < first[c0 + 1]; ++k) {
-      const std::string& lit = literals[k];
-      if (lit.size() <= n - i && std::memcmp(p + i, lit.data(), lit.size()) == 0) return true;
+    c1 = byte(p[i + 1]);
+    const unsigned h = short_pair(c0, c1);
+    if (!(s.pairs[h >> 6] & (std::uint64_t{1} << (h & 63)))) continue;
+    for (std::size_t k = s.first[c0]; k < s.first[c0 + 1]; ++k) {
+      const std::string& lit = s.literals[k];
+      if (lit.size() <= n - i && same(p + i, lit)) return true;
     }
   }
   return false;
+}
+}  // namespace
+
+bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
+                                    const std::vector<std::string>& prefixes,
+                                    const std::vector<std::string>& suffixes) const noexcept {
+  return ci ? scan_short<true>(*this, t, prefixes, suffixes)
+            : scan_short<false>(*this, t, prefixes, suffixes);
 }
 
 bool PatternSet::matches_text(std::string_view t) const noexcept {
@@ -616,11 +641,13 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
     if (!text_of(v, buf, text)) return false;  // S2: no value never matches
     bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
+      if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
+      if (exact_.empty() && globs_.empty()) return false;
       if (ci_) {
         fold_ascii(text, fold);
         text = fold;
       }
-      return short_->matches(text, kept_prefixes_, kept_suffixes_) || matches_text(text);
+      return matches_text(text);
     }
     if (multi_ && !match_all_) {
       bool ok = true;

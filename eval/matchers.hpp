@@ -127,17 +127,6 @@ class PatternSet {
   /// One pattern against one (already folded when needed) text. Exposed for tests.
   static bool glob(std::string_view text, std::string_view pattern) noexcept;
 
- private:
-  bool matches_text(std::string_view text) const noexcept;
-  bool ci_;
-  bool match_all_ = false;
-  StringSet exact_;
-  std::vector<std::string> prefixes_, suffixes_, contains_, all_;
-  std::vector<Glob> globs_;
-  std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
-  std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
-  bool matches_slowly(std::string_view text) const noexcept;
-
   // Short values (most field values) do not pay for a Hyperscan scan when the database's
   // patterns are all prefixes, suffixes and `*literal*`: the prefixes and suffixes are
   // compared in place and the literals found with a filter on their first two bytes.
@@ -149,9 +138,22 @@ class PatternSet {
     std::uint64_t singles[4] = {};                   // one-byte literals
     std::vector<std::string> literals;               // sorted by their first byte
     std::uint16_t first[257] = {};                   // literals[first[c]..first[c+1]) start with c
-    bool matches(std::string_view text, const std::vector<std::string>& prefixes,
+    /// `ci`: the text is compared ASCII-folded (the literals are folded already).
+    bool matches(std::string_view text, bool ci, const std::vector<std::string>& prefixes,
                  const std::vector<std::string>& suffixes) const noexcept;
   };
+
+ private:
+  bool matches_text(std::string_view text) const noexcept;
+  bool ci_;
+  bool match_all_ = false;
+  StringSet exact_;
+  std::vector<std::string> prefixes_, suffixes_, contains_, all_;
+  std::vector<Glob> globs_;
+  std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
+  std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
+  bool matches_slowly(std::string_view text) const noexcept;
+
   std::shared_ptr<const ShortScan> short_;  // with multi_, for values up to kMaxText bytes
 };
 

@@ -342,3 +342,23 @@ TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[v
     CHECK_FALSE(set.contains(std::string(static_cast<std::size_t>(i % 41 + 1), 'y') +
                              std::to_string(i / 41)));
 }
+
+TEST_CASE("S5: fold_ascii lowers exactly the ASCII capitals, at every length and offset",
+          "[value_ops]") {
+  std::string all;
+  for (int c = 0; c < 256; ++c)
+    all += static_cast<char>(c);
+  std::string out;
+  for (std::size_t start = 0; start < 256; start += 13) {
+    for (std::size_t len = 0; len + start <= 256 && len < 40; ++len) {
+      const std::string_view in = std::string_view(all).substr(start, len);
+      eqlite::internal::fold_ascii(in, out);
+      REQUIRE(out.size() == len);
+      for (std::size_t i = 0; i < len; ++i) {
+        const auto c = static_cast<unsigned char>(in[i]);
+        const auto expect = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        REQUIRE(out[i] == expect);
+      }
+    }
+  }
+}
