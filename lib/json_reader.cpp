@@ -10,6 +10,7 @@
 
 #include <simdjson.h>
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -60,6 +61,18 @@ struct JsonReader::Impl {
   Event* out = nullptr;     // read(): where values go
   const std::function<void(std::string_view)>* sink = nullptr;  // for_each_path()
 
+  // The structural fast path (fast_event): simdjson's stage 1 in its dispatched kernel, then
+  // one pass over the structural indexes that validates and reads at once, with no tape.
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
+  std::size_t stage1_capacity = 0;
+  std::string unescaped;  // escaped strings of the current event, unescaped (never reallocated
+                          // during a walk: values view it)
+  const std::uint8_t* fbuf = nullptr;
+  const std::uint32_t* fidx = nullptr;
+  std::uint32_t fcount = 0, fpos = 0;
+  std::size_t flen = 0, fused = 0;
+  std::size_t fbackslash = 0;  // the first backslash at or after the current token (or flen)
+
   std::size_t max_depth;
   std::size_t max_event_bytes = 0;
   bool dom_ok = true;
@@ -69,7 +82,14 @@ struct JsonReader::Impl {
       : paths(std::move(p)),
         max_depth(std::clamp<std::size_t>(options.max_depth, 1, kHardMaxDepth)) {
     // simdjson counts one level more than we do ({"a":[1]} is 2 levels here, 3 there).
-    if (dom.allocate(1 << 16, max_depth + 1) != simdjson::SUCCESS) dom_ok = false;
+    if (!options.dom_reader || dom.allocate(1 << 16, max_depth + 1) != simdjson::SUCCESS)
+      dom_ok = false;
+    if (options.structural_reader &&
+        simdjson::get_active_implementation()->create_dom_parser_implementation(
+            1 << 16, max_depth + 1, stage1) == simdjson::SUCCESS)
+      stage1_capacity = 1 << 16;
+    else
+      stage1.reset();
     trie.emplace_back();
     for (std::uint32_t i = 0; i < paths.size(); ++i) {
       ids.emplace(paths[i], i);
@@ -312,6 +332,191 @@ struct JsonReader::Impl {
     return simdjson::SUCCESS;
   }
 
+  // ---- the structural fast path ----
+  //
+  // Stage 1 has validated UTF-8, found every string's extent (rejecting raw control characters)
+  // and listed the structural indexes: each { } [ ] : , and the first byte of each string and
+  // atom. One recursive pass over that list checks the JSON grammar, each atom (true, false,
+  // null, the number grammar) and each escape (simdjson's own unescaper), and reads the trie's
+  // fields on the way. It accepts only what simdjson's DOM parser accepts and reads the same
+  // values; anything it is not sure of (an integer beyond int64, 1e400, a key with an
+  // escape, nesting beyond max_depth, and every error) returns false, and the DOM/On-Demand
+  // paths decide and report as before.
+
+  static bool is_ws(std::uint8_t c) noexcept {
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  }
+  // The end of the token at structural index p: trailing whitespace before the next index.
+  std::size_t token_end(std::uint32_t p) const noexcept {
+    std::size_t end = p + 1 < fcount ? fidx[p + 1] : flen;
+    while (end > fidx[p] && is_ws(fbuf[end - 1]))
+      --end;
+    return end;
+  }
+  // Whether [begin, end) holds a backslash. Tokens come in document order, so the next
+  // backslash is searched for again only once the walk has passed it.
+  bool has_backslash(std::size_t begin, std::size_t end) noexcept {
+    if (fbackslash < begin) {
+      const void* b = std::memchr(fbuf + begin, '\\', flen - begin);
+      fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - fbuf) : flen;
+    }
+    return fbackslash < end;
+  }
+  // The string whose opening quote is at structural index p, between its quotes, unescaped
+  // into `unescaped` when it has a backslash. False if it is not a well-formed string.
+  bool fast_string(std::uint32_t p, std::string_view& out) noexcept {
+    const std::size_t begin = fidx[p];
+    const std::size_t end = token_end(p);
+    if (end < begin + 2 || fbuf[end - 1] != '"') return false;
+    const char* text = reinterpret_cast<const char*>(fbuf) + begin + 1;
+    const std::size_t n = end - begin - 2;
+    if (!has_backslash(begin, end)) {
+      out = std::string_view(text, n);
+      return true;
+    }
+    auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
+    const std::uint8_t* stop = stage1->parse_string(fbuf + begin + 1, dst);
+    if (!stop) return false;
+    out =
+        std::string_view(reinterpret_cast<const char*>(dst), static_cast<std::size_t>(stop - dst));
+    fused += out.size();
+    return true;
+  }
+  // A JSON number token (RFC 8259 grammar); `integral` when it has no fraction or exponent.
+  static bool number_token(std::string_view t, bool& integral) noexcept {
+    std::size_t i = 0;
+    const std::size_t n = t.size();
+    auto digit = [&](std::size_t k) { return k < n && t[k] >= '0' && t[k] <= '9'; };
+    if (i < n && t[i] == '-') ++i;
+    if (!digit(i)) return false;
+    if (t[i] == '0') {
+      ++i;
+    } else {
+      while (digit(i))
+        ++i;
+    }
+    integral = true;
+    if (i < n && t[i] == '.') {
+      ++i;
+      if (!digit(i)) return false;
+      while (digit(i))
+        ++i;
+      integral = false;
+    }
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+      ++i;
+      if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+      if (!digit(i)) return false;
+      while (digit(i))
+        ++i;
+      integral = false;
+    }
+    return i == n;
+  }
+  bool fast_value(std::uint32_t node, std::size_t depth) noexcept {
+    const std::uint8_t c = fbuf[fidx[fpos]];
+    if (c == '{') return fast_object(node, depth + 1);
+    if (c == '[') return fast_array(node, depth + 1);
+    const std::uint32_t id = node == kNone ? kNone : trie[node].id;
+    if (c == '"') {
+      std::string_view str;
+      if (!fast_string(fpos++, str)) return false;
+      if (id != kNone) out->add(id, Value::string(str));
+      return true;
+    }
+    const std::size_t begin = fidx[fpos];
+    const std::string_view t(reinterpret_cast<const char*>(fbuf) + begin, token_end(fpos) - begin);
+    ++fpos;
+    if (t == "true" || t == "false") {
+      if (id != kNone) out->add(id, Value::boolean(t[0] == 't'));
+      return true;
+    }
+    if (t == "null") return true;  // S1: null is no value
+    bool integral = false;
+    if (!number_token(t, integral)) return false;
+    if (id == kNone) return true;
+    const char* b = t.data();
+    const char* e = t.data() + t.size();
+    if (integral) {
+      std::int64_t i = 0;
+      const auto [p, ec] = std::from_chars(b, e, i);
+      if (ec != std::errc() || p != e) return false;  // beyond int64 (E3): the slow path
+      out->add(id, Value::integer(i));
+      return true;
+    }
+    double d = 0;
+    const auto [p, ec] = std::from_chars(b, e, d);
+    if (ec != std::errc() || p != e) return false;  // beyond double's range: the slow path
+    out->add(id, Value::number(d));
+    return true;
+  }
+  bool fast_object(std::uint32_t node, std::size_t depth) noexcept {
+    if (depth > max_depth) return false;
+    const bool wanted = node != kNone && !trie[node].children.empty();
+    if (++fpos >= fcount) return false;
+    if (fbuf[fidx[fpos]] == '}') {
+      ++fpos;
+      return true;
+    }
+    for (;;) {
+      if (fpos + 2 >= fcount || fbuf[fidx[fpos]] != '"' || fbuf[fidx[fpos + 1]] != ':')
+        return false;
+      std::uint32_t next = kNone;
+      const std::size_t begin = fidx[fpos];
+      const std::size_t end = token_end(fpos);
+      if (end < begin + 2 || fbuf[end - 1] != '"') return false;
+      const std::string_view key(reinterpret_cast<const char*>(fbuf) + begin + 1, end - begin - 2);
+      if (has_backslash(begin, end)) return false;  // rare: the slow path
+      if (wanted) next = descend(node, key);
+      fpos += 2;
+      if (!fast_value(next, depth)) return false;
+      if (fpos >= fcount) return false;
+      const std::uint8_t c = fbuf[fidx[fpos++]];
+      if (c == '}') return true;
+      if (c != ',') return false;
+    }
+  }
+  bool fast_array(std::uint32_t node, std::size_t depth) noexcept {
+    if (depth > max_depth) return false;
+    if (++fpos >= fcount) return false;
+    if (fbuf[fidx[fpos]] == ']') {
+      ++fpos;
+      return true;
+    }
+    for (;;) {
+      if (!fast_value(node, depth)) return false;
+      if (fpos >= fcount) return false;
+      const std::uint8_t c = fbuf[fidx[fpos++]];
+      if (c == ']') return true;
+      if (c != ',') return false;
+    }
+  }
+  // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
+  bool fast_event(const char* text, std::size_t len) noexcept {
+    if (!stage1) return false;
+    if (len > stage1_capacity) {
+      std::size_t cap = stage1_capacity;
+      while (cap < len)
+        cap *= 2;
+      if (stage1->set_capacity(cap) != simdjson::SUCCESS) return false;
+      stage1_capacity = cap;
+    }
+    fbuf = reinterpret_cast<const std::uint8_t*>(text);
+    if (stage1->stage1(fbuf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS)
+      return false;
+    fidx = stage1->structural_indexes.get();
+    fcount = stage1->n_structural_indexes;
+    flen = len;
+    fpos = 0;
+    fused = 0;
+    const void* b = std::memchr(fbuf, '\\', len);
+    fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - fbuf) : len;
+    if (unescaped.size() < len + 2 * simdjson::SIMDJSON_PADDING)
+      unescaped.resize(len + 2 * simdjson::SIMDJSON_PADDING);
+    if (fcount == 0 || fbuf[fidx[0]] != '{') return false;
+    return fast_object(0, 1) && fpos == fcount;  // the event object is level 1
+  }
+
   // ---- the DOM fast path: the document is valid, only the query's fields are read ----
 
   void dom_value(simdjson::dom::element el, std::uint32_t node) {
@@ -473,6 +678,10 @@ Result<void> JsonReader::walk(std::string_view json, bool padded) {
   }
 
   constexpr std::size_t kDomMaxBytes = 1 << 20;  // bigger lines: no tape of 8 bytes per byte
+  if (!m.sink && json.size() <= kDomMaxBytes) {
+    if (m.fast_event(text, json.size())) return {};
+    m.out->clear();
+  }
   if (!m.sink && m.dom_ok && json.size() <= kDomMaxBytes) {
     simdjson::dom::element root;
     simdjson::dom::object obj;

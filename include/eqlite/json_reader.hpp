@@ -37,6 +37,13 @@ struct ReaderOptions {
   std::size_t max_depth = 512;
   /// Largest event, in bytes (simdjson's own limit is 4 GiB).
   std::size_t max_event_bytes = std::size_t{256} << 20;
+  /// Which readers may take a line, fastest first (docs/architecture.md, "Reading JSON"):
+  /// one pass over simdjson's structural indexes, then simdjson's DOM parser and a walk of its
+  /// tape; the On-Demand walk is always there, and it decides every line the others leave and
+  /// words every error. All give the same events and the same errors; the switches exist to
+  /// test and measure each.
+  bool structural_reader = true;
+  bool dom_reader = true;
 };
 
 class JsonReader {

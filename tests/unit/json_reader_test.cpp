@@ -289,3 +289,188 @@ TEST_CASE("E3: integers below INT64_MIN are doubles too; a leading zero is still
     CHECK_FALSE(r.read(bad, e).ok());
   }
 }
+
+namespace {
+
+// Random JSON-like lines: valid documents with every kind of value, number form, escape and
+// key shape, and copies with a few bytes changed (mostly invalid, sometimes still valid).
+struct LineGen {
+  std::uint64_t state;
+  std::uint64_t next(std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  }
+  std::string ws() {
+    static const char* kWs[] = {"", "", "", " ", "\t", "\r", "  \n "};
+    return kWs[next(7)];
+  }
+  std::string key() {
+    static const char* kKeys[] = {"a",   "b", "a.b",       "c",     "d",    "c.d",
+                                  "",    ".", "a.",        ".b",    "x",    "y",
+                                  "x.y", "z", "a\\u002eb", "\\\"q", "\\\\", "k\\u00e9"};
+    return '"' + std::string(kKeys[next(18)]) + '"';
+  }
+  std::string scalar() {
+    static const char* kScalars[] = {"0",
+                                     "-0",
+                                     "1",
+                                     "-1",
+                                     "42",
+                                     "9223372036854775807",
+                                     "-9223372036854775808",
+                                     "9223372036854775808",
+                                     "18446744073709551615",
+                                     "18446744073709551616",
+                                     "-9223372036854775809",
+                                     "1.5",
+                                     "-0.0",
+                                     "1e5",
+                                     "1E+2",
+                                     "2.5e-3",
+                                     "1e400",
+                                     "-1e400",
+                                     "0.1",
+                                     "123456789012345678901234567890",
+                                     "true",
+                                     "false",
+                                     "null",
+                                     "\"\"",
+                                     "\"s\"",
+                                     "\"t u\"",
+                                     "\"\\\"\"",
+                                     "\"\\\\\"",
+                                     "\"\\n\\t\\/\"",
+                                     "\"\\u00e9\"",
+                                     "\"\\ud83d\\ude00\"",
+                                     "\"\\ud83d\"",
+                                     "\"\\u0000\"",
+                                     "\"\xC3\xA9\"",
+                                     "\"a.b\""};
+    return kScalars[next(35)];
+  }
+  std::string value(int depth) {
+    const auto k = depth > 4 ? 9 : next(12);
+    if (k == 10) {  // object
+      std::string out = "{" + ws();
+      const auto n = next(4);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (i) out += "," + ws();
+        out += key() + ws() + ":" + ws() + value(depth + 1) + ws();
+      }
+      return out + "}";
+    }
+    if (k == 11) {  // array
+      std::string out = "[" + ws();
+      const auto n = next(4);
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (i) out += "," + ws();
+        out += value(depth + 1) + ws();
+      }
+      return out + "]";
+    }
+    return scalar();
+  }
+  std::string document() {
+    std::string out = ws() + "{" + ws();
+    const auto n = 1 + next(6);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      if (i) out += "," + ws();
+      out += key() + ws() + ":" + ws() + value(0) + ws();
+    }
+    return out + "}" + ws();
+  }
+  std::string mutate(std::string s) {
+    static const char kBytes[] = "{}[]:,\"\\ 0123456789eE.+-tfnulrsa\x01\x7f\xC3\xFF";
+    const auto edits = 1 + next(3);
+    for (std::uint64_t e = 0; e < edits && !s.empty(); ++e) {
+      const auto pos = next(s.size());
+      const char c = kBytes[next(sizeof kBytes - 1)];
+      switch (next(3)) {
+        case 0:
+          s.erase(pos, 1);
+          break;
+        case 1:
+          s.insert(pos, 1, c);
+          break;
+        default:
+          s[pos] = c;
+      }
+    }
+    return s;
+  }
+};
+
+std::string dump_event(const Event& e, std::size_t fields) {
+  std::string out;
+  for (std::uint32_t f = 0; f < fields; ++f) {
+    out += std::to_string(f) + "=";
+    for (const Value& v : e.values(f)) {
+      switch (v.kind()) {
+        case ValueKind::String:
+          out += "s:" + std::string(v.as_string());
+          break;
+        case ValueKind::Int:
+          out += "i:" + std::to_string(v.as_int());
+          break;
+        case ValueKind::Double: {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "d:%.17g", v.as_double());
+          out += buf;
+          break;
+        }
+        case ValueKind::Bool:
+          out += v.as_bool() ? "b:1" : "b:0";
+          break;
+        case ValueKind::Null:
+          out += "null";
+          break;
+      }
+      out += ",";
+    }
+    out += ";";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("E1-E3: the structural, DOM and On-Demand readers accept, read and reject alike",
+          "[json]") {
+  // Every line goes through three readers: all three paths (the default), DOM and On-Demand,
+  // and On-Demand alone. Valid or not, each must give the same verdict, the same values in the
+  // same order, and the same error.
+  const std::vector<std::string> paths = {"a",  "a.b", "b",   "c.d", "c",   "",
+                                          "a.", ".b",  "x.y", "z",   "\"q", "a.b.a.b"};
+  eqlite::ReaderOptions all, dom_only, od_only;
+  all.max_depth = dom_only.max_depth = od_only.max_depth = 5;  // some lines go deeper
+  dom_only.structural_reader = false;
+  od_only.structural_reader = od_only.dom_reader = false;
+  JsonReader r_all(paths, all), r_dom(paths, dom_only), r_od(paths, od_only);
+  LineGen gen{0x1234567890ABCDEFULL};
+  Event e_all, e_dom, e_od;
+  std::size_t valid = 0, invalid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string line = gen.document();
+    if (i % 2) line = gen.mutate(line);
+    INFO("line " << i << ": " << line);
+    auto ok_all = r_all.read(line, e_all);
+    auto ok_dom = r_dom.read(line, e_dom);
+    auto ok_od = r_od.read(line, e_od);
+    REQUIRE(ok_all.ok() == ok_od.ok());
+    REQUIRE(ok_dom.ok() == ok_od.ok());
+    if (ok_od.ok()) {
+      ++valid;
+      REQUIRE(dump_event(e_all, paths.size()) == dump_event(e_od, paths.size()));
+      REQUIRE(dump_event(e_dom, paths.size()) == dump_event(e_od, paths.size()));
+    } else {
+      ++invalid;
+      REQUIRE(ok_all.error().message == ok_od.error().message);
+      REQUIRE(ok_dom.error().message == ok_od.error().message);
+    }
+  }
+  // both kinds in numbers, or the test would prove little
+  CHECK(valid > 8000);
+  CHECK(invalid > 5000);
+}
