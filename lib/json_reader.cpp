@@ -65,13 +65,10 @@ struct JsonReader::Impl {
   // one pass over the structural indexes that validates and reads at once, with no tape.
   std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
   std::size_t stage1_capacity = 0;
-  std::string unescaped;  // escaped strings of the current event, unescaped (never reallocated
-                          // during a walk: values view it)
-  const std::uint8_t* fbuf = nullptr;
-  const std::uint32_t* fidx = nullptr;
-  std::uint32_t fcount = 0, fpos = 0;
-  std::size_t flen = 0, fused = 0;
-  std::size_t fbackslash = 0;  // the first backslash at or after the current token (or flen)
+  std::string unescaped;       // escaped strings of the current event, unescaped (never reallocated
+                               // during a walk: values view it)
+  std::size_t fused = 0;       // bytes of `unescaped` in use
+  std::size_t fbackslash = 0;  // the first backslash at or after the current token (or the end)
 
   std::size_t max_depth;
   std::size_t max_event_bytes = 0;
@@ -346,41 +343,36 @@ struct JsonReader::Impl {
   static bool is_ws(std::uint8_t c) noexcept {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
   }
+  static constexpr std::uint32_t kFail = 0xFFFFFFFF;
+
+  // The walk's state. Positions are passed and returned (kFail: not read) rather than kept in
+  // a member, and each function copies the pointers it uses into locals: values written into
+  // the event could otherwise alias them, forcing a reload per token.
+  struct Scan {
+    const std::uint8_t* buf;
+    const std::uint32_t* idx;
+    std::uint32_t count;
+    std::size_t len;
+  };
+
   // The end of the token at structural index p: trailing whitespace before the next index.
-  std::size_t token_end(std::uint32_t p) const noexcept {
-    std::size_t end = p + 1 < fcount ? fidx[p + 1] : flen;
-    while (end > fidx[p] && is_ws(fbuf[end - 1]))
+  static std::size_t token_end(const Scan& s, std::uint32_t p) noexcept {
+    const std::uint8_t* buf = s.buf;
+    const std::size_t begin = s.idx[p];
+    std::size_t end = p + 1 < s.count ? s.idx[p + 1] : s.len;
+    while (end > begin && is_ws(buf[end - 1]))
       --end;
     return end;
   }
   // Whether [begin, end) holds a backslash. Tokens come in document order, so the next
   // backslash is searched for again only once the walk has passed it.
-  bool has_backslash(std::size_t begin, std::size_t end) noexcept {
+  bool has_backslash(const Scan& s, std::size_t begin, std::size_t end) noexcept {
     if (fbackslash < begin) {
-      const void* b = std::memchr(fbuf + begin, '\\', flen - begin);
-      fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - fbuf) : flen;
+      const void* b = std::memchr(s.buf + begin, '\\', s.len - begin);
+      fbackslash =
+          b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - s.buf) : s.len;
     }
     return fbackslash < end;
-  }
-  // The string whose opening quote is at structural index p, between its quotes, unescaped
-  // into `unescaped` when it has a backslash. False if it is not a well-formed string.
-  bool fast_string(std::uint32_t p, std::string_view& out) noexcept {
-    const std::size_t begin = fidx[p];
-    const std::size_t end = token_end(p);
-    if (end < begin + 2 || fbuf[end - 1] != '"') return false;
-    const char* text = reinterpret_cast<const char*>(fbuf) + begin + 1;
-    const std::size_t n = end - begin - 2;
-    if (!has_backslash(begin, end)) {
-      out = std::string_view(text, n);
-      return true;
-    }
-    auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
-    const std::uint8_t* stop = stage1->parse_string(fbuf + begin + 1, dst);
-    if (!stop) return false;
-    out =
-        std::string_view(reinterpret_cast<const char*>(dst), static_cast<std::size_t>(stop - dst));
-    fused += out.size();
-    return true;
   }
   // A JSON number token (RFC 8259 grammar); `integral` when it has no fraction or exponent.
   static bool number_token(std::string_view t, bool& integral) noexcept {
@@ -413,82 +405,105 @@ struct JsonReader::Impl {
     }
     return i == n;
   }
-  bool fast_value(std::uint32_t node, std::size_t depth) noexcept {
-    const std::uint8_t c = fbuf[fidx[fpos]];
-    if (c == '{') return fast_object(node, depth + 1);
-    if (c == '[') return fast_array(node, depth + 1);
-    const std::uint32_t id = node == kNone ? kNone : trie[node].id;
-    if (c == '"') {
-      std::string_view str;
-      if (!fast_string(fpos++, str)) return false;
-      if (id != kNone) out->add(id, Value::string(str));
-      return true;
+  // A string token at p (its opening quote), between its quotes, unescaped into `unescaped`
+  // when it has a backslash; the value of field `id` unless kNone.
+  std::uint32_t fast_string(const Scan& s, std::uint32_t p, std::uint32_t id) noexcept {
+    const std::uint8_t* buf = s.buf;
+    const std::size_t begin = s.idx[p];
+    const std::size_t end = token_end(s, p);
+    if (end < begin + 2 || buf[end - 1] != '"') return kFail;
+    if (!has_backslash(s, begin, end)) {
+      if (id != kNone)
+        out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
+                                                    end - begin - 2)));
+      return p + 1;
     }
-    const std::size_t begin = fidx[fpos];
-    const std::string_view t(reinterpret_cast<const char*>(fbuf) + begin, token_end(fpos) - begin);
-    ++fpos;
+    auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
+    const std::uint8_t* stop = stage1->parse_string(buf + begin + 1, dst);
+    if (!stop) return kFail;
+    const auto n = static_cast<std::size_t>(stop - dst);
+    fused += n;
+    if (id != kNone)
+      out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(dst), n)));
+    return p + 1;
+  }
+  // An atom (true, false, null or a number) at p.
+  std::uint32_t fast_atom(const Scan& s, std::uint32_t p, std::uint32_t id) noexcept {
+    const std::size_t begin = s.idx[p];
+    const std::string_view t(reinterpret_cast<const char*>(s.buf) + begin, token_end(s, p) - begin);
     if (t == "true" || t == "false") {
       if (id != kNone) out->add(id, Value::boolean(t[0] == 't'));
-      return true;
+      return p + 1;
     }
-    if (t == "null") return true;  // S1: null is no value
+    if (t == "null") return p + 1;  // S1: null is no value
     bool integral = false;
-    if (!number_token(t, integral)) return false;
-    if (id == kNone) return true;
+    if (!number_token(t, integral)) return kFail;
+    if (id == kNone) return p + 1;
     const char* b = t.data();
     const char* e = t.data() + t.size();
     if (integral) {
       std::int64_t i = 0;
-      const auto [p, ec] = std::from_chars(b, e, i);
-      if (ec != std::errc() || p != e) return false;  // beyond int64 (E3): the slow path
+      const auto [q, ec] = std::from_chars(b, e, i);
+      if (ec != std::errc() || q != e) return kFail;  // beyond int64 (E3): the slow path
       out->add(id, Value::integer(i));
-      return true;
+      return p + 1;
     }
     double d = 0;
-    const auto [p, ec] = std::from_chars(b, e, d);
-    if (ec != std::errc() || p != e) return false;  // beyond double's range: the slow path
+    const auto [q, ec] = std::from_chars(b, e, d);
+    if (ec != std::errc() || q != e) return kFail;  // beyond double's range: the slow path
     out->add(id, Value::number(d));
-    return true;
+    return p + 1;
   }
-  bool fast_object(std::uint32_t node, std::size_t depth) noexcept {
-    if (depth > max_depth) return false;
+  std::uint32_t fast_value(const Scan& s, std::uint32_t p, std::uint32_t node,
+                           std::size_t depth) noexcept {
+    const std::uint8_t c = s.buf[s.idx[p]];
+    if (c == '{') return fast_object(s, p, node, depth + 1);
+    if (c == '[') return fast_array(s, p, node, depth + 1);
+    const std::uint32_t id = node == kNone ? kNone : trie[node].id;
+    return c == '"' ? fast_string(s, p, id) : fast_atom(s, p, id);
+  }
+  // The object whose `{` is at p; returns the index after its `}`.
+  std::uint32_t fast_object(const Scan& s, std::uint32_t p, std::uint32_t node,
+                            std::size_t depth) noexcept {
+    if (depth > max_depth) return kFail;
+    const std::uint8_t* buf = s.buf;
+    const std::uint32_t* idx = s.idx;
+    const std::uint32_t count = s.count;
     const bool wanted = node != kNone && !trie[node].children.empty();
-    if (++fpos >= fcount) return false;
-    if (fbuf[fidx[fpos]] == '}') {
-      ++fpos;
-      return true;
-    }
+    if (++p >= count) return kFail;
+    if (buf[idx[p]] == '}') return p + 1;
     for (;;) {
-      if (fpos + 2 >= fcount || fbuf[fidx[fpos]] != '"' || fbuf[fidx[fpos + 1]] != ':')
-        return false;
-      std::uint32_t next = kNone;
-      const std::size_t begin = fidx[fpos];
-      const std::size_t end = token_end(fpos);
-      if (end < begin + 2 || fbuf[end - 1] != '"') return false;
-      const std::string_view key(reinterpret_cast<const char*>(fbuf) + begin + 1, end - begin - 2);
-      if (has_backslash(begin, end)) return false;  // rare: the slow path
-      if (wanted) next = descend(node, key);
-      fpos += 2;
-      if (!fast_value(next, depth)) return false;
-      if (fpos >= fcount) return false;
-      const std::uint8_t c = fbuf[fidx[fpos++]];
-      if (c == '}') return true;
-      if (c != ',') return false;
+      if (p + 2 >= count || buf[idx[p]] != '"' || buf[idx[p + 1]] != ':') return kFail;
+      const std::size_t begin = idx[p];
+      const std::size_t end = token_end(s, p);
+      if (end < begin + 2 || buf[end - 1] != '"') return kFail;
+      if (has_backslash(s, begin, end)) return kFail;  // an escaped key (rare): the slow path
+      const std::uint32_t next =
+          wanted ? descend(node, std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
+                                                  end - begin - 2))
+                 : kNone;
+      p = fast_value(s, p + 2, next, depth);
+      if (p >= count) return kFail;  // also kFail itself
+      const std::uint8_t c = buf[idx[p++]];
+      if (c == '}') return p;
+      if (c != ',') return kFail;
     }
   }
-  bool fast_array(std::uint32_t node, std::size_t depth) noexcept {
-    if (depth > max_depth) return false;
-    if (++fpos >= fcount) return false;
-    if (fbuf[fidx[fpos]] == ']') {
-      ++fpos;
-      return true;
-    }
+  // The array whose `[` is at p; its elements are values of the same node (S4).
+  std::uint32_t fast_array(const Scan& s, std::uint32_t p, std::uint32_t node,
+                           std::size_t depth) noexcept {
+    if (depth > max_depth) return kFail;
+    const std::uint8_t* buf = s.buf;
+    const std::uint32_t* idx = s.idx;
+    const std::uint32_t count = s.count;
+    if (++p >= count) return kFail;
+    if (buf[idx[p]] == ']') return p + 1;
     for (;;) {
-      if (!fast_value(node, depth)) return false;
-      if (fpos >= fcount) return false;
-      const std::uint8_t c = fbuf[fidx[fpos++]];
-      if (c == ']') return true;
-      if (c != ',') return false;
+      p = fast_value(s, p, node, depth);
+      if (p >= count) return kFail;
+      const std::uint8_t c = buf[idx[p++]];
+      if (c == ']') return p;
+      if (c != ',') return kFail;
     }
   }
   // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
@@ -501,20 +516,16 @@ struct JsonReader::Impl {
       if (stage1->set_capacity(cap) != simdjson::SUCCESS) return false;
       stage1_capacity = cap;
     }
-    fbuf = reinterpret_cast<const std::uint8_t*>(text);
-    if (stage1->stage1(fbuf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS)
-      return false;
-    fidx = stage1->structural_indexes.get();
-    fcount = stage1->n_structural_indexes;
-    flen = len;
-    fpos = 0;
+    const auto* buf = reinterpret_cast<const std::uint8_t*>(text);
+    if (stage1->stage1(buf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS) return false;
+    const Scan s{buf, stage1->structural_indexes.get(), stage1->n_structural_indexes, len};
     fused = 0;
-    const void* b = std::memchr(fbuf, '\\', len);
-    fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - fbuf) : len;
+    const void* b = std::memchr(buf, '\\', len);
+    fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - buf) : len;
     if (unescaped.size() < len + 2 * simdjson::SIMDJSON_PADDING)
       unescaped.resize(len + 2 * simdjson::SIMDJSON_PADDING);
-    if (fcount == 0 || fbuf[fidx[0]] != '{') return false;
-    return fast_object(0, 1) && fpos == fcount;  // the event object is level 1
+    if (s.count == 0 || buf[s.idx[0]] != '{') return false;
+    return fast_object(s, 0, 0, 1) == s.count;  // the event object is level 1; nothing after it
   }
 
   // ---- the DOM fast path: the document is valid, only the query's fields are read ----
