@@ -186,6 +186,7 @@ struct RuleSetMatcher::Impl {
   std::vector<std::uint64_t> marked;  // one bit per rule
   std::string fold;
   std::vector<Value> scratch;
+  std::uint64_t evaluated = 0;
 
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
       : ix(std::move(index)), reader(ix->fields, options) {
@@ -221,6 +222,7 @@ struct RuleSetMatcher::Impl {
       while (bits) {
         const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         bits &= bits - 1;
+        ++evaluated;
         if (vm.matches(ix->queries[r], ev)) out.push_back(r);
       }
     }
@@ -260,6 +262,10 @@ void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
     return;
   }
   impl_->match(event, out);
+}
+
+std::uint64_t RuleSetMatcher::evaluated() const noexcept {
+  return impl_->evaluated;
 }
 
 void RuleSetMatcher::match(const FieldMap& map, std::vector<std::size_t>& out) {

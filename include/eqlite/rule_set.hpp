@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -87,6 +88,10 @@ class RuleSetMatcher {
   void match(const Event& event, std::vector<std::size_t>& out);
   /// The same for an event built in code.
   void match(const FieldMap& map, std::vector<std::size_t>& out);
+
+  /// How many times the VM ran a rule (a candidate the index did not rule out) since this
+  /// matcher was made: divided by the events matched, what the index leaves to evaluate.
+  std::uint64_t evaluated() const noexcept;
 
  private:
   struct Impl;

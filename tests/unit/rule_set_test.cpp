@@ -58,6 +58,9 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
                                                    "destination.port"});
   RuleSetMatcher m(rules);
   Ids hits;
+  // an event with no anchor value runs only the rules without an anchor (5, 6, 8, 9)
+  REQUIRE(m.match_json("{}", hits).ok());
+  CHECK(m.evaluated() == 4);
   const std::pair<const char*, Ids> cases[] = {
       {R"({"event":{"category":"process"},"process":{"name":"cmd.exe","pid":4}})",
        {0, 2, 3, 4, 5, 8}},
