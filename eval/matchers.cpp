@@ -277,6 +277,16 @@ bool Glob::matches(std::string_view text) const noexcept {
   return ends_with_segment(last_, text, pos);
 }
 
+std::string necessary_literal(std::string_view pattern) {
+  std::string_view best;
+  for (std::size_t i = 0; i < pattern.size();) {
+    const std::size_t end = std::min(pattern.find_first_of("*?", i), pattern.size());
+    if (end - i > best.size()) best = pattern.substr(i, end - i);
+    i = end + 1;
+  }
+  return std::string(best);
+}
+
 bool PatternSet::glob(std::string_view text, std::string_view pat) noexcept {
   try {
     return Glob(pat).matches(text);

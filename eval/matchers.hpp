@@ -78,6 +78,12 @@ class Glob {
   std::vector<Segment> middle_;
 };
 
+/// The longest run of `pattern` (S6) without `*` or `?` (the first of equal length): every
+/// value the pattern matches contains it, since the run's bytes are compared byte for byte at
+/// consecutive positions (no escape exists; `*`, `?` are ASCII, so a run never splits a UTF-8
+/// sequence of the pattern). Empty when the pattern has no such run (`*`, `?*`, `""`).
+std::string necessary_literal(std::string_view pattern);
+
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.

@@ -123,7 +123,11 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     // Remapping a verified program onto a larger table cannot fail; if it did, the rule would
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
-    anchors[r] = (*remapped)->anchors;
+    for (const auto& alternatives : (*remapped)->anchors)  // not indexed yet: contains keys
+      if (std::none_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
+            return a.kind == internal::Anchor::Kind::Contains;
+          }))
+        anchors[r].push_back(alternatives);
     for (const auto& alternatives : anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
