@@ -30,6 +30,12 @@ struct RuleIndex {
     std::uint16_t field = 0;
     std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> exact,
         folded;
+    // Contains anchors, [0] as written, [1] ASCII-folded: the rules of each literal (by its
+    // index in the scanner), and one scanner over all of them.
+    struct Contains {
+      std::vector<std::vector<std::uint32_t>> rules;
+      std::unique_ptr<LiteralScanner> scanner;  // null when there are none
+    } contains[2];
     std::vector<std::uint32_t> all;  // every rule filed here (for values that are not strings)
   };
   std::vector<FieldIndex> by_field;
@@ -109,13 +115,33 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
   return impl_->index;
 }
 
+namespace {
+
+using SharingKey = std::tuple<std::uint16_t, bool, internal::Anchor::Kind, std::string>;
+
+// An anchor key's cost: about how many rules an event that meets it sends to the VM. For an
+// exact key, the rules that name it (`event.type == "start"` is shared by hundreds of rules, a
+// list of process names by few). A contains key is also met by every value that contains it,
+// which a short literal (".exe", "\\") is for many values: it costs kShortLiteralCost more
+// for each byte it is shorter than kShortLiteral.
+constexpr std::size_t kShortLiteral = 4, kShortLiteralCost = 16;
+
+std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const internal::Anchor& a,
+                     const std::string& k) {
+  auto it = sharing.find({a.field, a.folded, a.kind, k});
+  std::size_t cost = it == sharing.end() ? 0 : it->second;
+  if (a.kind == internal::Anchor::Kind::Contains && k.size() < kShortLiteral)
+    cost += (kShortLiteral - k.size()) * kShortLiteralCost;
+  return cost;
+}
+
+}  // namespace
+
 std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   auto ix = std::make_shared<internal::RuleIndex>();
   ix->fields = fields;
-  // How many rules name each key in an anchor. An anchor's cost is the sum over its keys: about
-  // how many rules an event that has one of those values sends to the VM (`event.type ==
-  // "start"` is shared by hundreds of rules, a list of process names by few).
-  std::map<std::tuple<std::uint16_t, bool, std::string>, std::size_t> sharing;
+  // How many rules name each key of an anchor (see key_cost).
+  std::map<SharingKey, std::size_t> sharing;
   std::vector<std::vector<std::vector<internal::Anchor>>> anchors(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
@@ -123,18 +149,17 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     // Remapping a verified program onto a larger table cannot fail; if it did, the rule would
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
-    for (const auto& alternatives : (*remapped)->anchors)  // not indexed yet: contains keys
-      if (std::none_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
-            return a.kind == internal::Anchor::Kind::Contains;
-          }))
-        anchors[r].push_back(alternatives);
+    anchors[r] = (*remapped)->anchors;
     for (const auto& alternatives : anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          ++sharing[{a.field, a.folded, k}];
+          ++sharing[{a.field, a.folded, a.kind, k}];
     ix->queries.emplace_back(std::move(*remapped));
   }
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
+  // per field and foldedness: literal -> its index in FieldIndex::contains[folded].rules
+  std::map<std::tuple<std::size_t, bool, std::string>, std::uint32_t> literal_ids;
+  std::vector<std::vector<std::string>> literals[2];  // by slot, by literal index
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
@@ -142,7 +167,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       std::size_t cost = 0;
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          cost += sharing[{a.field, a.folded, k}];
+          cost += key_cost(sharing, a, k);
       if (!best || cost < best_cost) {
         best = &alternatives;
         best_cost = cost;
@@ -157,15 +182,34 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       if (fresh) {
         ix->by_field.emplace_back();
         ix->by_field.back().field = a.field;
+        literals[0].emplace_back();
+        literals[1].emplace_back();
       }
       auto& fi = ix->by_field[it->second];
       if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
       for (const auto& k : a.keys) {
-        auto& list = (a.folded ? fi.folded : fi.exact)[k];
-        if (list.empty() || list.back() != r) list.push_back(r);
+        std::vector<std::uint32_t>* list = nullptr;
+        if (a.kind == internal::Anchor::Kind::Exact) {
+          list = &(a.folded ? fi.folded : fi.exact)[k];
+        } else {
+          auto& lits = literals[a.folded][it->second];
+          auto [id, added] = literal_ids.emplace(std::tuple{it->second, a.folded, k},
+                                                 static_cast<std::uint32_t>(lits.size()));
+          if (added) {
+            lits.push_back(k);
+            fi.contains[a.folded].rules.emplace_back();
+          }
+          list = &fi.contains[a.folded].rules[id->second];
+        }
+        if (list->empty() || list->back() != r) list->push_back(r);
       }
     }
   }
+  for (std::size_t i = 0; i < ix->by_field.size(); ++i)
+    for (bool folded : {false, true})
+      if (!literals[folded][i].empty())
+        ix->by_field[i].contains[folded].scanner =
+            std::make_unique<internal::LiteralScanner>(std::move(literals[folded][i]), folded);
   return ix;
 }
 
@@ -174,7 +218,18 @@ std::string RuleSet::describe_index() const {
   std::string out;
   for (const auto& fi : ix->by_field) {
     out += "[" + ix->fields[fi.field] + "]: " + std::to_string(fi.all.size()) + " rules under " +
-           std::to_string(fi.exact.size() + fi.folded.size()) + " keys\n";
+           std::to_string(fi.exact.size() + fi.folded.size()) + " keys";
+    std::size_t literals = 0;
+    bool multi = false;
+    for (const auto& c : fi.contains)
+      if (c.scanner) {
+        literals += c.scanner->size();
+        multi = multi || c.scanner->multi();
+      }
+    if (literals)
+      out += " and " + std::to_string(literals) + " contained literals" +
+             (multi ? " (Vectorscan)" : "");
+    out += "\n";
   }
   out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
   return out;
@@ -190,6 +245,7 @@ struct RuleSetMatcher::Impl {
   std::vector<std::uint64_t> marked;  // one bit per rule
   std::string fold;
   std::vector<Value> scratch;
+  std::vector<std::uint32_t> literal_hits;
   std::uint64_t evaluated = 0;
 
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
@@ -216,6 +272,13 @@ struct RuleSetMatcher::Impl {
           internal::fold_ascii(v.as_string(), fold);
           if (auto it = fi.folded.find(std::string_view(fold)); it != fi.folded.end())
             mark(it->second);
+        }
+        for (const auto& c : fi.contains) {
+          if (!c.scanner) continue;
+          literal_hits.clear();
+          c.scanner->scan(v.as_string(), literal_hits, fold);
+          for (auto l : literal_hits)
+            mark(c.rules[l]);
         }
       }
     }
