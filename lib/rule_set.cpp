@@ -1,10 +1,11 @@
 // lib/rule_set.cpp — see rule_set.hpp. The index: each rule is filed under one of its anchors
 // (Program::anchors), the one whose keys the fewest other rules share (a list of process names
-// tells rules apart better than `event.type == "start"`); rules without
+// tells rules apart better than `event.type == "start"`; see key_cost); rules without
 // an anchor are always evaluated. Matching an event looks up each anchor field's string values
-// in that field's hash tables, marks the rules found in a bitset, and runs the VM on the marked
-// rules in id order. A value that is not a string may still satisfy an anchor (S8: 1 == "1"),
-// so it marks every rule filed under that field.
+// in that field's hash tables (exact keys) and scans them for the field's literals (contains
+// keys, the necessary literals of wildcard patterns), marks the rules found in a bitset, and
+// runs the VM on the marked rules in id order. A value that is not a string may still satisfy
+// an anchor (S8: 1 == "1", 42 : "*4*"), so it marks every rule filed under that field.
 #include "eqlite/rule_set.hpp"
 
 #include <algorithm>

@@ -8,9 +8,10 @@
 //
 // A RuleSet compiles each rule as compile() does and then shares the work between them: one
 // projection (a trie of every field any rule reads) walks each event once, and rules are
-// indexed by their anchor predicates — a top-level `field == literal`, `field in (...)` or
-// `field : "literal"` that must hold for the rule to match — so that an event visits only the
-// rules whose anchor value it has, plus the rules without an anchor. The answer is the same as
+// indexed by their anchor predicates — a top-level `field == literal`, `field in (...)`,
+// `field : "literal"` or `field : "*wild*card*"` that must hold for the rule to match — so that
+// an event visits only the rules whose anchor value (or, for a wildcard pattern, whose longest
+// literal run) it has, plus the rules without an anchor. The answer is the same as
 // evaluating every rule on its own (tests/unit/rule_set_test.cpp checks it on Elastic's rules).
 //
 // Thread safety: a RuleSet is not modified by matching; add() must not run concurrently with
