@@ -604,14 +604,16 @@ class Compiler {
       }
       return out;
     }
-    auto a = single_anchor(e);
-    if (!a) return {};
-    return {std::move(*a)};
+    return predicate_anchors(e);
   }
 
-  std::optional<Anchor> single_anchor(const ast::Expr& e) {
+  // The anchors of one predicate, any of which it needs (empty: none). A pattern list gives
+  // up to two: its plain patterns as exact keys, the others' necessary literals as contains
+  // keys; one pattern without a literal run (`*`) makes the whole list unanchored.
+  std::vector<Anchor> predicate_anchors(const ast::Expr& e) {
     const ast::Field* field = nullptr;
-    Anchor a;
+    Anchor exact, contains;
+    contains.kind = Anchor::Kind::Contains;
     if (const auto* c = std::get_if<ast::Compare>(&e.node); c && c->op == ast::CompareOp::Eq) {
       field = std::get_if<ast::Field>(&c->lhs->node);
       const ast::Expr* other = c->rhs.operator->();
@@ -621,36 +623,50 @@ class Compiler {
       }
       auto lit = field ? fold(*other) : std::nullopt;
       const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-      if (!s) return std::nullopt;
-      a.keys.push_back(*s);
+      if (!s) return {};
+      exact.keys.push_back(*s);
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
       field = std::get_if<ast::Field>(&m->lhs->node);
-      if (!field) return std::nullopt;
+      if (!field) return {};
       const bool patterns = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::Like ||
                             m->kind == ast::MatchKind::LikeCi;
-      if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi)
-        return std::nullopt;
-      a.folded = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::LikeCi ||
-                 m->kind == ast::MatchKind::InCi;
+      if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi) return {};
+      exact.folded = contains.folded = m->kind == ast::MatchKind::Seq ||
+                                       m->kind == ast::MatchKind::LikeCi ||
+                                       m->kind == ast::MatchKind::InCi;
       for (const auto& v : m->values) {
         auto lit = fold(v);
         if (lit && std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
         const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-        if (!s || (patterns && s->find_first_of("*?") != std::string::npos)) return std::nullopt;
-        a.keys.push_back(*s);
+        if (!s) return {};
+        if (!patterns || s->find_first_of("*?") == std::string::npos) {
+          exact.keys.push_back(*s);  // S6: a pattern without wildcards is plain equality
+          continue;
+        }
+        std::string run = necessary_literal(*s);
+        if (run.empty()) return {};  // `*`, `?*`: matches values that contain nothing known
+        contains.keys.push_back(std::move(run));
       }
     } else {
-      return std::nullopt;
+      return {};
     }
-    if (!field) return std::nullopt;
-    if (a.folded)
-      for (auto& k : a.keys) {
-        std::string f;
-        fold_ascii(k, f);
-        k = std::move(f);
-      }
-    a.field = field_id(field->path, e.span);
-    return a;
+    if (!field) return {};
+    std::vector<Anchor> out;
+    for (Anchor* a : {&exact, &contains}) {
+      // (a list of nulls only matches nothing: an exact anchor without keys)
+      if (a->keys.empty() && (a == &contains || !contains.keys.empty())) continue;
+      if (a->folded)
+        for (auto& k : a->keys) {
+          std::string f;
+          fold_ascii(k, f);
+          k = std::move(f);
+        }
+      std::sort(a->keys.begin(), a->keys.end());
+      a->keys.erase(std::unique(a->keys.begin(), a->keys.end()), a->keys.end());
+      a->field = field_id(field->path, e.span);
+      out.push_back(std::move(*a));
+    }
+    return out;
   }
 
   void pipes(const ast::Query& q) {

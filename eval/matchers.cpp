@@ -345,6 +345,16 @@ bool Glob::matches(std::string_view text) const noexcept {
   return ends_with_segment(last_, text, pos);
 }
 
+std::string necessary_literal(std::string_view pattern) {
+  std::string_view best;
+  for (std::size_t i = 0; i < pattern.size();) {
+    const std::size_t end = std::min(pattern.find_first_of("*?", i), pattern.size());
+    if (end - i > best.size()) best = pattern.substr(i, end - i);
+    i = end + 1;
+  }
+  return std::string(best);
+}
+
 bool PatternSet::glob(std::string_view text, std::string_view pat) noexcept {
   try {
     return Glob(pat).matches(text);
@@ -663,6 +673,88 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
   } catch (...) {
     return false;
   }
+}
+
+// ---- LiteralScanner
+
+namespace {
+struct LiteralHits {
+  std::vector<std::uint32_t>* hits;
+};
+int on_literal(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  auto* h = static_cast<LiteralHits*>(ctx);
+  h->hits->push_back(id);  // capacity reserved: SINGLEMATCH reports each literal once
+  return 0;
+}
+}  // namespace
+
+LiteralScanner::LiteralScanner(std::vector<std::string> literals, bool caseless)
+    : literals_(std::move(literals)), caseless_(caseless) {}
+
+LiteralScanner::~LiteralScanner() {
+  if (db_) hs_free_database(db_);
+}
+
+void LiteralScanner::build() const noexcept {
+  try {
+    std::vector<const char*> exprs;
+    std::vector<std::size_t> lens;
+    std::vector<unsigned> ids,
+        flags(literals_.size(), HS_FLAG_SINGLEMATCH | (caseless_ ? HS_FLAG_CASELESS : 0u));
+    for (std::size_t i = 0; i < literals_.size(); ++i) {
+      exprs.push_back(literals_[i].data());
+      lens.push_back(literals_[i].size());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
+                             &err) != HS_SUCCESS) {
+      hs_free_compile_error(err);
+      return;
+    }
+    ScratchPrototype& p = prototype();
+    std::lock_guard<std::mutex> lock(p.mu);
+    if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
+      hs_free_database(db);
+      return;
+    }
+    p.generation.fetch_add(1, std::memory_order_release);
+    db_ = db;
+  } catch (...) {
+  }
+}
+
+void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hits,
+                          std::string& fold) const {
+  if (text.empty()) return;  // no literal is empty
+  if (literals_.size() < kScanMin || literals_.size() > 0xFFFFFFFFu) {
+    scan_each(text, hits, fold);
+    return;
+  }
+  std::call_once(once_, [this] { build(); });
+  hs_scratch_t* scratch = db_ ? thread_scratch() : nullptr;
+  const std::size_t before = hits.size();
+  hits.reserve(before + literals_.size());
+  LiteralHits ctx{&hits};
+  if (!scratch || text.size() > 0xFFFFFFFFu ||
+      hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_literal, &ctx) !=
+          HS_SUCCESS) {
+    hits.resize(before);
+    scan_each(text, hits, fold);
+  }
+}
+
+void LiteralScanner::scan_each(std::string_view text, std::vector<std::uint32_t>& hits,
+                               std::string& fold) const {
+  if (caseless_) {
+    fold_ascii(text, fold);
+    text = fold;
+  }
+  for (std::size_t i = 0; i < literals_.size(); ++i)
+    if (text.find(literals_[i]) != std::string_view::npos)
+      hits.push_back(static_cast<std::uint32_t>(i));
 }
 
 // ---- RegexSet

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 namespace re2 {
 class RE2;
 }
+struct hs_database;  // Vectorscan's (hs.h), private to matchers.cpp
 
 namespace eqlite::internal {
 
@@ -95,6 +97,12 @@ class Glob {
   std::vector<Segment> middle_;
 };
 
+/// The longest run of `pattern` (S6) without `*` or `?` (the first of equal length): every
+/// value the pattern matches contains it, since the run's bytes are compared byte for byte at
+/// consecutive positions (no escape exists; `*`, `?` are ASCII, so a run never splits a UTF-8
+/// sequence of the pattern). Empty when the pattern has no such run (`*`, `?*`, `""`).
+std::string necessary_literal(std::string_view pattern);
+
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.
@@ -155,6 +163,36 @@ class PatternSet {
   bool matches_slowly(std::string_view text) const noexcept;
 
   std::shared_ptr<const ShortScan> short_;  // with multi_, for values up to kMaxText bytes
+};
+
+/// Which of many literals occur in a text, for RuleSet's contains anchors. Up to kScanMin - 1
+/// literals are searched one by one; more are matched by one Vectorscan literal database
+/// (compiled on first use, scanned once per text). Never misses a literal: should the database
+/// not compile or a scan not run, the literals are searched one by one.
+class LiteralScanner {
+ public:
+  /// `literals`: non-empty; `caseless`: they are ASCII-folded, and a text is matched as if it
+  /// were folded too (fold_ascii, S5).
+  LiteralScanner(std::vector<std::string> literals, bool caseless);
+  ~LiteralScanner();
+  LiteralScanner(const LiteralScanner&) = delete;
+  LiteralScanner& operator=(const LiteralScanner&) = delete;
+
+  static constexpr std::size_t kScanMin = 8;
+  /// Appends to `hits` the index of every literal that occurs in `text`, each once, in no
+  /// particular order. `fold` is scratch.
+  void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
+  std::size_t size() const noexcept { return literals_.size(); }
+  /// Whether the literals are matched by a Vectorscan database (once one was needed).
+  bool multi() const noexcept { return literals_.size() >= kScanMin; }
+
+ private:
+  void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
+  void build() const noexcept;
+  std::vector<std::string> literals_;
+  bool caseless_;
+  mutable std::once_flag once_;
+  mutable ::hs_database* db_ = nullptr;
 };
 
 /// Regexes, "any of", matching the whole value (S7), RE2 syntax.

@@ -77,16 +77,23 @@ struct Constant {
 };
 
 /// A necessary condition of a whole query, for RuleSet's index: the query can only be true
-/// when some value of fields[field] is a string equal to one of `keys` (compared after ASCII
-/// folding when `folded`), or is not a string (a number may equal a numeric string literal,
-/// S8). Taken from the top-level conjunction: `<category> where`, `f == "x"`, `f in ("x", ...)`,
-/// `f in~ (...)`, and `f : "x"` / `like` / `like~` without wildcards; an `or` of such
-/// predicates (also on different fields) is one entry of Program::anchors with several
-/// alternatives.
+/// when some value of fields[field] is not a string (a number may equal a numeric string
+/// literal, S8, or match a pattern through its JSON text) or is a string that
+///   - (kind Exact) equals one of `keys`, or
+///   - (kind Contains) contains one of `keys` as a substring,
+/// compared after ASCII folding (fold_ascii) when `folded`. Taken from the top-level
+/// conjunction: `<category> where`, `f == "x"`, `f in ("x", ...)`, `f in~ (...)`, and `f : "x"`
+/// / `like` / `like~`; a pattern with wildcards gives its longest run of literal characters
+/// between `*`/`?` (necessary_literal(), S6: no escape), which every matching value contains, and a
+/// pattern with no such run (`*`, `?*`) gives no anchor. An `or` of such predicates (also on
+/// different fields), or one list of both kinds of pattern, is one entry of Program::anchors with
+/// several alternatives.
 struct Anchor {
+  enum class Kind : std::uint8_t { Exact, Contains };
   std::uint16_t field = 0;
   bool folded = false;
   std::vector<std::string> keys;
+  Kind kind = Kind::Exact;
 };
 
 struct Program {

@@ -1,10 +1,11 @@
 // lib/rule_set.cpp — see rule_set.hpp. The index: each rule is filed under one of its anchors
 // (Program::anchors), the one whose keys the fewest other rules share (a list of process names
-// tells rules apart better than `event.type == "start"`); rules without
+// tells rules apart better than `event.type == "start"`; see key_cost); rules without
 // an anchor are always evaluated. Matching an event looks up each anchor field's string values
-// in that field's hash tables, marks the rules found in a bitset, and runs the VM on the marked
-// rules in id order. A value that is not a string may still satisfy an anchor (S8: 1 == "1"),
-// so it marks every rule filed under that field.
+// in that field's hash tables (exact keys) and scans them for the field's literals (contains
+// keys, the necessary literals of wildcard patterns), marks the rules found in a bitset, and
+// runs the VM on the marked rules in id order. A value that is not a string may still satisfy
+// an anchor (S8: 1 == "1", 42 : "*4*"), so it marks every rule filed under that field.
 #include "eqlite/rule_set.hpp"
 
 #include <algorithm>
@@ -30,6 +31,12 @@ struct RuleIndex {
     std::uint16_t field = 0;
     std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> exact,
         folded;
+    // Contains anchors, [0] as written, [1] ASCII-folded: the rules of each literal (by its
+    // index in the scanner), and one scanner over all of them.
+    struct Contains {
+      std::vector<std::vector<std::uint32_t>> rules;
+      std::unique_ptr<LiteralScanner> scanner;  // null when there are none
+    } contains[2];
     std::vector<std::uint32_t> all;  // every rule filed here (for values that are not strings)
   };
   std::vector<FieldIndex> by_field;
@@ -109,13 +116,33 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
   return impl_->index;
 }
 
+namespace {
+
+using SharingKey = std::tuple<std::uint16_t, bool, internal::Anchor::Kind, std::string>;
+
+// An anchor key's cost: about how many rules an event that meets it sends to the VM. For an
+// exact key, the rules that name it (`event.type == "start"` is shared by hundreds of rules, a
+// list of process names by few). A contains key is also met by every value that contains it,
+// which a short literal (".exe", "\\") is for many values: it costs kShortLiteralCost more
+// for each byte it is shorter than kShortLiteral.
+constexpr std::size_t kShortLiteral = 4, kShortLiteralCost = 16;
+
+std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const internal::Anchor& a,
+                     const std::string& k) {
+  auto it = sharing.find({a.field, a.folded, a.kind, k});
+  std::size_t cost = it == sharing.end() ? 0 : it->second;
+  if (a.kind == internal::Anchor::Kind::Contains && k.size() < kShortLiteral)
+    cost += (kShortLiteral - k.size()) * kShortLiteralCost;
+  return cost;
+}
+
+}  // namespace
+
 std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   auto ix = std::make_shared<internal::RuleIndex>();
   ix->fields = fields;
-  // How many rules name each key in an anchor. An anchor's cost is the sum over its keys: about
-  // how many rules an event that has one of those values sends to the VM (`event.type ==
-  // "start"` is shared by hundreds of rules, a list of process names by few).
-  std::map<std::tuple<std::uint16_t, bool, std::string>, std::size_t> sharing;
+  // How many rules name each key of an anchor (see key_cost).
+  std::map<SharingKey, std::size_t> sharing;
   std::vector<std::vector<std::vector<internal::Anchor>>> anchors(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
@@ -127,10 +154,13 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     for (const auto& alternatives : anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          ++sharing[{a.field, a.folded, k}];
+          ++sharing[{a.field, a.folded, a.kind, k}];
     ix->queries.emplace_back(std::move(*remapped));
   }
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
+  // per field and foldedness: literal -> its index in FieldIndex::contains[folded].rules
+  std::map<std::tuple<std::size_t, bool, std::string>, std::uint32_t> literal_ids;
+  std::vector<std::vector<std::string>> literals[2];  // by slot, by literal index
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
@@ -138,7 +168,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       std::size_t cost = 0;
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          cost += sharing[{a.field, a.folded, k}];
+          cost += key_cost(sharing, a, k);
       if (!best || cost < best_cost) {
         best = &alternatives;
         best_cost = cost;
@@ -153,15 +183,34 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       if (fresh) {
         ix->by_field.emplace_back();
         ix->by_field.back().field = a.field;
+        literals[0].emplace_back();
+        literals[1].emplace_back();
       }
       auto& fi = ix->by_field[it->second];
       if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
       for (const auto& k : a.keys) {
-        auto& list = (a.folded ? fi.folded : fi.exact)[k];
-        if (list.empty() || list.back() != r) list.push_back(r);
+        std::vector<std::uint32_t>* list = nullptr;
+        if (a.kind == internal::Anchor::Kind::Exact) {
+          list = &(a.folded ? fi.folded : fi.exact)[k];
+        } else {
+          auto& lits = literals[a.folded][it->second];
+          auto [id, added] = literal_ids.emplace(std::tuple{it->second, a.folded, k},
+                                                 static_cast<std::uint32_t>(lits.size()));
+          if (added) {
+            lits.push_back(k);
+            fi.contains[a.folded].rules.emplace_back();
+          }
+          list = &fi.contains[a.folded].rules[id->second];
+        }
+        if (list->empty() || list->back() != r) list->push_back(r);
       }
     }
   }
+  for (std::size_t i = 0; i < ix->by_field.size(); ++i)
+    for (bool folded : {false, true})
+      if (!literals[folded][i].empty())
+        ix->by_field[i].contains[folded].scanner =
+            std::make_unique<internal::LiteralScanner>(std::move(literals[folded][i]), folded);
   return ix;
 }
 
@@ -170,7 +219,18 @@ std::string RuleSet::describe_index() const {
   std::string out;
   for (const auto& fi : ix->by_field) {
     out += "[" + ix->fields[fi.field] + "]: " + std::to_string(fi.all.size()) + " rules under " +
-           std::to_string(fi.exact.size() + fi.folded.size()) + " keys\n";
+           std::to_string(fi.exact.size() + fi.folded.size()) + " keys";
+    std::size_t literals = 0;
+    bool multi = false;
+    for (const auto& c : fi.contains)
+      if (c.scanner) {
+        literals += c.scanner->size();
+        multi = multi || c.scanner->multi();
+      }
+    if (literals)
+      out += " and " + std::to_string(literals) + " contained literals" +
+             (multi ? " (Vectorscan)" : "");
+    out += "\n";
   }
   out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
   return out;
@@ -186,6 +246,8 @@ struct RuleSetMatcher::Impl {
   std::vector<std::uint64_t> marked;  // one bit per rule
   std::string fold;
   std::vector<Value> scratch;
+  std::vector<std::uint32_t> literal_hits;
+  std::uint64_t evaluated = 0;
 
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
       : ix(std::move(index)), reader(ix->fields, options) {
@@ -212,6 +274,13 @@ struct RuleSetMatcher::Impl {
           if (auto it = fi.folded.find(std::string_view(fold)); it != fi.folded.end())
             mark(it->second);
         }
+        for (const auto& c : fi.contains) {
+          if (!c.scanner) continue;
+          literal_hits.clear();
+          c.scanner->scan(v.as_string(), literal_hits, fold);
+          for (auto l : literal_hits)
+            mark(c.rules[l]);
+        }
       }
     }
     mark(ix->always);
@@ -221,6 +290,7 @@ struct RuleSetMatcher::Impl {
       while (bits) {
         const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         bits &= bits - 1;
+        ++evaluated;
         if (vm.matches(ix->queries[r], ev)) out.push_back(r);
       }
     }
@@ -260,6 +330,10 @@ void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
     return;
   }
   impl_->match(event, out);
+}
+
+std::uint64_t RuleSetMatcher::evaluated() const noexcept {
+  return impl_->evaluated;
 }
 
 void RuleSetMatcher::match(const FieldMap& map, std::vector<std::size_t>& out) {

@@ -8,9 +8,10 @@
 //
 // A RuleSet compiles each rule as compile() does and then shares the work between them: one
 // projection (a trie of every field any rule reads) walks each event once, and rules are
-// indexed by their anchor predicates — a top-level `field == literal`, `field in (...)` or
-// `field : "literal"` that must hold for the rule to match — so that an event visits only the
-// rules whose anchor value it has, plus the rules without an anchor. The answer is the same as
+// indexed by their anchor predicates — a top-level `field == literal`, `field in (...)`,
+// `field : "literal"` or `field : "*wild*card*"` that must hold for the rule to match — so that
+// an event visits only the rules whose anchor value (or, for a wildcard pattern, whose longest
+// literal run) it has, plus the rules without an anchor. The answer is the same as
 // evaluating every rule on its own (tests/unit/rule_set_test.cpp checks it on Elastic's rules).
 //
 // Thread safety: a RuleSet is not modified by matching; add() must not run concurrently with
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -87,6 +89,10 @@ class RuleSetMatcher {
   void match(const Event& event, std::vector<std::size_t>& out);
   /// The same for an event built in code.
   void match(const FieldMap& map, std::vector<std::size_t>& out);
+
+  /// How many times the VM ran a rule (a candidate the index did not rule out) since this
+  /// matcher was made: divided by the events matched, what the index leaves to evaluate.
+  std::uint64_t evaluated() const noexcept;
 
  private:
   struct Impl;

@@ -258,3 +258,63 @@ TEST_CASE("regex~ keeps one-letter Unicode classes (\\pL, \\PN) as written", "[c
   ip.add("ip", "10.1.2.3");
   CHECK(vm.matches(*compile(R"(any where cidrMatch(ip, "::ffff:10.1.2.3"))"), ip));
 }
+
+namespace {
+
+// Program::anchors as text: one line per necessary condition, its alternatives joined by " | ";
+// `f == [...]` exact keys, `f *= [...]` contains keys, `~` when folded.
+std::string anchors_of(const char* text) {
+  auto q = compile(text);
+  if (!q) return "error: " + q.error().message;
+  const Program& p = q->program();
+  std::string out;
+  for (const auto& alternatives : p.anchors) {
+    for (std::size_t i = 0; i < alternatives.size(); ++i) {
+      const auto& a = alternatives[i];
+      out += i ? " | " : "";
+      out += p.fields[a.field];
+      out += a.kind == eqlite::internal::Anchor::Kind::Exact ? " ==" : " *=";
+      out += a.folded ? "~ [" : " [";
+      for (std::size_t k = 0; k < a.keys.size(); ++k)
+        out += (k ? "," : "") + a.keys[k];
+      out += "]";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns", "[compiler]") {
+  // P1 + S5: a category, `==`, `in~` (folded); `==`/`in` never treat `*`/`?` as wildcards (S6)
+  CHECK(anchors_of(R"(process where a == "X*" and b in~ ("Y?", "z"))") ==
+        "event.category == [process]\na == [X*]\nb ==~ [y?,z]\n");
+  // S6: `:` and `like~` fold (S5), `like` does not; the longest literal run between `*`/`?`
+  CHECK(anchors_of(R"(any where a : "*PowerShell*")") == "a *=~ [powershell]\n");
+  CHECK(anchors_of(R"(any where a like "*PowerShell*")") == "a *= [PowerShell]\n");
+  CHECK(anchors_of(R"(any where a like~ "C:\\Windows\\*.EXE")") == "a *=~ [c:\\windows\\]\n");
+  // `?` is a wildcard too; equal runs: the first
+  CHECK(anchors_of(R"(any where a : "ab?cd*xy")") == "a *=~ [ab]\n");
+  CHECK(anchors_of(R"(any where a like "?*abc?de")") == "a *= [abc]\n");
+  // S6: no escape: a backslash before `*` is an ordinary character, the `*` still a wildcard
+  CHECK(anchors_of(R"(any where a like "ab\\*c")") == "a *= [ab\\]\n");
+  // a list: its plain patterns are exact keys, the others contain keys, either may hold
+  CHECK(anchors_of(R"(any where a : ("x.exe", "*-enc*", "*IEX*", "-enc*"))") ==
+        "a ==~ [x.exe] | a *=~ [-enc,iex]\n");
+  // no literal run in one pattern: the predicate holds for values we know nothing of
+  CHECK(anchors_of(R"(any where a : ("*x*", "*"))").empty());
+  CHECK(anchors_of(R"(any where a like ("?*", "x*"))").empty());
+  CHECK(anchors_of(R"(any where a : "**" and b : "???")").empty());
+  // S3: negations are never necessary conditions
+  CHECK(anchors_of(R"(any where not a : "*x*")").empty());
+  CHECK(anchors_of(R"(any where a : "*x*" and not b like "*y*")") == "a *=~ [x]\n");
+  // S6 wildcards are not regexes: no anchor from `regex`
+  CHECK(anchors_of(R"(any where a regex "abc.*")").empty());
+  // an `or` of an exact and a wildcard predicate: one condition, two alternatives
+  CHECK(anchors_of(R"(any where a == "x" or b : "*Yz*")") == "a == [x] | b *=~ [yz]\n");
+  CHECK(anchors_of(R"(any where a == "x" or b : "*")").empty());
+  // an `and` inside an `or` offers the operand with the fewest keys
+  CHECK(anchors_of(R"(any where (a : ("*p*", "*q*") and b like "*r*") or c == "s")") ==
+        "b *= [r] | c == [s]\n");
+}

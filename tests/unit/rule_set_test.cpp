@@ -40,7 +40,7 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
       R"(any where process.name in ("a.exe", "cmd.exe", "b.exe"))",  // 2 in
       R"(any where process.name in~ ("CMD.EXE"))",                   // 3 in~
       R"(any where process.pid == "4")",             // 4 a string literal vs a number
-      R"(any where process.name : "cmd*")",          // 5 wildcard: no anchor
+      R"(any where process.name : "cmd*")",          // 5 wildcard: contains "cmd"
       R"(any where not process.name == "cmd.exe")",  // 6 negation: no anchor
       R"(network where destination.port == 443 and process.name like "cmd.exe")",  // 7
       R"(any where process.name == "cmd.exe" or process.pid == 4)",  // 8 or: no anchor
@@ -58,6 +58,9 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
                                                    "destination.port"});
   RuleSetMatcher m(rules);
   Ids hits;
+  // an event with no anchor value runs only the rules without an anchor (6, 8, 9)
+  REQUIRE(m.match_json("{}", hits).ok());
+  CHECK(m.evaluated() == 3);
   const std::pair<const char*, Ids> cases[] = {
       {R"({"event":{"category":"process"},"process":{"name":"cmd.exe","pid":4}})",
        {0, 2, 3, 4, 5, 8}},
@@ -113,6 +116,173 @@ TEST_CASE("rule set: constants, compile errors and pipes", "[rule_set]") {
   fresh.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
   REQUIRE(fresh.match_json(R"({"a":1})", hits).ok());
   CHECK(hits == Ids{0, 1});
+}
+
+TEST_CASE("rule set: wildcard anchors never lose a rule", "[rule_set]") {
+  // Every rule also needs host.os.type == "windows", which all ten share: each is filed under
+  // its wildcard pattern's necessary literal instead (at least 4 bytes: not too short to be
+  // preferred), but for rule 4 (a pattern without one).
+  RuleSet rules;
+  const char* texts[] = {
+      R"(process where host.os.type == "windows" and process.name : "*PowerShell*")",  // 0 S5
+      R"(any where host.os.type == "windows" and process.command_line like "*-EncodedCommand*")",
+      R"(any where host.os.type == "windows" and file.path like~ "C:\\Windows\\*\\sys?em32\\*")",
+      R"(any where host.os.type == "windows" and file.name like "abc\\*")",     // 3 S6: no escape
+      R"(any where host.os.type == "windows" and process.name : ("*", "x"))",   // 4 no literal
+      R"(any where host.os.type == "windows" and
+           (process.name == "cmd.exe" or process.command_line : "*whoami*"))",  // 5 or
+      R"(any where host.os.type == "windows" and process.args : "*-enc*")",     // 6 multi-values
+      R"(any where host.os.type == "windows" and process.pid : "*4242*")",      // 7 S8: a number
+      R"(any where host.os.type == "windows" and process.name : ("abcd?ef", "*éé*"))",  // 8 `?`
+      R"(any where host.os.type == "windows")",                                         // 9
+  };
+  for (const char* t : texts)
+    REQUIRE(rules.add("r", t).ok());
+  RuleSetMatcher m(rules);
+  Ids hits;
+  const std::pair<const char*, Ids> cases[] = {
+      // S5: `:` folds both sides
+      {R"({"host":{"os":{"type":"windows"}},"event":{"category":"process"},
+           "process":{"name":"POWERSHELL.exe"}})",
+       {0, 4, 9}},
+      // `like` does not fold; multi-values: any value (S4)
+      {R"({"host.os.type":"windows","process":{"command_line":"ps -EncodedCommand AAA",
+           "args":["x","-ENC"]}})",
+       {1, 6, 9}},
+      {R"({"host.os.type":"windows","process":{"command_line":"ps -encodedcommand AAA"}})", {9}},
+      // like~ with `?`; a backslash before `*` is an ordinary character
+      {R"({"host.os.type":"windows","file":{"path":"c:\\WINDOWS\\x\\SYSTEM32\\cmd.exe",
+           "name":"abc\\cd"}})",
+       {2, 3, 9}},
+      {R"({"host.os.type":"windows","file":{"name":"abc*"}})", {9}},
+      // an `or` of an exact and a wildcard predicate on different fields, either branch
+      {R"({"host.os.type":"windows","process":{"name":"x","command_line":"WHOAMI /all"}})",
+       {4, 5, 9}},
+      {R"({"host.os.type":"windows","process":{"name":"cmd.exe"}})", {4, 5, 9}},
+      // S8: `:` on a number matches its JSON text
+      {R"({"host.os.type":"windows","process":{"pid":4242}})", {7, 9}},
+      {R"({"host.os.type":"windows","process":{"pid":[1,"x4242x"]}})", {7, 9}},
+      // `?` is one code point (S6); a literal that is not ASCII
+      {R"({"host.os.type":"windows","process":{"name":"abcdéef"}})", {4, 8, 9}},
+      {R"({"host.os.type":"windows","process":{"name":"ÉÉ"}})", {4, 9}},
+      {R"({"host.os.type":"windows","process":{"name":"xééx"}})", {4, 8, 9}},
+      {R"({"host.os.type":"windows","process":{"name":["a","POWERSHELL"]},
+           "event":{"category":"process"}})",
+       {0, 4, 9}},
+      {R"({"host.os.type":"windows","process":{"name":true,"args":7}})", {4, 9}},
+      {R"({"host.os.type":"linux","process":{"name":"powershell"}})", {}},
+      {R"({})", {}},
+  };
+  for (const auto& [json, expected] : cases) {
+    INFO(json);
+    REQUIRE(m.match_json(json, hits).ok());
+    CHECK(hits == expected);
+    CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+  }
+  CHECK_THAT(rules.describe_index(), Catch::Contains("[process.name]"));
+  CHECK_THAT(rules.describe_index(), Catch::Contains("literals"));
+}
+
+TEST_CASE("rule set: a wildcard anchor is preferred to an exact one many rules share",
+          "[rule_set]") {
+  // Twelve rules share host.os.type == "windows"; each has its own literal in process.name
+  // (`:`, folded) or process.command_line (`like`, as written): an event runs only the rules
+  // whose literal its values contain. Twelve literals: one Vectorscan scan per value.
+  RuleSet rules;
+  const char* names[] = {"powershell", "cmd.exe", "whoami", "rundll32", "regsvr32", "mshta"};
+  for (const char* n : names)
+    REQUIRE(
+        rules
+            .add(n, std::string(R"(any where host.os.type == "windows" and process.name : "*)") +
+                        n + "*\"")
+            .ok());
+  for (const char* n : names)
+    REQUIRE(rules
+                .add(n, std::string(R"(any where host.os.type == "windows" and
+                                         process.command_line like "*-)") +
+                            n + " *\"")
+                .ok());
+  CHECK_THAT(rules.describe_index(),
+             Catch::Contains("[process.name]: 6 rules under 0 keys and 6 contained literals"));
+  RuleSetMatcher m(rules);
+  Ids hits;
+  auto evaluated = [&](const char* json) {
+    const auto before = m.evaluated();
+    REQUIRE(m.match_json(json, hits).ok());
+    CHECK(hits == one_by_one(rules, json));
+    return m.evaluated() - before;
+  };
+  CHECK(evaluated(R"({"host.os.type":"windows","process":{"name":"bash"}})") == 0);
+  CHECK(evaluated(R"({"host.os.type":"windows","process":{"name":"x-PowerShell.exe"}})") == 1);
+  CHECK(hits == Ids{0});
+  CHECK(evaluated(R"({"host.os.type":"windows","process":{"name":["WHOAMI","MsHta"],
+                      "command_line":"a -whoami -mshta b"}})") == 4);
+  CHECK(hits == Ids{2, 5, 8, 11});
+  CHECK(evaluated(R"({"host.os.type":"windows","process":{"command_line":"-CMD.EXE "}})") == 0);
+}
+
+TEST_CASE("rule set: random wildcard patterns give each rule's own answer", "[rule_set]") {
+  // Patterns and values over a small alphabet (cases, a backslash, a two-byte code point, a
+  // digit) so that literals are often contained, in the other case, or split by a wildcard;
+  // the sizes give fields with few literals and fields with many (a multi-literal scan).
+  const char* alphabet[] = {"a", "A", "b", "\\", "é", "1", "*", "?"};
+  const char* ops[] = {":", "like", "like~"};
+  std::uint64_t state = 99;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return static_cast<std::size_t>(state % n);
+  };
+  auto text = [&](std::size_t max_len, bool wildcards) {
+    std::string out;
+    for (std::size_t i = next(max_len + 1); i > 0; --i)
+      out += alphabet[next(wildcards ? 8 : 6)];
+    return out;
+  };
+  auto eql = [](const std::string& s) {  // an EQL string literal
+    std::string out = "\"";
+    for (char c : s)
+      out += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    return out + "\"";
+  };
+  for (std::size_t size : {6, 40, 200}) {
+    RuleSet rules;
+    for (std::size_t r = 0; r < size; ++r) {
+      std::string t = "any where k == \"w\" and ";
+      const char* field = next(2) ? "f" : "g";
+      std::string pred = std::string(field) + " " + ops[next(3)] + " (";
+      for (std::size_t i = next(3) + 1; i > 0; --i)
+        pred += eql(text(6, true)) + (i > 1 ? ", " : "");
+      pred += ")";
+      if (next(4) == 0) pred = "(" + pred + " or h == " + eql(text(2, false)) + ")";
+      REQUIRE(rules.add("r" + std::to_string(r), t + pred).ok());
+    }
+    RuleSetMatcher m(rules);
+    Ids hits;
+    for (int e = 0; e < 400; ++e) {
+      std::string json = R"({"k":"w")";
+      for (const char* field : {"f", "g", "h"}) {
+        if (next(5) == 0) continue;  // missing
+        json += std::string(",\"") + field + "\":";
+        if (next(8) == 0) {
+          json += std::to_string(next(200));  // S8: matched through its JSON text
+          continue;
+        }
+        const std::size_t n = next(4) == 0 ? next(3) + 2 : 1;  // multi-values now and then
+        json += n > 1 ? "[" : "";
+        for (std::size_t i = 0; i < n; ++i) {
+          if (i) json += ",";
+          eqlite::testing::write_json_string(text(8, true), json);
+        }
+        json += n > 1 ? "]" : "";
+      }
+      json += "}";
+      INFO("rules: " << size << ", event: " << json);
+      REQUIRE(m.match_json(json, hits).ok());
+      REQUIRE(hits == one_by_one(rules, json));
+    }
+  }
 }
 
 namespace {
