@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cli {
 
@@ -26,6 +27,9 @@ struct RuleSource {
   std::string name;   // the rule's name in a rule set: the file's stem
 };
 bool load_rule(const std::string& file, RuleSource& rule);
+/// Appends every *.eql file of `dir`, sorted by name (--rules DIR); false, with a message on
+/// stderr, when the directory cannot be read or has no rule.
+bool rules_in_dir(const std::string& dir, std::vector<std::string>& files);
 void print_compile_error(const RuleSource& rule, const eqlite::Error& e);
 
 int cmd_match(int argc, char** argv);

@@ -49,7 +49,8 @@ const char* const kUsage =
     "matched, 2 on an error.\n";
 
 const char* const kCheckUsage =
-    "usage: eqlite check [--ast] [--bytecode] [--fields-from DATA] (QUERY | --rule-file FILE...)\n"
+    "usage: eqlite check [--ast] [--bytecode] [--index] [--fields-from DATA]\n"
+    "                    (QUERY | --rule-file FILE... | --rules DIR)\n"
     "\n"
     "Compiles each rule and reports every error as FILE:LINE:COLUMN: message, with the rule\n"
     "line and a caret under the column.\n"
@@ -59,6 +60,9 @@ const char* const kCheckUsage =
     "  --ast                print the syntax tree of each rule\n"
     "  --category-field F   the field that '<category> where' tests (default event.category)\n"
     "  --bytecode           print the compiled bytecode of each rule\n"
+    "  --rules DIR          check every *.eql file in DIR (as eqlite match --rules)\n"
+    "  --index              print how a rule set of these rules is indexed: the anchor\n"
+    "                       field each rule is filed under (eqlite match with several rules)\n"
     "  --fields-from DATA   warn about every field a rule reads that has no value in any\n"
     "                       event of DATA (NDJSON), suggesting the nearest field that has one\n"
     "  --set FIELD=VALUE    with --fields-from: FIELD is supplied as a constant (as with\n"
@@ -262,7 +266,7 @@ struct FieldCensus {
 };
 
 int cmd_check(int argc, char** argv) {
-  bool ast = false, bytecode = false, rule_mode = false;
+  bool ast = false, bytecode = false, index = false, rule_mode = false;
   std::vector<std::string> positional, rule_files, data_files;
   std::set<std::string, std::less<>> constants;
   eqlite::CompileOptions options;
@@ -275,6 +279,8 @@ int cmd_check(int argc, char** argv) {
       ast = true;
     } else if (a == "--bytecode") {
       bytecode = true;
+    } else if (a == "--index") {
+      index = true;
     } else if (a == "--fields-from" || a == "--set" || a == "--category-field") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
@@ -287,13 +293,17 @@ int cmd_check(int argc, char** argv) {
         data_files.push_back(v);
       else
         constants.insert(v.substr(0, v.find('=')));
-    } else if (a == "--rule-file") {
+    } else if (a == "--rule-file" || a == "--rules") {
       rule_mode = true;
       if (i + 1 >= argc) {
-        std::fprintf(stderr, "eqlite check: --rule-file needs an argument\n%s", kCheckUsage);
+        std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
         return kError;
       }
-      rule_files.push_back(argv[++i]);
+      if (a == "--rules") {
+        if (!rules_in_dir(argv[++i], rule_files)) return kError;
+      } else {
+        rule_files.push_back(argv[++i]);
+      }
     } else if (a.size() > 1 && a[0] == '-') {
       std::fprintf(stderr, "eqlite check: unknown option %s\n%s", a.c_str(), kCheckUsage);
       return kError;
@@ -322,12 +332,20 @@ int cmd_check(int argc, char** argv) {
   FieldCensus census;
   for (const auto& f : data_files)
     if (!census.load(f)) failed = true;
+  eqlite::RuleSet set;
   for (const auto& r : rules) {
     auto q = eqlite::compile(r.text, options);
     if (!q) {
       print_compile_error(r, q.error());
       failed = true;
       continue;
+    }
+    if (index) {
+      auto added = set.add(r.name.empty() ? "query" : r.name, r.text, options);
+      if (!added) {  // compiles alone but not in a set: a pipe
+        print_compile_error(r, added.error());
+        failed = true;
+      }
     }
     if (!census.files.empty()) census.report(r.label, *q, constants);
     std::string prefix = r.label.empty() ? "" : r.label + ": ";
@@ -337,6 +355,8 @@ int cmd_check(int argc, char** argv) {
       std::printf("%s", q->disassemble().c_str());
     }
   }
+  if (index && set.size() > 0)
+    std::printf("index of %zu rules:\n%s", set.size(), set.describe_index().c_str());
   return failed ? kError : 0;
 }
 

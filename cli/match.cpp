@@ -564,6 +564,8 @@ class Runner {
   std::atomic<bool> stop_{false};
 };
 
+}  // namespace
+
 // Every *.eql file of `dir`, sorted by name.
 bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
   std::error_code ec;
@@ -586,8 +588,6 @@ bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
   files.insert(files.end(), found.begin(), found.end());
   return true;
 }
-
-}  // namespace
 
 int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional, rule_files;

@@ -161,3 +161,25 @@ TEST_CASE("--threads N gives the output of one thread, byte for byte", "[cli]") 
     CHECK(two.err == one.err);
   }
 }
+
+TEST_CASE("check --rules DIR --index: every rule compiled, and how the set is indexed", "[cli]") {
+  Cli cli;
+  write_rules(cli);
+  cli.file("rules/c_any.eql", "any where proc != \"x\"");             // no anchor
+  cli.file("rules/d_wild.eql", "any where proc : \"*powershell*\"");  // a contained literal
+  RunResult r = cli.run("check --rules rules --index");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out ==
+        "index of 4 rules:\n"
+        "[proc]: 2 rules under 1 keys and 1 contained literals\n"
+        "[user]: 1 rules under 1 keys\n"
+        "always evaluated: 1 rules\n");
+  cli.file("rules/e_pipe.eql", "any where true | head 1");  // compiles alone, not in a set
+  r = cli.run("check --rules rules --index");
+  SHOW(r);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("e_pipe.eql") != std::string::npos);
+  CHECK(cli.run("check --rules no-such-dir").status == 2);
+}
