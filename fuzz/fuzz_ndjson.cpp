@@ -10,9 +10,12 @@
 //  * whether a line is valid is a property of the text, not of the projection: every rule's
 //    reader, the path lister and a reader of all its paths agree;
 //  * reading the same line again gives the same answer (the reader's buffers are reused);
+//  * the three readers (structural, DOM, On-Demand) give the same event: a reader of each rule
+//    with only On-Demand enabled reads the same values in the same order;
 //  * the VM's answer on the projected event (only the rule's fields are read, other subtrees
 //    are skipped) equals its answer on the whole document flattened into a FlatEvent, and the
 //    reference interpreter (tests/support/) agrees.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
@@ -41,7 +44,34 @@ struct Rule {
   eqlite::Query query;
   eqlite::ast::Query ast;
   eqlite::JsonReader reader;
+  eqlite::JsonReader on_demand;  // ReaderOptions with only the On-Demand walk
 };
+
+eqlite::ReaderOptions on_demand_only() {
+  eqlite::ReaderOptions o;
+  o.structural_reader = false;
+  o.dom_reader = false;
+  return o;
+}
+
+bool same_value(const eqlite::Value& a, const eqlite::Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case eqlite::ValueKind::Null:
+      return true;
+    case eqlite::ValueKind::Bool:
+      return a.as_bool() == b.as_bool();
+    case eqlite::ValueKind::Int:
+      return a.as_int() == b.as_int();
+    case eqlite::ValueKind::Double:
+      return (a.as_double() == b.as_double() &&
+              std::signbit(a.as_double()) == std::signbit(b.as_double())) ||
+             (std::isnan(a.as_double()) && std::isnan(b.as_double()));
+    case eqlite::ValueKind::String:
+      return a.as_string() == b.as_string();
+  }
+  return false;
+}
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -70,8 +100,9 @@ std::vector<std::unique_ptr<Rule>>& rules() {
       auto ast = eqlite::internal::parse(t);
       FUZZ_CHECK(ast.ok(), "rule does not parse: " + t);
       eqlite::JsonReader reader(*q);
-      out.push_back(std::unique_ptr<Rule>(
-          new Rule{std::move(t), std::move(*q), std::move(*ast), std::move(reader)}));
+      eqlite::JsonReader on_demand(*q, on_demand_only());
+      out.push_back(std::unique_ptr<Rule>(new Rule{std::move(t), std::move(*q), std::move(*ast),
+                                                   std::move(reader), std::move(on_demand)}));
     }
     return out;
   }();
@@ -108,6 +139,21 @@ void check_line(std::string_view line) {
     if (!ok) {
       FUZZ_CHECK(ok.error().code == eqlite::ErrorCode::BadJson, rdetail);
       continue;
+    }
+    {
+      static eqlite::Event slow;
+      auto slow_ok = r->on_demand.read(line, slow);
+      FUZZ_CHECK(slow_ok.ok(), rdetail +
+                                   "\nthe On-Demand reader rejects what the fast ones read: " +
+                                   (slow_ok ? "" : slow_ok.error().message));
+      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f) {
+        auto a = event.values(f), b = slow.values(f);
+        bool same = a.size() == b.size();
+        for (std::size_t k = 0; same && k < a.size(); ++k)
+          same = same_value(a[k], b[k]);
+        FUZZ_CHECK(same, rdetail + "\nfield " + r->query.fields()[f] +
+                             ": the fast readers and the On-Demand reader read different values");
+      }
     }
     const bool got = vm.matches(r->query, event);
     auto again = r->reader.read(line, event);
