@@ -63,13 +63,27 @@ const char* const kMatchUsage =
 class Output {
  public:
   void write(std::string_view s) {
-    buf_.append(s);
-    if (buf_.size() >= (1 << 16)) flush();
+    if (size_ + s.size() > kCapacity) flush();
+    if (s.size() > kCapacity) {  // bigger than the buffer: written as it is
+      put(s.data(), s.size());
+      return;
+    }
+    copy_bytes(buf_.get() + size_, s.data(), s.size());
+    size_ += s.size();
   }
   bool flush() {
+    put(buf_.get(), size_);
+    size_ = 0;
+    return !failed_;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  static constexpr std::size_t kCapacity = std::size_t{1} << 16;
+  void put(const char* p, std::size_t size) {
     std::size_t off = 0;
-    while (off < buf_.size() && !failed_) {
-      ssize_t n = ::write(STDOUT_FILENO, buf_.data() + off, buf_.size() - off);
+    while (off < size && !failed_) {
+      ssize_t n = ::write(STDOUT_FILENO, p + off, size - off);
       if (n < 0) {
         if (errno == EINTR) continue;
         failed_ = true;
@@ -77,13 +91,9 @@ class Output {
       }
       off += static_cast<std::size_t>(n);
     }
-    buf_.clear();
-    return !failed_;
   }
-  bool failed() const { return failed_; }
-
- private:
-  std::string buf_;
+  std::unique_ptr<char[]> buf_{new char[kCapacity]};
+  std::size_t size_ = 0;
   bool failed_ = false;
 };
 
@@ -238,7 +248,7 @@ class Buffer {
   }
   void assign(std::string_view s) {
     size_ = 0;
-    std::memcpy(grow(s.size()), s.data(), s.size());
+    copy_bytes(grow(s.size()), s.data(), s.size());
     size_ = s.size();
     pad();
   }

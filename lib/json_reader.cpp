@@ -683,7 +683,13 @@ Result<void> JsonReader::walk(std::string_view json, bool padded) {
   if (!padded) {
     const std::size_t need = json.size() + simdjson::SIMDJSON_PADDING;
     if (m.buffer.size() < need) m.buffer.resize(need);
-    std::memcpy(m.buffer.data(), json.data(), json.size());
+    // In 64-byte pieces of fixed size (inlined moves): glibc's memmove takes `rep movsb` for
+    // kilobyte copies, which costs ~10x more per byte on this AMD EPYC VM.
+    char* dst = m.buffer.data();
+    std::size_t i = 0;
+    for (; i + 64 <= json.size(); i += 64)
+      std::memcpy(dst + i, json.data() + i, 64);
+    std::memcpy(dst + i, json.data() + i, json.size() - i);
     std::memset(m.buffer.data() + json.size(), 0, simdjson::SIMDJSON_PADDING);
     text = m.buffer.data();
   }
