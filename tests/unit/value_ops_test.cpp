@@ -1,7 +1,9 @@
 // tests/unit/value_ops_test.cpp — the value semantics: S8 coercion, S9 arithmetic, S5 folding,
 // S6 wildcards.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
+#include <set>
 #include <string>
 
 #include "eval/matchers.hpp"
@@ -359,6 +361,58 @@ TEST_CASE("S5: fold_ascii lowers exactly the ASCII capitals, at every length and
         const auto expect = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
         REQUIRE(out[i] == expect);
       }
+    }
+  }
+}
+
+TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long values",
+          "[value_ops]") {
+  // Values up to 128 bytes take the two-byte filter, longer ones the Vectorscan database, fewer
+  // than 8 literals a find() each: all must list exactly the literals the value contains.
+  std::uint64_t state = 0xABCDEF0123ULL;
+  auto next = [&](std::uint64_t n) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state % n;
+  };
+  const char alphabet[] = "abAB-\\.\xC3\xA9";
+  for (int round = 0; round < 120; ++round) {
+    const bool caseless = round % 2 == 0;
+    std::vector<std::string> literals;
+    const std::size_t count = round % 3 == 0 ? 1 + next(7) : 8 + next(round % 5 == 0 ? 300 : 30);
+    std::set<std::string> seen;
+    while (literals.size() < count) {
+      std::string lit;
+      const std::size_t len = (round % 7 == 0 ? 1 : 2) + next(5);
+      for (std::size_t k = 0; k < len; ++k)
+        lit += alphabet[next(sizeof alphabet - 1)];
+      if (caseless) {
+        std::string folded;
+        fold_ascii(lit, folded);
+        lit = folded;
+      }
+      if (seen.insert(lit).second) literals.push_back(lit);
+    }
+    eqlite::internal::LiteralScanner scanner(literals, caseless);
+    std::string fold;
+    for (int t = 0; t < 50; ++t) {
+      std::string text;
+      const std::size_t len = next(3) == 0 ? 100 + next(200) : next(40);
+      for (std::size_t k = 0; k < len; ++k)
+        text += alphabet[next(sizeof alphabet - 1)];
+      std::string folded_text;
+      fold_ascii(text, folded_text);
+      std::vector<std::uint32_t> expected, hits = {999999};  // what was there stays
+      for (std::uint32_t i = 0; i < literals.size(); ++i)
+        if ((caseless ? folded_text : text).find(literals[i]) != std::string::npos)
+          expected.push_back(i);
+      scanner.scan(text, hits, fold);
+      REQUIRE(hits.front() == 999999);
+      hits.erase(hits.begin());
+      std::sort(hits.begin(), hits.end());
+      INFO("round " << round << " text [" << text << "]");
+      REQUIRE(hits == expected);
     }
   }
 }
