@@ -411,6 +411,19 @@ struct ThreadScratch {
     if (scratch) hs_free_scratch(scratch);
   }
 };
+// Grows the prototype scratch to fit a newly compiled `db` (threads re-clone it on their next
+// scan). Returns `db`, or nullptr after freeing it when no scratch could be had.
+hs_database_t* with_scratch(hs_database_t* db) noexcept {
+  ScratchPrototype& p = prototype();
+  std::lock_guard<std::mutex> lock(p.mu);
+  if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
+    hs_free_database(db);
+    return nullptr;
+  }
+  p.generation.fetch_add(1, std::memory_order_release);
+  return db;
+}
+
 hs_scratch_t* thread_scratch() noexcept {
   thread_local ThreadScratch t;
   ScratchPrototype& p = prototype();
@@ -496,14 +509,7 @@ class MultiPattern {
         hs_free_compile_error(err);
         return;
       }
-      ScratchPrototype& p = prototype();
-      std::lock_guard<std::mutex> lock(p.mu);
-      if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
-        hs_free_database(db);
-        return;
-      }
-      p.generation.fetch_add(1, std::memory_order_release);
-      db_ = db;
+      db_ = with_scratch(db);
     } catch (...) {
     }
   }
@@ -714,14 +720,7 @@ void LiteralScanner::build() const noexcept {
       hs_free_compile_error(err);
       return;
     }
-    ScratchPrototype& p = prototype();
-    std::lock_guard<std::mutex> lock(p.mu);
-    if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
-      hs_free_database(db);
-      return;
-    }
-    p.generation.fetch_add(1, std::memory_order_release);
-    db_ = db;
+    db_ = with_scratch(db);
   } catch (...) {
   }
 }

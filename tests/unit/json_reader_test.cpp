@@ -2,7 +2,7 @@
 // arrays and arrays of objects, escapes, numbers, duplicated keys, bad input, constants, and
 // the projection onto the query's fields.
 #include <catch2/catch.hpp>
-#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -42,6 +42,39 @@ std::vector<std::string> read(const std::vector<std::string>& paths, const std::
         out.push_back("null");
         break;
     }
+  }
+  return out;
+}
+
+// Every value of every field, in order, as text (doubles to 17 digits).
+std::string dump_event(const Event& e, std::size_t fields) {
+  std::string out;
+  for (std::uint32_t f = 0; f < fields; ++f) {
+    out += std::to_string(f) + "=";
+    for (const Value& v : e.values(f)) {
+      switch (v.kind()) {
+        case ValueKind::String:
+          out += "s:" + std::string(v.as_string());
+          break;
+        case ValueKind::Int:
+          out += "i:" + std::to_string(v.as_int());
+          break;
+        case ValueKind::Double: {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "d:%.17g", v.as_double());
+          out += buf;
+          break;
+        }
+        case ValueKind::Bool:
+          out += v.as_bool() ? "b:1" : "b:0";
+          break;
+        case ValueKind::Null:
+          out += "null";
+          break;
+      }
+      out += ",";
+    }
+    out += ";";
   }
   return out;
 }
@@ -232,34 +265,6 @@ TEST_CASE("the DOM fast path and the On-Demand path read every event alike", "[j
       R"({"s":"one","s":"two","a":{"b":1},"a":{"b":2}})",
       R"({"a":"top","a":{"b":"below"}})",
   };
-  auto dump = [&](const Event& e) {
-    std::string out;
-    for (std::uint32_t f = 0; f < paths.size(); ++f) {
-      out += paths[f] + "=";
-      for (const Value& v : e.values(f)) {
-        switch (v.kind()) {
-          case ValueKind::String:
-            out += "s:" + std::string(v.as_string());
-            break;
-          case ValueKind::Int:
-            out += "i:" + std::to_string(v.as_int());
-            break;
-          case ValueKind::Double:
-            out += "d:" + std::to_string(v.as_double()) + (std::signbit(v.as_double()) ? "-" : "");
-            break;
-          case ValueKind::Bool:
-            out += v.as_bool() ? "b:1" : "b:0";
-            break;
-          case ValueKind::Null:
-            out += "null";
-            break;
-        }
-        out += ",";
-      }
-      out += ";";
-    }
-    return out;
-  };
   const std::string pad = ",\"zzpad\":\"" + std::string((1 << 20) + 100000, 'p') + "\"}";
   JsonReader r(paths);
   Event small, big;
@@ -267,10 +272,10 @@ TEST_CASE("the DOM fast path and the On-Demand path read every event alike", "[j
     INFO(d);
     std::string doc = d;
     REQUIRE(r.read(doc, small).ok());
-    const std::string fast = dump(small);
+    const std::string fast = dump_event(small, paths.size());
     std::string padded = doc.substr(0, doc.size() - 1) + pad;
     REQUIRE(r.read(padded, big).ok());
-    CHECK(dump(big) == fast);
+    CHECK(dump_event(big, paths.size()) == fast);
   }
 }
 
@@ -401,38 +406,6 @@ struct LineGen {
     return s;
   }
 };
-
-std::string dump_event(const Event& e, std::size_t fields) {
-  std::string out;
-  for (std::uint32_t f = 0; f < fields; ++f) {
-    out += std::to_string(f) + "=";
-    for (const Value& v : e.values(f)) {
-      switch (v.kind()) {
-        case ValueKind::String:
-          out += "s:" + std::string(v.as_string());
-          break;
-        case ValueKind::Int:
-          out += "i:" + std::to_string(v.as_int());
-          break;
-        case ValueKind::Double: {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "d:%.17g", v.as_double());
-          out += buf;
-          break;
-        }
-        case ValueKind::Bool:
-          out += v.as_bool() ? "b:1" : "b:0";
-          break;
-        case ValueKind::Null:
-          out += "null";
-          break;
-      }
-      out += ",";
-    }
-    out += ";";
-  }
-  return out;
-}
 
 }  // namespace
 
