@@ -2,6 +2,7 @@
 // arrays and arrays of objects, escapes, numbers, duplicated keys, bad input, constants, and
 // the projection onto the query's fields.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <string>
