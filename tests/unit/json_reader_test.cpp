@@ -8,6 +8,7 @@
 #include <string>
 
 #include "eqlite/eqlite.hpp"
+#include "support/xorshift.hpp"
 
 using eqlite::ErrorCode;
 using eqlite::Event;
@@ -301,13 +302,7 @@ namespace {
 // Random JSON-like lines: valid documents with every kind of value, number form, escape and
 // key shape, and copies with a few bytes changed (mostly invalid, sometimes still valid).
 struct LineGen {
-  std::uint64_t state;
-  std::uint64_t next(std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state % n;
-  }
+  eqlite::testing::XorShift next;
   std::string ws() {
     static const char* kWs[] = {"", "", "", " ", "\t", "\r", "  \n "};
     return kWs[next(7)];
@@ -422,7 +417,7 @@ TEST_CASE("E1-E3: the structural, DOM and On-Demand readers accept, read and rej
   dom_only.structural_reader = false;
   od_only.structural_reader = od_only.dom_reader = false;
   JsonReader r_all(paths, all), r_dom(paths, dom_only), r_od(paths, od_only);
-  LineGen gen{0x1234567890ABCDEFULL};
+  LineGen gen{{0x1234567890ABCDEFULL}};
   Event e_all, e_dom, e_od;
   std::size_t valid = 0, invalid = 0;
   for (int i = 0; i < 20000; ++i) {

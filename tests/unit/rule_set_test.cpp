@@ -10,6 +10,7 @@
 
 #include "eqlite/eqlite.hpp"
 #include "support/json_value.hpp"
+#include "support/xorshift.hpp"
 
 using eqlite::RuleSet;
 using eqlite::RuleSetMatcher;
@@ -227,13 +228,7 @@ TEST_CASE("rule set: random wildcard patterns give each rule's own answer", "[ru
   // the sizes give fields with few literals and fields with many (a multi-literal scan).
   const char* alphabet[] = {"a", "A", "b", "\\", "é", "1", "*", "?"};
   const char* ops[] = {":", "like", "like~"};
-  std::uint64_t state = 99;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<std::size_t>(state % n);
-  };
+  eqlite::testing::XorShift next{99};
   auto text = [&](std::size_t max_len, bool wildcards) {
     std::string out;
     for (std::size_t i = next(max_len + 1); i > 0; --i)
@@ -309,13 +304,7 @@ TEST_CASE("rule set: wildcard lists on shared fields give each rule's own answer
   // JSON text (S8).
   const char* alphabet[] = {"a", "A", "b", "\\", "é", "1", ".", "x"};
   const char* ops[] = {":", "like", "like~"};
-  std::uint64_t state = 4242;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<std::size_t>(state % n);
-  };
+  eqlite::testing::XorShift next{4242};
   auto word = [&](std::size_t max_len) {
     std::string out;
     for (std::size_t i = next(max_len + 1); i > 0; --i)
@@ -528,13 +517,7 @@ TEST_CASE("rule set over Elastic's rules: the same answers as each rule on its o
     readers.emplace_back(rules.query(r));
   // Events aimed at one rule each: its fields take its own literals (or its category), so that
   // rules fire and anchors are hit, missed and shared.
-  std::uint64_t state = 12345;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return static_cast<std::size_t>(state % n);
-  };
+  eqlite::testing::XorShift next{12345};
   const char* categories[] = {"process",        "file",    "network", "registry",
                               "authentication", "library", "driver",  "iam"};
   std::size_t total_hits = 0, events_with_hits = 0;

@@ -8,6 +8,7 @@
 
 #include "eval/matchers.hpp"
 #include "eval/value_ops.hpp"
+#include "support/xorshift.hpp"
 
 using eqlite::Value;
 using namespace eqlite::internal;
@@ -189,13 +190,7 @@ TEST_CASE("S6: the linear-time matcher agrees with the definition on random inpu
           "[value_ops]") {
   // Small alphabets make many partial matches; long segments take the bit-parallel automaton,
   // short plain ones the substring search. The seed is fixed: the test is reproducible.
-  std::uint64_t state = 0x9E3779B97F4A7C15u;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state % n;
-  };
+  eqlite::testing::XorShift next{0x9E3779B97F4A7C15u};
   const char* text_units[] = {"a", "b", "\xC3\xA9", "a"};
   const char* pattern_units[] = {"a", "b", "\xC3\xA9", "?", "*", "a", "a"};
   for (int round = 0; round < 20000; ++round) {
@@ -216,13 +211,7 @@ TEST_CASE("S6: the linear-time matcher agrees with the definition on random inpu
 
 TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each pattern's answer",
           "[value_ops]") {
-  std::uint64_t state = 0xC0FFEE1234567ULL;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state % n;
-  };
+  eqlite::testing::XorShift next{0xC0FFEE1234567ULL};
   const char* units[] = {"a", "b", ".", "\\", "\xC3\xA9", "\n", "*", "A"};
   for (int list = 0; list < 300; ++list) {
     const bool ci = list % 2 == 0;
@@ -274,13 +263,7 @@ TEST_CASE(
     "[value_ops]") {
   // Such lists skip the database for values up to 128 bytes (PatternSet::ShortScan) and scan it
   // beyond: both must give the answer of the patterns one by one.
-  std::uint64_t state = 0x5EED5EED1234ULL;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state % n;
-  };
+  eqlite::testing::XorShift next{0x5EED5EED1234ULL};
   const char* units[] = {"a", "b", "B", "\\", "\xC3\xA9", "\n", "\x01", "\xFF"};
   for (int list = 0; list < 200; ++list) {
     const bool ci = list % 2 == 0;
@@ -369,13 +352,7 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
           "[value_ops]") {
   // Values up to 128 bytes take the two-byte filter, longer ones the Vectorscan database, fewer
   // than 8 literals a find() each: all must list exactly the literals the value contains.
-  std::uint64_t state = 0xABCDEF0123ULL;
-  auto next = [&](std::uint64_t n) {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state % n;
-  };
+  eqlite::testing::XorShift next{0xABCDEF0123ULL};
   const char alphabet[] = "abAB-\\.\xC3\xA9";
   for (int round = 0; round < 120; ++round) {
     const bool caseless = round % 2 == 0;
