@@ -174,6 +174,21 @@ std::string Program::disassemble() const {
   return out;
 }
 
+namespace {
+bool is_field_op(Opcode op) noexcept {
+  return op == Opcode::FieldCompare || op == Opcode::FieldInSet || op == Opcode::FieldMatch ||
+         op == Opcode::FieldRegex;
+}
+bool is_jump(Opcode op) noexcept {
+  return op == Opcode::JumpIfFalse || op == Opcode::JumpIfTrue;
+}
+}  // namespace
+
+void fuse_jumps(Program& p) noexcept {
+  for (std::size_t pc = 0; pc + 1 < p.code.size(); ++pc)
+    if (is_field_op(p.code[pc].op) && is_jump(p.code[pc + 1].op)) p.code[pc].flags |= kThenJump;
+}
+
 Result<void> verify(Program& p) {
   auto fail = [](std::size_t pc, const std::string& why) {
     return Error{
@@ -236,6 +251,9 @@ Result<void> verify(Program& p) {
     if ((in.op == Opcode::Compare || in.op == Opcode::FieldCompare) &&
         (in.flags & kCmpOpMask) > static_cast<std::uint8_t>(CmpOp::Ge))
       return fail(pc, "bad comparison operator");
+    if (is_field_op(in.op) && (in.flags & kThenJump) &&
+        (pc + 1 >= n || !is_jump(p.code[pc + 1].op)))
+      return fail(pc, "a fused field instruction must be followed by a jump");
     auto flow = [&](std::size_t target, long dd) -> bool {
       if (target > n) return false;
       if (depth[target] >= 0 && depth[target] != dd) return false;

@@ -44,6 +44,12 @@ inline constexpr std::uint8_t kCmpOpMask = 0x07;   // CmpOp
 inline constexpr std::uint8_t kCmpLiteral = 0x08;  // y is a literal: S8 conversion applies
 inline constexpr std::uint8_t kCmpCi = 0x10;       // fold ASCII case (`:` equality, in~)
 inline constexpr std::uint8_t kCmp3v = 0x20;       // three-valued: a null operand gives null
+/// Flag of field_compare, field_in_set, field_match and field_regex: the next instruction is a
+/// jump_if_false or jump_if_true, and the VM runs it as part of this one (one dispatch instead
+/// of two, the boolean never stored and reloaded). The jump stays in the code, with the same
+/// meaning, for the disassembler, the verifier and any jump that lands on it. Set by
+/// fuse_jumps().
+inline constexpr std::uint8_t kThenJump = 0x80;
 /// Flag of for_any, in_set, match_patterns, match_regex and not: three-valued, for a predicate
 /// used as a value (`null == (x > 1)` holds when x has no value, as in Elasticsearch).
 inline constexpr std::uint8_t k3v = 0x01;
@@ -118,6 +124,9 @@ struct Program {
 /// a consistent stack depth on every path, for_any bodies well formed, a final return with one
 /// value. Sets p.max_stack. The VM trusts a verified program and checks nothing else.
 Result<void> verify(Program& p);
+
+/// Sets kThenJump on every field_* instruction followed by a jump_if_false / jump_if_true.
+void fuse_jumps(Program& p) noexcept;
 
 /// A copy of `p` whose field id i is to[i] in the table `fields` (a RuleSet's shared
 /// projection), verified again.

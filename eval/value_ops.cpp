@@ -35,7 +35,7 @@ bool compare_numbers(Value x, Value y, CmpOp op) noexcept {
 
 bool compare_strings(std::string_view a, std::string_view b, CmpOp op, bool ci,
                      std::string& scratch) noexcept {
-  if (!ci) return ordered(a, b, op);
+  if (!ci) return compare_bytes(a, b, op);
   if (op == CmpOp::Eq) return equals_ci(a, b);
   // ordering, case-insensitively: compare folded copies
   try {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,23 @@ enum class CmpOp : std::uint8_t { Eq, Lt, Le, Gt, Ge };
 /// is null; every other comparison involving null is false (S2) — also null == null between two
 /// computed values. Strings order by bytes. `ci` folds ASCII (S5).
 bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scratch) noexcept;
+
+/// compare() of two strings, case-sensitively: by bytes.
+inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noexcept {
+  switch (op) {
+    case CmpOp::Eq:
+      return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+    case CmpOp::Lt:
+      return a < b;
+    case CmpOp::Le:
+      return a <= b;
+    case CmpOp::Gt:
+      return a > b;
+    case CmpOp::Ge:
+      return a >= b;
+  }
+  return false;
+}
 
 /// Parses a whole string as a JSON-style number (int64 if it fits, else double).
 bool parse_number(std::string_view s, Value& out) noexcept;

@@ -40,6 +40,24 @@ struct Exec {
                              fold);
   }
 
+  // The boolean result of a field_* instruction: pushed; with kThenJump, the jump after it
+  // runs here too (jump_if_false / jump_if_true: taken, the value stays; else it is popped).
+  void result(bool r, Instruction in, const Instruction* code, std::uint32_t& pc,
+              std::uint32_t& sp) {
+    if (in.flags & internal::kThenJump) {
+      const Instruction jump = code[pc + 1];
+      if ((jump.op == Opcode::JumpIfTrue) == r) {
+        stack[sp++] = Value::boolean(r);
+        pc = jump.b;
+      } else {
+        pc += 2;
+      }
+      return;
+    }
+    stack[sp++] = Value::boolean(r);
+    ++pc;
+  }
+
   // Runs from `pc` until return or end_any and gives the boolean left on top. `sp` is the
   // number of values on the stack.
   Value run(std::uint32_t pc, std::uint32_t sp) {
@@ -101,27 +119,28 @@ struct Exec {
           break;
         case Opcode::FieldCompare: {
           const internal::Constant& c = p.constants[in.b];
-          const Value y = c.value();
           auto vals = ev.values(in.a);
           bool r = false;
           if (vals.empty()) {
-            r = compare(Value::null(), y, in.flags);
+            r = compare(Value::null(), c.value(), in.flags);
           } else {
+            const auto op = static_cast<CmpOp>(in.flags & internal::kCmpOpMask);
+            // A string value against a string literal, case-sensitively: bytes (S8), inline.
+            const bool strings = c.kind == ValueKind::String && !(in.flags & internal::kCmpCi);
             // A number against a literal string: the literal's number, parsed at compile
             // time (S8), as compare() would parse it.
-            const bool numeric =
-                c.kind == ValueKind::String &&
-                (in.flags & (internal::kCmpLiteral | internal::kCmpCi)) == internal::kCmpLiteral;
+            const bool numeric = strings && (in.flags & internal::kCmpLiteral);
             for (const Value& v : vals) {
-              if (numeric && v.is_number())
+              if (strings && v.kind() == ValueKind::String)
+                r = internal::compare_bytes(v.as_string(), c.s, op);
+              else if (numeric && v.is_number())
                 r = !c.number.is_null() && compare(v, c.number, in.flags);
               else
-                r = compare(v, y, in.flags);
+                r = compare(v, c.value(), in.flags);
               if (r) break;
             }
           }
-          stack[sp++] = Value::boolean(r);
-          ++pc;
+          result(r, in, code, pc, sp);
           break;
         }
         case Opcode::FieldInSet: {
@@ -134,8 +153,7 @@ struct Exec {
             for (const Value& v : vals)
               if ((r = set.contains(v, buf, fold))) break;
           }
-          stack[sp++] = Value::boolean(r);
-          ++pc;
+          result(r, in, code, pc, sp);
           break;
         }
         case Opcode::FieldMatch: {
@@ -143,8 +161,7 @@ struct Exec {
           bool r = false;
           for (const Value& v : ev.values(in.a))
             if ((r = ps.matches(v, buf, fold))) break;
-          stack[sp++] = Value::boolean(r);
-          ++pc;
+          result(r, in, code, pc, sp);
           break;
         }
         case Opcode::FieldRegex: {
@@ -152,8 +169,7 @@ struct Exec {
           bool r = false;
           for (const Value& v : ev.values(in.a))
             if ((r = re.matches(v, buf, fold))) break;
-          stack[sp++] = Value::boolean(r);
-          ++pc;
+          result(r, in, code, pc, sp);
           break;
         }
         case Opcode::Truthy:

@@ -318,3 +318,53 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
   CHECK(anchors_of(R"(any where (a : ("*p*", "*q*") and b like "*r*") or c == "s")") ==
         "b *= [r] | c == [s]\n");
 }
+
+TEST_CASE("a field instruction fused with the jump after it runs as the two would", "[compiler]") {
+  // fuse_jumps() sets kThenJump on field_* + jump_if_*; the VM then runs the jump inside the
+  // field instruction. Every query here, fused and unfused, must give the same answer on every
+  // event (S2: a missing field is false; S4: any value of a multi-valued field).
+  using eqlite::internal::kThenJump;
+  const char* queries[] = {
+      R"(any where a == "x" and b in ("1", "2"))",
+      R"(any where a == "x" or b : "*z*" or c regex "q.*")",
+      R"(any where not (a == "x" or b == "y") or c != "z")",
+      R"(any where (a : "x*" or b == "y") and (c in ("z", "w") or a == "q"))",
+      R"(any where a == "0" and b > "m" and c < "n")",
+  };
+  std::vector<eqlite::FlatEvent> events;
+  const char* vals[] = {"x", "y", "z", "q", "0", "1", "2", "w", "zz", "qq"};
+  for (int i = 0; i < 1000; ++i) {
+    eqlite::FlatEvent e;
+    if (i % 7) e.add("a", vals[i % 10]);
+    if (i % 5) e.add("b", vals[(i / 3) % 10]);
+    if (i % 11 == 0) e.add("b", vals[(i / 7) % 10]);  // multi-valued
+    if (i % 3) e.add("c", vals[(i / 13) % 10]);
+    if (i % 17 == 0) e.add("a", 0);
+    events.push_back(std::move(e));
+  }
+  eqlite::Vm vm;
+  for (const char* text : queries) {
+    INFO(text);
+    auto fused = compile(text);
+    REQUIRE(fused.ok());
+    auto plain_program = std::make_shared<Program>(fused->program());
+    int flagged = 0;
+    for (auto& in : plain_program->code) {
+      if (in.flags & kThenJump) ++flagged;
+      in.flags &= static_cast<std::uint8_t>(~kThenJump);
+    }
+    CHECK(flagged > 0);
+    REQUIRE(verify(*plain_program).ok());
+    const eqlite::Query plain(plain_program);
+    int hits = 0;
+    for (const auto& e : events) {
+      const bool f = vm.matches(*fused, e);
+      CHECK(f == vm.matches(plain, e));
+      hits += f;
+    }
+    CHECK(hits > 0);
+    CHECK(hits < 1000);
+  }
+  expect_rejected({{Opcode::FieldCompare, kThenJump, 0, 0}, {Opcode::Not}, {Opcode::Return}},
+                  "followed by a jump");
+}
