@@ -10,6 +10,10 @@
 #include <cstring>
 #include <mutex>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "eval/value_ops.hpp"
 
 namespace eqlite::internal {
@@ -553,14 +557,26 @@ void PatternSet::finish() {
         ++i;
       scan->first[c] = static_cast<std::uint16_t>(i);
     }
+    std::vector<unsigned> keys;  // c0 | c1 << 8, or c0 | 1 << 16 for a one-byte literal
     for (const auto& lit : scan->literals) {  // never empty: `**` matches everything
       const auto c0 = static_cast<unsigned char>(lit[0]);
       if (lit.size() == 1) {
         scan->singles[c0 >> 6] |= std::uint64_t{1} << (c0 & 63);
+        keys.push_back(c0 | 1u << 16);
       } else {
-        const unsigned h = short_pair(c0, static_cast<unsigned char>(lit[1]));
+        const auto c1 = static_cast<unsigned char>(lit[1]);
+        const unsigned h = short_pair(c0, c1);
         scan->pairs[h >> 6] |= std::uint64_t{1} << (h & 63);
+        keys.push_back(c0 | c1 << 8);
       }
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    scan->key_count = std::min(keys.size(), ShortScan::kMaxKeys + 1);
+    for (std::size_t k = 0; k < keys.size() && k < ShortScan::kMaxKeys; ++k) {
+      std::memset(scan->key_lanes[k][0], static_cast<int>(keys[k] & 0xFF), 16);
+      std::memset(scan->key_lanes[k][1], static_cast<int>((keys[k] >> 8) & 0xFF), 16);
+      scan->key_single[k] = keys[k] >> 16;
     }
     short_ = std::move(scan);
   }
@@ -614,11 +630,88 @@ bool scan_short(const PatternSet::ShortScan& s, std::string_view t,
   }
   return false;
 }
+
+#if defined(__SSE2__)
+// The literals of scan_short, 16 positions at a time, on texts of at least 17 bytes: at each
+// position, every key's first byte is compared with the byte there and its second byte with the
+// next one (folded in the register when ci); a position where some key holds is verified
+// against the literals that start with its byte. The loads stay inside the text (the last
+// window overlaps the one before; the last byte can only start a one-byte literal), and nothing
+// is copied: a copy's stores, reloaded as 16-byte words, stall store-to-load forwarding.
+bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t, bool ci) noexcept {
+  const std::size_t n = t.size();
+  const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1),
+                bit = _mm_set1_epi8(0x20);
+  auto load = [&](std::size_t at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    if (!ci) return v;
+    // bytes >= 0x80 are negative: never upper case
+    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmpgt_epi8(after_z, v));
+    return _mm_add_epi8(v, _mm_and_si128(upper, bit));
+  };
+  auto hits = [&](std::size_t at) {
+    const __m128i v0 = load(at), v1 = load(at + 1);
+    __m128i hit = _mm_setzero_si128();
+    for (std::size_t j = 0; j < s.key_count; ++j) {
+      const __m128i first =
+          _mm_cmpeq_epi8(v0, _mm_load_si128(reinterpret_cast<const __m128i*>(s.key_lanes[j][0])));
+      const __m128i second =
+          _mm_cmpeq_epi8(v1, _mm_load_si128(reinterpret_cast<const __m128i*>(s.key_lanes[j][1])));
+      hit = _mm_or_si128(hit, s.key_single[j] ? first : _mm_and_si128(first, second));
+    }
+    return static_cast<unsigned>(_mm_movemask_epi8(hit));
+  };
+  auto lower = [ci](unsigned c) { return ci && c >= 'A' && c <= 'Z' ? c + 32 : c; };
+  auto verify = [&](std::size_t base, unsigned mask) {
+    for (; mask != 0; mask &= mask - 1) {
+      const std::size_t i = base + static_cast<std::size_t>(__builtin_ctz(mask));
+      const unsigned c0 = lower(p[i]);
+      for (std::size_t l = s.first[c0]; l < s.first[c0 + 1]; ++l) {
+        const std::string& lit = s.literals[l];
+        if (lit.size() <= n - i && (ci ? equals_ci(t.substr(i, lit.size()), lit)
+                                       : std::memcmp(p + i, lit.data(), lit.size()) == 0))
+          return true;
+      }
+    }
+    return false;
+  };
+  std::size_t i = 0;
+  for (; i + 17 <= n; i += 16)
+    if (verify(i, hits(i))) return true;
+  if (i + 1 < n) {  // positions i .. n-2, from the window that ends at n-1
+    const std::size_t w = n - 17;
+    if (verify(w, hits(w) & ~((1u << (i - w)) - 1))) return true;
+  }
+  const unsigned last = lower(p[n - 1]);
+  return (s.singles[last >> 6] >> (last & 63)) & 1;
+}
+#endif
+
+bool prefix_or_suffix(std::string_view t, bool ci, const std::vector<std::string>& prefixes,
+                      const std::vector<std::string>& suffixes) noexcept {
+  for (const auto& lit : prefixes)
+    if (lit.size() <= t.size() &&
+        (ci ? equals_ci(t.substr(0, lit.size()), lit) : t.starts_with(lit)))
+      return true;
+  for (const auto& lit : suffixes)
+    if (lit.size() <= t.size() &&
+        (ci ? equals_ci(t.substr(t.size() - lit.size()), lit) : t.ends_with(lit)))
+      return true;
+  return false;
+}
 }  // namespace
 
 bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
                                     const std::vector<std::string>& prefixes,
                                     const std::vector<std::string>& suffixes) const noexcept {
+#if defined(__SSE2__)
+  if (key_count <= kMaxKeys) {
+    if (prefix_or_suffix(t, ci, prefixes, suffixes)) return true;
+    if (t.size() >= 17) return !literals.empty() && scan_short_vector(*this, t, ci);
+    return ci ? scan_short<true>(*this, t, {}, {}) : scan_short<false>(*this, t, {}, {});
+  }
+#endif
   return ci ? scan_short<true>(*this, t, prefixes, suffixes)
             : scan_short<false>(*this, t, prefixes, suffixes);
 }

@@ -128,6 +128,10 @@ class PatternSet {
   bool multi() const noexcept { return multi_ != nullptr; }
   /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
   bool short_scan() const noexcept { return short_ != nullptr; }
+  /// The short scan searches 16 bytes at a time (few distinct two-byte starts). For tests.
+  bool short_scan_vector() const noexcept {
+    return short_ != nullptr && short_->key_count <= ShortScan::kMaxKeys;
+  }
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   bool case_insensitive() const noexcept { return ci_; }
   const std::vector<std::string>& patterns() const noexcept { return all_; }
@@ -146,6 +150,12 @@ class PatternSet {
     std::uint64_t singles[4] = {};                   // one-byte literals
     std::vector<std::string> literals;               // sorted by their first byte
     std::uint16_t first[257] = {};                   // literals[first[c]..first[c+1]) start with c
+    // With at most kMaxKeys distinct two-byte starts (and one-byte literals), the text is
+    // searched 16 bytes at a time (SSE2): every start compared at every position at once.
+    static constexpr std::size_t kMaxKeys = 16;
+    std::size_t key_count = 0;  // kMaxKeys + 1: too many, the byte-by-byte filter runs
+    alignas(16) unsigned char key_lanes[kMaxKeys][2][16] = {};  // each key's two bytes, x16
+    bool key_single[kMaxKeys] = {};                             // a one-byte literal
     /// `ci`: the text is compared ASCII-folded (the literals are folded already).
     bool matches(std::string_view text, bool ci, const std::vector<std::string>& prefixes,
                  const std::vector<std::string>& suffixes) const noexcept;

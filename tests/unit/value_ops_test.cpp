@@ -263,9 +263,13 @@ TEST_CASE(
     "[value_ops]") {
   // Such lists skip the database for values up to 128 bytes (PatternSet::ShortScan) and scan it
   // beyond: both must give the answer of the patterns one by one.
+  // Lists with up to 16 distinct two-byte starts are searched 16 bytes at a time, larger ones
+  // byte by byte: both kinds occur, and values of every length up to 128 (all chunk tails).
   eqlite::testing::XorShift next{0x5EED5EED1234ULL};
-  const char* units[] = {"a", "b", "B", "\\", "\xC3\xA9", "\n", "\x01", "\xFF"};
-  for (int list = 0; list < 200; ++list) {
+  const std::string units[] = {
+      "a", "b", "B", "\\", "\xC3\xA9", "\n", "\x01", "\xFF", std::string(1, '\0')};
+  int vector_lists = 0, byte_lists = 0;
+  for (int list = 0; list < 300; ++list) {
     const bool ci = list % 2 == 0;
     PatternSet ps(ci);
     std::vector<std::string> patterns;
@@ -274,7 +278,7 @@ TEST_CASE(
       std::string lit;
       const std::size_t len = 1 + next(4);
       for (std::size_t k = 0; k < len; ++k)
-        lit += units[next(8)];
+        lit += units[next(9)];
       const auto shape = next(8);
       patterns.push_back(shape == 0 ? lit + "*" : shape == 1 ? "*" + lit : "*" + lit + "*");
       ps.add(patterns.back());
@@ -285,12 +289,14 @@ TEST_CASE(
     for (const auto& p : patterns)
       (p.front() == '*' && p.back() == '*' ? contains : ends) += 1;
     CHECK(ps.short_scan() == (contains <= 64 && ends <= 16));
+    if (ps.short_scan()) (ps.short_scan_vector() ? vector_lists : byte_lists) += 1;
     std::string buf, fold;
     for (int t = 0; t < 60; ++t) {
       std::string text;
-      const std::size_t len = next(4) == 0 ? 100 + next(200) : next(16);
+      const auto shape = next(4);
+      const std::size_t len = shape == 0 ? 100 + next(200) : shape == 1 ? next(130) : next(16);
       while (text.size() < len)
-        text += units[next(8)];
+        text += units[next(9)];
       std::string folded_text, folded_pattern;
       fold_ascii(text, folded_text);
       bool expected = false;
@@ -303,6 +309,8 @@ TEST_CASE(
       REQUIRE(ps.matches(Value::string(text), buf, fold) == expected);
     }
   }
+  CHECK(vector_lists > 50);
+  CHECK(byte_lists > 10);
 }
 
 TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[value_ops]") {
