@@ -58,9 +58,13 @@ struct Exec {
     ++pc;
   }
 
-  // Runs from `pc` until return or end_any and gives the boolean left on top. `sp` is the
-  // number of values on the stack.
-  Value run(std::uint32_t pc, std::uint32_t sp) {
+  // The outcome of run(): the value left on top, which is a boolean or null.
+  enum class Outcome { False, True, Null };
+
+  // Runs from `pc` until return or end_any and gives the value left on top. `sp` is the number
+  // of values on the stack. (Not the Value itself: copying it as 16-byte words right after it
+  // was stored as two 8-byte words stalls store-to-load forwarding; reading its words does not.)
+  Outcome run(std::uint32_t pc, std::uint32_t sp) {
     const Instruction* code = p.code.data();
     for (;;) {
       const Instruction in = code[pc];
@@ -89,7 +93,9 @@ struct Exec {
         }
         case Opcode::EndAny:
         case Opcode::Return: {
-          return stack[sp - 1];
+          const Value& top = stack[sp - 1];
+          if (top.kind() == ValueKind::Bool) return top.as_bool() ? Outcome::True : Outcome::False;
+          return top.is_null() ? Outcome::Null : Outcome::False;
         }
         case Opcode::Compare: {
           Value y = stack[--sp];
@@ -252,9 +258,9 @@ struct Exec {
   bool any(const std::vector<std::uint16_t>& fs, std::size_t k, std::uint32_t body,
            std::uint32_t sp, bool& saw_null) {
     if (k == fs.size()) {
-      const Value v = run(body, sp);
-      if (v.is_null()) saw_null = true;
-      return v.kind() == ValueKind::Bool && v.as_bool();
+      const Outcome v = run(body, sp);
+      if (v == Outcome::Null) saw_null = true;
+      return v == Outcome::True;
     }
     const std::uint16_t f = fs[k];
     const std::uint32_t saved = cursors[f];
@@ -288,8 +294,7 @@ bool Vm::matches(const Query& query, const Event& event) noexcept {
   if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
   pool_->reset();
   Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_};
-  const Value r = ex.run(0, 0);
-  return r.kind() == ValueKind::Bool && r.as_bool();
+  return ex.run(0, 0) == Exec::Outcome::True;
 }
 
 bool Vm::matches(const Query& query, const FieldMap& map) {
