@@ -340,8 +340,8 @@ struct JsonReader::Impl {
   // escape, nesting beyond max_depth, and every error) returns false, and the DOM/On-Demand
   // paths decide and report as before.
 
-  static bool is_ws(std::uint8_t c) noexcept {
-    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+  static bool is_ws(std::uint8_t c) noexcept {  // ' ', '\t', '\n', '\r'
+    return c <= ' ' && ((std::uint64_t{1} << c) & 0x100002600ULL) != 0;
   }
   static constexpr std::uint32_t kFail = 0xFFFFFFFF;
 
@@ -410,12 +410,22 @@ struct JsonReader::Impl {
   std::uint32_t fast_string(const Scan& s, std::uint32_t p, std::uint32_t id) noexcept {
     const std::uint8_t* buf = s.buf;
     const std::size_t begin = s.idx[p];
+    if (id == kNone) {
+      // Not read: only its escapes need checking. Stage 1 has found its closing quote (an
+      // unclosed string fails there), and only whitespace lies between that quote and the next
+      // structural, so a backslash before the next structural is inside the string.
+      const std::size_t next = p + 1 < s.count ? s.idx[p + 1] : s.len;
+      if (has_backslash(s, begin, next)) {
+        auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
+        if (!stage1->parse_string(buf + begin + 1, dst)) return kFail;
+      }
+      return p + 1;
+    }
     const std::size_t end = token_end(s, p);
     if (end < begin + 2 || buf[end - 1] != '"') return kFail;
     if (!has_backslash(s, begin, end)) {
-      if (id != kNone)
-        out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
-                                                    end - begin - 2)));
+      out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
+                                                  end - begin - 2)));
       return p + 1;
     }
     auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
@@ -423,8 +433,7 @@ struct JsonReader::Impl {
     if (!stop) return kFail;
     const auto n = static_cast<std::size_t>(stop - dst);
     fused += n;
-    if (id != kNone)
-      out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(dst), n)));
+    out->add(id, Value::string(std::string_view(reinterpret_cast<const char*>(dst), n)));
     return p + 1;
   }
   // An atom (true, false, null or a number) at p.
@@ -454,57 +463,92 @@ struct JsonReader::Impl {
     out->add(id, Value::number(d));
     return p + 1;
   }
-  std::uint32_t fast_value(const Scan& s, std::uint32_t p, std::uint32_t node,
-                           std::size_t depth) noexcept {
-    const std::uint8_t c = s.buf[s.idx[p]];
-    if (c == '{') return fast_object(s, p, node, depth + 1);
-    if (c == '[') return fast_array(s, p, node, depth + 1);
-    const std::uint32_t id = node == kNone ? kNone : trie[node].id;
-    return c == '"' ? fast_string(s, p, id) : fast_atom(s, p, id);
-  }
-  // The object whose `{` is at p; returns the index after its `}`.
-  std::uint32_t fast_object(const Scan& s, std::uint32_t p, std::uint32_t node,
-                            std::size_t depth) noexcept {
-    if (depth > max_depth) return kFail;
+  // The grammar, as one loop over the structural indexes with an explicit stack of open
+  // containers (no recursion: a call per value cost more than the checks themselves). frames[d]
+  // is the container at depth d: whether it is an array, and the trie node its members are
+  // read at (kNone: not read; an object's members are read when its node has children, an
+  // array's elements are values of the array's own node, S4). Returns the index after the
+  // event's closing brace, or kFail.
+  struct Frame {
+    std::uint32_t node;
+    bool array;
+  };
+  std::vector<Frame> frames;
+
+  std::uint32_t walk_structural(const Scan& s) noexcept {
     const std::uint8_t* buf = s.buf;
     const std::uint32_t* idx = s.idx;
     const std::uint32_t count = s.count;
-    const bool wanted = node != kNone && !trie[node].children.empty();
-    if (++p >= count) return kFail;
-    if (buf[idx[p]] == '}') return p + 1;
-    for (;;) {
-      if (p + 2 >= count || buf[idx[p]] != '"' || buf[idx[p + 1]] != ':') return kFail;
+    Frame* const frame = frames.data();
+    std::size_t depth = 1;  // the event object, opened at index 0
+    frame[1] = {trie[0].children.empty() ? kNone : 0u, false};
+    std::uint32_t p = 1;
+    std::uint32_t node = kNone;  // the trie node of the value about to be read
+    std::uint8_t c = 0;
+  object_first:  // after '{'
+    if (p >= count) return kFail;
+    if (buf[idx[p]] == '}') {
+      ++p;
+      goto closed;
+    }
+  object_key:  // at a member's key
+    if (p + 2 >= count || buf[idx[p]] != '"' || buf[idx[p + 1]] != ':') return kFail;
+    {
       const std::size_t begin = idx[p];
-      const std::size_t end = token_end(s, p);
-      if (end < begin + 2 || buf[end - 1] != '"') return kFail;
-      if (has_backslash(s, begin, end)) return kFail;  // an escaped key (rare): the slow path
-      const std::uint32_t next =
-          wanted ? descend(node, std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
-                                                  end - begin - 2))
-                 : kNone;
-      p = fast_value(s, p + 2, next, depth);
-      if (p >= count) return kFail;  // also kFail itself
-      const std::uint8_t c = buf[idx[p++]];
-      if (c == '}') return p;
-      if (c != ',') return kFail;
+      const std::size_t colon = idx[p + 1];
+      // A backslash before the colon is in the key (between a string and the next structural
+      // there is only whitespace): an escaped key (rare) goes to the slow path.
+      if (has_backslash(s, begin, colon)) return kFail;
+      const std::uint32_t members = frame[depth].node;
+      node = kNone;
+      if (members != kNone) {
+        std::size_t end = colon;
+        while (is_ws(buf[end - 1]))
+          --end;
+        if (end < begin + 2 || buf[end - 1] != '"') return kFail;
+        node = descend(members, std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
+                                                 end - begin - 2));
+      }
     }
-  }
-  // The array whose `[` is at p; its elements are values of the same node (S4).
-  std::uint32_t fast_array(const Scan& s, std::uint32_t p, std::uint32_t node,
-                           std::size_t depth) noexcept {
-    if (depth > max_depth) return kFail;
-    const std::uint8_t* buf = s.buf;
-    const std::uint32_t* idx = s.idx;
-    const std::uint32_t count = s.count;
-    if (++p >= count) return kFail;
-    if (buf[idx[p]] == ']') return p + 1;
-    for (;;) {
-      p = fast_value(s, p, node, depth);
-      if (p >= count) return kFail;
-      const std::uint8_t c = buf[idx[p++]];
-      if (c == ']') return p;
-      if (c != ',') return kFail;
+    p += 2;
+  value:  // at a value (p < count)
+    c = buf[idx[p]];
+    if (c == '{') {
+      if (++depth > max_depth) return kFail;
+      frame[depth] = {node != kNone && !trie[node].children.empty() ? node : kNone, false};
+      ++p;
+      goto object_first;
     }
+    if (c == '[') {
+      if (++depth > max_depth) return kFail;
+      frame[depth] = {node, true};
+      if (++p >= count) return kFail;
+      if (buf[idx[p]] == ']') {
+        ++p;
+        goto closed;
+      }
+      goto value;
+    }
+    p = c == '"' ? fast_string(s, p, node == kNone ? kNone : trie[node].id)
+                 : fast_atom(s, p, node == kNone ? kNone : trie[node].id);
+    if (p == kFail) return kFail;
+  after_value:  // after a value (p: the token after it)
+    if (p >= count) return kFail;
+    c = buf[idx[p++]];
+    if (frame[depth].array) {
+      if (c == ',') {
+        if (p >= count) return kFail;
+        node = frame[depth].node;
+        goto value;
+      }
+      if (c != ']') return kFail;
+    } else {
+      if (c == ',') goto object_key;
+      if (c != '}') return kFail;
+    }
+  closed:  // after a container's closer
+    if (--depth == 0) return p;
+    goto after_value;
   }
   // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
   bool fast_event(const char* text, std::size_t len) noexcept {
@@ -525,7 +569,8 @@ struct JsonReader::Impl {
     if (unescaped.size() < len + 2 * simdjson::SIMDJSON_PADDING)
       unescaped.resize(len + 2 * simdjson::SIMDJSON_PADDING);
     if (s.count == 0 || buf[s.idx[0]] != '{') return false;
-    return fast_object(s, 0, 0, 1) == s.count;  // the event object is level 1; nothing after it
+    if (frames.size() < max_depth + 2) frames.resize(max_depth + 2);
+    return walk_structural(s) == s.count;  // nothing after the event object
   }
 
   // ---- the DOM fast path: the document is valid, only the query's fields are read ----

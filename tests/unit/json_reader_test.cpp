@@ -205,6 +205,16 @@ TEST_CASE("E2: a broken part the query does not read still makes the line bad", 
     INFO(bad);
     CHECK_FALSE(r.read(bad, e).ok());
   }
+  // Closers that do not match their opener, stray and missing commas, in read and unread
+  // parts (the structural reader keeps a stack of open containers: each must close in kind).
+  for (const char* bad :
+       {R"({"a":[1}})", R"({"a":1,"c":[1}})", R"({"a":1,"c":{"d":1]})", R"({"a":{"b":1]})",
+        R"({"a":[1,]})", R"({"a":1,})", R"({"a":[,1]})", R"({,"a":1})", R"({"a":1 "b":2})",
+        R"({"a" "b"})", R"({"a":1}})", R"({"a":[[1]})", R"({"c":[})", R"({"c":[1 2],"a":1})",
+        R"({"c":{"d":1}]})", R"({"a":1]})", R"({"c":[[]]]})"}) {
+    INFO(bad);
+    CHECK_FALSE(r.read(bad, e).ok());
+  }
   REQUIRE(r.read(R"({"a":1,"c":{"d":[true,null,-0.5e-3,"\u00e9"]}})", e).ok());
   CHECK(e.values(0).size() == 1);
 }
