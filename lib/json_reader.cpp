@@ -40,12 +40,16 @@ struct JsonReader::Impl {
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> children;
     std::uint64_t first_bytes = 0;  // bit (first byte & 63) of each child's name (0: empty)
-    std::uint32_t id = kNone;       // the field id when the path up to here is a field
+    // children sorted by that bucket; those of bucket b are [bucket[b], bucket[b + 1])
+    std::uint16_t bucket[65] = {};
+    std::uint32_t id = kNone;  // the field id when the path up to here is a field
   };
-  // Of a name or a key: an empty first segment ("" or ".x") is bit 0.
+  // Of a name or a key: an empty first segment ("" or ".x") is bucket 0.
+  static unsigned first_byte_bucket(std::string_view s) noexcept {
+    return s.empty() || s[0] == '.' ? 0 : static_cast<unsigned char>(s[0]) & 63;
+  }
   static std::uint64_t first_byte_bit(std::string_view s) noexcept {
-    return std::uint64_t{1} << (s.empty() || s[0] == '.' ? 0
-                                                         : static_cast<unsigned char>(s[0]) & 63);
+    return std::uint64_t{1} << first_byte_bucket(s);
   }
   std::vector<Node> trie;
   std::vector<std::pair<std::uint32_t, std::string>> constant_strings;
@@ -104,6 +108,17 @@ struct JsonReader::Impl {
       });
       trie[node].id = i;
     }
+    for (Node& n : trie) {
+      std::stable_sort(n.children.begin(), n.children.end(), [](const auto& a, const auto& b) {
+        return first_byte_bucket(a.first) < first_byte_bucket(b.first);
+      });
+      std::size_t k = 0;
+      for (unsigned b = 0; b <= 64; ++b) {
+        while (k < n.children.size() && first_byte_bucket(n.children[k].first) < b)
+          ++k;
+        n.bucket[b] = static_cast<std::uint16_t>(k);
+      }
+    }
   }
 
   template <typename F>
@@ -156,10 +171,12 @@ struct JsonReader::Impl {
   std::uint32_t descend(std::uint32_t node, std::string_view key) const noexcept {
     for (;;) {
       const Node& here = trie[node];
-      if (!(here.first_bytes & first_byte_bit(key))) return kNone;  // most keys stop here
+      const unsigned b = first_byte_bucket(key);
+      if (!((here.first_bytes >> b) & 1)) return kNone;  // most keys stop here
       std::uint32_t next = kNone;
       std::size_t n = 0;
-      for (const auto& [name, to] : here.children) {
+      for (std::size_t i = here.bucket[b]; i < here.bucket[b + 1]; ++i) {
+        const auto& [name, to] = here.children[i];
         n = name.size();
         if (n > key.size() || (n != 0 && name[0] != key[0]) || (n != key.size() && key[n] != '.') ||
             std::memcmp(name.data(), key.data(), n) != 0)

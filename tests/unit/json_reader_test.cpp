@@ -111,6 +111,23 @@ TEST_CASE("E1: a key is matched segment by segment, never by a prefix of a segme
   CHECK(read({"x.ab", "x.a", "x.abc"}, R"({"x":{"abc":1,"a":2,"ab":3,"a.b":4}})", 0) == V{"i:3"});
 }
 
+TEST_CASE("E1: names whose first bytes share the trie's filter bucket are told apart", "[json]") {
+  // The trie files a node's children by (first byte & 63): 'a' and '!' share a bucket, so do
+  // 'C' and the lead byte of "\xC3\x80" (U+00C0), and '@' shares bucket 0 with an empty name
+  // (and with keys starting with '.').
+  const std::vector<std::string> paths = {"x.a", "x.!", "x.ab", "x.@t", "x.", "x.\xC3\x80", "x.C"};
+  const char* doc =
+      "{\"x\":{\"!\":1,\"a\":2,\"ab\":3,\"@t\":4,\"\":5,\"\xC3\x80\":6,\"C\":7,\"a!\":8,\"@\":9,"
+      "\".\":{\"\":10},\"\xC3\x81\":11,\"B\":12}}";
+  CHECK(read(paths, doc, 0) == V{"i:2"});
+  CHECK(read(paths, doc, 1) == V{"i:1"});
+  CHECK(read(paths, doc, 2) == V{"i:3"});
+  CHECK(read(paths, doc, 3) == V{"i:4"});
+  CHECK(read(paths, doc, 4) == V{"i:5"});  // the "." key is "x..", its member "x..."
+  CHECK(read(paths, doc, 5) == V{"i:6"});
+  CHECK(read(paths, doc, 6) == V{"i:7"});
+}
+
 TEST_CASE("S4/E1: arrays and arrays of objects are multi-valued", "[json]") {
   CHECK(read({"a"}, R"({"a":[1,"two",true,null,[3]]})", 0) == V{"i:1", "s:two", "b:true", "i:3"});
   CHECK(read({"a.b"}, R"({"a":[{"b":1},{"b":2},{"c":3},{"b":[4,5]}]})", 0) ==
