@@ -1,25 +1,44 @@
 // lib/event.cpp — Event (values bound to field ids) and FlatEvent (an owning FieldMap).
 #include "eqlite/event.hpp"
 
+#include <algorithm>
+
 #include "eqlite/query.hpp"
 
 namespace eqlite {
 
 void Event::reset(std::size_t field_count) {
-  if (slots_.size() != field_count) slots_.resize(field_count);
+  if (runs_.size() != field_count) runs_.resize(field_count);
   clear();
 }
 
-void Event::clear() noexcept {
-  for (auto& s : slots_)
-    s.clear();
+void Event::restart() noexcept {  // the generation wrapped: no run may look current
+  for (auto& r : runs_)
+    r.generation = 0;
+  generation_ = 1;
+}
+
+// Another field's values follow this run and it is full: it moves to the end, with room for
+// as many again.
+void Event::move_run(Run& r, Value v) {
+  const auto end = static_cast<std::uint32_t>(values_.size());
+  const std::uint32_t room = 2 * r.room;
+  values_.resize(end + room);
+  std::copy_n(values_.begin() + r.offset, r.count, values_.begin() + end);
+  r.offset = end;
+  r.room = room;
+  values_[r.offset + r.count++] = v;
 }
 
 void Event::bind(const Query& query, const FieldMap& map) {
   const auto& fields = query.fields();
   reset(fields.size());
-  for (std::size_t i = 0; i < fields.size(); ++i)
-    map.get(fields[i], slots_[i]);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    scratch_.clear();
+    map.get(fields[i], scratch_);
+    for (const Value& v : scratch_)
+      add(static_cast<std::uint32_t>(i), v);
+  }
 }
 
 FlatEvent& FlatEvent::add(std::string_view path, Value value) {

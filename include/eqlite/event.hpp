@@ -71,6 +71,12 @@ class FlatEvent final : public FieldMap {
 };
 
 /// Values of one event, indexed by field id.
+///
+/// All values live in one array, each field's in a contiguous run of it, so add() is a store
+/// and a compare, and clear() is O(1) whatever the number of fields (a generation number marks
+/// the runs of earlier events stale). A field's values are added in order; when another field
+/// was added in between, its run moves to the end with room to double (amortised O(1) per
+/// value, also for arrays of objects that alternate between fields).
 class Event {
  public:
   Event() = default;
@@ -79,16 +85,50 @@ class Event {
   /// Empties every field and sets the number of fields.
   void reset(std::size_t field_count);
   /// Empties every field; keeps capacity.
-  void clear() noexcept;
-  void add(std::uint32_t field_id, Value v) { slots_[field_id].push_back(v); }
-  std::span<const Value> values(std::uint32_t field_id) const noexcept { return slots_[field_id]; }
-  std::size_t field_count() const noexcept { return slots_.size(); }
+  void clear() noexcept {
+    values_.clear();
+    if (++generation_ == 0) restart();
+  }
+  void add(std::uint32_t field_id, Value v) {
+    Run& r = runs_[field_id];
+    const auto end = static_cast<std::uint32_t>(values_.size());
+    if (r.generation != generation_) {
+      r = {end, 1, 1, generation_};  // the field's first value in this event (most are)
+      values_.push_back(v);
+    } else if (r.count < r.room) {
+      values_[r.offset + r.count++] = v;
+    } else if (r.offset + r.room == end) {
+      values_.push_back(v);  // the run is last: it grows in place
+      ++r.count;
+      ++r.room;
+    } else {
+      move_run(r, v);
+    }
+  }
+  std::span<const Value> values(std::uint32_t field_id) const noexcept {
+    const Run& r = runs_[field_id];
+    if (r.generation != generation_) return {};
+    return {values_.data() + r.offset, r.count};
+  }
+  std::size_t field_count() const noexcept { return runs_.size(); }
 
   /// Fills this Event from `map` for the fields of `query` (one lookup per field).
   void bind(const Query& query, const FieldMap& map);
 
  private:
-  std::vector<std::vector<Value>> slots_;
+  struct Run {
+    std::uint32_t offset = 0;      // into values_
+    std::uint32_t count = 0;       // values of the field
+    std::uint32_t room = 0;        // slots of values_ the run owns (>= count)
+    std::uint32_t generation = 0;  // the run is this event's when equal to generation_
+  };
+  void move_run(Run& r, Value v);
+  void restart() noexcept;
+
+  std::vector<Run> runs_;
+  std::vector<Value> values_;
+  std::uint32_t generation_ = 1;
+  std::vector<Value> scratch_;  // bind()
 };
 
 }  // namespace eqlite

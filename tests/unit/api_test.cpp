@@ -4,6 +4,7 @@
 #include <string>
 
 #include "eqlite/eqlite.hpp"
+#include "support/xorshift.hpp"
 
 TEST_CASE("Error::format shows the line and a caret under the column", "[api]") {
   const std::string q = "process where\n\ta == 1 AND b == 2";
@@ -78,4 +79,37 @@ TEST_CASE("FlatEvent: a copy owns its strings; moves keep them; vectors may grow
     original.add("user.name", std::string("mallory"));
   }
   CHECK(vm.matches(*q, copy));
+}
+
+TEST_CASE("Event: each field keeps its values in order, however the fields interleave", "[api]") {
+  // Values of one field are a contiguous run; a field added to after another field moves its
+  // run to the end. Checked against a plain vector per field, over random interleavings, with
+  // clear() between events (a cleared event has no value in any field).
+  eqlite::testing::XorShift next{0xE7E47ULL};
+  eqlite::Event e(5);
+  for (int round = 0; round < 200; ++round) {
+    e.clear();
+    std::vector<std::vector<std::int64_t>> expect(5);
+    const std::size_t adds = next(round % 10 == 0 ? 5000 : 40);
+    for (std::size_t k = 0; k < adds; ++k) {
+      // runs of one field, and strict alternation (the worst case for moving runs)
+      const auto f = static_cast<std::uint32_t>(round % 3 == 0 ? k % 2 : next(5));
+      const auto v = static_cast<std::int64_t>(round * 100000 + k);
+      e.add(f, eqlite::Value::integer(v));
+      expect[f].push_back(v);
+    }
+    for (std::uint32_t f = 0; f < 5; ++f) {
+      const auto got = e.values(f);
+      REQUIRE(got.size() == expect[f].size());
+      for (std::size_t i = 0; i < got.size(); ++i)
+        REQUIRE(got[i].as_int() == expect[f][i]);
+    }
+  }
+  e.reset(3);  // fewer fields: all empty
+  CHECK(e.field_count() == 3);
+  for (std::uint32_t f = 0; f < 3; ++f)
+    CHECK(e.values(f).empty());
+  e.add(2, eqlite::Value::integer(7));
+  CHECK(e.values(2).size() == 1);
+  CHECK(e.values(0).empty());
 }
