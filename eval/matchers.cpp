@@ -20,40 +20,14 @@ namespace eqlite::internal {
 
 // ---- StringSet
 
-std::uint64_t hash_string(std::string_view s) noexcept {
-  const char* p = s.data();
-  std::size_t n = s.size();
-  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
-  auto mix = [&h](std::uint64_t w) {
-    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
-    h ^= h >> 31;
-  };
-  for (; n >= 8; n -= 8, p += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    mix(w);
-  }
-  if (n >= 4) {  // 4..7 bytes left: two overlapping words of 4
-    std::uint32_t a, b;
-    std::memcpy(&a, p, 4);
-    std::memcpy(&b, p + n - 4, 4);
-    mix((std::uint64_t{a} << 32) | b);
-  } else if (n > 0) {
-    const auto* u = reinterpret_cast<const unsigned char*>(p);
-    mix((std::uint64_t{u[0]} << 16) | (std::uint64_t{u[n / 2]} << 8) | u[n - 1]);
-  }
-  return h ^ (h >> 29);
-}
-
 void StringSet::insert(std::string s) {
   if (contains(s)) return;
   strings_.push_back(std::move(s));
-  hashes_.push_back(hash_string(strings_.back()));
   if (slots_.size() < 2 * strings_.size()) {  // at most half full
     std::size_t size = 16;
     while (size < 4 * strings_.size())
       size *= 2;
-    slots_.assign(size, 0);
+    slots_.assign(size, Slot{});
     for (std::uint32_t i = 0; i < strings_.size(); ++i)
       place(i);
   } else {
@@ -62,22 +36,12 @@ void StringSet::insert(std::string s) {
 }
 
 void StringSet::place(std::uint32_t index) {
+  const std::uint64_t h = hash_string(strings_[index]);
   const std::size_t mask = slots_.size() - 1;
-  std::size_t i = hashes_[index] & mask;
-  while (slots_[i] != 0)
+  std::size_t i = h & mask;
+  while (slots_[i].index != 0)
     i = (i + 1) & mask;
-  slots_[i] = index + 1;
-}
-
-bool StringSet::contains(std::string_view s) const noexcept {
-  if (strings_.empty()) return false;
-  const std::uint64_t h = hash_string(s);
-  const std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-    const std::uint32_t slot = slots_[i];
-    if (slot == 0) return false;
-    if (hashes_[slot - 1] == h && strings_[slot - 1] == s) return true;
-  }
+  slots_[i] = {h, index + 1, static_cast<std::uint32_t>(strings_[index].size())};
 }
 
 // ---- ValueSet

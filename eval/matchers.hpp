@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "eqlite/value.hpp"
+#include "eval/bytes.hpp"
 
 namespace re2 {
 class RE2;
@@ -19,9 +20,6 @@ class RE2;
 struct hs_database;  // Vectorscan's (hs.h), private to matchers.cpp
 
 namespace eqlite::internal {
-
-/// A word-at-a-time hash of a short string (lookups in the VM's sets hash every value).
-std::uint64_t hash_string(std::string_view s) noexcept;
 
 struct StringHash {
   using is_transparent = void;
@@ -34,14 +32,29 @@ struct StringHash {
 class StringSet {
  public:
   void insert(std::string s);
-  bool contains(std::string_view s) const noexcept;
+  bool contains(std::string_view s) const noexcept {
+    if (slots_.empty()) return false;
+    const std::uint64_t h = hash_string(s);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.index == 0) return false;
+      if (slot.hash == h && slot.size == s.size() &&
+          same_bytes(strings_[slot.index - 1].data(), s.data(), s.size()))
+        return true;
+    }
+  }
   bool empty() const noexcept { return strings_.empty(); }
   std::size_t size() const noexcept { return strings_.size(); }
 
  private:
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t index = 0;  // into strings_, + 1; 0: empty
+    std::uint32_t size = 0;   // of the string (most probes stop at the hash or here)
+  };
   std::vector<std::string> strings_;
-  std::vector<std::uint64_t> hashes_;
-  std::vector<std::uint32_t> slots_;  // index into strings_ + 1; 0 is empty
+  std::vector<Slot> slots_;
   void place(std::uint32_t index);
 };
 
@@ -55,6 +68,8 @@ class ValueSet {
   void add(Value literal);
   /// `fold` is scratch for case folding and number text.
   bool contains(Value v, std::string& buf, std::string& fold) const noexcept;
+  /// contains() of a string value in a case-sensitive set, inline (the VM's common case).
+  bool contains_string(std::string_view s) const noexcept { return strings_.contains(s); }
   bool case_insensitive() const noexcept { return ci_; }
   std::size_t size() const noexcept { return count_; }
 

@@ -156,8 +156,12 @@ struct Exec {
           if (vals.empty()) {
             r = set.contains(Value::null(), buf, fold);
           } else {
-            for (const Value& v : vals)
-              if ((r = set.contains(v, buf, fold))) break;
+            const bool plain = !set.case_insensitive();
+            for (const Value& v : vals) {
+              r = plain && v.kind() == ValueKind::String ? set.contains_string(v.as_string())
+                                                         : set.contains(v, buf, fold);
+              if (r) break;
+            }
           }
           result(r, in, code, pc, sp);
           break;

@@ -164,28 +164,6 @@ struct JsonReader::Impl {
     return kNone;
   }
 
-  // memcmp(a, b, n) == 0 for the short names of a trie, inline (a call to memcmp per key
-  // matched cost more than the comparison).
-  static bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-    std::uint64_t x, y;
-    for (; n >= 8; n -= 8, a += 8, b += 8) {
-      std::memcpy(&x, a, 8);
-      std::memcpy(&y, b, 8);
-      if (x != y) return false;
-    }
-    if (n >= 4) {  // 4..7 bytes: two overlapping words
-      std::uint32_t u, v, w, z;
-      std::memcpy(&u, a, 4);
-      std::memcpy(&v, b, 4);
-      std::memcpy(&w, a + n - 4, 4);
-      std::memcpy(&z, b + n - 4, 4);
-      return u == v && w == z;
-    }
-    for (; n > 0; --n)
-      if (*a++ != *b++) return false;
-    return true;
-  }
-
   // The node reached from `node` by a key (a key with dots is several segments, E1). Each
   // child's name is compared with the start of the key, so a key that no child begins with
   // (most keys) costs a first-byte test per child and is never scanned for dots. Names hold no
@@ -201,7 +179,7 @@ struct JsonReader::Impl {
         const auto& [name, to] = here.children[i];
         n = name.size();
         if (n > key.size() || (n != 0 && name[0] != key[0]) || (n != key.size() && key[n] != '.') ||
-            !same_bytes(name.data(), key.data(), n))
+            !internal::same_bytes(name.data(), key.data(), n))
           continue;
         next = to;
         break;
