@@ -558,15 +558,14 @@ void PatternSet::finish() {
 
 namespace {
 // The literals are folded already (ci); the text is folded byte by byte as it is read.
+// The literals of the scan, byte by byte (prefixes and suffixes: prefix_or_suffix()).
 template <bool kCi>
-bool scan_short(const PatternSet::ShortScan& s, std::string_view t,
-                const std::vector<std::string>& prefixes,
-                const std::vector<std::string>& suffixes) noexcept {
+bool scan_short(const PatternSet::ShortScan& s, std::string_view t) noexcept {
   auto same = [](const unsigned char* text, const std::string& lit) {
     if constexpr (kCi)
       return equals_ci(std::string_view(reinterpret_cast<const char*>(text), lit.size()), lit);
     else
-      return std::memcmp(text, lit.data(), lit.size()) == 0;
+      return same_bytes(reinterpret_cast<const char*>(text), lit.data(), lit.size());
   };
   auto byte = [](unsigned char c) -> unsigned {
     if constexpr (kCi) return c >= 'A' && c <= 'Z' ? c + 32u : c;
@@ -574,10 +573,6 @@ bool scan_short(const PatternSet::ShortScan& s, std::string_view t,
   };
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
   const std::size_t n = t.size();
-  for (const auto& lit : prefixes)
-    if (lit.size() <= n && same(p, lit)) return true;
-  for (const auto& lit : suffixes)
-    if (lit.size() <= n && same(p + n - lit.size(), lit)) return true;
   if (n == 0) return false;
   unsigned c1 = byte(p[0]);
   for (std::size_t i = 0; i < n; ++i) {
@@ -633,8 +628,9 @@ bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t, bool 
       const unsigned c0 = lower(p[i]);
       for (std::size_t l = s.first[c0]; l < s.first[c0 + 1]; ++l) {
         const std::string& lit = s.literals[l];
-        if (lit.size() <= n - i && (ci ? equals_ci(t.substr(i, lit.size()), lit)
-                                       : std::memcmp(p + i, lit.data(), lit.size()) == 0))
+        if (lit.size() <= n - i &&
+            (ci ? equals_ci(t.substr(i, lit.size()), lit)
+                : same_bytes(reinterpret_cast<const char*>(p + i), lit.data(), lit.size())))
           return true;
       }
     }
@@ -669,15 +665,12 @@ bool prefix_or_suffix(std::string_view t, bool ci, const std::vector<std::string
 bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
                                     const std::vector<std::string>& prefixes,
                                     const std::vector<std::string>& suffixes) const noexcept {
+  if (prefix_or_suffix(t, ci, prefixes, suffixes)) return true;
+  if (literals.empty()) return false;
 #if defined(__SSE2__)
-  if (key_count <= kMaxKeys) {
-    if (prefix_or_suffix(t, ci, prefixes, suffixes)) return true;
-    if (t.size() >= 17) return !literals.empty() && scan_short_vector(*this, t, ci);
-    return ci ? scan_short<true>(*this, t, {}, {}) : scan_short<false>(*this, t, {}, {});
-  }
+  if (key_count <= kMaxKeys && t.size() >= 17) return scan_short_vector(*this, t, ci);
 #endif
-  return ci ? scan_short<true>(*this, t, prefixes, suffixes)
-            : scan_short<false>(*this, t, prefixes, suffixes);
+  return ci ? scan_short<true>(*this, t) : scan_short<false>(*this, t);
 }
 
 bool PatternSet::matches_text(std::string_view t) const noexcept {

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "eqlite/value.hpp"
+#include "eval/bytes.hpp"
 
 namespace eqlite::internal {
 
@@ -28,7 +29,7 @@ bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scr
 inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noexcept {
   switch (op) {
     case CmpOp::Eq:
-      return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+      return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
     case CmpOp::Lt:
       return a < b;
     case CmpOp::Le:
