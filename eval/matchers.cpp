@@ -20,8 +20,8 @@ namespace eqlite::internal {
 
 // ---- StringSet
 
-void StringSet::insert(std::string s) {
-  if (contains(s)) return;
+std::uint32_t StringSet::insert(std::string s) {
+  if (const std::uint32_t i = find(s); i != npos) return i;
   strings_.push_back(std::move(s));
   if (slots_.size() < 2 * strings_.size()) {  // at most half full
     std::size_t size = 16;
@@ -33,6 +33,7 @@ void StringSet::insert(std::string s) {
   } else {
     place(static_cast<std::uint32_t>(strings_.size() - 1));
   }
+  return static_cast<std::uint32_t>(strings_.size() - 1);
 }
 
 void StringSet::place(std::uint32_t index) {

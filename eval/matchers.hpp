@@ -31,19 +31,23 @@ struct StringHash {
 /// indexes, the full hash kept to skip most comparisons, one cheap hash per lookup.
 class StringSet {
  public:
-  void insert(std::string s);
-  bool contains(std::string_view s) const noexcept {
-    if (slots_.empty()) return false;
+  static constexpr std::uint32_t npos = 0xFFFFFFFF;
+  /// Adds `s` unless present; returns its index (strings are numbered in insertion order).
+  std::uint32_t insert(std::string s);
+  /// The index of `s`, or npos.
+  std::uint32_t find(std::string_view s) const noexcept {
+    if (slots_.empty()) return npos;
     const std::uint64_t h = hash_string(s);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask;; i = (i + 1) & mask) {
       const Slot& slot = slots_[i];
-      if (slot.index == 0) return false;
+      if (slot.index == 0) return npos;
       if (slot.hash == h && slot.size == s.size() &&
           same_bytes(strings_[slot.index - 1].data(), s.data(), s.size()))
-        return true;
+        return slot.index - 1;
     }
   }
+  bool contains(std::string_view s) const noexcept { return find(s) != npos; }
   bool empty() const noexcept { return strings_.empty(); }
   std::size_t size() const noexcept { return strings_.size(); }
 

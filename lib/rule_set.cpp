@@ -29,8 +29,22 @@ struct RuleIndex {
   std::vector<Query> queries;       // remapped onto `fields`, by rule id
   struct FieldIndex {
     std::uint16_t field = 0;
-    std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>> exact,
-        folded;
+    // Exact anchors, as written and ASCII-folded: key -> the rules filed under it.
+    struct Keyed {
+      StringSet keys;
+      std::vector<std::vector<std::uint32_t>> rules;  // by the key's index in `keys`
+      std::vector<std::uint32_t>& operator[](std::string key) {
+        const std::uint32_t i = keys.insert(std::move(key));
+        if (i >= rules.size()) rules.resize(i + 1);
+        return rules[i];
+      }
+      const std::vector<std::uint32_t>* find(std::string_view key) const noexcept {
+        const std::uint32_t i = keys.find(key);
+        return i == StringSet::npos ? nullptr : &rules[i];
+      }
+      bool empty() const noexcept { return keys.empty(); }
+      std::size_t size() const noexcept { return keys.size(); }
+    } exact, folded;
     // Contains anchors, [0] as written, [1] ASCII-folded: the rules of each literal (by its
     // index in the scanner), and one scanner over all of them.
     struct Contains {
@@ -268,11 +282,10 @@ struct RuleSetMatcher::Impl {
           continue;
         }
         if (!fi.exact.empty())
-          if (auto it = fi.exact.find(v.as_string()); it != fi.exact.end()) mark(it->second);
+          if (const auto* rules = fi.exact.find(v.as_string())) mark(*rules);
         if (!fi.folded.empty()) {
           internal::fold_ascii(v.as_string(), fold);
-          if (auto it = fi.folded.find(std::string_view(fold)); it != fi.folded.end())
-            mark(it->second);
+          if (const auto* rules = fi.folded.find(fold)) mark(*rules);
         }
         for (const auto& c : fi.contains) {
           if (!c.scanner) continue;
