@@ -499,6 +499,7 @@ struct JsonReader::Impl {
     Frame* const frame = frames.data();
     std::size_t depth = 1;  // the event object, opened at index 0
     frame[1] = {trie[0].children.empty() ? kNone : 0u, false};
+    Frame top = frame[1];  // frame[depth], kept in registers
     std::uint32_t p = 1;
     std::uint32_t node = kNone;  // the trie node of the value about to be read
     std::uint8_t c = 0;
@@ -516,7 +517,7 @@ struct JsonReader::Impl {
       // A backslash before the colon is in the key (between a string and the next structural
       // there is only whitespace): an escaped key (rare) goes to the slow path.
       if (has_backslash(s, begin, colon)) return kFail;
-      const std::uint32_t members = frame[depth].node;
+      const std::uint32_t members = top.node;
       node = kNone;
       if (members != kNone) {
         std::size_t end = colon;
@@ -532,13 +533,15 @@ struct JsonReader::Impl {
     c = buf[idx[p]];
     if (c == '{') {
       if (++depth > max_depth) return kFail;
-      frame[depth] = {node != kNone && !trie[node].children.empty() ? node : kNone, false};
+      top = {node != kNone && !trie[node].children.empty() ? node : kNone, false};
+      frame[depth] = top;
       ++p;
       goto object_first;
     }
     if (c == '[') {
       if (++depth > max_depth) return kFail;
-      frame[depth] = {node, true};
+      top = {node, true};
+      frame[depth] = top;
       if (++p >= count) return kFail;
       if (buf[idx[p]] == ']') {
         ++p;
@@ -552,10 +555,10 @@ struct JsonReader::Impl {
   after_value:  // after a value (p: the token after it)
     if (p >= count) return kFail;
     c = buf[idx[p++]];
-    if (frame[depth].array) {
+    if (top.array) {
       if (c == ',') {
         if (p >= count) return kFail;
-        node = frame[depth].node;
+        node = top.node;
         goto value;
       }
       if (c != ']') return kFail;
@@ -565,6 +568,7 @@ struct JsonReader::Impl {
     }
   closed:  // after a container's closer
     if (--depth == 0) return p;
+    top = frame[depth];
     goto after_value;
   }
   // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
