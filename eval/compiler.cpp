@@ -567,44 +567,67 @@ class Compiler {
 
   // ---- anchors (Program::anchors): necessary conditions from the top-level conjunction ----
 
+  // Each necessary condition of the where clause becomes one entry of Program::anchors; the
+  // RuleSet files the rule under the cheapest.
   void anchors(const ast::Expr& e) {
-    if (const auto* l = std::get_if<ast::Logical>(&e.node); l && l->op == ast::LogicalOp::And) {
-      for (const auto& operand : l->operands)
-        anchors(operand);
-      return;
-    }
-    auto alts = alternatives(e);
-    if (!alts.empty()) p_.anchors.push_back(std::move(alts));
+    for (auto& option : options(e))
+      if (std::find(p_.anchors.begin(), p_.anchors.end(), option) == p_.anchors.end())
+        p_.anchors.push_back(std::move(option));
   }
 
-  // Anchors of which `e` needs at least one (empty: none known). An `or` needs one of each of
-  // its branches' alternatives; an `and` needs those of any one operand (the fewest keys).
-  std::vector<Anchor> alternatives(const ast::Expr& e) {
+  // Necessary conditions of `e`, each a list of anchors of which `e` needs at least one (empty
+  // list: none known). An `and` needs the conditions of each operand. An `or` needs, for every
+  // way of taking one condition from each branch, one of their anchors: `(a and b) or c`
+  // needs `a | c` and `b | c`, so the RuleSet can choose the branch conditions by cost. The
+  // combinations are capped at kMaxOptions: beyond, a branch offers only its condition with
+  // the fewest keys.
+  static constexpr std::size_t kMaxOptions = 16;
+  using Options = std::vector<std::vector<Anchor>>;
+
+  static std::size_t key_count(const std::vector<Anchor>& condition) {
+    std::size_t keys = 0;
+    for (const auto& a : condition)
+      keys += a.keys.size();
+    return keys;
+  }
+
+  Options options(const ast::Expr& e) {
     if (const auto* l = std::get_if<ast::Logical>(&e.node)) {
-      std::vector<Anchor> out;
+      Options out;
       if (l->op == ast::LogicalOp::Or) {
+        out.emplace_back();  // the product so far: one empty combination
         for (const auto& operand : l->operands) {
-          auto alts = alternatives(operand);
-          if (alts.empty()) return {};  // a branch without an anchor: no necessary condition
-          for (auto& a : alts)
-            out.push_back(std::move(a));
+          Options branch = options(operand);
+          if (branch.empty()) return {};  // a branch without an anchor: no necessary condition
+          if (out.size() * branch.size() > kMaxOptions) {
+            auto fewest = std::min_element(
+                branch.begin(), branch.end(),
+                [](const auto& x, const auto& y) { return key_count(x) < key_count(y); });
+            branch = Options{std::move(*fewest)};
+          }
+          if (branch.size() == 1) {  // in place: a long `or` chain stays linear
+            for (auto& sofar : out)
+              sofar.insert(sofar.end(), branch[0].begin(), branch[0].end());
+            continue;
+          }
+          Options next;
+          for (const auto& sofar : out)
+            for (const auto& c : branch) {
+              next.push_back(sofar);
+              next.back().insert(next.back().end(), c.begin(), c.end());
+            }
+          out = std::move(next);
         }
         return out;
       }
-      std::size_t best_keys = 0;
-      for (const auto& operand : l->operands) {
-        auto alts = alternatives(operand);
-        std::size_t keys = 0;
-        for (const auto& a : alts)
-          keys += a.keys.size();
-        if (!alts.empty() && (out.empty() || keys < best_keys)) {
-          out = std::move(alts);
-          best_keys = keys;
-        }
-      }
+      for (const auto& operand : l->operands)
+        for (auto& c : options(operand))
+          out.push_back(std::move(c));
       return out;
     }
-    return predicate_anchors(e);
+    auto alternatives = predicate_anchors(e);
+    if (alternatives.empty()) return {};
+    return Options{std::move(alternatives)};
   }
 
   // The anchors of one predicate, any of which it needs (empty: none). A pattern list gives

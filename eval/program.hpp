@@ -100,6 +100,7 @@ struct Anchor {
   bool folded = false;
   std::vector<std::string> keys;
   Kind kind = Kind::Exact;
+  bool operator==(const Anchor&) const = default;
 };
 
 struct Program {

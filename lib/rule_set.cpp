@@ -165,10 +165,12 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
     anchors[r] = (*remapped)->anchors;
+    std::set<SharingKey> named;  // a key in several conditions of one rule counts once
     for (const auto& alternatives : anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          ++sharing[{a.field, a.folded, a.kind, k}];
+          if (named.insert({a.field, a.folded, a.kind, k}).second)
+            ++sharing[{a.field, a.folded, a.kind, k}];
     ix->queries.emplace_back(std::move(*remapped));
   }
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field

@@ -1,6 +1,7 @@
 // tests/unit/compiler_test.cpp — bytecode goldens (a sanity check of the code shapes, as re2's
 // compile_test says: confidence comes from running the VM), compile-time errors with
 // positions, and the verifier rejecting malformed programs.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -314,9 +315,20 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
   // an `or` of an exact and a wildcard predicate: one condition, two alternatives
   CHECK(anchors_of(R"(any where a == "x" or b : "*Yz*")") == "a == [x] | b *=~ [yz]\n");
   CHECK(anchors_of(R"(any where a == "x" or b : "*")").empty());
-  // an `and` inside an `or` offers the operand with the fewest keys
+  // an `and` inside an `or`: each of its operands' conditions, with the other branch's
+  // (the rule set then chooses by cost)
   CHECK(anchors_of(R"(any where (a : ("*p*", "*q*") and b like "*r*") or c == "s")") ==
-        "b *= [r] | c == [s]\n");
+        "a *=~ [p,q] | c == [s]\nb *= [r] | c == [s]\n");
+  CHECK(anchors_of(R"(any where (a == "1" and b == "2") or (c == "3" and d == "4"))") ==
+        "a == [1] | c == [3]\na == [1] | d == [4]\nb == [2] | c == [3]\nb == [2] | d == [4]\n");
+  // beyond 16 combinations, a branch offers only its condition with the fewest keys
+  const std::string wide =
+      "any where (a == \"1\" and b == \"2\") or (c == \"3\" and d == \"4\") or "
+      "(e == \"5\" and f == \"6\") or (g == \"7\" and h == \"8\") or "
+      "(i == \"9\" and j in (\"x\", \"y\"))";
+  const std::string wide_anchors = anchors_of(wide.c_str());
+  CHECK(std::count(wide_anchors.begin(), wide_anchors.end(), '\n') == 16);
+  CHECK(wide_anchors.find("j ==") == std::string::npos);  // i's single key is fewer
 }
 
 TEST_CASE("a field instruction fused with the jump after it runs as the two would", "[compiler]") {
