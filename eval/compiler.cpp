@@ -630,6 +630,18 @@ class Compiler {
     return Options{std::move(alternatives)};
   }
 
+  // The string a literal equals (S8): a string value meets `== 4624`, `in (4624)`, `: 4624`
+  // only as "4624", and `== true` only as "true" (the literal's JSON text, text_of); a value
+  // that is not a string marks every rule of its field anyway (RuleSet). Null: none.
+  static std::optional<std::string> anchor_key(const ast::Literal& lit) {
+    if (const auto* s = std::get_if<std::string>(&lit)) return *s;
+    if (std::holds_alternative<ast::Null>(lit)) return std::nullopt;
+    std::string buf;
+    std::string_view text;
+    if (!text_of(to_value(lit), buf, text)) return std::nullopt;
+    return std::string(text);
+  }
+
   // The anchors of one predicate, any of which it needs (empty: none). A pattern list gives
   // up to two: its plain patterns as exact keys, the others' necessary literals as contains
   // keys; one pattern without a literal run (`*`) makes the whole list unanchored.
@@ -645,9 +657,10 @@ class Compiler {
         other = c->lhs.operator->();
       }
       auto lit = field ? fold(*other) : std::nullopt;
-      const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-      if (!s) return {};
-      exact.keys.push_back(*s);
+      auto key = lit ? anchor_key(*lit) : std::nullopt;
+      if (!key) return {};
+      exact.typed = !std::holds_alternative<std::string>(*lit);
+      exact.keys.push_back(std::move(*key));
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
       field = std::get_if<ast::Field>(&m->lhs->node);
       if (!field) return {};
@@ -660,8 +673,10 @@ class Compiler {
       for (const auto& v : m->values) {
         auto lit = fold(v);
         if (lit && std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
-        const auto* s = lit ? std::get_if<std::string>(&*lit) : nullptr;
-        if (!s) return {};
+        auto key = lit ? anchor_key(*lit) : std::nullopt;
+        if (!key) return {};
+        if (!std::holds_alternative<std::string>(*lit)) exact.typed = true;
+        const std::string* s = &*key;
         if (!patterns || s->find_first_of("*?") == std::string::npos) {
           exact.keys.push_back(*s);  // S6: a pattern without wildcards is plain equality
           continue;

@@ -100,6 +100,9 @@ struct Anchor {
   bool folded = false;
   std::vector<std::string> keys;
   Kind kind = Kind::Exact;
+  /// Some key is the text of a number or boolean literal (S8): the field likely holds
+  /// numbers, and a value that is not a string meets the anchor whatever it is.
+  bool typed = false;
   bool operator==(const Anchor&) const = default;
 };
 

@@ -310,6 +310,11 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
   // S3: negations are never necessary conditions
   CHECK(anchors_of(R"(any where not a : "*x*")").empty());
   CHECK(anchors_of(R"(any where a : "*x*" and not b like "*y*")") == "a *=~ [x]\n");
+  // S8: a number or boolean literal meets a string value only as its JSON text
+  CHECK(anchors_of(R"(any where a == 4624 and b in (1, 2.5, true) and c in~ (7, "X"))") ==
+        "a == [4624]\nb == [1,2.5,true]\nc ==~ [7,x]\n");
+  CHECK(anchors_of(R"(any where a == 1.0)") == "a == [1.0]\n");
+  CHECK(anchors_of(R"(any where a == null)").empty());
   // S6 wildcards are not regexes: no anchor from `regex`
   CHECK(anchors_of(R"(any where a regex "abc.*")").empty());
   // an `or` of an exact and a wildcard predicate: one condition, two alternatives

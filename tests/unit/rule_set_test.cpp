@@ -44,7 +44,7 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
       R"(any where process.name : "cmd*")",          // 5 wildcard: contains "cmd"
       R"(any where not process.name == "cmd.exe")",  // 6 negation: no anchor
       R"(network where destination.port == 443 and process.name like "cmd.exe")",  // 7
-      R"(any where process.name == "cmd.exe" or process.pid == 4)",  // 8 or: no anchor
+      R"(any where process.name == "cmd.exe" or process.pid == 4)",  // 8 or: "cmd.exe" | "4"
       R"(any where process.name == null)",                           // 9 missing field
   };
   for (std::size_t i = 0; i < std::size(texts); ++i) {
@@ -59,9 +59,9 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
                                                    "destination.port"});
   RuleSetMatcher m(rules);
   Ids hits;
-  // an event with no anchor value runs only the rules without an anchor (6, 8, 9)
+  // an event with no anchor value runs only the rules without an anchor (6, 9)
   REQUIRE(m.match_json("{}", hits).ok());
-  CHECK(m.evaluated() == 3);
+  CHECK(m.evaluated() == 2);
   const std::pair<const char*, Ids> cases[] = {
       {R"({"event":{"category":"process"},"process":{"name":"cmd.exe","pid":4}})",
        {0, 2, 3, 4, 5, 8}},
@@ -182,6 +182,48 @@ TEST_CASE("rule set: wildcard anchors never lose a rule", "[rule_set]") {
   }
   CHECK_THAT(rules.describe_index(), Catch::Contains("[process.name]"));
   CHECK_THAT(rules.describe_index(), Catch::Contains("literals"));
+}
+
+TEST_CASE("rule set: number and boolean literals anchor by their text (S8)", "[rule_set]") {
+  // `a == 4624` meets the string "4624" and any number (compared numerically); a string that
+  // is not the literal's text ("04624", "4624.0") is not a match, so it need not run the rule.
+  RuleSet rules;
+  const char* texts[] = {
+      R"(any where a == 4624)",                  // 0
+      R"(any where b in (1, 2.5, true))",        // 1
+      R"(any where c in~ (7, "X"))",             // 2
+      R"(any where d == true or a == 17)",       // 3
+      R"(any where a == 4624.0 and b == 2.50)",  // 4
+  };
+  for (const char* t : texts)
+    REQUIRE(rules.add("r", t).ok());
+  RuleSetMatcher m(rules);
+  Ids hits;
+  const std::pair<const char*, Ids> cases[] = {
+      {R"({"a":4624})", {0}},
+      {R"({"a":"4624"})", {0}},
+      {R"({"a":"04624"})", {}},
+      {R"({"a":4624.0,"b":2.5})", {0, 1, 4}},
+      {R"({"a":"4624.0","b":"2.5"})", {1, 4}},
+      {R"({"b":["x",true]})", {1}},
+      {R"({"b":"true","c":"x"})", {1, 2}},
+      {R"({"b":"TRUE","c":7})", {2}},
+      {R"({"c":"7.0","d":"true"})", {3}},
+      {R"({"d":true,"a":"17"})", {3}},
+      {R"({"d":"True","a":17.0})", {3}},
+      {R"({"d":"yes","a":"17.0"})", {}},
+  };
+  for (const auto& [json, expected] : cases) {
+    INFO(json);
+    REQUIRE(m.match_json(json, hits).ok());
+    CHECK(hits == expected);
+    CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+  }
+  // every rule is anchored: an event without those fields runs none
+  REQUIRE(m.match_json(R"({"z":1})", hits).ok());
+  const auto before = m.evaluated();
+  REQUIRE(m.match_json(R"({"z":1})", hits).ok());
+  CHECK(m.evaluated() == before);
 }
 
 TEST_CASE("rule set: a wildcard anchor is preferred to an exact one many rules share",
