@@ -10,23 +10,6 @@ namespace eqlite::internal {
 
 namespace {
 
-template <typename T>
-bool ordered(const T& a, const T& b, CmpOp op) noexcept {
-  switch (op) {
-    case CmpOp::Eq:
-      return a == b;
-    case CmpOp::Lt:
-      return a < b;
-    case CmpOp::Le:
-      return a <= b;
-    case CmpOp::Gt:
-      return a > b;
-    case CmpOp::Ge:
-      return a >= b;
-  }
-  return false;
-}
-
 bool compare_numbers(Value x, Value y, CmpOp op) noexcept {
   if (x.kind() == ValueKind::Int && y.kind() == ValueKind::Int)
     return ordered(x.as_int(), y.as_int(), op);

@@ -25,11 +25,12 @@ enum class CmpOp : std::uint8_t { Eq, Lt, Le, Gt, Ge };
 /// computed values. Strings order by bytes. `ci` folds ASCII (S5).
 bool compare(Value x, Value y, CmpOp op, bool literal, bool ci, std::string& scratch) noexcept;
 
-/// compare() of two strings, case-sensitively: by bytes.
-inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noexcept {
+/// `a OP b` for any ordered type.
+template <typename T>
+bool ordered(const T& a, const T& b, CmpOp op) noexcept {
   switch (op) {
     case CmpOp::Eq:
-      return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+      return a == b;
     case CmpOp::Lt:
       return a < b;
     case CmpOp::Le:
@@ -40,6 +41,12 @@ inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noex
       return a >= b;
   }
   return false;
+}
+
+/// compare() of two strings, case-sensitively: by bytes (equality inline, word by word).
+inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noexcept {
+  if (op == CmpOp::Eq) return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+  return ordered(a, b, op);
 }
 
 /// Parses a whole string as a JSON-style number (int64 if it fits, else double).
