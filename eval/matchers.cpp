@@ -705,7 +705,10 @@ bool PatternSet::matches_slowly(std::string_view t) const noexcept {
 bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noexcept {
   std::string_view text;
   try {
-    if (!text_of(v, buf, text)) return false;  // S2: no value never matches
+    if (v.kind() == ValueKind::String)
+      text = v.as_string();
+    else if (!text_of(v, buf, text))
+      return false;  // S2: no value never matches
     bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
