@@ -10,12 +10,6 @@ namespace eqlite::internal {
 
 namespace {
 
-bool compare_numbers(Value x, Value y, CmpOp op) noexcept {
-  if (x.kind() == ValueKind::Int && y.kind() == ValueKind::Int)
-    return ordered(x.as_int(), y.as_int(), op);
-  return ordered(x.to_double(), y.to_double(), op);
-}
-
 bool compare_strings(std::string_view a, std::string_view b, CmpOp op, bool ci,
                      std::string& scratch) noexcept {
   if (!ci) return compare_bytes(a, b, op);

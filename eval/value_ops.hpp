@@ -43,6 +43,13 @@ bool ordered(const T& a, const T& b, CmpOp op) noexcept {
   return false;
 }
 
+/// compare() of two numbers: int with int exactly, otherwise as doubles.
+inline bool compare_numbers(Value x, Value y, CmpOp op) noexcept {
+  if (x.kind() == ValueKind::Int && y.kind() == ValueKind::Int)
+    return ordered(x.as_int(), y.as_int(), op);
+  return ordered(x.to_double(), y.to_double(), op);
+}
+
 /// compare() of two strings, case-sensitively: by bytes (equality inline, word by word).
 inline bool compare_bytes(std::string_view a, std::string_view b, CmpOp op) noexcept {
   if (op == CmpOp::Eq) return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());

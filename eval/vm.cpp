@@ -140,7 +140,7 @@ struct Exec {
               if (strings && v.kind() == ValueKind::String)
                 r = internal::compare_bytes(v.as_string(), c.s, op);
               else if (numeric && v.is_number())
-                r = !c.number.is_null() && compare(v, c.number, in.flags);
+                r = !c.number.is_null() && internal::compare_numbers(v, c.number, op);
               else
                 r = compare(v, c.value(), in.flags);
               if (r) break;
