@@ -10,7 +10,8 @@
 //                      default threads (every core)
 //   cli/file_threads1  the same with `--threads 1` (skipped when the CLI has no such option)
 //   cli/stdin          `eqlite match` with the data written into its standard input through a
-//                      pipe
+//                      pipe (by this process: the writer needs a core too)
+//   cli/stdin_threads1 the same with `--threads 1`
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/resource.h>
@@ -333,6 +334,10 @@ void register_cli_benchmarks() {
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("cli/stdin", [](benchmark::State& s) { cli(s, true, false); })
+      ->UseManualTime()
+      ->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("cli/stdin_threads1",
+                               [](benchmark::State& s) { cli(s, true, true); })
       ->UseManualTime()
       ->Unit(benchmark::kMillisecond);
 }
