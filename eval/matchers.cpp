@@ -285,6 +285,8 @@ bool ends_with_segment(const Glob::Segment& seg, std::string_view text, std::siz
 }  // namespace
 
 Glob::Glob(std::string_view pattern) : pattern_(pattern) {
+  if (!pattern.empty() && pattern[0] != '*' && pattern[0] != '?')
+    first_byte_ = static_cast<unsigned char>(pattern[0]);
   const std::size_t star = pattern.find('*');
   starred_ = star != std::string_view::npos;
   if (!starred_) {
@@ -302,7 +304,7 @@ Glob::Glob(std::string_view pattern) : pattern_(pattern) {
   last_ = make_segment(rest);
 }
 
-bool Glob::matches(std::string_view text) const noexcept {
+bool Glob::matches_from_start(std::string_view text) const noexcept {
   if (!starred_) return match_segment(text, 0, first_.bytes) == text.size();
   std::size_t pos = match_segment(text, 0, first_.bytes);
   if (pos == kNoMatch) return false;
