@@ -382,9 +382,14 @@ struct ThreadScratch {
     if (scratch) hs_free_scratch(scratch);
   }
 };
-// Grows the prototype scratch to fit a newly compiled `db` (threads re-clone it on their next
-// scan). Returns `db`, or nullptr after freeing it when no scratch could be had.
-hs_database_t* with_scratch(hs_database_t* db) noexcept {
+// The database an hs_compile_* call gave (`rc`, `db`, `err`), with the prototype scratch grown
+// to fit it (threads re-clone it on their next scan). nullptr when the compile failed (its
+// error freed) or no scratch could be had (the database freed).
+hs_database_t* compiled(hs_error_t rc, hs_database_t* db, hs_compile_error_t* err) noexcept {
+  if (rc != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return nullptr;
+  }
   ScratchPrototype& p = prototype();
   std::lock_guard<std::mutex> lock(p.mu);
   if (hs_alloc_scratch(db, &p.proto) != HS_SUCCESS) {
@@ -474,13 +479,10 @@ class MultiPattern {
         exprs.push_back(r.c_str());
       hs_database_t* db = nullptr;
       hs_compile_error_t* err = nullptr;
-      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                           &err) != HS_SUCCESS) {
-        hs_free_compile_error(err);
-        return;
-      }
-      db_ = with_scratch(db);
+      const hs_error_t rc =
+          hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db, &err);
+      db_ = compiled(rc, db, err);
     } catch (...) {
     }
   }
@@ -770,13 +772,10 @@ void LiteralScanner::build() const noexcept {
     }
     hs_database_t* db = nullptr;
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                             static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db,
-                             &err) != HS_SUCCESS) {
-      hs_free_compile_error(err);
-      return;
-    }
-    db_ = with_scratch(db);
+    const hs_error_t rc = hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                               static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK,
+                                               nullptr, &db, &err);
+    db_ = compiled(rc, db, err);
   } catch (...) {
   }
 }
