@@ -169,6 +169,10 @@ struct JsonReader::Impl {
   // (most keys) costs a first-byte test per child and is never scanned for dots. Names hold no
   // dot, so at most one child can match a segment.
   std::uint32_t descend(std::uint32_t node, std::string_view key) const noexcept {
+    return descend(trie.data(), node, key);
+  }
+  static std::uint32_t descend(const Node* trie, std::uint32_t node,
+                               std::string_view key) noexcept {
     for (;;) {
       const Node& here = trie[node];
       const unsigned b = first_byte_bucket(key);
@@ -384,12 +388,16 @@ struct JsonReader::Impl {
   // Whether [begin, end) holds a backslash. Tokens come in document order, so the next
   // backslash is searched for again only once the walk has passed it.
   bool has_backslash(const Scan& s, std::size_t begin, std::size_t end) noexcept {
-    if (fbackslash < begin) {
-      const void* b = std::memchr(s.buf + begin, '\\', s.len - begin);
-      fbackslash =
-          b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - s.buf) : s.len;
-    }
+    if (fbackslash < begin) fbackslash = backslash_from(s, fbackslash, begin);
     return fbackslash < end;
+  }
+  // The first backslash at or after `begin`, given `fb`, the one found last (out of line: the
+  // walk calls it only for a token that has a backslash before its end).
+  [[gnu::noinline]] static std::size_t backslash_from(const Scan& s, std::size_t fb,
+                                                      std::size_t begin) noexcept {
+    if (fb >= begin) return fb;
+    const void* b = std::memchr(s.buf + begin, '\\', s.len - begin);
+    return b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - s.buf) : s.len;
   }
   // A JSON number token (RFC 8259 grammar); `integral` when it has no fraction or exponent.
   static bool number_token(std::string_view t, bool& integral) noexcept {
@@ -423,21 +431,10 @@ struct JsonReader::Impl {
     return i == n;
   }
   // A string token at p (its opening quote), between its quotes, unescaped into `unescaped`
-  // when it has a backslash; the value of field `id` unless kNone.
+  // when it has a backslash: the value of field `id`.
   std::uint32_t fast_string(const Scan& s, std::uint32_t p, std::uint32_t id) noexcept {
     const std::uint8_t* buf = s.buf;
     const std::size_t begin = s.idx[p];
-    if (id == kNone) {
-      // Not read: only its escapes need checking. Stage 1 has found its closing quote (an
-      // unclosed string fails there), and only whitespace lies between that quote and the next
-      // structural, so a backslash before the next structural is inside the string.
-      const std::size_t next = p + 1 < s.count ? s.idx[p + 1] : s.len;
-      if (has_backslash(s, begin, next)) {
-        auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
-        if (!stage1->parse_string(buf + begin + 1, dst)) return kFail;
-      }
-      return p + 1;
-    }
     const std::size_t end = token_end(s, p);
     if (end < begin + 2 || buf[end - 1] != '"') return kFail;
     if (!has_backslash(s, begin, end)) {
@@ -492,83 +489,110 @@ struct JsonReader::Impl {
   };
   std::vector<Frame> frames;
 
+  // The walk runs on pointers into the structural indexes and keeps what it reads per token in
+  // locals (the backslash position, the trie, the open containers): with an index, the base
+  // and the count did not fit in registers and were reloaded from the stack at every token.
   std::uint32_t walk_structural(const Scan& s) noexcept {
-    const std::uint8_t* buf = s.buf;
-    const std::uint32_t* idx = s.idx;
-    const std::uint32_t count = s.count;
-    Frame* const frame = frames.data();
-    std::size_t depth = 1;  // the event object, opened at index 0
-    frame[1] = {trie[0].children.empty() ? kNone : 0u, false};
-    Frame top = frame[1];  // frame[depth], kept in registers
-    std::uint32_t p = 1;
+    const std::uint8_t* const buf = s.buf;
+    const std::uint32_t* const last = s.idx + s.count;  // *last == s.len (fast_event)
+    const std::uint32_t* ip = s.idx + 1;
+    const Node* const tr = trie.data();
+    std::size_t fb = fbackslash;
+    Frame* const bottom = frames.data();
+    Frame* const limit = bottom + max_depth;  // deeper fails (the slow path reports it)
+    Frame* f = bottom + 1;                    // the event object, opened at index 0
+    Frame top = {tr[0].children.empty() ? kNone : 0u, false};  // *f, kept in registers
+    *f = top;
     std::uint32_t node = kNone;  // the trie node of the value about to be read
     std::uint8_t c = 0;
   object_first:  // after '{'
-    if (p >= count) return kFail;
-    if (buf[idx[p]] == '}') {
-      ++p;
+    if (ip >= last) return kFail;
+    if (buf[*ip] == '}') {
+      ++ip;
       goto closed;
     }
   object_key:  // at a member's key
-    if (p + 2 >= count || buf[idx[p]] != '"' || buf[idx[p + 1]] != ':') return kFail;
+    if (last - ip <= 2 || buf[ip[0]] != '"' || buf[ip[1]] != ':') return kFail;
     {
-      const std::size_t begin = idx[p];
-      const std::size_t colon = idx[p + 1];
+      const std::size_t begin = ip[0];
+      const std::size_t colon = ip[1];
       // A backslash before the colon is in the key (between a string and the next structural
       // there is only whitespace): an escaped key (rare) goes to the slow path.
-      if (has_backslash(s, begin, colon)) return kFail;
-      const std::uint32_t members = top.node;
+      if (fb < colon && (fb = backslash_from(s, fb, begin)) < colon) return kFail;
       node = kNone;
-      if (members != kNone) {
+      if (top.node != kNone) {
         std::size_t end = colon;
         while (is_ws(buf[end - 1]))
           --end;
         if (end < begin + 2 || buf[end - 1] != '"') return kFail;
-        node = descend(members, std::string_view(reinterpret_cast<const char*>(buf) + begin + 1,
-                                                 end - begin - 2));
+        node = descend(
+            tr, top.node,
+            std::string_view(reinterpret_cast<const char*>(buf) + begin + 1, end - begin - 2));
       }
     }
-    p += 2;
-  value:  // at a value (p < count)
-    c = buf[idx[p]];
+    ip += 2;
+  value:  // at a value (ip < last)
+    c = buf[*ip];
+    if (c == '"') {
+      const std::uint32_t id = node == kNone ? kNone : tr[node].id;
+      if (id == kNone) {
+        // Not read: only its escapes need checking. Stage 1 has found its closing quote (an
+        // unclosed string fails there), and only whitespace lies between that quote and the
+        // next structural, so a backslash before the next structural is inside the string.
+        if (fb < ip[1] && (fb = backslash_from(s, fb, ip[0])) < ip[1]) {
+          auto* dst = reinterpret_cast<std::uint8_t*>(unescaped.data()) + fused;
+          if (!stage1->parse_string(buf + ip[0] + 1, dst)) return kFail;
+        }
+        ++ip;
+      } else {
+        fbackslash = fb;
+        const std::uint32_t p = fast_string(s, static_cast<std::uint32_t>(ip - s.idx), id);
+        fb = fbackslash;
+        if (p == kFail) return kFail;
+        ip = s.idx + p;
+      }
+      goto after_value;
+    }
     if (c == '{') {
-      if (++depth > max_depth) return kFail;
-      top = {node != kNone && !trie[node].children.empty() ? node : kNone, false};
-      frame[depth] = top;
-      ++p;
+      if (f == limit) return kFail;
+      top = {node != kNone && !tr[node].children.empty() ? node : kNone, false};
+      *++f = top;
+      ++ip;
       goto object_first;
     }
     if (c == '[') {
-      if (++depth > max_depth) return kFail;
+      if (f == limit) return kFail;
       top = {node, true};
-      frame[depth] = top;
-      if (++p >= count) return kFail;
-      if (buf[idx[p]] == ']') {
-        ++p;
+      *++f = top;
+      if (++ip >= last) return kFail;
+      if (buf[*ip] == ']') {
+        ++ip;
         goto closed;
       }
       goto value;
     }
-    p = c == '"' ? fast_string(s, p, node == kNone ? kNone : trie[node].id)
-                 : fast_atom(s, p, node == kNone ? kNone : trie[node].id);
-    if (p == kFail) return kFail;
-  after_value:  // after a value (p: the token after it)
-    if (p >= count) return kFail;
-    c = buf[idx[p++]];
-    if (top.array) {
-      if (c == ',') {
-        if (p >= count) return kFail;
-        node = top.node;
-        goto value;
-      }
-      if (c != ']') return kFail;
-    } else {
-      if (c == ',') goto object_key;
-      if (c != '}') return kFail;
+    {
+      const std::uint32_t p =
+          fast_atom(s, static_cast<std::uint32_t>(ip - s.idx), node == kNone ? kNone : tr[node].id);
+      if (p == kFail) return kFail;
+      ip = s.idx + p;
     }
+  after_value:  // after a value (ip: the token after it)
+    if (ip >= last) return kFail;
+    c = buf[*ip++];
+    if (c == ',') {
+      if (!top.array) goto object_key;
+      if (ip >= last) return kFail;
+      node = top.node;
+      goto value;
+    }
+    if (c != (top.array ? ']' : '}')) return kFail;
   closed:  // after a container's closer
-    if (--depth == 0) return p;
-    top = frame[depth];
+    if (--f == bottom) {
+      fbackslash = fb;
+      return static_cast<std::uint32_t>(ip - s.idx);
+    }
+    top = *f;
     goto after_value;
   }
   // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
@@ -584,6 +608,9 @@ struct JsonReader::Impl {
     const auto* buf = reinterpret_cast<const std::uint8_t*>(text);
     if (stage1->stage1(buf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS) return false;
     const Scan s{buf, stage1->structural_indexes.get(), stage1->n_structural_indexes, len};
+    // A sentinel after the last index (the array has room: at most one index per byte, and
+    // capacity >= len): the next token's start is s.idx[p + 1] for every p < s.count.
+    stage1->structural_indexes[s.count] = static_cast<std::uint32_t>(len);
     fused = 0;
     const void* b = std::memchr(buf, '\\', len);
     fbackslash = b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - buf) : len;
