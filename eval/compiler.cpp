@@ -664,6 +664,18 @@ class Compiler {
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
       field = std::get_if<ast::Field>(&m->lhs->node);
       if (!field) return {};
+      if (m->kind == ast::MatchKind::Regex || m->kind == ast::MatchKind::RegexCi) {
+        // A regex's necessary literals (RE2's prefilter), ASCII-folded: a contains anchor.
+        std::vector<std::string> pats;
+        for (const auto& v : m->values)
+          pats.push_back(string_literal(v));
+        contains.folded = true;
+        contains.keys = regex_necessary_literals(pats, m->kind == ast::MatchKind::RegexCi,
+                                                 options_.max_regex_memory);
+        if (contains.keys.empty()) return {};
+        contains.field = field_id(field->path, e.span);
+        return {std::move(contains)};
+      }
       const bool patterns = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::Like ||
                             m->kind == ast::MatchKind::LikeCi;
       if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi) return {};

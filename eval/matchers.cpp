@@ -2,6 +2,7 @@
 #include "eval/matchers.hpp"
 
 #include <hs.h>
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -868,6 +869,51 @@ std::string fold_pattern(const std::string& p) {
   return out;
 }
 }  // namespace
+
+std::vector<std::string> regex_necessary_literals(const std::vector<std::string>& patterns, bool ci,
+                                                  std::size_t max_memory) {
+  constexpr int kMinAtom = 3;  // shorter literals are too common to tell values apart
+  std::vector<std::string> out;
+  const RE2::Options opts = regex_options(max_memory);
+  for (const auto& p : patterns) {
+    re2::FilteredRE2 filter(kMinAtom);
+    int id = 0;
+    if (filter.Add(ci ? fold_pattern(p) : p, opts, &id) != RE2::NoError) return {};
+    std::vector<std::string> atoms;
+    filter.Compile(&atoms);
+    // The prefilter is an and/or tree over the atoms. The pattern needs one of a set S of
+    // atoms when the tree fails with every atom outside S found. S starts as all of them (it
+    // passes with none found: no literal is needed); then each atom, shortest first, leaves S
+    // if S stays necessary without it (`(abc|abd)\w+xyz` needs `xyz`, or else both others).
+    std::vector<int> order(atoms.size());
+    for (std::size_t i = 0; i < atoms.size(); ++i)
+      order[i] = static_cast<int>(i);
+    std::vector<bool> in(atoms.size(), true);
+    auto necessary = [&] {
+      std::vector<int> found, passing;
+      for (std::size_t i = 0; i < atoms.size(); ++i)
+        if (!in[i]) found.push_back(static_cast<int>(i));
+      filter.AllPotentials(found, &passing);
+      return passing.empty();
+    };
+    if (atoms.empty() || !necessary()) return {};
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int x, int y) { return atoms[x].size() < atoms[y].size(); });
+    for (const int i : order) {
+      in[i] = false;
+      if (!necessary()) in[i] = true;
+    }
+    for (std::size_t i = 0; i < atoms.size(); ++i) {
+      if (!in[i]) continue;
+      for (const char c : atoms[i])
+        if (static_cast<unsigned char>(c) >= 0x80) return {};
+      out.push_back(std::move(atoms[i]));  // RE2 lowers atoms: ASCII-folded here
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::size_t max_memory,
                      std::size_t& bad_index, std::string& error, bool& too_large) {

@@ -129,6 +129,13 @@ class Glob {
 /// sequence of the pattern). Empty when the pattern has no such run (`*`, `?*`, `""`).
 std::string necessary_literal(std::string_view pattern);
 
+/// Literals of which every value that one of `patterns` (S7, as RegexSet::build compiles them)
+/// matches contains at least one, ASCII-folded: a value's folded text must contain one of them.
+/// From RE2's prefilter (FilteredRE2, atoms of at least 3 bytes). Empty when some pattern needs
+/// no such literal (`.*`, `[a-z]+`), or has a non-ASCII one (RE2 folds those by Unicode rules).
+std::vector<std::string> regex_necessary_literals(const std::vector<std::string>& patterns, bool ci,
+                                                  std::size_t max_memory);
+
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.

@@ -315,8 +315,20 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
         "a == [4624]\nb == [1,2.5,true]\nc ==~ [7,x]\n");
   CHECK(anchors_of(R"(any where a == 1.0)") == "a == [1.0]\n");
   CHECK(anchors_of(R"(any where a == null)").empty());
-  // S6 wildcards are not regexes: no anchor from `regex`
-  CHECK(anchors_of(R"(any where a regex "abc.*")").empty());
+  // S7: a regex's necessary literals (RE2's prefilter, 3 bytes or more), ASCII-folded: every
+  // value the regex matches contains one of them, in some case
+  CHECK(anchors_of(R"(any where a regex "abc.*")") == "a *=~ [abc]\n");
+  CHECK(anchors_of(R"(any where a regex~ "X(Foo|Bar)\\d+")") == "a *=~ [xbar,xfoo]\n");
+  CHECK(anchors_of(R"(any where a regex ("abc.*", ".*Def"))") == "a *=~ [abc,def]\n");
+  // an `and` of literals needs any one of them: the smallest set left, shortest taken out first
+  CHECK(anchors_of(R"(any where a regex "(abcd|abce)\\w+xyz")") == "a *=~ [abcd,abce]\n");
+  CHECK(anchors_of(R"(any where a regex "(abc|abd)\\w+vwxyz")") == "a *=~ [vwxyz]\n");
+  // none: no literal of 3 bytes, one RE2 folds by Unicode rules, a pattern that needs none,
+  // a negation (S3)
+  CHECK(anchors_of(R"(any where a regex "[a-z]+\\.e")").empty());
+  CHECK(anchors_of(R"(any where a regex~ ".*ÉCOLE.*")").empty());
+  CHECK(anchors_of(R"(any where a regex ("abc.*", "[0-9]+"))").empty());
+  CHECK(anchors_of(R"(any where not a regex "abc.*")").empty());
   // an `or` of an exact and a wildcard predicate: one condition, two alternatives
   CHECK(anchors_of(R"(any where a == "x" or b : "*Yz*")") == "a == [x] | b *=~ [yz]\n");
   CHECK(anchors_of(R"(any where a == "x" or b : "*")").empty());
