@@ -132,7 +132,15 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
 
 namespace {
 
-using SharingKey = std::tuple<std::uint16_t, bool, internal::Anchor::Kind, std::string>;
+// An anchor's key as the cost model counts it: by field, kind and ASCII-folded key, so that
+// `event.type : "start"` and `event.type == "start"` count as one key (events meet both).
+using SharingKey = std::tuple<std::uint16_t, internal::Anchor::Kind, std::string>;
+SharingKey sharing_key(const internal::Anchor& a, const std::string& k) {
+  if (a.folded) return {a.field, a.kind, k};  // folded already
+  std::string f;
+  internal::fold_ascii(k, f);
+  return {a.field, a.kind, std::move(f)};
+}
 
 // An anchor key's cost: about how many rules an event that meets it sends to the VM. For an
 // exact key, the rules that name it (`event.type == "start"` is shared by hundreds of rules, a
@@ -147,12 +155,37 @@ constexpr std::size_t kTypedCost = 1000;
 
 std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const internal::Anchor& a,
                      const std::string& k) {
-  auto it = sharing.find({a.field, a.folded, a.kind, k});
+  auto it = sharing.find(sharing_key(a, k));
   std::size_t cost = it == sharing.end() ? 0 : it->second;
   if (a.kind == internal::Anchor::Kind::Contains && k.size() < kShortLiteral)
     cost += (kShortLiteral - k.size()) * kShortLiteralCost;
   if (a.typed) cost += kTypedCost;
   return cost;
+}
+
+// A contains key is met by the values of the field that contain it, and the keys the rules
+// name on that field are the values they expect: `.exe` in process.name, which hundreds of
+// listed names contain, is nearly as common as its field. So a contains key also costs what
+// the keys of its field that contain it cost.
+void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
+  std::map<SharingKey, std::size_t> extra;
+  for (auto c = sharing.begin(); c != sharing.end();) {
+    const std::uint16_t field = std::get<0>(c->first);
+    auto end = c;  // the keys of this field: [c, end)
+    while (end != sharing.end() && std::get<0>(end->first) == field)
+      ++end;
+    for (auto k = c; k != end; ++k) {
+      if (std::get<1>(k->first) != internal::Anchor::Kind::Contains) continue;
+      const std::string& lit = std::get<2>(k->first);
+      std::size_t sum = 0;
+      for (auto o = c; o != end; ++o)
+        if (o != k && std::get<2>(o->first).find(lit) != std::string::npos) sum += o->second;
+      if (sum) extra[k->first] = sum;
+    }
+    c = end;
+  }
+  for (const auto& [key, sum] : extra)
+    sharing[key] += sum;
 }
 
 }  // namespace
@@ -174,10 +207,10 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     for (const auto& alternatives : anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
-          if (named.insert({a.field, a.folded, a.kind, k}).second)
-            ++sharing[{a.field, a.folded, a.kind, k}];
+          if (auto key = sharing_key(a, k); named.insert(key).second) ++sharing[std::move(key)];
     ix->queries.emplace_back(std::move(*remapped));
   }
+  contained_costs(sharing);
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
   // per field and foldedness: literal -> its index in FieldIndex::contains[folded].rules
   std::map<std::tuple<std::size_t, bool, std::string>, std::uint32_t> literal_ids;

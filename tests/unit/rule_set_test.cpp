@@ -9,6 +9,7 @@
 #include <string>
 
 #include "eqlite/eqlite.hpp"
+#include "eval/program.hpp"
 #include "support/json_value.hpp"
 #include "support/xorshift.hpp"
 
@@ -613,4 +614,132 @@ TEST_CASE("rule set over Elastic's rules: the same answers as each rule on its o
   CHECK(events_with_hits > 30);
   INFO(rules.describe_index());
   CHECK(total_hits > 30);
+}
+
+TEST_CASE("rule set: regex anchors (S7) give each rule's own answer", "[rule_set]") {
+  // Random regexes from pieces that each come with a value they match; the rule set files a
+  // rule under its regex's necessary literals (RE2's prefilter), and must never lose a value
+  // the regex matches: events carry the rules' own values (in other cases too, for regex~),
+  // cut or changed now and then, and unrelated text.
+  struct Piece {
+    const char* re;
+    std::vector<const char*> values;  // values the piece matches
+  };
+  const Piece pieces[] = {
+      {"abc", {"abc"}},
+      {"Cmd", {"Cmd"}},
+      {"\\.exe", {".exe"}},
+      {"wxyz", {"wxyz"}},
+      {"é1", {"é1"}},
+      {"ÉTÉ", {"ÉTÉ"}},  // RE2 lowers it by Unicode rules: no anchor from it
+      {"\\\\", {"\\"}},
+      {"[a-c]", {"a", "c"}},
+      {"\\d{2,3}", {"12", "345"}},
+      {".", {"q", "é", " "}},
+      {".*", {"", "zz top", "ABC"}},
+      {"(abc|xyz)", {"abc", "xyz"}},
+      {"(Cmd|wxyz|\\.exe)+", {"Cmd", "wxyz.exe"}},
+      {"(ab){2,}", {"abab", "ababab"}},
+      {"[ ]{4,}", {"    ", "      "}},
+      {"x?", {"", "x"}},
+  };
+  eqlite::testing::XorShift next{4242};
+  struct Made {
+    std::string re, value;
+  };
+  auto make = [&] {
+    Made m;
+    for (std::size_t i = next(4) + 1; i > 0; --i) {
+      const Piece& p = pieces[next(std::size(pieces))];
+      m.re += p.re;
+      m.value += p.values[next(p.values.size())];
+    }
+    return m;
+  };
+  auto flip_case = [&](std::string s) {
+    for (char& c : s)
+      if (std::isalpha(static_cast<unsigned char>(c)) && next(2)) c = static_cast<char>(c ^ 0x20);
+    return s;
+  };
+  for (std::size_t size : {8, 60}) {
+    RuleSet rules;
+    std::vector<std::string> values;  // values the rules' regexes match
+    std::size_t anchored_rules = 0;
+    for (std::size_t r = 0; r < size; ++r) {
+      const char* field = next(3) ? "f" : "g";
+      const bool ci = next(2);
+      std::string pred = std::string(field) + (ci ? " regex~ (" : " regex (");
+      for (std::size_t i = next(2) + 1; i > 0; --i) {
+        Made m = make();
+        pred += eql_string(m.re) + (i > 1 ? ", " : "");
+        values.push_back(ci ? flip_case(m.value) : m.value);
+      }
+      pred += ")";
+      if (next(5) == 0) pred = "(" + pred + " or h == \"abc\")";
+      const std::string text = "any where k == \"w\" and " + pred;
+      INFO(text);
+      REQUIRE(rules.add("r" + std::to_string(r), text).ok());
+      if (rules.query(r).program().anchors.size() > 1) ++anchored_rules;  // more than k == "w"
+    }
+    CHECK(anchored_rules > size / 3);  // the regexes did give anchors
+    RuleSetMatcher m(rules);
+    Ids hits;
+    std::size_t matched = 0;
+    for (int e = 0; e < 600; ++e) {
+      std::string json = R"({"k":"w")";
+      for (const char* field : {"f", "g", "h"}) {
+        if (next(5) == 0) continue;  // missing
+        json += std::string(",\"") + field + "\":";
+        if (next(10) == 0) {
+          json += std::to_string(next(500));  // S8: matched through its JSON text
+          continue;
+        }
+        std::string v = values[next(values.size())];
+        if (const std::size_t at = v.empty() ? 0 : next(v.size());
+            next(4) == 0 && !v.empty() && static_cast<unsigned char>(v[at]) < 0x80)
+          v.erase(at, 1);  // cut (an ASCII byte: the text stays UTF-8): may not match
+        if (next(6) == 0) v = make().value;  // unrelated
+        eqlite::testing::write_json_string(v, json);
+      }
+      json += "}";
+      INFO("rules: " << size << ", event: " << json);
+      REQUIRE(m.match_json(json, hits).ok());
+      REQUIRE(hits == one_by_one(rules, json));
+      matched += !hits.empty();
+    }
+    CHECK(matched > 100);  // the events did meet the regexes
+  }
+}
+
+TEST_CASE("rule set: a key costs what its other spellings and the keys containing it cost",
+          "[rule_set]") {
+  // Events meet `event.type : "start"` whenever they meet `event.type == "start"`: both
+  // spellings count as one key, named by four rules here, so rule e is filed under
+  // user.name == "u" (two rules) instead.
+  RuleSet spelled;
+  for (const char* text : {R"(any where event.type == "start" and p == "1")",
+                           R"(any where event.type == "start" and p == "2")",
+                           R"(any where event.type == "start" and p == "3")",
+                           R"(any where user.name == "u" and p == "4")",
+                           R"(any where event.type : "start" and user.name == "u")"})
+    REQUIRE(spelled.add("r", text).ok());
+  CHECK_THAT(spelled.describe_index(), Catch::Contains("[user.name]: 1 rules under 1 keys"));
+  CHECK_THAT(spelled.describe_index(), !Catch::Contains("[event.type]"));
+  // `.exe` is contained in three keys of process.name: it costs 1 + 3, more than
+  // host.os.type == "windows" (two rules), under which rule r is filed.
+  RuleSet contained;
+  for (const char* text : {R"(any where process.name == "a.exe" and p == "5")",
+                           R"(any where process.name == "b.exe" and p == "6")",
+                           R"(any where process.name == "c.exe" and p == "7")",
+                           R"(any where host.os.type == "windows" and q == "8")",
+                           R"(any where process.name : "*.exe" and host.os.type == "windows")"})
+    REQUIRE(contained.add("r", text).ok());
+  CHECK_THAT(contained.describe_index(), Catch::Contains("[host.os.type]: 1 rules under 1 keys"));
+  CHECK_THAT(contained.describe_index(), !Catch::Contains("contained literals"));
+  RuleSetMatcher m(contained);
+  Ids hits;
+  const char* json = R"({"process":{"name":"x.exe"},"host":{"os":{"type":"windows"}}})";
+  REQUIRE(m.match_json(json, hits).ok());
+  CHECK(hits == Ids{4});
+  CHECK(hits == one_by_one(contained, json));
 }
