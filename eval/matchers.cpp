@@ -753,8 +753,11 @@ int on_literal(unsigned id, unsigned long long, unsigned long long, unsigned, vo
 }
 }  // namespace
 
-LiteralScanner::LiteralScanner(std::vector<std::string> literals, bool caseless)
-    : literals_(std::move(literals)), caseless_(caseless) {}
+LiteralScanner::LiteralScanner(std::vector<std::string> literals, std::vector<bool> caseless)
+    : literals_(std::move(literals)), caseless_(std::move(caseless)) {
+  caseless_.resize(literals_.size());
+  any_caseless_ = std::find(caseless_.begin(), caseless_.end(), true) != caseless_.end();
+}
 
 LiteralScanner::~LiteralScanner() {
   if (db_) hs_free_database(db_);
@@ -764,9 +767,9 @@ void LiteralScanner::build() const noexcept {
   try {
     std::vector<const char*> exprs;
     std::vector<std::size_t> lens;
-    std::vector<unsigned> ids,
-        flags(literals_.size(), HS_FLAG_SINGLEMATCH | (caseless_ ? HS_FLAG_CASELESS : 0u));
+    std::vector<unsigned> ids, flags;
     for (std::size_t i = 0; i < literals_.size(); ++i) {
+      flags.push_back(HS_FLAG_SINGLEMATCH | (caseless_[i] ? HS_FLAG_CASELESS : 0u));
       exprs.push_back(literals_[i].data());
       lens.push_back(literals_[i].size());
       ids.push_back(static_cast<unsigned>(i));
@@ -782,10 +785,10 @@ void LiteralScanner::build() const noexcept {
 }
 
 void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hits,
-                          std::string& fold) const {
+                          std::string& fold, bool folded) const {
   if (text.empty()) return;  // no literal is empty
   if (literals_.size() < kScanMin || literals_.size() > 0xFFFFFFFFu) {
-    scan_each(text, hits, fold);
+    scan_each(text, hits, fold, folded);
     return;
   }
   std::call_once(once_, [this] { build(); });
@@ -797,18 +800,15 @@ void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hit
       hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_literal, &ctx) !=
           HS_SUCCESS) {
     hits.resize(before);
-    scan_each(text, hits, fold);
+    scan_each(text, hits, fold, folded);
   }
 }
 
 void LiteralScanner::scan_each(std::string_view text, std::vector<std::uint32_t>& hits,
-                               std::string& fold) const {
-  if (caseless_) {
-    fold_ascii(text, fold);
-    text = fold;
-  }
+                               std::string& fold, bool folded) const {
+  if (any_caseless_ && !folded) fold_ascii(text, fold);
   for (std::size_t i = 0; i < literals_.size(); ++i)
-    if (text.find(literals_[i]) != std::string_view::npos)
+    if ((caseless_[i] ? std::string_view(fold) : text).find(literals_[i]) != std::string_view::npos)
       hits.push_back(static_cast<std::uint32_t>(i));
 }
 

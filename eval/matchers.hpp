@@ -214,26 +214,32 @@ class PatternSet {
 /// not compile or a scan not run, the literals are searched one by one.
 class LiteralScanner {
  public:
-  /// `literals`: non-empty; `caseless`: they are ASCII-folded, and a text is matched as if it
-  /// were folded too (fold_ascii, S5).
-  LiteralScanner(std::vector<std::string> literals, bool caseless);
+  /// `literals`: non-empty; `caseless[i]`: literal i is ASCII-folded, and a text is matched
+  /// against it as if it were folded too (fold_ascii, S5); the others as written.
+  LiteralScanner(std::vector<std::string> literals, std::vector<bool> caseless);
+  /// All literals caseless, or none.
+  LiteralScanner(std::vector<std::string> literals, bool caseless)
+      : LiteralScanner(literals, std::vector<bool>(literals.size(), caseless)) {}
   ~LiteralScanner();
   LiteralScanner(const LiteralScanner&) = delete;
   LiteralScanner& operator=(const LiteralScanner&) = delete;
 
   static constexpr std::size_t kScanMin = 8;
   /// Appends to `hits` the index of every literal that occurs in `text`, each once, in no
-  /// particular order. `fold` is scratch.
-  void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
+  /// particular order. `fold` is scratch; `folded`: it holds fold_ascii(text) already.
+  void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold,
+            bool folded = false) const;
   std::size_t size() const noexcept { return literals_.size(); }
   /// Whether the literals are matched by a Vectorscan database (once one was needed).
   bool multi() const noexcept { return literals_.size() >= kScanMin; }
 
  private:
-  void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
+  void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold,
+                 bool folded) const;
   void build() const noexcept;
   std::vector<std::string> literals_;
-  bool caseless_;
+  std::vector<bool> caseless_;
+  bool any_caseless_ = false;
   mutable std::once_flag once_;
   mutable ::hs_database* db_ = nullptr;
 };

@@ -45,12 +45,12 @@ struct RuleIndex {
       bool empty() const noexcept { return keys.empty(); }
       std::size_t size() const noexcept { return keys.size(); }
     } exact, folded;
-    // Contains anchors, [0] as written, [1] ASCII-folded: the rules of each literal (by its
-    // index in the scanner), and one scanner over all of them.
+    // Contains anchors, as written and ASCII-folded: the rules of each literal (by its index in
+    // the scanner), and one scanner over all of them (one scan per value).
     struct Contains {
       std::vector<std::vector<std::uint32_t>> rules;
       std::unique_ptr<LiteralScanner> scanner;  // null when there are none
-    } contains[2];
+    } contains;
     std::vector<std::uint32_t> all;  // every rule filed here (for values that are not strings)
   };
   std::vector<FieldIndex> by_field;
@@ -212,9 +212,10 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   }
   contained_costs(sharing);
   std::map<std::uint16_t, std::size_t> slot;  // field -> index in by_field
-  // per field and foldedness: literal -> its index in FieldIndex::contains[folded].rules
+  // per field and foldedness: literal -> its index in FieldIndex::contains.rules
   std::map<std::tuple<std::size_t, bool, std::string>, std::uint32_t> literal_ids;
-  std::vector<std::vector<std::string>> literals[2];  // by slot, by literal index
+  std::vector<std::vector<std::string>> literals;  // by slot, by literal index
+  std::vector<std::vector<bool>> caseless;         // the same, whether folded
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
@@ -237,8 +238,8 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       if (fresh) {
         ix->by_field.emplace_back();
         ix->by_field.back().field = a.field;
-        literals[0].emplace_back();
-        literals[1].emplace_back();
+        literals.emplace_back();
+        caseless.emplace_back();
       }
       auto& fi = ix->by_field[it->second];
       if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
@@ -247,24 +248,24 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
         if (a.kind == internal::Anchor::Kind::Exact) {
           list = &(a.folded ? fi.folded : fi.exact)[k];
         } else {
-          auto& lits = literals[a.folded][it->second];
+          auto& lits = literals[it->second];
           auto [id, added] = literal_ids.emplace(std::tuple{it->second, a.folded, k},
                                                  static_cast<std::uint32_t>(lits.size()));
           if (added) {
             lits.push_back(k);
-            fi.contains[a.folded].rules.emplace_back();
+            caseless[it->second].push_back(a.folded);
+            fi.contains.rules.emplace_back();
           }
-          list = &fi.contains[a.folded].rules[id->second];
+          list = &fi.contains.rules[id->second];
         }
         if (list->empty() || list->back() != r) list->push_back(r);
       }
     }
   }
   for (std::size_t i = 0; i < ix->by_field.size(); ++i)
-    for (bool folded : {false, true})
-      if (!literals[folded][i].empty())
-        ix->by_field[i].contains[folded].scanner =
-            std::make_unique<internal::LiteralScanner>(std::move(literals[folded][i]), folded);
+    if (!literals[i].empty())
+      ix->by_field[i].contains.scanner = std::make_unique<internal::LiteralScanner>(
+          std::move(literals[i]), std::move(caseless[i]));
   return ix;
 }
 
@@ -274,16 +275,9 @@ std::string RuleSet::describe_index() const {
   for (const auto& fi : ix->by_field) {
     out += "[" + ix->fields[fi.field] + "]: " + std::to_string(fi.all.size()) + " rules under " +
            std::to_string(fi.exact.size() + fi.folded.size()) + " keys";
-    std::size_t literals = 0;
-    bool multi = false;
-    for (const auto& c : fi.contains)
-      if (c.scanner) {
-        literals += c.scanner->size();
-        multi = multi || c.scanner->multi();
-      }
-    if (literals)
-      out += " and " + std::to_string(literals) + " contained literals" +
-             (multi ? " (Vectorscan)" : "");
+    if (const auto& scanner = fi.contains.scanner)
+      out += " and " + std::to_string(scanner->size()) + " contained literals" +
+             (scanner->multi() ? " (Vectorscan)" : "");
     out += "\n";
   }
   out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
@@ -323,16 +317,17 @@ struct RuleSetMatcher::Impl {
         }
         if (!fi.exact.empty())
           if (const auto* rules = fi.exact.find(v.as_string())) mark(*rules);
+        bool folded = false;  // `fold` holds the value, folded
         if (!fi.folded.empty()) {
           internal::fold_ascii(v.as_string(), fold);
+          folded = true;
           if (const auto* rules = fi.folded.find(fold)) mark(*rules);
         }
-        for (const auto& c : fi.contains) {
-          if (!c.scanner) continue;
+        if (const auto& scanner = fi.contains.scanner) {
           literal_hits.clear();
-          c.scanner->scan(v.as_string(), literal_hits, fold);
+          scanner->scan(v.as_string(), literal_hits, fold, folded);
           for (auto l : literal_hits)
-            mark(c.rules[l]);
+            mark(fi.contains.rules[l]);
         }
       }
     }

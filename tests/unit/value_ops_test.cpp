@@ -363,7 +363,9 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
   eqlite::testing::XorShift next{0xABCDEF0123ULL};
   const char alphabet[] = "abAB-\\.\xC3\xA9";
   for (int round = 0; round < 120; ++round) {
-    const bool caseless = round % 2 == 0;
+    // all caseless, none, or each its own (RuleSet: `:` and `like` literals on one field)
+    const bool mixed = round % 4 == 3;
+    std::vector<bool> caseless;
     std::vector<std::string> literals;
     const std::size_t count = round % 3 == 0 ? 1 + next(7) : 8 + next(round % 5 == 0 ? 300 : 30);
     std::set<std::string> seen;
@@ -372,12 +374,16 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       const std::size_t len = (round % 7 == 0 ? 1 : 2) + next(5);
       for (std::size_t k = 0; k < len; ++k)
         lit += alphabet[next(sizeof alphabet - 1)];
-      if (caseless) {
+      const bool ci = mixed ? next(2) == 0 : round % 2 == 0;
+      if (ci) {
         std::string folded;
         fold_ascii(lit, folded);
         lit = folded;
       }
-      if (seen.insert(lit).second) literals.push_back(lit);
+      if (seen.insert(lit).second) {
+        literals.push_back(lit);
+        caseless.push_back(ci);
+      }
     }
     eqlite::internal::LiteralScanner scanner(literals, caseless);
     std::string fold;
@@ -390,7 +396,7 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       fold_ascii(text, folded_text);
       std::vector<std::uint32_t> expected, hits = {999999};  // what was there stays
       for (std::uint32_t i = 0; i < literals.size(); ++i)
-        if ((caseless ? folded_text : text).find(literals[i]) != std::string::npos)
+        if ((caseless[i] ? folded_text : text).find(literals[i]) != std::string::npos)
           expected.push_back(i);
       scanner.scan(text, hits, fold);
       REQUIRE(hits.front() == 999999);
@@ -398,6 +404,11 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       std::sort(hits.begin(), hits.end());
       INFO("round " << round << " text [" << text << "]");
       REQUIRE(hits == expected);
+      std::vector<std::uint32_t> again;
+      std::string ready = folded_text;
+      scanner.scan(text, again, ready, true);  // the caller has folded the text already
+      std::sort(again.begin(), again.end());
+      REQUIRE(again == expected);
     }
   }
 }
