@@ -365,6 +365,12 @@ struct JsonReader::Impl {
     return c <= ' ' && ((std::uint64_t{1} << c) & 0x100002600ULL) != 0;
   }
   static constexpr std::uint32_t kFail = 0xFFFFFFFF;
+  // Four bytes as a word (of a literal: a constant once compiled).
+  static std::uint32_t word4(const void* p) noexcept {
+    std::uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  }
 
   // The walk's state. Positions are passed and returned (kFail: not read) rather than kept in
   // a member, and each function copies the pointers it uses into locals: values written into
@@ -572,8 +578,23 @@ struct JsonReader::Impl {
       goto value;
     }
     {
-      const std::uint32_t p =
-          fast_atom(s, static_cast<std::uint32_t>(ip - s.idx), node == kNone ? kNone : tr[node].id);
+      // true, false, null right before the next structural (no whitespace: the usual case)
+      // here; numbers and the rest in fast_atom. The four bytes are there: the text is padded.
+      const std::uint32_t id = node == kNone ? kNone : tr[node].id;
+      const std::uint8_t* a = buf + ip[0];
+      const std::uint32_t len = ip[1] - ip[0];
+      const std::uint32_t word = word4(a);
+      if (len == 4 && (word == word4("true") || word == word4("null"))) {
+        if (id != kNone && word == word4("true")) out->add(id, Value::boolean(true));
+        ++ip;
+        goto after_value;
+      }
+      if (len == 5 && word == word4("fals") && a[4] == 'e') {
+        if (id != kNone) out->add(id, Value::boolean(false));
+        ++ip;
+        goto after_value;
+      }
+      const std::uint32_t p = fast_atom(s, static_cast<std::uint32_t>(ip - s.idx), id);
       if (p == kFail) return kFail;
       ip = s.idx + p;
     }
