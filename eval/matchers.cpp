@@ -940,6 +940,7 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
     return false;
   }
   re_ = std::move(re);
+  needles_ = regex_necessary_literals(patterns, ci, max_memory);
   return true;
 }
 
@@ -947,12 +948,17 @@ bool RegexSet::matches(Value v, std::string& buf, std::string& fold) const noexc
   std::string_view text;
   try {
     if (!text_of(v, buf, text)) return false;
-    if (ci_) {
-      fold_ascii(text, fold);
-      text = fold;
-    }
+    if (ci_ || !needles_.empty()) fold_ascii(text, fold);
+    if (ci_) text = fold;
   } catch (...) {
     return false;
+  }
+  if (!needles_.empty()) {  // the literals are folded: searched in the folded value
+    const std::string_view folded = fold;
+    bool any = false;
+    for (const auto& n : needles_)
+      if ((any = folded.find(n) != std::string_view::npos)) break;
+    if (!any) return false;
   }
   return RE2::FullMatch(text, *re_);
 }

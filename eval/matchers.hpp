@@ -252,15 +252,19 @@ class RegexSet {
   /// `too_large` (the pattern, or the alternation of all, needs more than max_memory).
   bool build(const std::vector<std::string>& patterns, bool ci, std::size_t max_memory,
              std::size_t& bad_index, std::string& error, bool& too_large);
-  /// `fold` is scratch for the ASCII-folded value (regex~).
+  /// `fold` is scratch for the ASCII-folded value (regex~). A value that contains none of the
+  /// patterns' necessary literals (regex_necessary_literals) is not given to RE2.
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   /// The alternation RE2 runs (ASCII-folded for regex~).
   const std::string& pattern() const noexcept { return pattern_; }
   bool case_insensitive() const noexcept { return ci_; }
+  /// regex_necessary_literals() of the patterns (empty: every value goes to RE2).
+  const std::vector<std::string>& necessary_literals() const noexcept { return needles_; }
 
  private:
   std::shared_ptr<const re2::RE2> re_;
   std::string pattern_;
+  std::vector<std::string> needles_;
   bool ci_ = false;
 };
 

@@ -1,5 +1,6 @@
 // tests/unit/value_ops_test.cpp — the value semantics: S8 coercion, S9 arithmetic, S5 folding,
 // S6 wildcards.
+#include <re2/re2.h>
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
@@ -411,4 +412,64 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       REQUIRE(again == expected);
     }
   }
+}
+
+TEST_CASE("S7: RegexSet skips RE2 for values without a necessary literal, same answers",
+          "[value_ops]") {
+  // Random regexes from pieces, each with values they match, and values cut or changed; the
+  // answer with the literal prefilter must be RE2's own on the same (folded, for regex~) text.
+  struct Piece {
+    const char* re;
+    std::vector<const char*> values;
+  };
+  const Piece pieces[] = {
+      {"abc", {"abc"}},        {"Cmd", {"Cmd"}},
+      {"\\.exe", {".exe"}},    {"ÉTÉ", {"ÉTÉ"}},
+      {"[a-c]", {"a", "c"}},   {"\\d{2,3}", {"12", "345"}},
+      {".*", {"", "zz", "Q"}}, {"(abc|xyz)", {"abc", "xyz"}},
+      {"[ ]{4,}", {"    "}},   {"(wxyz)+", {"wxyz", "wxyzwxyz"}},
+  };
+  eqlite::testing::XorShift next{777};
+  RE2::Options opts;
+  opts.set_dot_nl(true);
+  std::size_t filtered = 0, matched = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::vector<std::string> patterns, samples;
+    for (std::size_t k = next(2) + 1; k > 0; --k) {
+      std::string re, value;
+      for (std::size_t i = next(4) + 1; i > 0; --i) {
+        const Piece& p = pieces[next(std::size(pieces))];
+        re += p.re;
+        value += p.values[next(p.values.size())];
+      }
+      patterns.push_back(re);
+      samples.push_back(value);
+    }
+    const bool ci = next(2);
+    eqlite::internal::RegexSet rs;
+    std::size_t bad = 0;
+    std::string why;
+    bool too_large = false;
+    REQUIRE(rs.build(patterns, ci, 8 << 20, bad, why, too_large));
+    filtered += !rs.necessary_literals().empty();
+    const RE2 oracle(rs.pattern(), opts);
+    std::string buf, fold;
+    for (int t = 0; t < 20; ++t) {
+      std::string v = samples[next(samples.size())];
+      if (ci)
+        for (char& c : v)
+          if (c >= 'a' && c <= 'z' && next(2)) c = static_cast<char>(c - 32);
+      if (const std::size_t at = v.empty() ? 0 : next(v.size());
+          next(3) == 0 && !v.empty() && static_cast<unsigned char>(v[at]) < 0x80)
+        v.erase(at, 1);
+      std::string folded;
+      fold_ascii(v, folded);
+      const bool expected = RE2::FullMatch(ci ? folded : v, oracle);
+      INFO("patterns " << rs.pattern() << " value [" << v << "]");
+      REQUIRE(rs.matches(eqlite::Value::string(v), buf, fold) == expected);
+      matched += expected;
+    }
+  }
+  CHECK(filtered > 100);  // the prefilter was there
+  CHECK(matched > 500);   // and the values did match
 }
