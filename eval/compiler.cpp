@@ -418,6 +418,7 @@ class Compiler {
           fail(m.values[bad].span, ErrorCode::BadRegex, "invalid regex: " + why);
         }
         p_.regexes.push_back(std::move(rs));
+        regex_of_[&m] = static_cast<std::uint32_t>(p_.regexes.size() - 1);
         predicate_on(*m.lhs, Opcode::FieldRegex, Opcode::MatchRegex,
                      static_cast<std::uint32_t>(p_.regexes.size() - 1));
         break;
@@ -666,12 +667,10 @@ class Compiler {
       if (!field) return {};
       if (m->kind == ast::MatchKind::Regex || m->kind == ast::MatchKind::RegexCi) {
         // A regex's necessary literals (RE2's prefilter), ASCII-folded: a contains anchor.
-        std::vector<std::string> pats;
-        for (const auto& v : m->values)
-          pats.push_back(string_literal(v));
+        auto it = regex_of_.find(m);  // compiled by cond() before the anchors
+        if (it == regex_of_.end()) return {};
         contains.folded = true;
-        contains.keys = regex_necessary_literals(pats, m->kind == ast::MatchKind::RegexCi,
-                                                 options_.max_regex_memory);
+        contains.keys = p_.regexes[it->second].necessary_literals();
         if (contains.keys.empty()) return {};
         contains.field = field_id(field->path, e.span);
         return {std::move(contains)};
@@ -749,6 +748,7 @@ class Compiler {
   const CompileOptions& options_;
   Program& p_;
   std::unordered_map<std::string, std::uint16_t> field_ids_;
+  std::unordered_map<const ast::Match*, std::uint32_t> regex_of_;  // its RegexSet in p_.regexes
   bool three_valued_ = false;  // emitting a predicate used as a value (see value())
 };
 
