@@ -166,15 +166,18 @@ std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const int
 // A contains key is met by the values of the field that contain it, and the keys the rules
 // name on that field are the values they expect: `.exe` in process.name, which hundreds of
 // listed names contain, is nearly as common as its field. So a contains key also costs what
-// the keys of its field that contain it cost.
+// the keys of its field that contain it cost. (A field with very many keys of both kinds is
+// left as it is: the pairs to compare grow as their product, and this is only a cost model.)
 void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
+  constexpr std::size_t kMaxPairs = std::size_t{1} << 22;
   std::map<SharingKey, std::size_t> extra;
   for (auto c = sharing.begin(); c != sharing.end();) {
     const std::uint16_t field = std::get<0>(c->first);
     auto end = c;  // the keys of this field: [c, end)
-    while (end != sharing.end() && std::get<0>(end->first) == field)
-      ++end;
-    for (auto k = c; k != end; ++k) {
+    std::size_t keys = 0, contains = 0;
+    for (; end != sharing.end() && std::get<0>(end->first) == field; ++end, ++keys)
+      contains += std::get<1>(end->first) == internal::Anchor::Kind::Contains;
+    for (auto k = c; k != end && keys * contains <= kMaxPairs; ++k) {
       if (std::get<1>(k->first) != internal::Anchor::Kind::Contains) continue;
       const std::string& lit = std::get<2>(k->first);
       std::size_t sum = 0;
