@@ -873,6 +873,7 @@ std::string fold_pattern(const std::string& p) {
 std::vector<std::string> regex_necessary_literals(const std::vector<std::string>& patterns, bool ci,
                                                   std::size_t max_memory) {
   constexpr int kMinAtom = 3;  // shorter literals are too common to tell values apart
+  constexpr std::size_t kMaxReduced = 256;
   std::vector<std::string> out;
   const RE2::Options opts = regex_options(max_memory);
   for (const auto& p : patterns) {
@@ -899,6 +900,7 @@ std::vector<std::string> regex_necessary_literals(const std::vector<std::string>
     if (atoms.empty() || !necessary()) return {};
     std::stable_sort(order.begin(), order.end(),
                      [&](int x, int y) { return atoms[x].size() < atoms[y].size(); });
+    if (atoms.size() > kMaxReduced) order.clear();  // quadratic: all of them, as they are
     for (const int i : order) {
       in[i] = false;
       if (!necessary()) in[i] = true;
@@ -941,6 +943,8 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
   }
   re_ = std::move(re);
   needles_ = regex_necessary_literals(patterns, ci, max_memory);
+  // The prefilter pays when it is a few searches; the anchors of a rule set use all of them.
+  prefilter_ = !needles_.empty() && needles_.size() <= kMaxPrefilter;
   return true;
 }
 
@@ -948,12 +952,12 @@ bool RegexSet::matches(Value v, std::string& buf, std::string& fold) const noexc
   std::string_view text;
   try {
     if (!text_of(v, buf, text)) return false;
-    if (ci_ || !needles_.empty()) fold_ascii(text, fold);
+    if (ci_ || prefilter_) fold_ascii(text, fold);
     if (ci_) text = fold;
   } catch (...) {
     return false;
   }
-  if (!needles_.empty()) {  // the literals are folded: searched in the folded value
+  if (prefilter_) {  // the literals are folded: searched in the folded value
     const std::string_view folded = fold;
     bool any = false;
     for (const auto& n : needles_)

@@ -253,7 +253,8 @@ class RegexSet {
   bool build(const std::vector<std::string>& patterns, bool ci, std::size_t max_memory,
              std::size_t& bad_index, std::string& error, bool& too_large);
   /// `fold` is scratch for the ASCII-folded value (regex~). A value that contains none of the
-  /// patterns' necessary literals (regex_necessary_literals) is not given to RE2.
+  /// patterns' necessary literals (regex_necessary_literals; up to kMaxPrefilter of them) is
+  /// not given to RE2.
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   /// The alternation RE2 runs (ASCII-folded for regex~).
   const std::string& pattern() const noexcept { return pattern_; }
@@ -265,6 +266,8 @@ class RegexSet {
   std::shared_ptr<const re2::RE2> re_;
   std::string pattern_;
   std::vector<std::string> needles_;
+  static constexpr std::size_t kMaxPrefilter = 16;
+  bool prefilter_ = false;
   bool ci_ = false;
 };
 
