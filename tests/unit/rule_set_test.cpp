@@ -32,6 +32,23 @@ Ids one_by_one(const RuleSet& rules, const std::string& json) {
   return out;
 }
 
+// An event of the random-rule tests: "k":"w" (their rules' first condition), then the fields
+// f, g and h, each missing now and then, a number now and then (S8: matched through its JSON
+// text), else the JSON text `write_value(json)` appends.
+template <typename Write>
+std::string random_event(eqlite::testing::XorShift& next, Write&& write_value) {
+  std::string json = R"({"k":"w")";
+  for (const char* field : {"f", "g", "h"}) {
+    if (next(5) == 0) continue;  // missing
+    json += std::string(",\"") + field + "\":";
+    if (next(8) == 0)
+      json += std::to_string(next(500));
+    else
+      write_value(json);
+  }
+  return json + "}";
+}
+
 }  // namespace
 
 TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]") {
@@ -299,23 +316,15 @@ TEST_CASE("rule set: random wildcard patterns give each rule's own answer", "[ru
     RuleSetMatcher m(rules);
     Ids hits;
     for (int e = 0; e < 400; ++e) {
-      std::string json = R"({"k":"w")";
-      for (const char* field : {"f", "g", "h"}) {
-        if (next(5) == 0) continue;  // missing
-        json += std::string(",\"") + field + "\":";
-        if (next(8) == 0) {
-          json += std::to_string(next(200));  // S8: matched through its JSON text
-          continue;
-        }
+      const std::string json = random_event(next, [&](std::string& out) {
         const std::size_t n = next(4) == 0 ? next(3) + 2 : 1;  // multi-values now and then
-        json += n > 1 ? "[" : "";
+        out += n > 1 ? "[" : "";
         for (std::size_t i = 0; i < n; ++i) {
-          if (i) json += ",";
-          eqlite::testing::write_json_string(text(8, true), json);
+          if (i) out += ",";
+          eqlite::testing::write_json_string(text(8, true), out);
         }
-        json += n > 1 ? "]" : "";
-      }
-      json += "}";
+        out += n > 1 ? "]" : "";
+      });
       INFO("rules: " << size << ", event: " << json);
       REQUIRE(m.match_json(json, hits).ok());
       REQUIRE(hits == one_by_one(rules, json));
@@ -620,7 +629,9 @@ TEST_CASE("rule set: regex anchors (S7) give each rule's own answer", "[rule_set
   // Random regexes from pieces that each come with a value they match; the rule set files a
   // rule under its regex's necessary literals (RE2's prefilter), and must never lose a value
   // the regex matches: events carry the rules' own values (in other cases too, for regex~),
-  // cut or changed now and then, and unrelated text.
+  // cut or changed now and then, and unrelated text. (The VM's RegexSet skips RE2 with the
+  // same literals, so this oracle shares them: their soundness against RE2 itself is
+  // checked in value_ops_test, "S7: RegexSet skips RE2 ...".)
   struct Piece {
     const char* re;
     std::vector<const char*> values;  // values the piece matches
@@ -681,27 +692,19 @@ TEST_CASE("rule set: regex anchors (S7) give each rule's own answer", "[rule_set
       REQUIRE(rules.add("r" + std::to_string(r), text).ok());
       if (rules.query(r).program().anchors.size() > 1) ++anchored_rules;  // more than k == "w"
     }
-    CHECK(anchored_rules > size / 3);  // the regexes did give anchors
+    CHECK(anchored_rules > size / 5);  // the regexes did give anchors
     RuleSetMatcher m(rules);
     Ids hits;
     std::size_t matched = 0;
     for (int e = 0; e < 600; ++e) {
-      std::string json = R"({"k":"w")";
-      for (const char* field : {"f", "g", "h"}) {
-        if (next(5) == 0) continue;  // missing
-        json += std::string(",\"") + field + "\":";
-        if (next(10) == 0) {
-          json += std::to_string(next(500));  // S8: matched through its JSON text
-          continue;
-        }
+      const std::string json = random_event(next, [&](std::string& out) {
         std::string v = values[next(values.size())];
         if (const std::size_t at = v.empty() ? 0 : next(v.size());
             next(4) == 0 && !v.empty() && static_cast<unsigned char>(v[at]) < 0x80)
           v.erase(at, 1);  // cut (an ASCII byte: the text stays UTF-8): may not match
         if (next(6) == 0) v = make().value;  // unrelated
-        eqlite::testing::write_json_string(v, json);
-      }
-      json += "}";
+        eqlite::testing::write_json_string(v, out);
+      });
       INFO("rules: " << size << ", event: " << json);
       REQUIRE(m.match_json(json, hits).ok());
       REQUIRE(hits == one_by_one(rules, json));
