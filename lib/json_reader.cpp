@@ -386,7 +386,7 @@ struct JsonReader::Impl {
   static std::size_t token_end(const Scan& s, std::uint32_t p) noexcept {
     const std::uint8_t* buf = s.buf;
     const std::size_t begin = s.idx[p];
-    std::size_t end = p + 1 < s.count ? s.idx[p + 1] : s.len;
+    std::size_t end = s.idx[p + 1];  // the sentinel s.idx[s.count] == s.len (fast_event)
     while (end > begin && is_ws(buf[end - 1]))
       --end;
     return end;
