@@ -6,6 +6,8 @@
 // keys, the necessary literals of wildcard patterns), marks the rules found in a bitset, and
 // runs the VM on the marked rules in id order. A value that is not a string may still satisfy
 // an anchor (S8: 1 == "1", 42 : "*4*"), so it marks every rule filed under that field.
+// The same lookups also record which of the rules' other exact necessary conditions the
+// event meets (RuleIndex::required): a marked rule runs only if all of its are met.
 #include "eqlite/rule_set.hpp"
 
 #include <algorithm>
@@ -27,20 +29,25 @@ namespace internal {
 struct RuleIndex {
   std::vector<std::string> fields;  // the shared projection
   std::vector<Query> queries;       // remapped onto `fields`, by rule id
+  // What a key met by a value leads to: the rules filed under it, and the conditions (further
+  // necessary conditions of rules, see `required`) that it meets.
+  struct Hits {
+    std::vector<std::uint32_t> rules, conditions;
+  };
   struct FieldIndex {
     std::uint16_t field = 0;
-    // Exact anchors, as written and ASCII-folded: key -> the rules filed under it.
+    // Exact anchors, as written and ASCII-folded.
     struct Keyed {
       StringSet keys;
-      std::vector<std::vector<std::uint32_t>> rules;  // by the key's index in `keys`
-      std::vector<std::uint32_t>& operator[](std::string key) {
+      std::vector<Hits> hits;  // by the key's index in `keys`
+      Hits& operator[](std::string key) {
         const std::uint32_t i = keys.insert(std::move(key));
-        if (i >= rules.size()) rules.resize(i + 1);
-        return rules[i];
+        if (i >= hits.size()) hits.resize(i + 1);
+        return hits[i];
       }
-      const std::vector<std::uint32_t>* find(std::string_view key) const noexcept {
+      const Hits* find(std::string_view key) const noexcept {
         const std::uint32_t i = keys.find(key);
-        return i == StringSet::npos ? nullptr : &rules[i];
+        return i == StringSet::npos ? nullptr : &hits[i];
       }
       bool empty() const noexcept { return keys.empty(); }
       std::size_t size() const noexcept { return keys.size(); }
@@ -51,10 +58,15 @@ struct RuleIndex {
       std::vector<std::vector<std::uint32_t>> rules;
       std::unique_ptr<LiteralScanner> scanner;  // null when there are none
     } contains;
-    std::vector<std::uint32_t> all;  // every rule filed here (for values that are not strings)
+    std::vector<std::uint32_t> all;             // every rule filed here and every condition
+    std::vector<std::uint32_t> all_conditions;  // on this field (for values that are not strings)
   };
   std::vector<FieldIndex> by_field;
   std::vector<std::uint32_t> always;  // rules without an anchor
+  // By rule: the necessary conditions besides the one it is filed under that the index checks
+  // before the VM runs it (each met when one of its exact anchors is), by condition id.
+  std::vector<std::vector<std::uint32_t>> required;
+  std::size_t conditions = 0;
 };
 
 }  // namespace internal
@@ -219,6 +231,44 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   std::map<std::tuple<std::size_t, bool, std::string>, std::uint32_t> literal_ids;
   std::vector<std::vector<std::string>> literals;  // by slot, by literal index
   std::vector<std::vector<bool>> caseless;         // the same, whether folded
+  auto field_index =
+      [&](std::uint16_t field) -> std::pair<std::size_t, internal::RuleIndex::FieldIndex&> {
+    auto [it, fresh] = slot.emplace(field, ix->by_field.size());
+    if (fresh) {
+      ix->by_field.emplace_back();
+      ix->by_field.back().field = field;
+      literals.emplace_back();
+      caseless.emplace_back();
+    }
+    return {it->second, ix->by_field[it->second]};
+  };
+  // The conditions checked before the VM runs a rule (RuleIndex::required): its necessary
+  // conditions other than the one it is filed under whose anchors are all exact (a hash lookup
+  // per value of their fields, which most rules' fields get anyway). One id per distinct
+  // condition: `host.os.type == "windows"` is one condition for hundreds of rules.
+  std::map<std::vector<std::tuple<std::uint16_t, bool, std::vector<std::string>>>, std::uint32_t>
+      condition_ids;
+  auto condition_id = [&](const std::vector<internal::Anchor>& alternatives) {
+    std::vector<std::tuple<std::uint16_t, bool, std::vector<std::string>>> key;
+    for (const auto& a : alternatives)
+      key.emplace_back(a.field, a.folded, a.keys);
+    std::sort(key.begin(), key.end());
+    auto [it, fresh] =
+        condition_ids.emplace(std::move(key), static_cast<std::uint32_t>(condition_ids.size()));
+    const std::uint32_t c = it->second;
+    if (fresh)
+      for (const auto& a : alternatives) {
+        auto& fi = field_index(a.field).second;
+        if (fi.all_conditions.empty() || fi.all_conditions.back() != c)
+          fi.all_conditions.push_back(c);
+        for (const auto& k : a.keys) {
+          auto& list = (a.folded ? fi.folded : fi.exact)[k].conditions;
+          if (list.empty() || list.back() != c) list.push_back(c);
+        }
+      }
+    return c;
+  };
+  ix->required.resize(rules.size());
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
@@ -236,27 +286,30 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       ix->always.push_back(r);
       continue;
     }
+    for (const auto& alternatives : anchors[r]) {
+      if (&alternatives == best ||
+          !std::all_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
+            return a.kind == internal::Anchor::Kind::Exact;
+          }))
+        continue;
+      const std::uint32_t c = condition_id(alternatives);
+      auto& required = ix->required[r];
+      if (std::find(required.begin(), required.end(), c) == required.end()) required.push_back(c);
+    }
     for (const auto& a : *best) {  // the rule is a candidate when any alternative is met
-      auto [it, fresh] = slot.emplace(a.field, ix->by_field.size());
-      if (fresh) {
-        ix->by_field.emplace_back();
-        ix->by_field.back().field = a.field;
-        literals.emplace_back();
-        caseless.emplace_back();
-      }
-      auto& fi = ix->by_field[it->second];
+      auto [at, fi] = field_index(a.field);
       if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
       for (const auto& k : a.keys) {
         std::vector<std::uint32_t>* list = nullptr;
         if (a.kind == internal::Anchor::Kind::Exact) {
-          list = &(a.folded ? fi.folded : fi.exact)[k];
+          list = &(a.folded ? fi.folded : fi.exact)[k].rules;
         } else {
-          auto& lits = literals[it->second];
-          auto [id, added] = literal_ids.emplace(std::tuple{it->second, a.folded, k},
+          auto& lits = literals[at];
+          auto [id, added] = literal_ids.emplace(std::tuple{at, a.folded, k},
                                                  static_cast<std::uint32_t>(lits.size()));
           if (added) {
             lits.push_back(k);
-            caseless[it->second].push_back(a.folded);
+            caseless[at].push_back(a.folded);
             fi.contains.rules.emplace_back();
           }
           list = &fi.contains.rules[id->second];
@@ -265,6 +318,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       }
     }
   }
+  ix->conditions = condition_ids.size();
   for (std::size_t i = 0; i < ix->by_field.size(); ++i)
     if (!literals[i].empty())
       ix->by_field[i].contains.scanner = std::make_unique<internal::LiteralScanner>(
@@ -275,15 +329,29 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
 std::string RuleSet::describe_index() const {
   auto ix = index();
   std::string out;
+  std::size_t condition_fields = 0;
   for (const auto& fi : ix->by_field) {
+    condition_fields += !fi.all_conditions.empty();
+    if (fi.all.empty()) continue;  // conditions only
+    std::size_t keys = 0;          // the keys rules are filed under (not those of conditions)
+    for (const auto* keyed : {&fi.exact, &fi.folded})
+      for (const auto& h : keyed->hits)
+        keys += !h.rules.empty();
     out += "[" + ix->fields[fi.field] + "]: " + std::to_string(fi.all.size()) + " rules under " +
-           std::to_string(fi.exact.size() + fi.folded.size()) + " keys";
+           std::to_string(keys) + " keys";
     if (const auto& scanner = fi.contains.scanner)
       out += " and " + std::to_string(scanner->size()) + " contained literals" +
              (scanner->multi() ? " (Vectorscan)" : "");
     out += "\n";
   }
   out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
+  std::size_t checked = 0;
+  for (const auto& r : ix->required)
+    checked += !r.empty();
+  if (checked)
+    out += "checked before evaluation: " + std::to_string(ix->conditions) + " conditions on " +
+           std::to_string(condition_fields) + " fields, for " + std::to_string(checked) +
+           " rules\n";
   return out;
 }
 
@@ -294,7 +362,8 @@ struct RuleSetMatcher::Impl {
   JsonReader reader;
   Event event;
   Vm vm;
-  std::vector<std::uint64_t> marked;  // one bit per rule
+  std::vector<std::uint64_t> marked;  // one bit per rule: filed under a key the event meets
+  std::vector<std::uint64_t> met;     // one bit per condition (RuleIndex::required) met
   std::string fold;
   std::vector<Value> scratch;
   std::vector<std::uint32_t> literal_hits;
@@ -303,11 +372,22 @@ struct RuleSetMatcher::Impl {
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
       : ix(std::move(index)), reader(ix->fields, options) {
     marked.assign((ix->queries.size() + 63) / 64, 0);
+    met.assign((ix->conditions + 63) / 64, 0);
   }
 
-  void mark(const std::vector<std::uint32_t>& rules) noexcept {
-    for (auto r : rules)
-      marked[r / 64] |= std::uint64_t{1} << (r % 64);
+  static void set_bits(std::vector<std::uint64_t>& bits,
+                       const std::vector<std::uint32_t>& ids) noexcept {
+    for (auto i : ids)
+      bits[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  void hit(const internal::RuleIndex::Hits& h) noexcept {
+    set_bits(marked, h.rules);
+    set_bits(met, h.conditions);
+  }
+  bool required_met(std::size_t r) const noexcept {
+    for (auto c : ix->required[r])
+      if (!(met[c / 64] >> (c % 64) & 1)) return false;
+    return true;
   }
 
   void match(const Event& ev, std::vector<std::size_t>& out) {
@@ -315,36 +395,39 @@ struct RuleSetMatcher::Impl {
     for (const auto& fi : ix->by_field) {
       for (const Value& v : ev.values(fi.field)) {
         if (v.kind() != ValueKind::String) {
-          mark(fi.all);
+          set_bits(marked, fi.all);
+          set_bits(met, fi.all_conditions);
           continue;
         }
         if (!fi.exact.empty())
-          if (const auto* rules = fi.exact.find(v.as_string())) mark(*rules);
+          if (const auto* h = fi.exact.find(v.as_string())) hit(*h);
         bool folded = false;  // `fold` holds the value, folded
         if (!fi.folded.empty()) {
           internal::fold_ascii(v.as_string(), fold);
           folded = true;
-          if (const auto* rules = fi.folded.find(fold)) mark(*rules);
+          if (const auto* h = fi.folded.find(fold)) hit(*h);
         }
         if (const auto& scanner = fi.contains.scanner) {
           literal_hits.clear();
           scanner->scan(v.as_string(), literal_hits, fold, folded);
           for (auto l : literal_hits)
-            mark(fi.contains.rules[l]);
+            set_bits(marked, fi.contains.rules[l]);
         }
       }
     }
-    mark(ix->always);
+    set_bits(marked, ix->always);
     for (std::size_t w = 0; w < marked.size(); ++w) {
       std::uint64_t bits = marked[w];
       marked[w] = 0;
       while (bits) {
         const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         bits &= bits - 1;
+        if (!required_met(r)) continue;
         ++evaluated;
         if (vm.matches(ix->queries[r], ev)) out.push_back(r);
       }
     }
+    std::fill(met.begin(), met.end(), 0);
   }
 };
 

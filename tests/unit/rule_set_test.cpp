@@ -746,3 +746,112 @@ TEST_CASE("rule set: a key costs what its other spellings and the keys containin
   CHECK(hits == Ids{4});
   CHECK(hits == one_by_one(contained, json));
 }
+
+TEST_CASE("rule set: a rule runs only when every exact condition it needs is met",
+          "[rule_set][conditions]") {
+  // A rule is filed under one necessary condition; its other exact ones (`==`, `in`, `:`,
+  // `in~` without wildcards, and `or`s of them) are checked against the event's keys before
+  // the VM runs it. S2: each needs a value; S8: a value that is not a string may meet it.
+  RuleSet rules;
+  REQUIRE(rules.add("a", R"(any where a == "x" and b : "Y" and c in (1, "two"))").ok());
+  REQUIRE(rules.add("b", R"(any where a == "x" and (d == "p" or e in~ ("Q", "r")))").ok());
+  RuleSetMatcher m(rules);
+  Ids hits;
+  auto evaluated = [&](const char* json) {
+    const auto before = m.evaluated();
+    REQUIRE(m.match_json(json, hits).ok());
+    CHECK(hits == one_by_one(rules, json));
+    return m.evaluated() - before;
+  };
+  CHECK(evaluated(R"({"a":"x"})") == 0);  // S2: b, c, d, e have no value
+  CHECK(evaluated(R"({"a":"x","b":"y","c":"one","d":"q"})") == 0);
+  CHECK(evaluated(R"({"a":"x","b":"y","c":"two"})") == 1);
+  CHECK(hits == Ids{0});
+  CHECK(evaluated(R"({"a":"x","b":["n","Y"],"c":1})") == 1);  // S4: any value of b
+  CHECK(hits == Ids{0});
+  CHECK(evaluated(R"({"a":"x","b":"y","c":2})") == 1);  // S8: the VM compares numbers
+  CHECK(hits.empty());
+  CHECK(evaluated(R"({"a":"x","b":"y","c":"2"})") == 0);
+  CHECK(evaluated(R"({"a":"x","e":"R"})") == 1);
+  CHECK(hits == Ids{1});
+  CHECK(evaluated(R"({"a":"x","d":"P","e":"s"})") == 0);  // `==` keeps case (S5)
+  CHECK(evaluated(R"({"a":"X","d":"p"})") == 0);
+  CHECK(evaluated(R"({"a":"x","b":true,"c":"two","d":"p"})") == 2);
+  CHECK(hits == Ids{1});
+
+  // Random rules of exact conditions over a few fields, events from the same small values in
+  // either case, as numbers, arrays or missing: the same answers as each rule on its own.
+  eqlite::testing::XorShift next{2026};
+  const char* values[] = {"v", "V", "w", "W", "7", "1.5", "true"};
+  const char* fields[] = {"f", "g", "h", "i"};
+  auto literal = [&] {  // a number or `true` as itself now and then (S8), else a string
+    const std::string v = values[next(std::size(values))];
+    const bool typed = std::isdigit(static_cast<unsigned char>(v[0])) || v == "true";
+    return typed && next(2) ? v : eql_string(v);
+  };
+  auto predicate = [&] {
+    const char* field = fields[next(std::size(fields))];
+    switch (next(4)) {
+      case 0:
+        return std::string(field) + " == " + literal();
+      case 1:  // `:` takes string literals only (P rules)
+        return std::string(field) + " : " + eql_string(values[next(std::size(values))]);
+      case 2:
+        return std::string(field) + " in (" + literal() + ", " + literal() + ")";
+      default:
+        return std::string(field) + " in~ (" + literal() + ")";
+    }
+  };
+  for (std::size_t size : {5, 50}) {
+    RuleSet set;
+    for (std::size_t r = 0; r < size; ++r) {
+      std::string text = "any where " + predicate();
+      for (std::size_t i = next(3) + 1; i > 0; --i)
+        text += " and " + (next(3) ? predicate() : "(" + predicate() + " or " + predicate() + ")");
+      INFO(text);
+      REQUIRE(set.add("r" + std::to_string(r), text).ok());
+    }
+    RuleSetMatcher sm(set);
+    std::vector<eqlite::JsonReader> readers;  // one_by_one(), with readers made once
+    for (std::size_t r = 0; r < set.size(); ++r)
+      readers.emplace_back(set.query(r));
+    eqlite::Vm vm;
+    eqlite::Event ev;
+    std::size_t matched = 0;
+    for (int e = 0; e < 3000; ++e) {
+      std::string json = "{";
+      for (const char* field : fields) {
+        if (next(4) == 0) continue;  // missing
+        json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
+        auto value = [&] {
+          const char* v = values[next(std::size(values))];
+          if (next(4) == 0 &&
+              (std::isdigit(static_cast<unsigned char>(v[0])) || std::string_view(v) == "true"))
+            json += v;  // as a number or boolean
+          else
+            eqlite::testing::write_json_string(v, json);
+        };
+        if (next(5) == 0) {
+          json += "[";
+          value();
+          json += ",";
+          value();
+          json += "]";
+        } else {
+          value();
+        }
+      }
+      json += "}";
+      INFO("rules: " << size << ", event: " << json);
+      REQUIRE(sm.match_json(json, hits).ok());
+      Ids expected;
+      for (std::size_t r = 0; r < set.size(); ++r) {
+        REQUIRE(readers[r].read(json, ev).ok());
+        if (vm.matches(set.query(r), ev)) expected.push_back(r);
+      }
+      REQUIRE(hits == expected);
+      matched += !hits.empty();
+    }
+    CHECK(matched > 150);  // the events did meet rules
+  }
+}
