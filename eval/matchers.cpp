@@ -415,13 +415,27 @@ hs_scratch_t* thread_scratch() noexcept {
   return t.scratch;
 }
 
-// A wildcard pattern (no `?`) as a Hyperscan regex matching the whole value: every byte
-// literal (escaped as \xHH unless alphanumeric), `*` any run of bytes.
+// A wildcard pattern as a Hyperscan regex matching the whole value: every byte literal (escaped
+// as \xHH unless alphanumeric), `*` any run of bytes, `?` one code point as glob() reads it (a
+// lead byte's length, a stray byte one unit, cut short by the end of the text).
 std::string to_hs_regex(std::string_view pattern) {
   std::string re = "\\A";
-  for (unsigned char c : pattern) {
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const auto c = static_cast<unsigned char>(pattern[i]);
     if (c == '*') {
       re += ".*";
+    } else if (c == '?') {
+      const std::string_view rest = pattern.substr(i + 1);
+      if (rest.empty())  // the unit, or what is left of it at the end
+        re +=
+            "(?:[\\x00-\\xbf]|[\\xc0-\\xdf][\\x00-\\xff]?|[\\xe0-\\xef][\\x00-\\xff]{0,2}|"
+            "[\\xf0-\\xff][\\x00-\\xff]{0,3})";
+      else if (rest.find_first_not_of('*') == std::string_view::npos)
+        re += "[\\x00-\\xff]";  // `*` takes whatever the unit leaves
+      else  // more to match: a unit cut short by the end cannot be followed by it
+        re +=
+            "(?:[\\x00-\\xbf]|[\\xc0-\\xdf][\\x00-\\xff]|[\\xe0-\\xef][\\x00-\\xff]{2}|"
+            "[\\xf0-\\xff][\\x00-\\xff]{3})";
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
       re += static_cast<char>(c);
     } else {
@@ -454,6 +468,11 @@ class MultiPattern {
   MultiPattern(const MultiPattern&) = delete;
   MultiPattern& operator=(const MultiPattern&) = delete;
 
+  // Whether the database compiled (compiling it now if it was not needed yet).
+  bool ready() const noexcept {
+    std::call_once(once_, [this] { build(); });
+    return db_ != nullptr;
+  }
   // `ok` is false when the scan could not run (no database or no scratch): the caller then
   // matches pattern by pattern.
   bool matches(std::string_view text, bool& ok) const noexcept {
@@ -494,16 +513,28 @@ class MultiPattern {
   mutable hs_database_t* db_ = nullptr;
 };
 
+bool PatternSet::multi_ready() const noexcept {
+  return multi_ && multi_->ready();
+}
+
 void PatternSet::finish() {
-  std::vector<std::string> starred;  // every non-exact pattern without `?`
+  std::vector<std::string> starred;  // every pattern with a wildcard
   for (const auto& s : prefixes_)
     starred.push_back(s + "*");
   for (const auto& s : suffixes_)
     starred.push_back("*" + s);
   for (const auto& s : contains_)
     starred.push_back("*" + s + "*");
+  // A `?` after a `*` stays out: `.*` may stop inside a code point, and a `?` would then count
+  // its continuation bytes as units; from the start of the value (`?:\\Windows\\*`), units are
+  // read as glob() reads them.
+  auto in_database = [](const Glob& g) {
+    const std::string& p = g.pattern();
+    const std::size_t star = p.find('*');
+    return star == std::string::npos || p.find('?', star) == std::string::npos;
+  };
   for (const auto& g : globs_)
-    if (g.pattern().find('?') == std::string::npos) starred.push_back(g.pattern());
+    if (in_database(g)) starred.push_back(g.pattern());
   if (match_all_ || starred.size() < kMultiPatternMin || starred.size() > kMultiPatternMax) return;
   std::size_t bytes = 0;
   for (const auto& p : starred)
@@ -550,9 +581,10 @@ void PatternSet::finish() {
     }
     short_ = std::move(scan);
   }
-  std::vector<Glob> with_q;
+  std::vector<Glob> with_q;  // the database holds the others
   for (auto& g : globs_)
-    if (g.pattern().find('?') != std::string::npos) with_q.push_back(std::move(g));
+    if (g.pattern().find('?') != std::string::npos)
+      (in_database(g) ? db_globs_ : with_q).push_back(std::move(g));
   globs_ = std::move(with_q);
   kept_prefixes_ = std::move(prefixes_);
   kept_suffixes_ = std::move(suffixes_);
@@ -679,7 +711,7 @@ bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
   return ci ? scan_short<true>(*this, t) : scan_short<false>(*this, t);
 }
 
-bool PatternSet::matches_text(std::string_view t) const noexcept {
+bool PatternSet::matches_text(std::string_view t, bool db_globs) const noexcept {
   if (match_all_) return true;
   if (!exact_.empty() && exact_.contains(t)) return true;
   for (const auto& s : prefixes_)
@@ -690,6 +722,9 @@ bool PatternSet::matches_text(std::string_view t) const noexcept {
     if (t.find(s) != std::string_view::npos) return true;
   for (const auto& g : globs_)
     if (g.matches(t)) return true;
+  if (db_globs)
+    for (const auto& g : db_globs_)
+      if (g.matches(t)) return true;
   return false;
 }
 
@@ -717,7 +752,7 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
     bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
-      if (exact_.empty() && globs_.empty()) return false;
+      if (exact_.empty() && globs_.empty() && db_globs_.empty()) return false;
       if (ci_) {
         fold_ascii(text, fold);
         text = fold;
@@ -734,7 +769,8 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       fold_ascii(text, fold);
       text = fold;
     }
-    return matches_text(text) || (slow && matches_slowly(text));
+    // db_globs_ are in the database, unless it did not run
+    return matches_text(text, slow) || (slow && matches_slowly(text));
   } catch (...) {
     return false;
   }

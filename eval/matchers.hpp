@@ -147,9 +147,9 @@ class PatternSet {
   /// `pattern` as written in the query (folded here when case-insensitive).
   void add(std::string_view pattern);
   /// After the last add(): a list with kMultiPatternMin to kMultiPatternMax patterns that have
-  /// a `*` and no `?` is matched by one Hyperscan (Vectorscan) database, compiled on first use
-  /// and scanned once per value instead of pattern by pattern. (Should the database not
-  /// compile, the list is matched pattern by pattern.)
+  /// a wildcard (`*`, or `?` before any `*`) is matched by one Hyperscan (Vectorscan) database,
+  /// compiled on first use and scanned once per value instead of pattern by pattern. (Should
+  /// the database not compile, the list is matched pattern by pattern.)
   void finish();
   static constexpr std::size_t kMultiPatternMin = 4;
   /// Hyperscan's compile time grows faster than the list (1,000 patterns: ~0.5 s); longer
@@ -159,6 +159,8 @@ class PatternSet {
   static constexpr std::size_t kMultiPatternMaxBytes = 64 << 10;
   /// Whether finish() built the multi-pattern database (for tests and the disassembler).
   bool multi() const noexcept { return multi_ != nullptr; }
+  /// ... and whether that database compiles (compiling it now if no value needed it yet).
+  bool multi_ready() const noexcept;
   /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
   bool short_scan() const noexcept { return short_ != nullptr; }
   /// The short scan searches 16 bytes at a time (few distinct two-byte starts). For tests.
@@ -195,12 +197,13 @@ class PatternSet {
   };
 
  private:
-  bool matches_text(std::string_view text) const noexcept;
+  bool matches_text(std::string_view text, bool db_globs = true) const noexcept;
   bool ci_;
   bool match_all_ = false;
   StringSet exact_;
   std::vector<std::string> prefixes_, suffixes_, contains_, all_;
   std::vector<Glob> globs_;
+  std::vector<Glob> db_globs_;  // `?` patterns in multi_'s database (for values it does not scan)
   std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
   std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
   bool matches_slowly(std::string_view text) const noexcept;

@@ -212,8 +212,15 @@ TEST_CASE("S6: the linear-time matcher agrees with the definition on random inpu
 
 TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each pattern's answer",
           "[value_ops]") {
+  // `?` before any `*` goes into the database too: one code point as glob() reads it (a lead
+  // byte's length, a stray byte one unit, cut short by the end of the value). Patterns are
+  // UTF-8 (rules are); values may hold stray and cut-short sequences too (FieldMap).
   eqlite::testing::XorShift next{0xC0FFEE1234567ULL};
-  const char* units[] = {"a", "b", ".", "\\", "\xC3\xA9", "\n", "*", "A"};
+  const char* units[] = {"a",  "b",        ".",    "\\",           "\xC3\xA9",
+                         "\n", "*",        "A",    "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                         "?",  "\xE2\x82", "\xC3", "\x80"};
+  constexpr std::size_t kPatternUnits = 11;  // the valid ones and `?`
+  std::size_t ready = 0;
   for (int list = 0; list < 300; ++list) {
     const bool ci = list % 2 == 0;
     PatternSet ps(ci);
@@ -223,27 +230,34 @@ TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each patt
       std::string p;
       const std::size_t len = next(7);
       for (std::size_t k = 0; k < len; ++k)
-        p += units[next(8)];
-      if (next(6) == 0) p += "?";  // a few `?` patterns stay outside the database
+        p += units[next(next(3) == 0 ? kPatternUnits : 8)];
+      if (next(6) == 0) p += "?";
       if (next(3) == 0) p = "*" + p + "*";
       patterns.push_back(p);
       ps.add(p);
     }
     ps.finish();
-    std::size_t starred = 0;
+    std::size_t wild = 0;
     bool match_all = false;  // "**" matches everything: no database needed
     for (const auto& p : patterns)
       match_all = match_all || (!p.empty() && p.find_first_not_of('*') == std::string::npos);
-    for (const auto& p : patterns)
-      starred += p.find('*') != std::string::npos && p.find('?') == std::string::npos &&
-                 p.find_first_not_of('*') != std::string::npos;
-    if (starred >= PatternSet::kMultiPatternMin && !match_all) CHECK(ps.multi());
+    for (const auto& p : patterns) {  // a wildcard, no `?` after a `*`, not all `*`
+      const std::size_t star = p.find('*');
+      wild += p.find_first_of("*?") != std::string::npos &&
+              p.find_first_not_of('*') != std::string::npos &&
+              (star == std::string::npos || p.find('?', star) == std::string::npos);
+    }
+    if (wild >= PatternSet::kMultiPatternMin && !match_all) {
+      CHECK(ps.multi());
+      REQUIRE(ps.multi_ready());  // Hyperscan takes them all
+      ++ready;
+    }
     std::string buf, fold;
     for (int t = 0; t < 40; ++t) {
       std::string text;
       const std::size_t len = next(12);
       for (std::size_t k = 0; k < len; ++k)
-        text += units[next(8)];
+        text += units[next(next(2) ? 8 : std::size(units))];
       std::string folded_text, folded_pattern;
       bool expected = false;
       for (const auto& p : patterns) {
@@ -252,8 +266,66 @@ TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each patt
         expected = expected ||
                    (ci ? PatternSet::glob(folded_text, folded_pattern) : PatternSet::glob(text, p));
       }
-      INFO("text [" << text << "] list " << list);
+      std::string shown;  // the list, one pattern per line
+      for (const auto& p : patterns)
+        shown += "\n  [" + p + "]";
+      INFO("text [" << text << "] list " << list << (ci ? " (ci)" : "") << shown);
       REQUIRE(ps.matches(Value::string(text), buf, fold) == expected);
+    }
+  }
+  CHECK(ready > 50);
+}
+
+TEST_CASE("S6: `?` in a pattern's database is one code point, cut short by the end of the value",
+          "[value_ops]") {
+  // Each pattern with three that match nothing here (a list of four takes the database), on
+  // values with 1- to 4-byte characters, stray and cut-short sequences: glob()'s answer.
+  const char* patterns[] = {"?",   "??",    "a?",   "?b",  "a?b",  "?*", "a?*",
+                            "??*", "?:\\*", "?b*c", "a??", "a?*b", "*a?"};
+  const char* values[] = {"",
+                          "a",
+                          "ab",
+                          "a\xC3\xA9",
+                          "a\xE2\x82\xAC",
+                          "a\xF0\x9F\x98\x80",
+                          "\xC3\xA9",
+                          "\xE2\x82\xAC",
+                          "\xF0\x9F\x98\x80",
+                          "\xE2\x82\xAC"
+                          "b",
+                          "\xF0\x9F\x98\x80"
+                          "b",
+                          "a\xE2\x82\xAC"
+                          "b",
+                          "a\xC3",
+                          "a\xE2\x82",
+                          "\xE2\x82",
+                          "\xF0\x9F",
+                          "\x80",
+                          "a\x80"
+                          "b",
+                          "C:\\x",
+                          "\xC3\xA9:\\x",
+                          "ab c",
+                          "\xE2\x82\xAC"
+                          "bxc",
+                          "a\xC3\xA9\xC3\xA9",
+                          "a\xC3"
+                          "b",
+                          "\xF0"
+                          "ab"};
+  std::string buf, fold;
+  for (const char* p : patterns) {
+    PatternSet ps(false);
+    for (const char* q : {p, "zz*q1", "zz*q2", "zz*q3"})
+      ps.add(q);
+    ps.finish();
+    // `*a?` stays out (a `?` after a `*`), and three patterns make no database
+    const std::string_view pv(p);
+    REQUIRE(ps.multi_ready() == (pv.find('?') < pv.find('*') || pv.find('*') == pv.npos));
+    for (const char* v : values) {
+      INFO("pattern [" << p << "] value [" << v << "]");
+      CHECK(ps.matches(Value::string(v), buf, fold) == PatternSet::glob(v, p));
     }
   }
 }
