@@ -21,6 +21,7 @@ GROUPS = (
     ("interpreter/t1078/", "interpreter/t1078/reference_interpreter"),
     ("interpreter/ecs_100/", "interpreter/ecs_100/reference_interpreter"),
     ("wildcard/9/", "wildcard/9/hyperscan"),
+    ("wildcard/9gen/", "wildcard/9gen/hyperscan"),
     ("wildcard/1000/", "wildcard/1000/hyperscan"),
 )
 
@@ -128,6 +129,17 @@ def main():
         ns = rate(runs, "ns_per_event")
         print(f"| `{name}` | {ratio} | {to} | {si(items)} | {si(bytes_, 'B/s')} | "
               f"{f'{ns:,.0f}' if ns else ''} | {notes(runs)} |")
+    # Growth of a wildcard list's cost from 9 to 1,000 patterns, like for like (the same values).
+    growth = []
+    for engine in ("eqlite", "hyperscan"):
+        small = rate(by_name.get(f"wildcard/9gen/{engine}", []), "items_per_second")
+        large = rate(by_name.get(f"wildcard/1000/{engine}", []), "items_per_second")
+        if small and large:
+            growth.append(f"{engine} {small / large:.2f}×")
+    if growth:
+        print()
+        print("Time per value from 9 to 1,000 patterns (`wildcard/9gen` → `wildcard/1000`, the "
+              "same values): " + ", ".join(growth) + ".")
     # Pathological patterns: throughput per size (median) and the fitted complexity.
     sizes, fits = {}, {}
     for b in data.get("benchmarks", []):
