@@ -9,13 +9,25 @@
 
 namespace eqlite::internal {
 
-/// memcmp(a, b, n) == 0, for short strings: words of 8, then two overlapping words of 4.
+/// ASCII letters of each byte of `w` lowered (S5: bytes >= 0x80 never change).
+inline std::uint64_t fold_word(std::uint64_t w) noexcept {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  const std::uint64_t low7 = w & (0x7F * kOnes);
+  const std::uint64_t ge_a = low7 + (0x80 - 'A') * kOnes;      // high bit: byte >= 'A'
+  const std::uint64_t gt_z = low7 + (0x80 - 'Z' - 1) * kOnes;  // high bit: byte > 'Z'
+  return w | ((ge_a & ~gt_z & ~w) & (0x80 * kOnes)) >> 2;
+}
+
+/// memcmp(a, b, n) == 0, for short strings: words of 8, then two overlapping words of 4. With
+/// kFoldB, `b` is compared as if ASCII-folded (fold_ascii), `a` as it is.
+template <bool kFoldB = false>
 inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  auto f = [](std::uint64_t w) { return kFoldB ? fold_word(w) : w; };
   std::uint64_t x, y;
   for (; n >= 8; n -= 8, a += 8, b += 8) {
     std::memcpy(&x, a, 8);
     std::memcpy(&y, b, 8);
-    if (x != y) return false;
+    if (x != f(y)) return false;
   }
   if (n >= 4) {
     std::uint32_t u, v, w, z;
@@ -23,19 +35,24 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
     std::memcpy(&v, b, 4);
     std::memcpy(&w, a + n - 4, 4);
     std::memcpy(&z, b + n - 4, 4);
-    return u == v && w == z;
+    return ((std::uint64_t{u} << 32) | w) == f((std::uint64_t{v} << 32) | z);
   }
   for (; n > 0; --n)
-    if (*a++ != *b++) return false;
+    if (static_cast<std::uint64_t>(static_cast<unsigned char>(*a++)) !=
+        f(static_cast<unsigned char>(*b++)))
+      return false;
   return true;
 }
 
 /// A word-at-a-time hash of a short string (the VM's sets hash every value they look up).
+/// With kFold, the hash of fold_ascii(s), without the folded copy.
+template <bool kFold = false>
 inline std::uint64_t hash_string(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
   auto mix = [&h](std::uint64_t w) {
+    if constexpr (kFold) w = fold_word(w);
     h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
     h ^= h >> 31;
   };

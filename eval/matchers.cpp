@@ -102,14 +102,13 @@ bool ValueSet::contains_number(Value v) const noexcept {
   return doubles_.count(v.as_double()) != 0 || int_doubles_.count(v.as_double()) != 0;
 }
 
-bool ValueSet::contains(Value v, std::string& buf, std::string& fold) const noexcept {
+bool ValueSet::contains(Value v, std::string& buf) const noexcept {
   if (v.is_null()) return false;  // S2
   try {
-    if (ci_) {
+    if (ci_) {  // the set holds folded strings (S5)
       std::string_view text;
       text_of(v, buf, text);
-      fold_ascii(text, fold);
-      return strings_.contains(fold);
+      return strings_.find_folded(text) != StringSet::npos;
     }
     switch (v.kind()) {
       case ValueKind::String:

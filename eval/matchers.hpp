@@ -48,6 +48,19 @@ class StringSet {
     }
   }
   bool contains(std::string_view s) const noexcept { return find(s) != npos; }
+  /// find(fold_ascii(s)) without the folded copy, for a set of ASCII-folded strings.
+  std::uint32_t find_folded(std::string_view s) const noexcept {
+    if (slots_.empty()) return npos;
+    const std::uint64_t h = hash_string<true>(s);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+      const Slot& slot = slots_[i];
+      if (slot.index == 0) return npos;
+      if (slot.hash == h && slot.size == s.size() &&
+          same_bytes<true>(strings_[slot.index - 1].data(), s.data(), s.size()))
+        return slot.index - 1;
+    }
+  }
   bool empty() const noexcept { return strings_.empty(); }
   std::size_t size() const noexcept { return strings_.size(); }
 
@@ -71,7 +84,7 @@ class ValueSet {
   explicit ValueSet(bool ci) : ci_(ci) {}
   void add(Value literal);
   /// `fold` is scratch for case folding and number text.
-  bool contains(Value v, std::string& buf, std::string& fold) const noexcept;
+  bool contains(Value v, std::string& buf) const noexcept;
   /// contains() of a string value in a case-sensitive set, inline (the VM's common case).
   bool contains_string(std::string_view s) const noexcept { return strings_.contains(s); }
   bool case_insensitive() const noexcept { return ci_; }

@@ -108,7 +108,7 @@ struct Exec {
         case Opcode::InSet:
           stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
                               ? Value::null()
-                              : Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf, fold));
+                              : Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf));
           ++pc;
           break;
         case Opcode::MatchPatterns:
@@ -154,12 +154,12 @@ struct Exec {
           auto vals = ev.values(in.a);
           bool r = false;
           if (vals.empty()) {
-            r = set.contains(Value::null(), buf, fold);
+            r = set.contains(Value::null(), buf);
           } else {
             const bool plain = !set.case_insensitive();
             for (const Value& v : vals) {
               r = plain && v.kind() == ValueKind::String ? set.contains_string(v.as_string())
-                                                         : set.contains(v, buf, fold);
+                                                         : set.contains(v, buf);
               if (r) break;
             }
           }

@@ -49,6 +49,10 @@ struct RuleIndex {
         const std::uint32_t i = keys.find(key);
         return i == StringSet::npos ? nullptr : &hits[i];
       }
+      const Hits* find_folded(std::string_view key) const noexcept {  // of `folded` (S5)
+        const std::uint32_t i = keys.find_folded(key);
+        return i == StringSet::npos ? nullptr : &hits[i];
+      }
       bool empty() const noexcept { return keys.empty(); }
       std::size_t size() const noexcept { return keys.size(); }
     } exact, folded;
@@ -401,15 +405,11 @@ struct RuleSetMatcher::Impl {
         }
         if (!fi.exact.empty())
           if (const auto* h = fi.exact.find(v.as_string())) hit(*h);
-        bool folded = false;  // `fold` holds the value, folded
-        if (!fi.folded.empty()) {
-          internal::fold_ascii(v.as_string(), fold);
-          folded = true;
-          if (const auto* h = fi.folded.find(fold)) hit(*h);
-        }
+        if (!fi.folded.empty())
+          if (const auto* h = fi.folded.find_folded(v.as_string())) hit(*h);
         if (const auto& scanner = fi.contains.scanner) {
           literal_hits.clear();
-          scanner->scan(v.as_string(), literal_hits, fold, folded);
+          scanner->scan(v.as_string(), literal_hits, fold);
           for (auto l : literal_hits)
             set_bits(marked, fi.contains.rules[l]);
         }

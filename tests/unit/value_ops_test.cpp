@@ -151,16 +151,16 @@ TEST_CASE("PatternSet and ValueSet: fast paths agree with the glob matcher", "[v
   in.add(Value::string("0"));
   in.add(Value::integer(7));
   in.add(Value::string("true"));
-  CHECK(in.contains(Value::integer(0), buf, fold));
-  CHECK(in.contains(Value::string("7"), buf, fold));
-  CHECK(in.contains(Value::number(7.0), buf, fold));
-  CHECK(in.contains(Value::boolean(true), buf, fold));
-  CHECK_FALSE(in.contains(Value::string("07"), buf, fold));
-  CHECK_FALSE(in.contains(Value::null(), buf, fold));
+  CHECK(in.contains(Value::integer(0), buf));
+  CHECK(in.contains(Value::string("7"), buf));
+  CHECK(in.contains(Value::number(7.0), buf));
+  CHECK(in.contains(Value::boolean(true), buf));
+  CHECK_FALSE(in.contains(Value::string("07"), buf));
+  CHECK_FALSE(in.contains(Value::null(), buf));
   ValueSet ci(true);
   ci.add(Value::string("CMD.EXE"));
-  CHECK(ci.contains(Value::string("cmd.exe"), buf, fold));
-  CHECK_FALSE(ci.contains(Value::string("cmd*"), buf, fold));  // in~ has no wildcards
+  CHECK(ci.contains(Value::string("cmd.exe"), buf));
+  CHECK_FALSE(ci.contains(Value::string("cmd*"), buf));  // in~ has no wildcards
 }
 
 namespace {
@@ -407,6 +407,48 @@ TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[v
   for (int i = 0; i < 3000; i += 7)
     CHECK_FALSE(set.contains(std::string(static_cast<std::size_t>(i % 41 + 1), 'y') +
                              std::to_string(i / 41)));
+}
+
+TEST_CASE("S5: StringSet::find_folded finds what find(fold_ascii(s)) finds, without the copy",
+          "[value_ops]") {
+  // A set of folded strings (`in~`, the RuleSet's `:` keys), looked up with values in any case:
+  // every length up to 40 (the hash's words of 8, the overlapping words of 4, 1 to 3 bytes),
+  // letters next to the bytes around 'A'..'Z' and 'a'..'z' ('@', '[', '`', '{') and non-ASCII.
+  eqlite::testing::XorShift next{0xF01DF01DULL};
+  const char bytes[] = "aZz@[`{AM\xC3\x81\xE9-0";
+  auto random_text = [&] {
+    std::string t;
+    for (std::size_t k = next(41); k > 0; --k)
+      t += bytes[next(sizeof bytes - 1)];
+    return t;
+  };
+  eqlite::internal::StringSet set;
+  std::vector<std::string> folded;
+  for (int i = 0; i < 400; ++i) {
+    std::string f;
+    fold_ascii(random_text(), f);
+    set.insert(f);
+    folded.push_back(f);
+  }
+  std::size_t found = 0;
+  for (int i = 0; i < 4000; ++i) {
+    std::string t = i % 2 ? random_text() : folded[next(folded.size())];
+    for (char& c : t)  // some letters in the other case
+      if (std::isalpha(static_cast<unsigned char>(c)) && next(2)) c = static_cast<char>(c ^ 0x20);
+    std::string f;
+    fold_ascii(t, f);
+    INFO("[" << t << "]");
+    REQUIRE(set.find_folded(t) == set.find(f));
+    found += set.find(f) != eqlite::internal::StringSet::npos;
+  }
+  CHECK(found > 1900);
+  // `in~` (ValueSet) looks its values up this way
+  eqlite::internal::ValueSet in_ci(true);
+  in_ci.add(Value::string("Cmd.EXE"));
+  std::string buf;
+  CHECK(in_ci.contains(Value::string("CMD.exe"), buf));
+  CHECK_FALSE(in_ci.contains(Value::string("CMD.exf"), buf));
+  CHECK_FALSE(in_ci.contains(Value::string("\xC3\x89"), buf));  // É is not folded (S5)
 }
 
 TEST_CASE("S5: fold_ascii lowers exactly the ASCII capitals, at every length and offset",
