@@ -748,10 +748,15 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       text = v.as_string();
     else if (!text_of(v, buf, text))
       return false;  // S2: no value never matches
+    // The plain patterns only (S6: equality), folded as they are hashed when ci (S5).
+    auto exact = [&] {
+      return !exact_.empty() &&
+             (ci_ ? exact_.find_folded(text) : exact_.find(text)) != StringSet::npos;
+    };
     bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
-      if (exact_.empty() && globs_.empty() && db_globs_.empty()) return false;
+      if (globs_.empty() && db_globs_.empty()) return exact();
       if (ci_) {
         fold_ascii(text, fold);
         text = fold;
@@ -762,8 +767,11 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       bool ok = true;
       if (multi_->matches(text, ok)) return true;  // on the value as it is (caseless if ci)
       slow = !ok;
-      if (!slow && exact_.empty() && globs_.empty()) return false;
+      if (!slow && globs_.empty()) return exact();
     }
+    if (!slow && !match_all_ && prefixes_.empty() && suffixes_.empty() && contains_.empty() &&
+        globs_.empty())
+      return exact();  // a list of plain patterns (`process.name : ("a.exe", "b.exe")`)
     if (ci_) {
       fold_ascii(text, fold);
       text = fold;

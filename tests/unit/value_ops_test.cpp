@@ -163,6 +163,52 @@ TEST_CASE("PatternSet and ValueSet: fast paths agree with the glob matcher", "[v
   CHECK_FALSE(ci.contains(Value::string("cmd*"), buf));  // in~ has no wildcards
 }
 
+TEST_CASE("S6: a list's plain patterns are equality, S5 folded, whatever else the list holds",
+          "[value_ops]") {
+  // Plain patterns alone, with `*literal*`s (the short scan), with many wildcards (the
+  // database) and with a `?` after a `*` (one by one): values are the plain patterns in the
+  // other case, one byte more or less, and non-ASCII letters (É does not fold).
+  const std::vector<std::string> plain = {"cmd.exe", "PowerShell.EXE", "a", "\xC3\x89t\xC3\xA9",
+                                          "0123456789abcdefXYZ"};
+  const std::vector<std::vector<std::string>> extras = {
+      {},
+      {"*zz1*", "*zz2*"},
+      {"*q*w1*", "*q*w2*", "q3*x*", "*q4*y"},
+      {"*zz*?"},
+      {"*zz1*", "*zz2*", "?zz*", "x?y"},                 // the short scan, `?` in the database
+      {"*q*w1*", "*q*w2*", "q3*x*", "*q4*y", "*zz*?"}};  // the database, a `?` one by one
+  std::vector<std::string> values;
+  for (const auto& p : plain) {
+    std::string flipped = p;
+    for (char& c : flipped)
+      if (std::isalpha(static_cast<unsigned char>(c))) c = static_cast<char>(c ^ 0x20);
+    values.insert(values.end(), {p, flipped, p + "x", p.substr(1), "x" + flipped});
+  }
+  values.insert(values.end(), {"", "\xC3\xA9t\xC3\xA9", "CMD.EXE", "powershell.exe", "aZZ1b",
+                               "Q3-x", "q4Y", "abzzc", "zz", "aZZq", "XaY"});
+  std::string buf, fold;
+  for (const bool ci : {false, true})
+    for (const auto& extra : extras) {
+      PatternSet ps(ci);
+      std::vector<std::string> all = plain;
+      all.insert(all.end(), extra.begin(), extra.end());
+      for (const auto& p : all)
+        ps.add(p);
+      ps.finish();
+      for (const auto& v : values) {
+        bool expected = false;
+        for (const auto& p : all) {
+          std::string fv, fp;
+          fold_ascii(v, fv);
+          fold_ascii(p, fp);
+          expected = expected || (ci ? PatternSet::glob(fv, fp) : PatternSet::glob(v, p));
+        }
+        INFO("ci " << ci << ", " << extra.size() << " extra patterns, value [" << v << "]");
+        CHECK(ps.matches(Value::string(v), buf, fold) == expected);
+      }
+    }
+}
+
 namespace {
 // S6 by definition, over code points, with backtracking: slow but obviously right. Used only
 // on short random inputs to check the linear-time matcher.
