@@ -83,7 +83,7 @@ class ValueSet {
  public:
   explicit ValueSet(bool ci) : ci_(ci) {}
   void add(Value literal);
-  /// `fold` is scratch for case folding and number text.
+  /// `buf` is scratch for a number's text (S8).
   bool contains(Value v, std::string& buf) const noexcept;
   /// contains() of a string value in a case-sensitive set, inline (the VM's common case).
   bool contains_string(std::string_view s) const noexcept { return strings_.contains(s); }
@@ -217,7 +217,8 @@ class PatternSet {
   std::vector<std::string> prefixes_, suffixes_, contains_, all_;
   std::vector<Glob> globs_;
   std::vector<Glob> db_globs_;  // `?` patterns in multi_'s database (for values it does not scan)
-  std::shared_ptr<const MultiPattern> multi_;  // replaces the lists above but exact_ and `?`
+  // replaces the lists above but exact_ and globs_ (a `?` after a `*`)
+  std::shared_ptr<const MultiPattern> multi_;
   std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
   bool matches_slowly(std::string_view text) const noexcept;
 

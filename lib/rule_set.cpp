@@ -62,8 +62,9 @@ struct RuleIndex {
       std::vector<std::vector<std::uint32_t>> rules;
       std::unique_ptr<LiteralScanner> scanner;  // null when there are none
     } contains;
-    std::vector<std::uint32_t> all;             // every rule filed here and every condition
-    std::vector<std::uint32_t> all_conditions;  // on this field (for values that are not strings)
+    // Every rule filed here, and every condition with an anchor here: what a value that is not
+    // a string meets (S8).
+    std::vector<std::uint32_t> all, all_conditions;
   };
   std::vector<FieldIndex> by_field;
   std::vector<std::uint32_t> always;  // rules without an anchor
