@@ -49,6 +49,15 @@ std::string random_event(eqlite::testing::XorShift& next, Write&& write_value) {
   return json + "}";
 }
 
+// Matches `json` with `m` into `hits`, checks them against the oracle, and returns how many
+// rules the VM ran for it (what the index did not rule out).
+std::uint64_t evaluated_for(const RuleSet& rules, RuleSetMatcher& m, Ids& hits, const char* json) {
+  const auto before = m.evaluated();
+  REQUIRE(m.match_json(json, hits).ok());
+  CHECK(hits == one_by_one(rules, json));
+  return m.evaluated() - before;
+}
+
 }  // namespace
 
 TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]") {
@@ -267,12 +276,7 @@ TEST_CASE("rule set: a wildcard anchor is preferred to an exact one many rules s
              Catch::Contains("[process.name]: 6 rules under 0 keys and 6 contained literals"));
   RuleSetMatcher m(rules);
   Ids hits;
-  auto evaluated = [&](const char* json) {
-    const auto before = m.evaluated();
-    REQUIRE(m.match_json(json, hits).ok());
-    CHECK(hits == one_by_one(rules, json));
-    return m.evaluated() - before;
-  };
+  auto evaluated = [&](const char* json) { return evaluated_for(rules, m, hits, json); };
   CHECK(evaluated(R"({"host.os.type":"windows","process":{"name":"bash"}})") == 0);
   CHECK(evaluated(R"({"host.os.type":"windows","process":{"name":"x-PowerShell.exe"}})") == 1);
   CHECK(hits == Ids{0});
@@ -757,12 +761,7 @@ TEST_CASE("rule set: a rule runs only when every exact condition it needs is met
   REQUIRE(rules.add("b", R"(any where a == "x" and (d == "p" or e in~ ("Q", "r")))").ok());
   RuleSetMatcher m(rules);
   Ids hits;
-  auto evaluated = [&](const char* json) {
-    const auto before = m.evaluated();
-    REQUIRE(m.match_json(json, hits).ok());
-    CHECK(hits == one_by_one(rules, json));
-    return m.evaluated() - before;
-  };
+  auto evaluated = [&](const char* json) { return evaluated_for(rules, m, hits, json); };
   CHECK(evaluated(R"({"a":"x"})") == 0);  // S2: b, c, d, e have no value
   CHECK(evaluated(R"({"a":"x","b":"y","c":"one","d":"q"})") == 0);
   CHECK(evaluated(R"({"a":"x","b":"y","c":"two"})") == 1);
