@@ -594,15 +594,12 @@ void PatternSet::finish() {
 }
 
 namespace {
-// The literals are folded already (ci); the text is folded byte by byte as it is read.
+// The literals are folded already (ci); the text is folded as it is read and compared.
 // The literals of the scan, byte by byte (prefixes and suffixes: prefix_or_suffix()).
 template <bool kCi>
 bool scan_short(const PatternSet::ShortScan& s, std::string_view t) noexcept {
   auto same = [](const unsigned char* text, const std::string& lit) {
-    if constexpr (kCi)
-      return equals_ci(std::string_view(reinterpret_cast<const char*>(text), lit.size()), lit);
-    else
-      return same_bytes(reinterpret_cast<const char*>(text), lit.data(), lit.size());
+    return same_bytes<kCi>(lit.data(), reinterpret_cast<const char*>(text), lit.size());
   };
   auto byte = [](unsigned char c) -> unsigned {
     if constexpr (kCi) return c >= 'A' && c <= 'Z' ? c + 32u : c;
@@ -666,8 +663,8 @@ bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t, bool 
       for (std::size_t l = s.first[c0]; l < s.first[c0 + 1]; ++l) {
         const std::string& lit = s.literals[l];
         if (lit.size() <= n - i &&
-            (ci ? equals_ci(t.substr(i, lit.size()), lit)
-                : same_bytes(reinterpret_cast<const char*>(p + i), lit.data(), lit.size())))
+            (ci ? same_bytes<true>(lit.data(), reinterpret_cast<const char*>(p + i), lit.size())
+                : same_bytes(lit.data(), reinterpret_cast<const char*>(p + i), lit.size())))
           return true;
       }
     }
@@ -689,11 +686,12 @@ bool prefix_or_suffix(std::string_view t, bool ci, const std::vector<std::string
                       const std::vector<std::string>& suffixes) noexcept {
   for (const auto& lit : prefixes)
     if (lit.size() <= t.size() &&
-        (ci ? equals_ci(t.substr(0, lit.size()), lit) : t.starts_with(lit)))
+        (ci ? same_bytes<true>(lit.data(), t.data(), lit.size()) : t.starts_with(lit)))
       return true;
   for (const auto& lit : suffixes)
     if (lit.size() <= t.size() &&
-        (ci ? equals_ci(t.substr(t.size() - lit.size()), lit) : t.ends_with(lit)))
+        (ci ? same_bytes<true>(lit.data(), t.data() + t.size() - lit.size(), lit.size())
+            : t.ends_with(lit)))
       return true;
   return false;
 }
