@@ -33,7 +33,14 @@ char lower(char c) noexcept {
 
 bool equals_ci(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {  // a word of each at a time, both folded (fold_word)
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y && fold_word(x) != fold_word(y)) return false;
+  }
+  for (; i < a.size(); ++i)
     if (lower(a[i]) != lower(b[i])) return false;
   return true;
 }

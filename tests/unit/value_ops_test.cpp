@@ -455,7 +455,7 @@ TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[v
                              std::to_string(i / 41)));
 }
 
-TEST_CASE("S5: StringSet::find_folded finds what find(fold_ascii(s)) finds, without the copy",
+TEST_CASE("S5: StringSet::find_folded and equals_ci fold as fold_ascii does, without a copy",
           "[value_ops]") {
   // A set of folded strings (`in~`, the RuleSet's `:` keys), looked up with values in any case:
   // every length up to 40 (the hash's words of 8, the overlapping words of 4, 1 to 3 bytes),
@@ -488,6 +488,19 @@ TEST_CASE("S5: StringSet::find_folded finds what find(fold_ascii(s)) finds, with
     found += set.find(f) != eqlite::internal::StringSet::npos;
   }
   CHECK(found > 1900);
+  // equals_ci (`:` against one string, `==` of `~` functions) folds both sides a word at a time
+  for (int i = 0; i < 4000; ++i) {
+    const std::string a = random_text();
+    std::string b = i % 3 ? a : random_text();
+    for (char& c : b)
+      if (std::isalpha(static_cast<unsigned char>(c)) && next(2)) c = static_cast<char>(c ^ 0x20);
+    if (i % 5 == 0 && !b.empty()) b[next(b.size())] = bytes[next(sizeof bytes - 1)];
+    std::string fa, fb;
+    fold_ascii(a, fa);
+    fold_ascii(b, fb);
+    INFO("[" << a << "] [" << b << "]");
+    REQUIRE(eqlite::internal::equals_ci(a, b) == (fa == fb));
+  }
   // `in~` (ValueSet) looks its values up this way
   eqlite::internal::ValueSet in_ci(true);
   in_ci.add(Value::string("Cmd.EXE"));
