@@ -127,10 +127,11 @@ struct Exec {
           const internal::Constant& c = p.constants[in.b];
           auto vals = ev.values(in.a);
           bool r = false;
+          const auto op = static_cast<CmpOp>(in.flags & internal::kCmpOpMask);
           if (vals.empty()) {
-            r = compare(Value::null(), c.value(), in.flags);
+            // S2: no value meets only `== null` (the literal), as compare(null, c) decides
+            r = op == CmpOp::Eq && (in.flags & internal::kCmpLiteral) && c.kind == ValueKind::Null;
           } else {
-            const auto op = static_cast<CmpOp>(in.flags & internal::kCmpOpMask);
             // A string value against a string literal, case-sensitively: bytes (S8), inline.
             const bool strings = c.kind == ValueKind::String && !(in.flags & internal::kCmpCi);
             // A number against a literal string: the literal's number, parsed at compile
@@ -152,16 +153,12 @@ struct Exec {
         case Opcode::FieldInSet: {
           const auto& set = p.sets[in.b];
           auto vals = ev.values(in.a);
-          bool r = false;
-          if (vals.empty()) {
-            r = set.contains(Value::null(), buf);
-          } else {
-            const bool plain = !set.case_insensitive();
-            for (const Value& v : vals) {
-              r = plain && v.kind() == ValueKind::String ? set.contains_string(v.as_string())
-                                                         : set.contains(v, buf);
-              if (r) break;
-            }
+          bool r = false;  // S2: no value is in no set
+          const bool plain = !set.case_insensitive();
+          for (const Value& v : vals) {
+            r = plain && v.kind() == ValueKind::String ? set.contains_string(v.as_string())
+                                                       : set.contains(v, buf);
+            if (r) break;
           }
           result(r, in, code, pc, sp);
           break;
