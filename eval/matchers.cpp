@@ -826,10 +826,10 @@ void LiteralScanner::build() const noexcept {
 }
 
 void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hits,
-                          std::string& fold, bool folded) const {
+                          std::string& fold) const {
   if (text.empty()) return;  // no literal is empty
   if (literals_.size() < kScanMin || literals_.size() > 0xFFFFFFFFu) {
-    scan_each(text, hits, fold, folded);
+    scan_each(text, hits, fold);
     return;
   }
   std::call_once(once_, [this] { build(); });
@@ -841,13 +841,13 @@ void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hit
       hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_literal, &ctx) !=
           HS_SUCCESS) {
     hits.resize(before);
-    scan_each(text, hits, fold, folded);
+    scan_each(text, hits, fold);
   }
 }
 
 void LiteralScanner::scan_each(std::string_view text, std::vector<std::uint32_t>& hits,
-                               std::string& fold, bool folded) const {
-  if (any_caseless_ && !folded) fold_ascii(text, fold);
+                               std::string& fold) const {
+  if (any_caseless_) fold_ascii(text, fold);
   for (std::size_t i = 0; i < literals_.size(); ++i)
     if ((caseless_[i] ? std::string_view(fold) : text).find(literals_[i]) != std::string_view::npos)
       hits.push_back(static_cast<std::uint32_t>(i));

@@ -243,16 +243,14 @@ class LiteralScanner {
 
   static constexpr std::size_t kScanMin = 8;
   /// Appends to `hits` the index of every literal that occurs in `text`, each once, in no
-  /// particular order. `fold` is scratch; `folded`: it holds fold_ascii(text) already.
-  void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold,
-            bool folded = false) const;
+  /// particular order. `fold` is scratch (for a few caseless literals searched one by one).
+  void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
   std::size_t size() const noexcept { return literals_.size(); }
   /// Whether the literals are matched by a Vectorscan database (once one was needed).
   bool multi() const noexcept { return literals_.size() >= kScanMin; }
 
  private:
-  void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold,
-                 bool folded) const;
+  void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
   void build() const noexcept;
   std::vector<std::string> literals_;
   std::vector<bool> caseless_;
