@@ -11,7 +11,8 @@
 // indexed by their anchor predicates — a top-level `field == literal`, `field in (...)`,
 // `field : "literal"` or `field : "*wild*card*"` that must hold for the rule to match — so that
 // an event visits only the rules whose anchor value (or, for a wildcard pattern, whose longest
-// literal run) it has, plus the rules without an anchor. The answer is the same as
+// literal run) it has, plus the rules without an anchor; such a candidate is evaluated only if
+// the event also meets the rule's other exact necessary conditions. The answer is the same as
 // evaluating every rule on its own (tests/unit/rule_set_test.cpp checks it on Elastic's rules).
 //
 // Thread safety: a RuleSet is not modified by matching; add() must not run concurrently with
