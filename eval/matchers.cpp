@@ -11,8 +11,8 @@
 #include <cstring>
 #include <mutex>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
 #endif
 
 #include "eval/value_ops.hpp"
@@ -134,6 +134,51 @@ namespace {
 // The filter bit of a literal's first two bytes (PatternSet::ShortScan).
 unsigned short_pair(unsigned c0, unsigned c1) noexcept {
   return ((c0 << 4) ^ c1) & 0xFFF;
+}
+
+// The vector filter's tables (PatternSet::ShortScan): literals sorted by their first `width`
+// bytes, each run of literals with the same start in one bucket, the runs spread over the
+// buckets in order (neighbours in the order share leading nibbles: fewer false candidates).
+void build_buckets(PatternSet::ShortScan& s) {
+  using S = PatternSet::ShortScan;
+  std::size_t longest = 0;
+  for (const auto& lit : s.literals)
+    longest = std::max(longest, lit.size());
+  s.width = std::clamp<std::size_t>(longest, 1, S::kWidth);
+  s.by_bucket = s.literals;
+  const std::size_t w = s.width;
+  std::sort(
+      s.by_bucket.begin(), s.by_bucket.end(),
+      [w](const std::string& x, const std::string& y) { return x.compare(0, w, y, 0, w) < 0; });
+  std::vector<std::size_t> run_start;  // index of the first literal of each distinct start
+  for (std::size_t i = 0; i < s.by_bucket.size(); ++i)
+    if (i == 0 || s.by_bucket[i].compare(0, w, s.by_bucket[i - 1], 0, w) != 0)
+      run_start.push_back(i);
+  const std::size_t runs = run_start.size();
+  std::size_t next = 0;
+  for (std::size_t b = 0; b < S::kBuckets; ++b) {
+    s.bucket[b] = static_cast<std::uint16_t>(next);
+    const std::size_t last_run = (b + 1) * runs / S::kBuckets;  // runs [b*runs/8, (b+1)*runs/8)
+    next = last_run < runs ? run_start[last_run] : s.by_bucket.size();
+    for (std::size_t i = s.bucket[b]; i < next; ++i) {
+      const std::string& lit = s.by_bucket[i];
+      const auto bit = static_cast<unsigned char>(1u << b);
+      for (std::size_t k = 0; k < w; ++k) {
+        if (k >= lit.size()) {  // past the literal: any byte
+          for (unsigned x = 0; x < 16; ++x)
+            s.nibbles[k][0][x] |= bit, s.nibbles[k][1][x] |= bit;
+          continue;
+        }
+        const auto c = static_cast<unsigned char>(lit[k]);
+        s.nibbles[k][0][c & 15] |= bit;
+        s.nibbles[k][1][c >> 4] |= bit;
+      }
+    }
+  }
+  s.bucket[S::kBuckets] = static_cast<std::uint16_t>(s.by_bucket.size());
+#if defined(__x86_64__) || defined(__i386__)
+  s.vector = __builtin_cpu_supports("ssse3");
+#endif
 }
 
 std::size_t utf8_length(unsigned char lead) noexcept {
@@ -557,27 +602,16 @@ void PatternSet::finish() {
         ++i;
       scan->first[c] = static_cast<std::uint16_t>(i);
     }
-    std::vector<unsigned> keys;  // c0 | c1 << 8, or c0 | 1 << 16 for a one-byte literal
     for (const auto& lit : scan->literals) {  // never empty: `**` matches everything
       const auto c0 = static_cast<unsigned char>(lit[0]);
       if (lit.size() == 1) {
         scan->singles[c0 >> 6] |= std::uint64_t{1} << (c0 & 63);
-        keys.push_back(c0 | 1u << 16);
       } else {
-        const auto c1 = static_cast<unsigned char>(lit[1]);
-        const unsigned h = short_pair(c0, c1);
+        const unsigned h = short_pair(c0, static_cast<unsigned char>(lit[1]));
         scan->pairs[h >> 6] |= std::uint64_t{1} << (h & 63);
-        keys.push_back(c0 | c1 << 8);
       }
     }
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-    scan->key_count = std::min(keys.size(), ShortScan::kMaxKeys + 1);
-    for (std::size_t k = 0; k < keys.size() && k < ShortScan::kMaxKeys; ++k) {
-      std::memset(scan->key_lanes[k][0], static_cast<int>(keys[k] & 0xFF), 16);
-      std::memset(scan->key_lanes[k][1], static_cast<int>((keys[k] >> 8) & 0xFF), 16);
-      scan->key_single[k] = keys[k] >> 16;
-    }
+    build_buckets(*scan);
     short_ = std::move(scan);
   }
   std::vector<Glob> with_q;  // the database holds the others
@@ -624,61 +658,98 @@ bool scan_short(const PatternSet::ShortScan& s, std::string_view t) noexcept {
   return false;
 }
 
-#if defined(__SSE2__)
-// The literals of scan_short, 16 positions at a time, on texts of at least 17 bytes: at each
-// position, every key's first byte is compared with the byte there and its second byte with the
-// next one (folded in the register when ci); a position where some key holds is verified
-// against the literals that start with its byte. The loads stay inside the text (the last
-// window overlaps the one before; the last byte can only start a one-byte literal), and nothing
-// is copied: a copy's stores, reloaded as 16-byte words, stall store-to-load forwarding.
-bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t, bool ci) noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+#define EQLITE_SHORT_SCAN_VECTOR 1
+// The literals of scan_short, 16 positions at a time (SSSE3; ShortScan::vector says the CPU has
+// it): the text in 16-byte chunks, folded in the register when ci; at each position, for each
+// of the literals' first `width` bytes, the bytes' two nibbles look up the buckets they allow
+// (pshufb), and a position where some bucket holds at every byte is verified against that
+// bucket's literals. The chunks are loaded from the text itself (a tail by overlapping loads,
+// shifted into place): a copy's stores, reloaded as 16-byte words, would stall store-to-load
+// forwarding. Texts of at least 4 bytes.
+#define EQLITE_SSSE3 [[gnu::target("ssse3")]]
+// A pshufb control: out[j] = in[j < half ? j : j + shift] for j < len, else 0.
+EQLITE_SSSE3 __m128i tail_control(int half, int shift, int len) noexcept {
+  const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const __m128i upper = _mm_cmpgt_epi8(iota, _mm_set1_epi8(static_cast<char>(half - 1)));
+  const __m128i from =
+      _mm_add_epi8(iota, _mm_and_si128(upper, _mm_set1_epi8(static_cast<char>(shift))));
+  const __m128i past = _mm_cmpgt_epi8(iota, _mm_set1_epi8(static_cast<char>(len - 1)));
+  return _mm_or_si128(from, past);  // 0xFF (high bit set) gives 0
+}
+// Bytes at..at+15 of the text p[0..n) (n >= 4), 0 past its end, folded when ci.
+EQLITE_SSSE3 __m128i text_chunk(const unsigned char* p, std::size_t n, std::size_t at,
+                                bool ci) noexcept {
+  if (at >= n) return _mm_setzero_si128();
+  const std::size_t rest = n - at;
+  __m128i v;
+  if (rest >= 16) {
+    v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+  } else if (n >= 16) {  // the text's last 16 bytes, shifted down
+    v = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16)),
+                         tail_control(0, static_cast<int>(16 - rest), static_cast<int>(rest)));
+  } else if (n >= 8) {  // two overlapping words
+    std::uint64_t w0, w1;
+    std::memcpy(&w0, p, 8);
+    std::memcpy(&w1, p + n - 8, 8);
+    v = _mm_shuffle_epi8(_mm_set_epi64x(static_cast<long long>(w1), static_cast<long long>(w0)),
+                         tail_control(8, static_cast<int>(16 - n), static_cast<int>(n)));
+  } else {
+    std::uint32_t w0, w1;
+    std::memcpy(&w0, p, 4);
+    std::memcpy(&w1, p + n - 4, 4);
+    v = _mm_shuffle_epi8(_mm_set_epi32(0, 0, static_cast<int>(w1), static_cast<int>(w0)),
+                         tail_control(4, static_cast<int>(8 - n), static_cast<int>(n)));
+  }
+  if (!ci) return v;
+  // bytes >= 0x80 are negative: never upper case
+  const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                      _mm_cmpgt_epi8(_mm_set1_epi8('Z' + 1), v));
+  return _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+}
+// Per position of v: the buckets whose literals allow v's byte there as their byte k.
+EQLITE_SSSE3 __m128i bucket_hits(const PatternSet::ShortScan& s, std::size_t k,
+                                 __m128i v) noexcept {
+  const __m128i low = _mm_set1_epi8(0x0F);
+  const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][0]));
+  const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][1]));
+  return _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, low)),
+                       _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
+}
+EQLITE_SSSE3 bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t,
+                                    bool ci) noexcept {
   const std::size_t n = t.size();
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
-  const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1),
-                bit = _mm_set1_epi8(0x20);
-  auto load = [&](std::size_t at) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
-    if (!ci) return v;
-    // bytes >= 0x80 are negative: never upper case
-    const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, before_a), _mm_cmpgt_epi8(after_z, v));
-    return _mm_add_epi8(v, _mm_and_si128(upper, bit));
-  };
-  auto hits = [&](std::size_t at) {
-    const __m128i v0 = load(at), v1 = load(at + 1);
-    __m128i hit = _mm_setzero_si128();
-    for (std::size_t j = 0; j < s.key_count; ++j) {
-      const __m128i first =
-          _mm_cmpeq_epi8(v0, _mm_load_si128(reinterpret_cast<const __m128i*>(s.key_lanes[j][0])));
-      const __m128i second =
-          _mm_cmpeq_epi8(v1, _mm_load_si128(reinterpret_cast<const __m128i*>(s.key_lanes[j][1])));
-      hit = _mm_or_si128(hit, s.key_single[j] ? first : _mm_and_si128(first, second));
-    }
-    return static_cast<unsigned>(_mm_movemask_epi8(hit));
-  };
-  auto lower = [ci](unsigned c) { return ci && c >= 'A' && c <= 'Z' ? c + 32 : c; };
-  auto verify = [&](std::size_t base, unsigned mask) {
-    for (; mask != 0; mask &= mask - 1) {
-      const std::size_t i = base + static_cast<std::size_t>(__builtin_ctz(mask));
-      const unsigned c0 = lower(p[i]);
-      for (std::size_t l = s.first[c0]; l < s.first[c0 + 1]; ++l) {
-        const std::string& lit = s.literals[l];
-        if (lit.size() <= n - i &&
-            (ci ? same_bytes<true>(lit.data(), reinterpret_cast<const char*>(p + i), lit.size())
-                : same_bytes(lit.data(), reinterpret_cast<const char*>(p + i), lit.size())))
-          return true;
+  __m128i cur = text_chunk(p, n, 0, ci);
+  for (std::size_t at = 0; at < n; at += 16) {
+    const __m128i next = text_chunk(p, n, at + 16, ci);
+    __m128i hit = bucket_hits(s, 0, cur);
+    if (s.width > 1) hit = _mm_and_si128(hit, bucket_hits(s, 1, _mm_alignr_epi8(next, cur, 1)));
+    if (s.width > 2) hit = _mm_and_si128(hit, bucket_hits(s, 2, _mm_alignr_epi8(next, cur, 2)));
+    unsigned mask =
+        ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(hit, _mm_setzero_si128()))) &
+        0xFFFF;
+    if (n - at < 16) mask &= (1u << (n - at)) - 1;
+    if (mask != 0) {
+      alignas(16) unsigned char found[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(found), hit);
+      for (; mask != 0; mask &= mask - 1) {
+        const std::size_t j = static_cast<std::size_t>(__builtin_ctz(mask));
+        const std::size_t i = at + j;
+        for (unsigned b = found[j]; b != 0; b &= b - 1) {
+          const unsigned k = static_cast<unsigned>(__builtin_ctz(b));
+          for (std::size_t l = s.bucket[k]; l < s.bucket[k + 1]; ++l) {
+            const std::string& lit = s.by_bucket[l];
+            if (lit.size() <= n - i && (ci ? same_bytes<true>(lit.data(), t.data() + i, lit.size())
+                                           : same_bytes(lit.data(), t.data() + i, lit.size())))
+              return true;
+          }
+        }
       }
     }
-    return false;
-  };
-  std::size_t i = 0;
-  for (; i + 17 <= n; i += 16)
-    if (verify(i, hits(i))) return true;
-  if (i + 1 < n) {  // positions i .. n-2, from the window that ends at n-1
-    const std::size_t w = n - 17;
-    if (verify(w, hits(w) & ~((1u << (i - w)) - 1))) return true;
+    cur = next;
   }
-  const unsigned last = lower(p[n - 1]);
-  return (s.singles[last >> 6] >> (last & 63)) & 1;
+  return false;
 }
 #endif
 
@@ -702,8 +773,8 @@ bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
                                     const std::vector<std::string>& suffixes) const noexcept {
   if (prefix_or_suffix(t, ci, prefixes, suffixes)) return true;
   if (literals.empty()) return false;
-#if defined(__SSE2__)
-  if (key_count <= kMaxKeys && t.size() >= 17) return scan_short_vector(*this, t, ci);
+#if defined(EQLITE_SHORT_SCAN_VECTOR)
+  if (vector && t.size() >= 4) return scan_short_vector(*this, t, ci);
 #endif
   return ci ? scan_short<true>(*this, t) : scan_short<false>(*this, t);
 }

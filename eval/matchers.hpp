@@ -176,9 +176,15 @@ class PatternSet {
   bool multi_ready() const noexcept;
   /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
   bool short_scan() const noexcept { return short_ != nullptr; }
-  /// The short scan searches 16 bytes at a time (few distinct two-byte starts). For tests.
-  bool short_scan_vector() const noexcept {
-    return short_ != nullptr && short_->key_count <= ShortScan::kMaxKeys;
+  /// The short scan searches 16 bytes at a time (x86 with SSSE3). For tests.
+  bool short_scan_vector() const noexcept { return short_ != nullptr && short_->vector; }
+  /// Makes the short scan search byte by byte, as on a CPU without SSSE3. For tests.
+  void short_scan_bytewise() noexcept {
+    if (short_ && short_->vector) {
+      auto copy = std::make_shared<ShortScan>(*short_);
+      copy->vector = false;
+      short_ = std::move(copy);
+    }
   }
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   bool case_insensitive() const noexcept { return ci_; }
@@ -189,21 +195,28 @@ class PatternSet {
 
   // Short values (most field values) do not pay for a Hyperscan scan when the database's
   // patterns are all prefixes, suffixes and `*literal*`: the prefixes and suffixes are
-  // compared in place and the literals found with a filter on their first two bytes.
+  // compared in place and the literals found with a filter on their first bytes.
   struct ShortScan {
     static constexpr std::size_t kMaxText = 128;     // longer values: the database
     static constexpr std::size_t kMaxLiterals = 64;  // more: the filter fills up
     static constexpr std::size_t kMaxEnds = 16;      // prefixes + suffixes compared one by one
-    std::uint64_t pairs[64] = {};                    // 4,096-bit filter of two-byte starts
-    std::uint64_t singles[4] = {};                   // one-byte literals
-    std::vector<std::string> literals;               // sorted by their first byte
-    std::uint16_t first[257] = {};                   // literals[first[c]..first[c+1]) start with c
-    // With at most kMaxKeys distinct two-byte starts (and one-byte literals), the text is
-    // searched 16 bytes at a time (SSE2): every start compared at every position at once.
-    static constexpr std::size_t kMaxKeys = 16;
-    std::size_t key_count = 0;  // kMaxKeys + 1: too many, the byte-by-byte filter runs
-    alignas(16) unsigned char key_lanes[kMaxKeys][2][16] = {};  // each key's two bytes, x16
-    bool key_single[kMaxKeys] = {};                             // a one-byte literal
+    // Byte by byte: a filter of each literal's first two bytes.
+    std::uint64_t pairs[64] = {};       // 4,096-bit filter of two-byte starts
+    std::uint64_t singles[4] = {};      // one-byte literals
+    std::vector<std::string> literals;  // sorted by their first byte
+    std::uint16_t first[257] = {};      // literals[first[c]..first[c+1]) start with c
+    // 16 positions at a time (x86 with SSSE3, `vector`): each literal is in one of kBuckets
+    // buckets (literals that share their first bytes share a bucket), and nibbles[k][0][x] has
+    // bit b when a literal of bucket b has low nibble x at its byte k (k < width), [k][1][x]
+    // the same for the high nibble; every nibble past a literal's last byte. A position where
+    // some bucket holds for all k is verified against that bucket's literals.
+    static constexpr std::size_t kBuckets = 8;
+    static constexpr std::size_t kWidth = 3;
+    bool vector = false;
+    std::size_t width = 1;  // bytes of each literal's start the filter compares (1..kWidth)
+    alignas(16) unsigned char nibbles[kWidth][2][16] = {};
+    std::vector<std::string> by_bucket;  // bucket b: [bucket[b], bucket[b + 1])
+    std::uint16_t bucket[kBuckets + 1] = {};
     /// `ci`: the text is compared ASCII-folded (the literals are folded already).
     bool matches(std::string_view text, bool ci, const std::vector<std::string>& prefixes,
                  const std::vector<std::string>& suffixes) const noexcept;
