@@ -669,7 +669,8 @@ bool scan_short(const PatternSet::ShortScan& s, std::string_view t) noexcept {
 // forwarding. Texts of at least 4 bytes.
 #define EQLITE_SSSE3 [[gnu::target("ssse3")]]
 // A pshufb control: out[j] = in[j < half ? j : j + shift] for j < len, else 0.
-EQLITE_SSSE3 __m128i tail_control(int half, int shift, int len) noexcept {
+EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i tail_control(int half, int shift,
+                                                                int len) noexcept {
   const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m128i upper = _mm_cmpgt_epi8(iota, _mm_set1_epi8(static_cast<char>(half - 1)));
   const __m128i from =
@@ -678,8 +679,8 @@ EQLITE_SSSE3 __m128i tail_control(int half, int shift, int len) noexcept {
   return _mm_or_si128(from, past);  // 0xFF (high bit set) gives 0
 }
 // Bytes at..at+15 of the text p[0..n) (n >= 4), 0 past its end, folded when ci.
-EQLITE_SSSE3 __m128i text_chunk(const unsigned char* p, std::size_t n, std::size_t at,
-                                bool ci) noexcept {
+EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i text_chunk(const unsigned char* p, std::size_t n,
+                                                              std::size_t at, bool ci) noexcept {
   if (at >= n) return _mm_setzero_si128();
   const std::size_t rest = n - at;
   __m128i v;
@@ -708,8 +709,8 @@ EQLITE_SSSE3 __m128i text_chunk(const unsigned char* p, std::size_t n, std::size
   return _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
 }
 // Per position of v: the buckets whose literals allow v's byte there as their byte k.
-EQLITE_SSSE3 __m128i bucket_hits(const PatternSet::ShortScan& s, std::size_t k,
-                                 __m128i v) noexcept {
+EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i bucket_hits(const PatternSet::ShortScan& s,
+                                                               std::size_t k, __m128i v) noexcept {
   const __m128i low = _mm_set1_epi8(0x0F);
   const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][0]));
   const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][1]));
@@ -825,7 +826,7 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
     bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
-      if (globs_.empty() && db_globs_.empty()) return exact();
+      if (globs_.empty() && db_globs_.empty()) return !exact_.empty() && exact();
       if (ci_) {
         fold_ascii(text, fold);
         text = fold;
