@@ -498,7 +498,9 @@ struct JsonReader::Impl {
   // The walk runs on pointers into the structural indexes and keeps what it reads per token in
   // locals (the backslash position, the trie, the open containers): with an index, the base
   // and the count did not fit in registers and were reloaded from the stack at every token.
-  std::uint32_t walk_structural(const Scan& s) noexcept {
+  // Aligned to a cache line: its branches are dense enough that where the linker happens to
+  // put it moved t1078/ndjson_in_place by 3-5% between builds.
+  [[gnu::aligned(64)]] std::uint32_t walk_structural(const Scan& s) noexcept {
     const std::uint8_t* const buf = s.buf;
     const std::uint32_t* const last = s.idx + s.count;  // *last == s.len (fast_event)
     const std::uint32_t* ip = s.idx + 1;
