@@ -44,6 +44,35 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
   return true;
 }
 
+/// Two words that hold all of a string of up to 16 bytes (with its size, they tell such
+/// strings apart): `head` its first min(size, 8) bytes, `tail` its last 8 when it has more than
+/// 8 (overlapping the head below 16), else 0. Longer strings also differ in bytes [8, size - 8).
+/// With kFold, the words of fold_ascii(s).
+template <bool kFold = false>
+inline void edge_words(std::string_view s, std::uint64_t& head, std::uint64_t& tail) noexcept {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t h = 0, t = 0;
+  if (n >= 8) {
+    std::memcpy(&h, p, 8);
+    if (n > 8) std::memcpy(&t, p + n - 8, 8);
+  } else if (n >= 4) {  // two overlapping words of 4
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    h = (std::uint64_t{a} << 32) | b;
+  } else if (n > 0) {
+    const auto* u = reinterpret_cast<const unsigned char*>(p);
+    h = (std::uint64_t{u[0]} << 16) | (std::uint64_t{u[n / 2]} << 8) | u[n - 1];
+  }
+  if constexpr (kFold) {
+    h = fold_word(h);
+    t = fold_word(t);
+  }
+  head = h;
+  tail = t;
+}
+
 /// A word-at-a-time hash of a short string (the VM's sets hash every value they look up).
 /// With kFold, the hash of fold_ascii(s), without the folded copy.
 template <bool kFold = false>

@@ -34,7 +34,47 @@ std::uint32_t StringSet::insert(std::string s) {
   } else {
     place(static_cast<std::uint32_t>(strings_.size() - 1));
   }
+  build_edges();
   return static_cast<std::uint32_t>(strings_.size() - 1);
+}
+
+void StringSet::build_edges() {
+  edges_.clear();
+  const std::size_t n = strings_.size();
+  if (n == 0 || n > kEdgesMax) return;
+  std::vector<std::uint64_t> keys(n), heads(n), tails(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    edge_words(strings_[i], heads[i], tails[i]);
+    keys[i] = edge_key(heads[i], tails[i], strings_[i].size());
+  }
+  std::uint64_t seed = 0x2545F4914F6CDD1DULL;
+  std::vector<char> used;
+  for (unsigned bits = 1; bits <= 12; ++bits) {
+    const std::size_t size = std::size_t{1} << bits;
+    if (size < 2 * n) continue;  // at most half full
+    used.assign(size, 0);
+    for (int attempt = 0; attempt < 300; ++attempt) {
+      seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+      const std::uint64_t mult = seed | 1;
+      std::fill(used.begin(), used.end(), 0);
+      bool ok = true;
+      for (std::size_t i = 0; i < n && ok; ++i) {
+        const std::size_t at = (keys[i] * mult) >> (64 - bits);
+        ok = !used[at];
+        used[at] = 1;
+      }
+      if (!ok) continue;
+      edges_.assign(size, EdgeSlot{});
+      edge_mult_ = mult;
+      edge_shift_ = 64 - bits;
+      for (std::size_t i = 0; i < n; ++i)
+        edges_[(keys[i] * mult) >> edge_shift_] = {heads[i], tails[i],
+                                                   static_cast<std::uint32_t>(strings_[i].size()),
+                                                   static_cast<std::uint32_t>(i)};
+      return;
+    }
+    if (size >= 8 * n) return;  // two strings may share their edges (longer than 16 bytes)
+  }
 }
 
 void StringSet::place(std::uint32_t index) {

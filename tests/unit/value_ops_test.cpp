@@ -463,6 +463,89 @@ TEST_CASE("StringSet: the in-set lookups find exactly the strings inserted", "[v
                              std::to_string(i / 41)));
 }
 
+TEST_CASE(
+    "StringSet: sets of up to 32 strings, looked up by their edge words, find exactly "
+    "their strings",
+    "[value_ops]") {
+  // Small sets also get a table without collisions (StringSet::build_edges): a string's first
+  // and last 8 bytes and its size pick one slot, then the bytes between are compared. Sets of 1
+  // to 40 strings (past kEdgesMax), sizes 0 to 30, members sharing their first and last bytes;
+  // lookups of each member, of members with one byte changed at every position, cut short or
+  // grown by a byte, and folded lookups (find_folded) in mixed case.
+  eqlite::testing::XorShift next{0x5A11ULL};
+  const char bytes[] = "abAB\x01\xC3\xA9 ";
+  auto random_string = [&](std::size_t n) {
+    std::string t;
+    for (; n > 0; --n)
+      t += bytes[next(sizeof bytes - 1)];
+    return t;
+  };
+  auto unique = [](const std::vector<std::string>& v) {  // a member's index: its first insert
+    std::vector<std::string> u;
+    for (const auto& x : v)
+      if (std::find(u.begin(), u.end(), x) == u.end()) u.push_back(x);
+    return u;
+  };
+  auto expected = [](const std::vector<std::string>& v, const std::string& t) {
+    const auto it = std::find(v.begin(), v.end(), t);
+    return it == v.end() ? eqlite::internal::StringSet::npos
+                         : static_cast<std::uint32_t>(it - v.begin());
+  };
+  std::size_t hits = 0, misses = 0, by_edges = 0, by_hash = 0;
+  for (int trial = 0; trial < 1500; ++trial) {
+    eqlite::internal::StringSet set, folded_set;
+    std::vector<std::string> in, folded;
+    const std::size_t count = 1 + next(trial % 10 == 0 ? 40 : 12);
+    const std::string common = random_string(8);  // the first and last bytes of some members
+    for (std::size_t k = 0; k < count; ++k) {
+      std::string m = random_string(next(31));
+      if (next(3) == 0 && m.size() > 16) m = common + m.substr(8, m.size() - 16) + common;
+      in.push_back(m);
+      set.insert(m);
+      std::string f;
+      fold_ascii(m, f);
+      folded_set.insert(f);
+      folded.push_back(f);
+    }
+    const auto members = unique(in), folded_members = unique(folded);
+    (set.by_edges() ? by_edges : by_hash) += 1;
+    if (members.size() <= 32 && set.by_edges() == false) {  // only when two share their edges
+      bool shared = false;
+      for (const auto& a : members)
+        for (const auto& b : members)
+          shared = shared || (&a != &b && a.size() == b.size() && a.size() > 16 &&
+                              a.compare(0, 8, b, 0, 8) == 0 &&
+                              a.compare(a.size() - 8, 8, b, b.size() - 8, 8) == 0);
+      CHECK(shared);
+    }
+    for (const std::string& m : in) {
+      std::vector<std::string> probes = {m, m + "a", random_string(m.size())};
+      if (!m.empty()) probes.push_back(m.substr(0, m.size() - 1));
+      for (std::size_t i = 0; i < m.size(); ++i) {
+        std::string t = m;
+        t[i] = static_cast<char>(t[i] ^ 0x40);
+        probes.push_back(t);
+      }
+      for (std::string t : probes) {
+        INFO("[" << t << "] in a set of " << in.size());
+        const auto want = expected(members, t);
+        REQUIRE(set.find(t) == want);
+        (want == eqlite::internal::StringSet::npos ? misses : hits) += 1;
+        for (char& c : t)
+          if (std::isalpha(static_cast<unsigned char>(c)) && next(2))
+            c = static_cast<char>(c ^ 0x20);
+        std::string f;
+        fold_ascii(t, f);
+        REQUIRE(folded_set.find_folded(t) == expected(folded_members, f));
+      }
+    }
+  }
+  CHECK(hits > 10000);
+  CHECK(misses > 100000);
+  CHECK(by_edges > 1000);
+  CHECK(by_hash > 50);
+}
+
 TEST_CASE("S5: StringSet::find_folded and equals_ci fold as fold_ascii does, without a copy",
           "[value_ops]") {
   // A set of folded strings (`in~`, the RuleSet's `:` keys), looked up with values in any case:
