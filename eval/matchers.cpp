@@ -166,6 +166,71 @@ bool ValueSet::contains(Value v, std::string& buf) const noexcept {
   return false;
 }
 
+// The filter's tables: literals sorted by their first `width` bytes, each run of literals with
+// the same start in one bucket, the runs spread over the buckets in order (neighbours in the
+// order share leading nibbles: fewer false candidates).
+void NibbleFilter::build(const std::vector<std::string>& literals,
+                         const std::vector<bool>& caseless_in) {
+  fold_text = std::find(caseless_in.begin(), caseless_in.end(), true) != caseless_in.end();
+  std::vector<std::string> keys(literals.size());  // the bytes the filter compares
+  std::size_t longest = 0;
+  for (std::size_t i = 0; i < literals.size(); ++i) {
+    if (fold_text)
+      fold_ascii(literals[i], keys[i]);
+    else
+      keys[i] = literals[i];
+    longest = std::max(longest, literals[i].size());
+  }
+  width = std::clamp<std::size_t>(longest, 1, kWidth);
+  const std::size_t w = width;
+  std::vector<std::uint32_t> order(literals.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    return keys[x].compare(0, w, keys[y], 0, w) < 0;
+  });
+  by_bucket.clear();
+  caseless.clear();
+  ids = order;
+  std::vector<std::string> sorted_keys;
+  for (const std::uint32_t i : order) {
+    by_bucket.push_back(literals[i]);
+    caseless.push_back(i < caseless_in.size() && caseless_in[i]);
+    sorted_keys.push_back(keys[i]);
+  }
+  std::vector<std::size_t> run_start;  // index of the first literal of each distinct start
+  for (std::size_t i = 0; i < sorted_keys.size(); ++i)
+    if (i == 0 || sorted_keys[i].compare(0, w, sorted_keys[i - 1], 0, w) != 0)
+      run_start.push_back(i);
+  const std::size_t runs = run_start.size();
+  std::memset(nibbles, 0, sizeof nibbles);
+  std::size_t next = 0;
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    bucket[b] = static_cast<std::uint16_t>(next);
+    const std::size_t last_run = (b + 1) * runs / kBuckets;  // runs [b*runs/8, (b+1)*runs/8)
+    next = last_run < runs ? run_start[last_run] : by_bucket.size();
+    for (std::size_t i = bucket[b]; i < next; ++i) {
+      const std::string& lit = sorted_keys[i];
+      const auto bit = static_cast<unsigned char>(1u << b);
+      for (std::size_t k = 0; k < w; ++k) {
+        if (k >= lit.size()) {  // past the literal: any byte
+          for (unsigned x = 0; x < 16; ++x)
+            nibbles[k][0][x] |= bit, nibbles[k][1][x] |= bit;
+          continue;
+        }
+        const auto c = static_cast<unsigned char>(lit[k]);
+        nibbles[k][0][c & 15] |= bit;
+        nibbles[k][1][c >> 4] |= bit;
+      }
+    }
+  }
+  bucket[kBuckets] = static_cast<std::uint16_t>(by_bucket.size());
+  ready = false;
+#if defined(__x86_64__) || defined(__i386__)
+  ready = __builtin_cpu_supports("ssse3");
+#endif
+}
+
 // ---- PatternSet
 // ----------------------------------------------------------------------------------
 
@@ -174,51 +239,6 @@ namespace {
 // The filter bit of a literal's first two bytes (PatternSet::ShortScan).
 unsigned short_pair(unsigned c0, unsigned c1) noexcept {
   return ((c0 << 4) ^ c1) & 0xFFF;
-}
-
-// The vector filter's tables (PatternSet::ShortScan): literals sorted by their first `width`
-// bytes, each run of literals with the same start in one bucket, the runs spread over the
-// buckets in order (neighbours in the order share leading nibbles: fewer false candidates).
-void build_buckets(PatternSet::ShortScan& s) {
-  using S = PatternSet::ShortScan;
-  std::size_t longest = 0;
-  for (const auto& lit : s.literals)
-    longest = std::max(longest, lit.size());
-  s.width = std::clamp<std::size_t>(longest, 1, S::kWidth);
-  s.by_bucket = s.literals;
-  const std::size_t w = s.width;
-  std::sort(
-      s.by_bucket.begin(), s.by_bucket.end(),
-      [w](const std::string& x, const std::string& y) { return x.compare(0, w, y, 0, w) < 0; });
-  std::vector<std::size_t> run_start;  // index of the first literal of each distinct start
-  for (std::size_t i = 0; i < s.by_bucket.size(); ++i)
-    if (i == 0 || s.by_bucket[i].compare(0, w, s.by_bucket[i - 1], 0, w) != 0)
-      run_start.push_back(i);
-  const std::size_t runs = run_start.size();
-  std::size_t next = 0;
-  for (std::size_t b = 0; b < S::kBuckets; ++b) {
-    s.bucket[b] = static_cast<std::uint16_t>(next);
-    const std::size_t last_run = (b + 1) * runs / S::kBuckets;  // runs [b*runs/8, (b+1)*runs/8)
-    next = last_run < runs ? run_start[last_run] : s.by_bucket.size();
-    for (std::size_t i = s.bucket[b]; i < next; ++i) {
-      const std::string& lit = s.by_bucket[i];
-      const auto bit = static_cast<unsigned char>(1u << b);
-      for (std::size_t k = 0; k < w; ++k) {
-        if (k >= lit.size()) {  // past the literal: any byte
-          for (unsigned x = 0; x < 16; ++x)
-            s.nibbles[k][0][x] |= bit, s.nibbles[k][1][x] |= bit;
-          continue;
-        }
-        const auto c = static_cast<unsigned char>(lit[k]);
-        s.nibbles[k][0][c & 15] |= bit;
-        s.nibbles[k][1][c >> 4] |= bit;
-      }
-    }
-  }
-  s.bucket[S::kBuckets] = static_cast<std::uint16_t>(s.by_bucket.size());
-#if defined(__x86_64__) || defined(__i386__)
-  s.vector = __builtin_cpu_supports("ssse3");
-#endif
 }
 
 std::size_t utf8_length(unsigned char lead) noexcept {
@@ -651,7 +671,7 @@ void PatternSet::finish() {
         scan->pairs[h >> 6] |= std::uint64_t{1} << (h & 63);
       }
     }
-    build_buckets(*scan);
+    scan->vector.build(scan->literals, std::vector<bool>(scan->literals.size(), ci_));
     short_ = std::move(scan);
   }
   std::vector<Glob> with_q;  // the database holds the others
@@ -749,40 +769,45 @@ EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i text_chunk(const unsigned cha
   return _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
 }
 // Per position of v: the buckets whose literals allow v's byte there as their byte k.
-EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i bucket_hits(const PatternSet::ShortScan& s,
-                                                               std::size_t k, __m128i v) noexcept {
+EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i bucket_hits(const NibbleFilter& s, std::size_t k,
+                                                               __m128i v) noexcept {
   const __m128i low = _mm_set1_epi8(0x0F);
   const __m128i lo = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][0]));
   const __m128i hi = _mm_load_si128(reinterpret_cast<const __m128i*>(s.nibbles[k][1]));
   return _mm_and_si128(_mm_shuffle_epi8(lo, _mm_and_si128(v, low)),
                        _mm_shuffle_epi8(hi, _mm_and_si128(_mm_srli_epi16(v, 4), low)));
 }
-EQLITE_SSSE3 bool scan_short_vector(const PatternSet::ShortScan& s, std::string_view t,
-                                    bool ci) noexcept {
+}  // namespace
+
+template <typename F>
+EQLITE_SSSE3 bool NibbleFilter::scan(std::string_view t, F&& found) const noexcept {
   const std::size_t n = t.size();
   const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+  const bool ci = fold_text;
   __m128i cur = text_chunk(p, n, 0, ci);
   for (std::size_t at = 0; at < n; at += 16) {
     const __m128i next = text_chunk(p, n, at + 16, ci);
-    __m128i hit = bucket_hits(s, 0, cur);
-    if (s.width > 1) hit = _mm_and_si128(hit, bucket_hits(s, 1, _mm_alignr_epi8(next, cur, 1)));
-    if (s.width > 2) hit = _mm_and_si128(hit, bucket_hits(s, 2, _mm_alignr_epi8(next, cur, 2)));
+    __m128i hit = bucket_hits(*this, 0, cur);
+    if (width > 1) hit = _mm_and_si128(hit, bucket_hits(*this, 1, _mm_alignr_epi8(next, cur, 1)));
+    if (width > 2) hit = _mm_and_si128(hit, bucket_hits(*this, 2, _mm_alignr_epi8(next, cur, 2)));
     unsigned mask =
         ~static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(hit, _mm_setzero_si128()))) &
         0xFFFF;
     if (n - at < 16) mask &= (1u << (n - at)) - 1;
     if (mask != 0) {
-      alignas(16) unsigned char found[16];
-      _mm_store_si128(reinterpret_cast<__m128i*>(found), hit);
+      alignas(16) unsigned char hits[16];
+      _mm_store_si128(reinterpret_cast<__m128i*>(hits), hit);
       for (; mask != 0; mask &= mask - 1) {
         const std::size_t j = static_cast<std::size_t>(__builtin_ctz(mask));
         const std::size_t i = at + j;
-        for (unsigned b = found[j]; b != 0; b &= b - 1) {
+        for (unsigned b = hits[j]; b != 0; b &= b - 1) {
           const unsigned k = static_cast<unsigned>(__builtin_ctz(b));
-          for (std::size_t l = s.bucket[k]; l < s.bucket[k + 1]; ++l) {
-            const std::string& lit = s.by_bucket[l];
-            if (lit.size() <= n - i && (ci ? same_bytes<true>(lit.data(), t.data() + i, lit.size())
-                                           : same_bytes(lit.data(), t.data() + i, lit.size())))
+          for (std::size_t l = bucket[k]; l < bucket[k + 1]; ++l) {
+            const std::string& lit = by_bucket[l];
+            if (lit.size() <= n - i &&
+                (caseless[l] ? same_bytes<true>(lit.data(), t.data() + i, lit.size())
+                             : same_bytes(lit.data(), t.data() + i, lit.size())) &&
+                found(ids[l]))
               return true;
           }
         }
@@ -792,6 +817,15 @@ EQLITE_SSSE3 bool scan_short_vector(const PatternSet::ShortScan& s, std::string_
   }
   return false;
 }
+
+namespace {
+#else
+}  // namespace
+template <typename F>
+bool NibbleFilter::scan(std::string_view, F&&) const noexcept {
+  return false;  // never ready
+}
+namespace {
 #endif
 
 bool prefix_or_suffix(std::string_view t, bool ci, const std::vector<std::string>& prefixes,
@@ -814,9 +848,7 @@ bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
                                     const std::vector<std::string>& suffixes) const noexcept {
   if (prefix_or_suffix(t, ci, prefixes, suffixes)) return true;
   if (literals.empty()) return false;
-#if defined(EQLITE_SHORT_SCAN_VECTOR)
-  if (vector && t.size() >= 4) return scan_short_vector(*this, t, ci);
-#endif
+  if (vector.ready && t.size() >= 4) return vector.scan(t, [](std::uint32_t) { return true; });
   return ci ? scan_short<true>(*this, t) : scan_short<false>(*this, t);
 }
 
@@ -910,6 +942,8 @@ LiteralScanner::LiteralScanner(std::vector<std::string> literals, std::vector<bo
     : literals_(std::move(literals)), caseless_(std::move(caseless)) {
   caseless_.resize(literals_.size());
   any_caseless_ = std::find(caseless_.begin(), caseless_.end(), true) != caseless_.end();
+  if (literals_.size() >= kScanMin && literals_.size() <= kShortMax)
+    short_.build(literals_, caseless_);
 }
 
 LiteralScanner::~LiteralScanner() {
@@ -942,6 +976,17 @@ void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hit
   if (text.empty()) return;  // no literal is empty
   if (literals_.size() < kScanMin || literals_.size() > 0xFFFFFFFFu) {
     scan_each(text, hits, fold);
+    return;
+  }
+  if (short_.ready && text.size() >= 4 && text.size() <= kShortText) {
+    std::uint64_t seen = 0;  // each literal once (kShortMax <= 64)
+    short_.scan(text, [&](std::uint32_t id) {
+      if (!((seen >> id) & 1)) {
+        seen |= std::uint64_t{1} << id;
+        hits.push_back(id);
+      }
+      return false;
+    });
     return;
   }
   std::call_once(once_, [this] { build(); });

@@ -188,6 +188,33 @@ std::vector<std::string> regex_necessary_literals(const std::vector<std::string>
 /// paths; the rest run a segment matcher.
 class MultiPattern;
 
+/// Finds where some of up to ~64 literals may start in a text, 16 positions at a time (x86
+/// with SSSE3; the idea of Hyperscan's "Teddy"): each literal is in one of kBuckets buckets
+/// (literals that share their first bytes share a bucket), and nibbles[k][0][x] has bit b when
+/// a literal of bucket b has low nibble x at its byte k (k < width), [k][1][x] the same for the
+/// high nibble; every nibble past a literal's last byte. A position where some bucket holds for
+/// every k is a candidate, to be verified against that bucket's literals.
+struct NibbleFilter {
+  static constexpr std::size_t kBuckets = 8;
+  static constexpr std::size_t kWidth = 3;
+  bool ready = false;      // built, and the CPU has SSSE3
+  bool fold_text = false;  // some literal is caseless: the filter compares the text folded
+  std::size_t width = 1;   // bytes of each literal's start the filter compares (1..kWidth)
+  alignas(16) unsigned char nibbles[kWidth][2][16] = {};
+  std::vector<std::string> by_bucket;  // bucket b: [bucket[b], bucket[b + 1])
+  std::vector<std::uint32_t> ids;      // of by_bucket[i]: its index in build()'s list
+  std::vector<char> caseless;          // of by_bucket[i]
+  std::uint16_t bucket[kBuckets + 1] = {};
+  /// `caseless[i]`: literals[i] is ASCII-folded and matches the text as if folded (S5); the
+  /// others match as written.
+  void build(const std::vector<std::string>& literals, const std::vector<bool>& caseless);
+  /// Calls found(id) for each literal that occurs in `text` (at least 4 bytes; id: its index
+  /// in build()'s list), at each position it occurs, until found returns true; then returns
+  /// true. Defined in matchers.cpp (only used there).
+  template <typename F>
+  bool scan(std::string_view text, F&& found) const noexcept;
+};
+
 class PatternSet {
  public:
   explicit PatternSet(bool ci) : ci_(ci) {}
@@ -211,12 +238,12 @@ class PatternSet {
   /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
   bool short_scan() const noexcept { return short_ != nullptr; }
   /// The short scan searches 16 bytes at a time (x86 with SSSE3). For tests.
-  bool short_scan_vector() const noexcept { return short_ != nullptr && short_->vector; }
+  bool short_scan_vector() const noexcept { return short_ != nullptr && short_->vector.ready; }
   /// Makes the short scan search byte by byte, as on a CPU without SSSE3. For tests.
   void short_scan_bytewise() noexcept {
-    if (short_ && short_->vector) {
+    if (short_ && short_->vector.ready) {
       auto copy = std::make_shared<ShortScan>(*short_);
-      copy->vector = false;
+      copy->vector.ready = false;
       short_ = std::move(copy);
     }
   }
@@ -239,18 +266,7 @@ class PatternSet {
     std::uint64_t singles[4] = {};      // one-byte literals
     std::vector<std::string> literals;  // sorted by their first byte
     std::uint16_t first[257] = {};      // literals[first[c]..first[c+1]) start with c
-    // 16 positions at a time (x86 with SSSE3, `vector`): each literal is in one of kBuckets
-    // buckets (literals that share their first bytes share a bucket), and nibbles[k][0][x] has
-    // bit b when a literal of bucket b has low nibble x at its byte k (k < width), [k][1][x]
-    // the same for the high nibble; every nibble past a literal's last byte. A position where
-    // some bucket holds for all k is verified against that bucket's literals.
-    static constexpr std::size_t kBuckets = 8;
-    static constexpr std::size_t kWidth = 3;
-    bool vector = false;
-    std::size_t width = 1;  // bytes of each literal's start the filter compares (1..kWidth)
-    alignas(16) unsigned char nibbles[kWidth][2][16] = {};
-    std::vector<std::string> by_bucket;  // bucket b: [bucket[b], bucket[b + 1])
-    std::uint16_t bucket[kBuckets + 1] = {};
+    NibbleFilter vector;                // 16 positions at a time (x86 with SSSE3: vector.ready)
     /// `ci`: the text is compared ASCII-folded (the literals are folded already).
     bool matches(std::string_view text, bool ci, const std::vector<std::string>& prefixes,
                  const std::vector<std::string>& suffixes) const noexcept;
@@ -295,6 +311,8 @@ class LiteralScanner {
   std::size_t size() const noexcept { return literals_.size(); }
   /// Whether the literals are matched by a Vectorscan database (once one was needed).
   bool multi() const noexcept { return literals_.size() >= kScanMin; }
+  /// Whether texts of 4 to kShortText bytes take the nibble filter (x86 with SSSE3). For tests.
+  bool short_filter() const noexcept { return short_.ready; }
 
  private:
   void scan_each(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
@@ -302,6 +320,11 @@ class LiteralScanner {
   std::vector<std::string> literals_;
   std::vector<bool> caseless_;
   bool any_caseless_ = false;
+  // Texts of 4 to kShortText bytes, when there are at most kShortMax literals: the nibble
+  // filter instead of a Vectorscan scan (whose fixed cost dominates on short values).
+  static constexpr std::size_t kShortMax = 64;
+  static constexpr std::size_t kShortText = 128;
+  NibbleFilter short_;
   mutable std::once_flag once_;
   mutable ::hs_database* db_ = nullptr;
 };

@@ -623,10 +623,12 @@ TEST_CASE("S5: fold_ascii lowers exactly the ASCII capitals, at every length and
 
 TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long values",
           "[value_ops]") {
-  // Values up to 128 bytes take the two-byte filter, longer ones the Vectorscan database, fewer
-  // than 8 literals a find() each: all must list exactly the literals the value contains.
+  // With 8 to 64 literals, values of 4 to 128 bytes take the nibble filter (SSSE3), longer or
+  // shorter ones (and more literals) the Vectorscan database, fewer than 8 literals a find()
+  // each: all must list exactly the literals the value contains, each once.
   eqlite::testing::XorShift next{0xABCDEF0123ULL};
   const char alphabet[] = "abAB-\\.\xC3\xA9";
+  int filtered = 0;
   for (int round = 0; round < 120; ++round) {
     // all caseless, none, or each its own (RuleSet: `:` and `like` literals on one field)
     const bool mixed = round % 4 == 3;
@@ -651,6 +653,11 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       }
     }
     eqlite::internal::LiteralScanner scanner(literals, caseless);
+#if defined(__x86_64__)
+    CHECK(scanner.short_filter() ==
+          (literals.size() >= 8 && literals.size() <= 64 && __builtin_cpu_supports("ssse3")));
+#endif
+    filtered += scanner.short_filter();
     std::string fold;
     for (int t = 0; t < 50; ++t) {
       std::string text;
@@ -671,6 +678,7 @@ TEST_CASE("LiteralScanner: every literal that occurs, once, on short and long va
       REQUIRE(hits == expected);
     }
   }
+  CHECK(filtered > 40);
 }
 
 TEST_CASE("S7: RegexSet skips RE2 for values without a necessary literal, same answers",
