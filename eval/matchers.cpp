@@ -719,14 +719,13 @@ bool scan_short(const PatternSet::ShortScan& s, std::string_view t) noexcept {
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-#define EQLITE_SHORT_SCAN_VECTOR 1
-// The literals of scan_short, 16 positions at a time (SSSE3; ShortScan::vector says the CPU has
-// it): the text in 16-byte chunks, folded in the register when ci; at each position, for each
-// of the literals' first `width` bytes, the bytes' two nibbles look up the buckets they allow
-// (pshufb), and a position where some bucket holds at every byte is verified against that
-// bucket's literals. The chunks are loaded from the text itself (a tail by overlapping loads,
-// shifted into place): a copy's stores, reloaded as 16-byte words, would stall store-to-load
-// forwarding. Texts of at least 4 bytes.
+// NibbleFilter::scan, 16 positions at a time (SSSE3; NibbleFilter::ready says the CPU has it):
+// the text in 16-byte chunks, folded in the register when fold_text; at each position, for
+// each of the literals' first `width` bytes, the byte's two nibbles look up the buckets they
+// allow (pshufb), and a position where some bucket holds at every byte is verified against
+// that bucket's literals. The chunks are loaded from the text itself (a tail by overlapping
+// loads, shifted into place): a copy's stores, reloaded as 16-byte words, would stall
+// store-to-load forwarding. Texts of at least 4 bytes.
 #define EQLITE_SSSE3 [[gnu::target("ssse3")]]
 // A pshufb control: out[j] = in[j < half ? j : j + shift] for j < len, else 0.
 EQLITE_SSSE3 [[gnu::always_inline]] inline __m128i tail_control(int half, int shift,
