@@ -227,6 +227,7 @@ void NibbleFilter::build(const std::vector<std::string>& literals,
   bucket[kBuckets] = static_cast<std::uint16_t>(by_bucket.size());
   ready = false;
 #if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();  // idempotent; needed if this runs in a static constructor
   ready = __builtin_cpu_supports("ssse3");
 #endif
 }
