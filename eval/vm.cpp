@@ -54,6 +54,14 @@ struct Exec {
                              fold);
   }
 
+  // field_match / field_regex: some value of the field matches (S2: no value matches nothing).
+  template <typename Matcher>
+  bool some_value_matches(const Matcher& m, std::uint16_t field) {
+    for (const Value& v : ev.values(field))
+      if (m.matches(v, buf, fold)) return true;
+    return false;
+  }
+
   // The boolean result of a field_* instruction: pushed; with kThenJump, the jump after it
   // runs here too (jump_if_false / jump_if_true: taken, the value stays; else it is popped).
   void result(bool r, Instruction in, const Instruction* code, std::uint32_t& pc,
@@ -204,23 +212,13 @@ struct Exec {
         EQLITE_NEXT();
       }
       op_FieldMatch:
-      case Opcode::FieldMatch: {
-        const auto& ps = p.patterns[in.b];
-        bool r = false;
-        for (const Value& v : ev.values(in.a))
-          if ((r = ps.matches(v, buf, fold))) break;
-        result(r, in, code, pc, sp);
+      case Opcode::FieldMatch:
+        result(some_value_matches(p.patterns[in.b], in.a), in, code, pc, sp);
         EQLITE_NEXT();
-      }
       op_FieldRegex:
-      case Opcode::FieldRegex: {
-        const auto& re = p.regexes[in.b];
-        bool r = false;
-        for (const Value& v : ev.values(in.a))
-          if ((r = re.matches(v, buf, fold))) break;
-        result(r, in, code, pc, sp);
+      case Opcode::FieldRegex:
+        result(some_value_matches(p.regexes[in.b], in.a), in, code, pc, sp);
         EQLITE_NEXT();
-      }
       op_Truthy:
       case Opcode::Truthy:
         stack[sp - 1] = Value::boolean(internal::truthy(stack[sp - 1]));
