@@ -765,6 +765,7 @@ Result<std::shared_ptr<Program>> compile_program(const ast::Query& query, std::s
   } catch (const CompileError& e) {
     return Error{e.code, e.message, SourceLocation::at(text, e.offset)};
   }
+  specialise(*p);
   fuse_jumps(*p);
   if (auto v = verify(*p); !v) return v.error();
   return p;

@@ -116,6 +116,7 @@ std::string Program::disassemble() const {
         line += flags();
         break;
       case Opcode::FieldCompare:
+      case Opcode::FieldStrEq:
         line += field(in.a) + " " + flags() + " " + constant(in.b);
         break;
       case Opcode::InSet:
@@ -176,13 +177,21 @@ std::string Program::disassemble() const {
 
 namespace {
 bool is_field_op(Opcode op) noexcept {
-  return op == Opcode::FieldCompare || op == Opcode::FieldInSet || op == Opcode::FieldMatch ||
-         op == Opcode::FieldRegex;
+  return op == Opcode::FieldCompare || op == Opcode::FieldStrEq || op == Opcode::FieldInSet ||
+         op == Opcode::FieldMatch || op == Opcode::FieldRegex;
 }
 bool is_jump(Opcode op) noexcept {
   return op == Opcode::JumpIfFalse || op == Opcode::JumpIfTrue;
 }
 }  // namespace
+
+void specialise(Program& p) noexcept {
+  for (Instruction& in : p.code)
+    if (in.op == Opcode::FieldCompare && in.b < p.constants.size() &&
+        p.constants[in.b].kind == ValueKind::String &&
+        (in.flags & ~kThenJump) == (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
+      in.op = Opcode::FieldStrEq;
+}
 
 void fuse_jumps(Program& p) noexcept {
   for (std::size_t pc = 0; pc + 1 < p.code.size(); ++pc)
@@ -229,6 +238,13 @@ Result<void> verify(Program& p) {
       case Opcode::FieldCompare:
         if (in.a >= p.fields.size() || in.b >= p.constants.size())
           return fail(pc, "operand out of range");
+        break;
+      case Opcode::FieldStrEq:
+        if (in.a >= p.fields.size() || in.b >= p.constants.size())
+          return fail(pc, "operand out of range");
+        if (p.constants[in.b].kind != ValueKind::String ||
+            (in.flags & ~kThenJump) != (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
+          return fail(pc, "field_str_eq needs == against a string literal, case-sensitively");
         break;
       case Opcode::InSet:
       case Opcode::FieldInSet:
@@ -315,6 +331,7 @@ Result<std::shared_ptr<Program>> remap_fields(const Program& p,
         in.b = to.at(in.b);
         break;
       case Opcode::FieldCompare:
+      case Opcode::FieldStrEq:
       case Opcode::FieldInSet:
       case Opcode::FieldMatch:
       case Opcode::FieldRegex:

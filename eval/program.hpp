@@ -129,6 +129,10 @@ struct Program {
 /// value. Sets p.max_stack. The VM trusts a verified program and checks nothing else.
 Result<void> verify(Program& p);
 
+/// Replaces instructions by the specialised forms their operands allow: field_compare `==` a
+/// string literal, case-sensitively, becomes field_str_eq. Run before fuse_jumps().
+void specialise(Program& p) noexcept;
+
 /// Sets kThenJump on every field_* instruction followed by a jump_if_false / jump_if_true.
 void fuse_jumps(Program& p) noexcept;
 

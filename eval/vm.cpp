@@ -197,6 +197,26 @@ struct Exec {
         result(r, in, code, pc, sp);
         EQLITE_NEXT();
       }
+      // field_compare's case of == a string literal, case-sensitively, without its tests of
+      // the operator and the literal's kind (specialise() chose it at compile time).
+      op_FieldStrEq:
+      case Opcode::FieldStrEq: {
+        const internal::Constant& c = p.constants[in.b];
+        bool r = false;  // S2: no value equals no string
+        for (const Value& v : ev.values(in.a)) {
+          if (v.kind() == ValueKind::String) [[likely]] {
+            const std::string_view s = v.as_string();
+            r = s.size() == c.s.size() && internal::same_bytes(s.data(), c.s.data(), s.size());
+          } else if (v.is_number()) {  // S8: the literal's number, parsed at compile time
+            r = !c.number.is_null() && internal::compare_numbers(v, c.number, CmpOp::Eq);
+          } else {
+            r = compare(v, c.value(), in.flags);
+          }
+          if (r) break;
+        }
+        result(r, in, code, pc, sp);
+        EQLITE_NEXT();
+      }
       op_FieldInSet:
       case Opcode::FieldInSet: {
         const auto& set = p.sets[in.b];

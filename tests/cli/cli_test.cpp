@@ -594,13 +594,13 @@ TEST_CASE("check --ast and --bytecode show the compiled rule", "[cli]") {
     SHOW(r);
     CHECK(r.status == 0);
     CHECK_THAT(r.out, Contains("(query any (== (field a) (string \"x\")))"));
-    CHECK_THAT(r.out, !Contains("field_compare"));
+    CHECK_THAT(r.out, !Contains("field_str_eq"));
   }
   {
     RunResult r = cli.run("check --bytecode " + q("any where a == \"x\""));
     SHOW(r);
     CHECK(r.status == 0);
-    CHECK_THAT(r.out, Contains("field_compare"));
+    CHECK_THAT(r.out, Contains("field_str_eq   a == literal \"x\""));
     CHECK_THAT(r.out, Contains("return"));
     CHECK_THAT(r.out, !Contains("(query"));
   }
@@ -891,6 +891,6 @@ TEST_CASE("--category-field chooses the field '<category> where' tests (P1)", "[
         cli.run("check --bytecode --category-field event_type " + q("process where true"));
     SHOW(r);
     CHECK(r.status == 0);
-    CHECK_THAT(r.out, Catch::Contains("field_compare  event_type == literal \"process\""));
+    CHECK_THAT(r.out, Catch::Contains("field_str_eq   event_type == literal \"process\""));
   }
 }

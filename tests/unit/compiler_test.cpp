@@ -25,13 +25,13 @@ struct Golden {
 const Golden kGolden[] = {
   // P1: a category is a fused exact comparison on event.category, and-ed with the condition
   {R"(process where process.name == "cmd.exe")",
-   "0000  field_compare  event.category == literal \"process\"\n"
+   "0000  field_str_eq   event.category == literal \"process\"\n"
    "0001  jump_if_false  -> 3\n"
-   "0002  field_compare  process.name == literal \"cmd.exe\"\n"
+   "0002  field_str_eq   process.name == literal \"cmd.exe\"\n"
    "0003  return\n"},
   // S3: != is not(==); a bare field is field == true; and/or short-circuit
   {R"(any where a != "x" or (b and not c))",
-   "0000  field_compare  a == literal \"x\"\n"
+   "0000  field_str_eq   a == literal \"x\"\n"
    "0001  not\n"
    "0002  jump_if_true   -> 7\n"
    "0003  field_compare  b == literal true\n"
@@ -142,7 +142,7 @@ TEST_CASE("function names are case-insensitive; calls over literals are folded",
   CHECK_THAT(q->disassemble(), Catch::Contains("call           startsWith/2"));
   auto folded = eqlite::compile(R"(any where a == concat("x", 1 + 2, number("0x10")))");
   REQUIRE(folded.ok());
-  CHECK(folded->disassemble() == "0000  field_compare  a == literal \"x316\"\n0001  return\n");
+  CHECK(folded->disassemble() == "0000  field_str_eq   a == literal \"x316\"\n0001  return\n");
 }
 
 TEST_CASE("fields are interned once, in first-use order", "[compiler]") {
@@ -200,6 +200,9 @@ TEST_CASE("the verifier rejects malformed programs", "[compiler]") {
   expect_rejected({{Opcode::Compare}, {Opcode::Return}}, "stack underflow");
   expect_rejected({{Opcode::PushConst, 0, 0, 7}, {Opcode::Return}}, "constant out of range");
   expect_rejected({{Opcode::FieldCompare, 0, 3, 0}, {Opcode::Return}}, "operand out of range");
+  // field_str_eq: only == against a string literal, case-sensitively (the constant is a bool)
+  expect_rejected({{Opcode::FieldStrEq, eqlite::internal::kCmpLiteral, 0, 0}, {Opcode::Return}},
+                  "field_str_eq needs == against a string literal");
   expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::JumpIfTrue, 0, 0, 0}, {Opcode::Return}},
                   "jump target must be forward");
   expect_rejected({{Opcode::PushConst, 0, 0, 0}, {Opcode::JumpIfTrue, 0, 0, 9}, {Opcode::Return}},

@@ -119,6 +119,38 @@ TEST_CASE("S8: a field compared with a literal string converts the literal to a 
   }
 }
 
+TEST_CASE("field == string literal: the specialised instruction agrees with S8 for every kind",
+          "[vm]") {
+  // `field == "literal"` (case-sensitive) compiles to field_str_eq, which compares string
+  // values inline and hands every other kind to the general comparison.
+  auto q = eqlite::compile(R"(any where a == "abcdefghij")");
+  REQUIRE(q);
+  CHECK_THAT(q->disassemble(), Catch::Contains("field_str_eq"));
+  eqlite::FlatEvent e;
+  e.add("s", "abcdefghij").add("near", "abcdefghiJ").add("long", "abcdefghijk");
+  e.add("short", "abcdefghi").add("b", true).add("n", 10).add("x", 1.5);
+  e.add("mixed", 7).add("mixed", false).add("mixed", "0007");  // the string matches "0007"
+  e.add("nums", 1).add("nums", 7).add("empty", "");
+  // clang-format off
+  const std::pair<const char*, bool> cases[] = {
+    {"s == \"abcdefghij\"", true}, {"near == \"abcdefghij\"", false},
+    {"long == \"abcdefghij\"", false}, {"short == \"abcdefghij\"", false},
+    {"s != \"abcdefghij\"", false}, {"near != \"abcdefghij\"", true},
+    {"b == \"true\"", true}, {"b == \"false\"", false}, {"b == \"abc\"", false},  // S8
+    {"n == \"10\"", true}, {"n == \"1e1\"", true}, {"n == \"10.5\"", false},
+    {"x == \"1.5\"", true}, {"x == \"15\"", false},
+    {"mixed == \"0007\"", true}, {"mixed == \"7\"", true}, {"mixed == \"8\"", false},
+    {"nums == \"7\"", true}, {"nums == \"07\"", true}, {"nums == \"x\"", false},
+    {"empty == \"\"", true}, {"s == \"\"", false}, {"missing == \"\"", false},
+    {"s : \"ABCDEFGHIJ\"", true},  // `:` folds case: not the specialised form
+  };
+  // clang-format on
+  for (const auto& [cond, expect] : cases) {
+    INFO(cond);
+    CHECK(eval(cond, e) == expect);
+  }
+}
+
 TEST_CASE("a Vm and a Query are reusable across events and queries", "[vm]") {
   auto q1 = eqlite::compile("any where a == 1");
   auto q2 = eqlite::compile("any where b + c + d == 6");
