@@ -528,7 +528,11 @@ struct JsonReader::Impl {
       // there is only whitespace): an escaped key (rare) goes to the slow path.
       if (fb < colon && (fb = backslash_from(s, fb, begin)) < colon) return kFail;
       node = kNone;
-      if (top.node != kNone) {
+      // Most keys of a read object are not in the trie: its bitmap of first bytes rejects
+      // them before the key's end is looked for (a key's first byte is '"' when it is empty).
+      const std::uint8_t k0 = buf[begin + 1];
+      if (top.node != kNone &&
+          ((tr[top.node].first_bytes >> (k0 == '.' || k0 == '"' ? 0 : k0 & 63)) & 1)) {
         std::size_t end = colon;
         while (is_ws(buf[end - 1]))
           --end;
