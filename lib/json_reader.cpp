@@ -40,6 +40,9 @@ struct JsonReader::Impl {
   struct Node {
     std::vector<std::pair<std::string, std::uint32_t>> children;
     std::uint64_t first_bytes = 0;  // bit (first byte & 63) of each child's name (0: empty)
+    // The structural walk's filter of a key by its first byte b, bit (b & 63): set for each
+    // child's first byte, and for '.' and '"' when a child's name is empty (a key ".x" or "").
+    std::uint64_t key_bits = 0;
     // children sorted by that bucket; those of bucket b are [bucket[b], bucket[b + 1])
     std::uint16_t bucket[65] = {};
     std::uint32_t id = kNone;  // the field id when the path up to here is a field
@@ -101,6 +104,9 @@ struct JsonReader::Impl {
           next = static_cast<std::uint32_t>(trie.size());
           trie[node].children.emplace_back(std::string(seg), next);
           trie[node].first_bytes |= first_byte_bit(seg);
+          trie[node].key_bits |= seg.empty() ? (std::uint64_t{1} << ('.' & 63)) |
+                                                   (std::uint64_t{1} << ('"' & 63))
+                                             : std::uint64_t{1} << (seg[0] & 63);
           trie.emplace_back();
         }
         node = next;
@@ -490,6 +496,7 @@ struct JsonReader::Impl {
   // array's elements are values of the array's own node, S4). Returns the index after the
   // event's closing brace, or kFail.
   struct Frame {
+    std::uint64_t keys;  // the node's key_bits (0 when its members are not read)
     std::uint32_t node;
     bool array;
   };
@@ -509,7 +516,7 @@ struct JsonReader::Impl {
     Frame* const bottom = frames.data();
     Frame* const limit = bottom + max_depth;  // deeper fails (the slow path reports it)
     Frame* f = bottom + 1;                    // the event object, opened at index 0
-    Frame top = {tr[0].children.empty() ? kNone : 0u, false};  // *f, kept in registers
+    Frame top = {tr[0].key_bits, tr[0].children.empty() ? kNone : 0u, false};  // *f, in registers
     *f = top;
     std::uint32_t node = kNone;  // the trie node of the value about to be read
     std::uint8_t c = 0;
@@ -528,11 +535,10 @@ struct JsonReader::Impl {
       // there is only whitespace): an escaped key (rare) goes to the slow path.
       if (fb < colon && (fb = backslash_from(s, fb, begin)) < colon) return kFail;
       node = kNone;
-      // Most keys of a read object are not in the trie: its bitmap of first bytes rejects
-      // them before the key's end is looked for (a key's first byte is '"' when it is empty).
-      const std::uint8_t k0 = buf[begin + 1];
-      if (top.node != kNone &&
-          ((tr[top.node].first_bytes >> (k0 == '.' || k0 == '"' ? 0 : k0 & 63)) & 1)) {
+      // Most keys of a read object are not in the trie: the bitmap of its children's first
+      // bytes rejects them before the key's end is looked for (a key's first byte is '"' when
+      // it is empty). An object whose members are not read has no bits.
+      if ((top.keys >> (buf[begin + 1] & 63)) & 1) {
         std::size_t end = colon;
         while (is_ws(buf[end - 1]))
           --end;
@@ -567,14 +573,17 @@ struct JsonReader::Impl {
     }
     if (c == '{') {
       if (f == limit) return kFail;
-      top = {node != kNone && !tr[node].children.empty() ? node : kNone, false};
+      if (node != kNone && !tr[node].children.empty())
+        top = {tr[node].key_bits, node, false};
+      else
+        top = {0, kNone, false};
       *++f = top;
       ++ip;
       goto object_first;
     }
     if (c == '[') {
       if (f == limit) return kFail;
-      top = {node, true};
+      top = {0, node, true};
       *++f = top;
       if (++ip >= last) return kFail;
       if (buf[*ip] == ']') {
