@@ -104,9 +104,9 @@ struct JsonReader::Impl {
           next = static_cast<std::uint32_t>(trie.size());
           trie[node].children.emplace_back(std::string(seg), next);
           trie[node].first_bytes |= first_byte_bit(seg);
-          trie[node].key_bits |= seg.empty() ? (std::uint64_t{1} << ('.' & 63)) |
-                                                   (std::uint64_t{1} << ('"' & 63))
-                                             : std::uint64_t{1} << (seg[0] & 63);
+          trie[node].key_bits |=
+              seg.empty() ? (std::uint64_t{1} << ('.' & 63)) | (std::uint64_t{1} << ('"' & 63))
+                          : std::uint64_t{1} << (seg[0] & 63);
           trie.emplace_back();
         }
         node = next;
