@@ -139,8 +139,15 @@ void report_reference(benchmark::State& state, const std::string& group, const s
 
 namespace {
 
-void iterate_many(benchmark::State& state, const std::string& group, const std::string& name,
-                  const std::string& (*ndjson)(), bool threaded) {
+// Aligned to a cache line, and never inlined into its caller: simdjson's On-Demand code is
+// inlined into this function, and where the linker happened to place it moved the reference by
+// 10-12% between builds of the same source (docs/performance.md, "Measuring on a shared
+// machine"); aligned, its code sits the same way in every build.
+[[gnu::noinline, gnu::aligned(64)]] void iterate_many(benchmark::State& state,
+                                                      const std::string& group,
+                                                      const std::string& name,
+                                                      const std::string& (*ndjson)(),
+                                                      bool threaded) {
   const std::string& data = ndjson();
   if (data.empty()) {
     state.SkipWithError(("corpus not found: " + corpus_dir()).c_str());
