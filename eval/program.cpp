@@ -189,13 +189,16 @@ void specialise(Program& p) noexcept {
   for (Instruction& in : p.code)
     if (in.op == Opcode::FieldCompare && in.b < p.constants.size() &&
         p.constants[in.b].kind == ValueKind::String &&
-        (in.flags & ~kThenJump) == (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
+        (in.flags & ~(kThenJump | kThenJumpIfTrue)) ==
+            (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
       in.op = Opcode::FieldStrEq;
 }
 
 void fuse_jumps(Program& p) noexcept {
   for (std::size_t pc = 0; pc + 1 < p.code.size(); ++pc)
-    if (is_field_op(p.code[pc].op) && is_jump(p.code[pc + 1].op)) p.code[pc].flags |= kThenJump;
+    if (is_field_op(p.code[pc].op) && is_jump(p.code[pc + 1].op))
+      p.code[pc].flags |=
+          kThenJump | (p.code[pc + 1].op == Opcode::JumpIfTrue ? kThenJumpIfTrue : 0);
 }
 
 Result<void> verify(Program& p) {
@@ -243,7 +246,8 @@ Result<void> verify(Program& p) {
         if (in.a >= p.fields.size() || in.b >= p.constants.size())
           return fail(pc, "operand out of range");
         if (p.constants[in.b].kind != ValueKind::String ||
-            (in.flags & ~kThenJump) != (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
+            (in.flags & ~(kThenJump | kThenJumpIfTrue)) !=
+                (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
           return fail(pc, "field_str_eq needs == against a string literal, case-sensitively");
         break;
       case Opcode::InSet:
@@ -270,6 +274,12 @@ Result<void> verify(Program& p) {
     if (is_field_op(in.op) && (in.flags & kThenJump) &&
         (pc + 1 >= n || !is_jump(p.code[pc + 1].op)))
       return fail(pc, "a fused field instruction must be followed by a jump");
+    if (is_field_op(in.op) && (in.flags & kThenJumpIfTrue) &&
+        (!(in.flags & kThenJump) || p.code[pc + 1].op != Opcode::JumpIfTrue))
+      return fail(pc, "a fused field instruction's jump direction must be its jump's");
+    if (is_field_op(in.op) && (in.flags & kThenJump) && !(in.flags & kThenJumpIfTrue) &&
+        p.code[pc + 1].op != Opcode::JumpIfFalse)
+      return fail(pc, "a fused field instruction's jump direction must be its jump's");
     auto flow = [&](std::size_t target, long dd) -> bool {
       if (target > n) return false;
       if (depth[target] >= 0 && depth[target] != dd) return false;

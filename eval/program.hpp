@@ -50,6 +50,9 @@ inline constexpr std::uint8_t kCmp3v = 0x20;       // three-valued: a null opera
 /// meaning, for the disassembler, the verifier and any jump that lands on it. Set by
 /// fuse_jumps().
 inline constexpr std::uint8_t kThenJump = 0x80;
+/// With kThenJump: the jump is jump_if_true (else jump_if_false), so the VM need not read it to
+/// know which way it goes. Set by fuse_jumps() with kThenJump; the verifier checks the two agree.
+inline constexpr std::uint8_t kThenJumpIfTrue = 0x40;
 /// Flag of for_any, in_set, match_patterns, match_regex and not: three-valued, for a predicate
 /// used as a value (`null == (x > 1)` holds when x has no value, as in Elasticsearch).
 inline constexpr std::uint8_t k3v = 0x01;

@@ -67,10 +67,9 @@ struct Exec {
   void result(bool r, Instruction in, const Instruction* code, std::uint32_t& pc,
               std::uint32_t& sp) {
     if (in.flags & internal::kThenJump) {
-      const Instruction jump = code[pc + 1];
-      if ((jump.op == Opcode::JumpIfTrue) == r) {
+      if (((in.flags & internal::kThenJumpIfTrue) != 0) == r) {
         stack[sp++] = Value::boolean(r);
-        pc = jump.b;
+        pc = code[pc + 1].b;
       } else {
         pc += 2;
       }

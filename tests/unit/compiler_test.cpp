@@ -356,6 +356,7 @@ TEST_CASE("a field instruction fused with the jump after it runs as the two woul
   // field instruction. Every query here, fused and unfused, must give the same answer on every
   // event (S2: a missing field is false; S4: any value of a multi-valued field).
   using eqlite::internal::kThenJump;
+  using eqlite::internal::kThenJumpIfTrue;
   const char* queries[] = {
       R"(any where a == "x" and b in ("1", "2"))",
       R"(any where a == "x" or b : "*z*" or c regex "q.*")",
@@ -383,7 +384,7 @@ TEST_CASE("a field instruction fused with the jump after it runs as the two woul
     int flagged = 0;
     for (auto& in : plain_program->code) {
       if (in.flags & kThenJump) ++flagged;
-      in.flags &= static_cast<std::uint8_t>(~kThenJump);
+      in.flags &= static_cast<std::uint8_t>(~(kThenJump | kThenJumpIfTrue));
     }
     CHECK(flagged > 0);
     REQUIRE(verify(*plain_program).ok());
@@ -399,4 +400,17 @@ TEST_CASE("a field instruction fused with the jump after it runs as the two woul
   }
   expect_rejected({{Opcode::FieldCompare, kThenJump, 0, 0}, {Opcode::Not}, {Opcode::Return}},
                   "followed by a jump");
+  // the direction bit must say which jump follows (the VM does not read the jump's opcode)
+  expect_rejected({{Opcode::FieldCompare, kThenJump | kThenJumpIfTrue, 0, 0},
+                   {Opcode::JumpIfFalse, 0, 0, 2},
+                   {Opcode::Return}},
+                  "jump direction");
+  expect_rejected({{Opcode::FieldCompare, kThenJump, 0, 0},
+                   {Opcode::JumpIfTrue, 0, 0, 2},
+                   {Opcode::Return}},
+                  "jump direction");
+  expect_rejected({{Opcode::FieldCompare, kThenJumpIfTrue, 0, 0},
+                   {Opcode::JumpIfTrue, 0, 0, 2},
+                   {Opcode::Return}},
+                  "jump direction");
 }
