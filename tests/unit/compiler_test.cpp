@@ -405,10 +405,9 @@ TEST_CASE("a field instruction fused with the jump after it runs as the two woul
                    {Opcode::JumpIfFalse, 0, 0, 2},
                    {Opcode::Return}},
                   "jump direction");
-  expect_rejected({{Opcode::FieldCompare, kThenJump, 0, 0},
-                   {Opcode::JumpIfTrue, 0, 0, 2},
-                   {Opcode::Return}},
-                  "jump direction");
+  expect_rejected(
+      {{Opcode::FieldCompare, kThenJump, 0, 0}, {Opcode::JumpIfTrue, 0, 0, 2}, {Opcode::Return}},
+      "jump direction");
   expect_rejected({{Opcode::FieldCompare, kThenJumpIfTrue, 0, 0},
                    {Opcode::JumpIfTrue, 0, 0, 2},
                    {Opcode::Return}},
