@@ -686,6 +686,13 @@ void PatternSet::finish() {
   prefixes_.clear();
   suffixes_.clear();
   contains_.clear();
+  set_contains_only();
+}
+
+void PatternSet::set_contains_only() noexcept {
+  contains_only_ = short_ && short_->vector.ready && !short_->literals.empty() && !match_all_ &&
+                   kept_prefixes_.empty() && kept_suffixes_.empty() && globs_.empty() &&
+                   db_globs_.empty() && exact_.empty();
 }
 
 namespace {
@@ -884,6 +891,13 @@ bool PatternSet::matches_slowly(std::string_view t) const noexcept {
 }
 
 bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noexcept {
+  // A list of `*literal*` patterns only (`like~ ("*IMAP*", "*POP3*")`): on a string the nibble
+  // filter is the whole answer, without the general path's tests.
+  if (contains_only_ && v.kind() == ValueKind::String) {
+    const std::string_view t = v.as_string();
+    if (t.size() >= 4 && t.size() <= ShortScan::kMaxText)
+      return short_->vector.scan(t, [](std::uint32_t) { return true; });
+  }
   std::string_view text;
   try {
     if (v.kind() == ValueKind::String)
