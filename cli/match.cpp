@@ -197,6 +197,13 @@ class Evaluator {
         matcher_->set_constant(field, value);
     }
   }
+  // The lines that follow are those of `block`, in order (JsonReader::prescan).
+  void prescan(std::string_view block) {
+    if (single_)
+      reader_->prescan(block);
+    else
+      matcher_->prescan(block);
+  }
   // Sets `hits` to the matching rules; false for a bad line (the reason in `error`).
   bool eval(std::string_view text, std::vector<std::size_t>& hits, std::string& error) {
     if (single_) {
@@ -407,6 +414,7 @@ class Runner {
     std::vector<std::size_t> hits;
     std::string error;
     const std::string_view data = b.data.view();
+    ev.prescan(data);  // stage 1 once for the block (the Buffer keeps padding after it)
     std::size_t pos = 0;
     while (pos < data.size()) {
       const std::size_t nl = data.find('\n', pos);

@@ -72,6 +72,19 @@ struct JsonReader::Impl {
   // one pass over the structural indexes that validates and reads at once, with no tape.
   std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
   std::size_t stage1_capacity = 0;
+  // prescan(): stage 1 over a block of lines, and where the lines read so far end in it.
+  struct Block {
+    std::unique_ptr<simdjson::internal::dom_parser_implementation> stage1;
+    std::size_t capacity = 0;
+    const std::uint8_t* data = nullptr;  // null: no block
+    std::size_t len = 0;
+    std::uint32_t count = 0;        // structural indexes; indexes[count] == len
+    std::uint32_t cursor = 0;       // the first index not read yet
+    std::size_t pos = 0;            // the end of the last line read
+    std::size_t backslash = 0;      // the first backslash at or after some point before pos, or len
+    std::uint32_t last_tokens = 8;  // the last line's, a guess for the next
+    std::uint64_t reads = 0;        // lines read with the block's tokens
+  } block;
   std::string unescaped;       // escaped strings of the current event, unescaped (never reallocated
                                // during a walk: values view it)
   std::size_t fused = 0;       // bytes of `unescaped` in use
@@ -631,8 +644,97 @@ struct JsonReader::Impl {
     top = *f;
     goto after_value;
   }
+  void prescan(std::string_view text) noexcept {
+    block.data = nullptr;
+    if (!stage1 || text.empty() || text.size() > 0xFFFFFFF0u) return;
+    if (text.size() > block.capacity) {
+      std::size_t cap = std::max<std::size_t>(block.capacity, 1 << 16);
+      while (cap < text.size())
+        cap *= 2;
+      if (!block.stage1 && simdjson::get_active_implementation()->create_dom_parser_implementation(
+                               cap, max_depth + 1, block.stage1) != simdjson::SUCCESS)
+        return;
+      if (block.stage1->set_capacity(cap) != simdjson::SUCCESS) return;
+      block.capacity = cap;
+    }
+    const auto* data = reinterpret_cast<const std::uint8_t*>(text.data());
+    if (block.stage1->stage1(data, text.size(), simdjson::stage1_mode::regular) !=
+        simdjson::SUCCESS)
+      return;  // e.g. a line with bad UTF-8 or an unclosed string: every line on its own
+    block.data = data;
+    block.len = text.size();
+    block.count = static_cast<std::uint32_t>(block.stage1->n_structural_indexes);
+    block.stage1->structural_indexes[block.count] = static_cast<std::uint32_t>(block.len);
+    block.cursor = 0;
+    block.pos = 0;
+    block.backslash = 0;
+  }
+
+  // The first index in [c, block.count] at `end` or after it (indexes[count] == len >= end),
+  // looked for first where the last line's count of tokens puts it.
+  std::uint32_t first_index_from(std::uint32_t c, std::size_t end) const noexcept {
+    const std::uint32_t* idx = block.stage1->structural_indexes.get();
+    const std::uint32_t n = block.count;
+    std::uint32_t hi = std::min(n, c + block.last_tokens);
+    std::uint32_t lo = c;
+    if (idx[hi] >= end) {
+      if (hi == lo || idx[hi - 1] < end) return hi;  // as many tokens as the last line
+    } else {
+      lo = hi + 1;
+      for (std::uint32_t step = 8;; step *= 2) {
+        hi = std::min(n, lo + step);
+        if (idx[hi] >= end) break;
+        lo = hi + 1;
+      }
+    }
+    return static_cast<std::uint32_t>(std::lower_bound(idx + lo, idx + hi, end) - idx);
+  }
+
+  // fast_event() on a line of the prescanned block (false: not read, as fast_event()).
+  bool fast_block_event(const std::uint8_t* text, std::size_t len) noexcept {
+    const std::size_t start = static_cast<std::size_t>(text - block.data);
+    const std::size_t end = start + len;
+    // A whole line, after the last one read: its tokens are its own, as if scanned alone.
+    if (start < block.pos || (start != 0 && block.data[start - 1] != '\n') ||
+        (end != block.len && block.data[end] != '\n' && block.data[end] != '\r'))
+      return fast_line_event(text, len);
+    const std::uint32_t* idx = block.stage1->structural_indexes.get();
+    std::uint32_t c = block.cursor;
+    while (c < block.count && idx[c] < start)  // lines not read (empty, or skipped)
+      ++c;
+    const std::uint32_t e = first_index_from(c, end);
+    block.cursor = e;
+    block.pos = end;
+    ++block.reads;
+    if (e == c) return false;
+    block.last_tokens = e - c;
+    if (block.backslash < start) {
+      const void* b = std::memchr(block.data + start, '\\', block.len - start);
+      block.backslash =
+          b ? static_cast<std::size_t>(static_cast<const std::uint8_t*>(b) - block.data)
+            : block.len;
+    }
+    // Positions are in the block; the line's end plays the end of the text.
+    const Scan s{block.data, idx + c, e - c, end};
+    fused = 0;
+    fbackslash = block.backslash;
+    if (unescaped.size() < len + 2 * simdjson::SIMDJSON_PADDING)
+      unescaped.resize(len + 2 * simdjson::SIMDJSON_PADDING);
+    if (block.data[s.idx[0]] != '{') return false;
+    if (frames.size() < max_depth + 2) frames.resize(max_depth + 2);
+    // (A backslash the walk finds in the line is before the next line: looked for again there.)
+    return walk_structural(s) == s.count;  // nothing after the event object
+  }
+
   // The whole event (padded text); false: not read, `out` to be cleared and the slow paths run.
   bool fast_event(const char* text, std::size_t len) noexcept {
+    const auto at = reinterpret_cast<std::uintptr_t>(text);
+    const auto from = reinterpret_cast<std::uintptr_t>(block.data);
+    if (block.data && at >= from && len <= block.len && at - from <= block.len - len)
+      return fast_block_event(block.data + (at - from), len);
+    return fast_line_event(text, len);
+  }
+  bool fast_line_event(const void* text, std::size_t len) noexcept {
     if (!stage1) return false;
     if (len > stage1_capacity) {
       std::size_t cap = stage1_capacity;
@@ -641,7 +743,7 @@ struct JsonReader::Impl {
       if (stage1->set_capacity(cap) != simdjson::SUCCESS) return false;
       stage1_capacity = cap;
     }
-    const auto* buf = reinterpret_cast<const std::uint8_t*>(text);
+    const auto* buf = static_cast<const std::uint8_t*>(text);
     if (stage1->stage1(buf, len, simdjson::stage1_mode::regular) != simdjson::SUCCESS) return false;
     const Scan s{buf, stage1->structural_indexes.get(), stage1->n_structural_indexes, len};
     // A sentinel after the last index (the array has room: at most one index per byte, and
@@ -776,6 +878,14 @@ Result<void> JsonReader::read_padded(std::string_view json, Event& out) {
   impl_->sink = nullptr;
   out.reset(impl_->paths.size());
   return finish_read(walk(json, true), out);
+}
+
+void JsonReader::prescan(std::string_view block) {
+  impl_->prescan(block);
+}
+
+std::uint64_t JsonReader::prescanned_reads() const noexcept {
+  return impl_->block.reads;
 }
 
 Result<void> JsonReader::finish_read(Result<void> ok, Event& out) {

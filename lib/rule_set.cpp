@@ -459,6 +459,10 @@ Result<void> RuleSetMatcher::match_json_padded(std::string_view json,
   return {};
 }
 
+void RuleSetMatcher::prescan(std::string_view block) {
+  impl_->reader.prescan(block);
+}
+
 void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
   if (event.field_count() < impl_->ix->fields.size()) {  // not bound to this rule set
     out.clear();

@@ -86,6 +86,9 @@ class RuleSetMatcher {
   Result<void> match_json(std::string_view json, std::vector<std::size_t>& out);
   /// The same without copying `json` (see JsonReader::read_padded for the padding it needs).
   Result<void> match_json_padded(std::string_view json, std::vector<std::size_t>& out);
+  /// JsonReader::prescan() for the match_json_padded() calls that follow: the structural scan
+  /// runs once over a block of whole lines (same results, less fixed cost per line).
+  void prescan(std::string_view block);
   /// The same for an event already bound to RuleSet::fields().
   void match(const Event& event, std::vector<std::size_t>& out);
   /// The same for an event built in code.

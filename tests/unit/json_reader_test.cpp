@@ -470,3 +470,74 @@ TEST_CASE("E1-E3: the structural, DOM and On-Demand readers accept, read and rej
   CHECK(valid > 8000);
   CHECK(invalid > 5000);
 }
+
+TEST_CASE("prescan: the lines of a prescanned block read as they read alone", "[json]") {
+  // JsonReader::prescan() runs stage 1 over a whole block of lines; the lines then read with
+  // its tokens. Blocks of generated lines (valid, broken, blank, with CRLF, some skipped, some
+  // read twice) go through a reader that prescans and one that does not: the same verdict, the
+  // same values, the same error, line by line (E1-E3).
+  const std::vector<std::string> paths = {"a",  "a.b", "b",   "c.d", "c",   "",
+                                          "a.", ".b",  "x.y", "z",   "\"q", "a.b.a.b"};
+  eqlite::ReaderOptions options;
+  options.max_depth = 5;
+  JsonReader pre(paths, options), alone(paths, options);
+  LineGen gen{{0x5EEDF00DCAFEULL}};
+  Event e_pre, e_alone;
+  std::size_t valid = 0, invalid = 0, read_lines = 0;
+  for (int b = 0; b < 600; ++b) {
+    const auto n = 1 + gen.next(40);
+    const bool crlf = gen.next(4) == 0, broken = b % 3 == 1, trailing_newline = gen.next(2);
+    std::string text;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      std::string line;
+      switch (gen.next(16)) {
+        case 0:
+          break;  // an empty line
+        case 1:
+          line = " \t ";
+          break;
+        default:
+          line = gen.document();
+          if (broken && gen.next(6) == 0) line = gen.mutate(line);
+      }
+      for (char& c : line)
+        if (c == '\n') c = ' ';  // one document per line
+      text += line;
+      if (crlf) text += '\r';
+      if (i + 1 < n || trailing_newline) text += '\n';
+    }
+    std::string buf = text + std::string(eqlite::kJsonPadding, ' ');
+    pre.prescan(std::string_view(buf.data(), text.size()));
+    std::size_t pos = 0;
+    std::vector<std::string_view> lines;
+    while (pos <= text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      if (nl == std::string::npos) nl = text.size();
+      std::string_view line(buf.data() + pos, nl - pos);
+      if (crlf && gen.next(2) && !line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (pos < text.size()) lines.push_back(line);
+      pos = nl + 1;
+    }
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (gen.next(10) == 0) continue;                               // a line not read
+      const std::size_t k = gen.next(12) == 0 && i > 0 ? i - 1 : i;  // sometimes one back
+      INFO("block " << b << " line " << k << ": " << lines[k]);
+      auto ok_pre = pre.read_padded(lines[k], e_pre);
+      auto ok_alone = alone.read_padded(lines[k], e_alone);
+      ++read_lines;
+      REQUIRE(ok_pre.ok() == ok_alone.ok());
+      if (ok_pre.ok()) {
+        ++valid;
+        REQUIRE(dump_event(e_pre, paths.size()) == dump_event(e_alone, paths.size()));
+      } else {
+        ++invalid;
+        REQUIRE(ok_pre.error().message == ok_alone.error().message);
+      }
+    }
+  }
+  CHECK(valid > 3000);
+  CHECK(invalid > 500);
+  // most lines took the prescan's tokens (blocks with a broken string or bad UTF-8 cannot)
+  CHECK(pre.prescanned_reads() > read_lines / 2);
+  CHECK(alone.prescanned_reads() == 0);
+}
