@@ -12,6 +12,8 @@
 //  * reading the same line again gives the same answer (the reader's buffers are reused);
 //  * the three readers (structural, DOM, On-Demand) give the same event: a reader of each rule
 //    with only On-Demand enabled reads the same values in the same order;
+//  * a reader that prescans the whole stream (JsonReader::prescan, as the CLI does per block)
+//    gives each line the verdict, the error and the values of a reader that reads it alone;
 //  * the VM's answer on the projected event (only the rule's fields are read, other subtrees
 //    are skipped) equals its answer on the whole document flattened into a FlatEvent, and the
 //    reference interpreter (tests/support/) agrees.
@@ -45,6 +47,7 @@ struct Rule {
   eqlite::ast::Query ast;
   eqlite::JsonReader reader;
   eqlite::JsonReader on_demand;  // ReaderOptions with only the On-Demand walk
+  eqlite::JsonReader blocked;    // prescans the whole stream
 };
 
 eqlite::ReaderOptions on_demand_only() {
@@ -101,8 +104,10 @@ std::vector<std::unique_ptr<Rule>>& rules() {
       FUZZ_CHECK(ast.ok(), "rule does not parse: " + t);
       eqlite::JsonReader reader(*q);
       eqlite::JsonReader on_demand(*q, on_demand_only());
+      eqlite::JsonReader blocked(*q);
       out.push_back(std::unique_ptr<Rule>(new Rule{std::move(t), std::move(*q), std::move(*ast),
-                                                   std::move(reader), std::move(on_demand)}));
+                                                   std::move(reader), std::move(on_demand),
+                                                   std::move(blocked)}));
     }
     return out;
   }();
@@ -132,7 +137,25 @@ void check_line(std::string_view line) {
 
   for (auto& r : rules()) {
     const std::string rdetail = detail + "\nrule: " + r->text;
+    static eqlite::Event blocked;  // `line` lies in the prescanned, padded stream
+    auto blocked_ok = r->blocked.read_padded(line, blocked);
     auto ok = r->reader.read(line, event);
+    FUZZ_CHECK(blocked_ok.ok() == ok.ok(), rdetail +
+                                               "\nread alone: " + (ok ? "ok" : ok.error().message) +
+                                               "\nread from the prescanned stream: " +
+                                               (blocked_ok ? "ok" : blocked_ok.error().message));
+    if (!ok) {
+      FUZZ_CHECK(blocked_ok.error().message == ok.error().message, rdetail);
+    } else {
+      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f) {
+        auto a = event.values(f), b = blocked.values(f);
+        bool same = a.size() == b.size();
+        for (std::size_t k = 0; same && k < a.size(); ++k)
+          same = same_value(a[k], b[k]);
+        FUZZ_CHECK(same, rdetail + "\nfield " + r->query.fields()[f] +
+                             ": the prescanned stream's line reads otherwise");
+      }
+    }
     FUZZ_CHECK(ok.ok() == listed.ok(),
                rdetail + "\nrule's reader: " + (ok ? "ok" : ok.error().message) +
                    "\nfor_each_path: " + (listed ? "ok" : listed.error().message));
@@ -173,9 +196,15 @@ void check_line(std::string_view line) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size > kMaxInput) return 0;
-  std::string_view input(reinterpret_cast<const char*>(data), size);
+  // A padded copy: lines are read in place, and the whole stream is prescanned once.
+  static std::string stream;
+  stream.assign(reinterpret_cast<const char*>(data), size);
+  stream.append(eqlite::kJsonPadding, ' ');
+  std::string_view input(stream.data(), size);
   (void)rules();
   if (input.starts_with("\xEF\xBB\xBF")) input.remove_prefix(3);  // a BOM at the start
+  for (auto& r : rules())
+    r->blocked.prescan(input);
   std::size_t lines = 0;
   while (!input.empty() && lines < kMaxLines) {
     const std::size_t nl = input.find('\n');
