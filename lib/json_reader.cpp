@@ -646,7 +646,10 @@ struct JsonReader::Impl {
   }
   void prescan(std::string_view text) noexcept {
     block.data = nullptr;
-    if (!stage1 || text.empty() || text.size() > 0xFFFFFFF0u) return;
+    // A bigger block (a long line in it) is left to the lines' own scans: its index list would
+    // cost 4 bytes per byte for lines the structural reader may not even take (over 1 MiB).
+    constexpr std::size_t kMaxBlock = 4 << 20;
+    if (!stage1 || text.empty() || text.size() > kMaxBlock) return;
     if (text.size() > block.capacity) {
       std::size_t cap = std::max<std::size_t>(block.capacity, 1 << 16);
       while (cap < text.size())

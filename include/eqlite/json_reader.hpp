@@ -73,7 +73,8 @@ class JsonReader {
   /// follow, for lines of `block` in order (text between two line ends, without the newline or
   /// a '\r' before it), use it; any other call reads as before. Events and errors are the same
   /// with or without the hint; it saves the scan's fixed cost per line (about a fifth of it on
-  /// 1.4 KB events; docs/performance.md). `block` must outlive those calls.
+  /// 1.4 KB events; docs/performance.md). `block` must outlive those calls. A block over 4 MiB
+  /// is not prescanned.
   void prescan(std::string_view block);
   /// How many reads so far took their tokens from a prescan (for tests and benchmarks).
   std::uint64_t prescanned_reads() const noexcept;
