@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <string>
 
@@ -169,7 +170,11 @@ TEST_CASE("E2: what is not a JSON object is an error, never a crash", "[json]") 
     {"[1,2]", "not a JSON object (found an array)"},
     {"42", "not a JSON object (found a number)"},
     {"\"s\"", "not a JSON object (found a string)"},
-    {"null", "not a JSON object"},
+    {"null", "not a JSON object (found null)"},
+    {"null ", "not a JSON object (found null)"},  // simdjson's is_null() refused this one
+    {" null\t", "not a JSON object (found null)"},
+    {"nul", "invalid JSON"},
+    {"nullx", "invalid JSON"},
     {"{\"a\":1", "invalid JSON"},
     {"{\"a\":", "invalid JSON"},
     {"{\"a\":1} {\"a\":2}", "invalid JSON"},
@@ -186,6 +191,12 @@ TEST_CASE("E2: what is not a JSON object is an error, never a crash", "[json]") 
     REQUIRE_FALSE(ok.ok());
     CHECK(ok.error().code == ErrorCode::BadJson);
     CHECK_THAT(ok.error().message, Catch::Contains(b.message));
+    // in place, followed by another line's bytes: the same error
+    const std::string padded =
+        std::string(b.json) + "\n{\"a\":1} null " + std::string(eqlite::kJsonPadding, ' ');
+    auto in_place = r.read_padded(std::string_view(padded.data(), std::strlen(b.json)), e);
+    REQUIRE_FALSE(in_place.ok());
+    CHECK(in_place.error().message == ok.error().message);
   }
   // the reader is still usable after errors
   REQUIRE(r.read(R"({"a":"ok"})", e).ok());
