@@ -204,6 +204,31 @@ void register_iterate_many(const std::string& group, const std::string& (*ndjson
   })->Unit(benchmark::kMillisecond);
 }
 
+PaddedLines::PaddedLines(const std::vector<std::string_view>& lines, std::size_t block_bytes) {
+  for (auto l : lines)
+    bytes_ += l.size() + 1;
+  buf_.reserve(bytes_ + eqlite::kJsonPadding);
+  std::vector<std::size_t> offsets;
+  for (auto l : lines) {
+    offsets.push_back(buf_.size());
+    buf_ += l;
+    buf_ += '\n';
+  }
+  buf_.append(eqlite::kJsonPadding, ' ');  // never moves: reserved
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    lines_.emplace_back(buf_.data() + offsets[i], lines[i].size());
+  for (std::size_t i = 0; i < lines_.size();) {
+    const std::size_t first = i;
+    const char* begin = lines_[i].data();
+    auto end_of = [&](std::size_t k) { return lines_[k].data() + lines_[k].size(); };
+    ++i;
+    while (i < lines_.size() && static_cast<std::size_t>(end_of(i) - begin) <= block_bytes)
+      ++i;
+    blocks_.push_back(
+        {std::string_view(begin, static_cast<std::size_t>(end_of(i - 1) - begin)), first, i});
+  }
+}
+
 std::vector<std::string_view> split_lines(std::string_view ndjson) {
   std::vector<std::string_view> out;
   std::size_t start = 0;

@@ -111,6 +111,28 @@ void register_iterate_many(const std::string& group, const std::string& (*ndjson
 
 std::vector<std::string_view> split_lines(std::string_view ndjson);
 
+/// Lines copied one after another (each ending in '\n') into one buffer with kJsonPadding bytes
+/// after it, and cut into blocks of whole lines of up to `block_bytes`: how `eqlite match` holds
+/// its input, each block prescanned (JsonReader::prescan) and its lines read in place.
+class PaddedLines {
+ public:
+  struct Block {
+    std::string_view text;   // whole lines
+    std::size_t first, end;  // lines()[first, end)
+  };
+  explicit PaddedLines(const std::vector<std::string_view>& lines,
+                       std::size_t block_bytes = std::size_t{1} << 18);
+  const std::vector<std::string_view>& lines() const { return lines_; }
+  const std::vector<Block>& blocks() const { return blocks_; }
+  std::size_t bytes() const { return bytes_; }  // the lines' bytes with their newlines
+
+ private:
+  std::string buf_;
+  std::vector<std::string_view> lines_;
+  std::vector<Block> blocks_;
+  std::size_t bytes_ = 0;
+};
+
 /// Events read from NDJSON once and bound to `paths` (field id i = paths[i]), with their strings
 /// copied into storage owned here: evaluation benchmarks loop over these without reading JSON.
 class BoundEvents {

@@ -55,9 +55,9 @@ std::optional<eqlite::Query> compile_or_skip(benchmark::State& state, const std:
   return std::move(*q);
 }
 
-// JsonReader + Vm per line. `in_place`: JsonReader::read_padded on a buffer that keeps
-// eqlite::kJsonPadding readable bytes after its end, as the CLI's block buffers do; otherwise
-// JsonReader::read, which copies each line first.
+// JsonReader + Vm per line. InPlace and Lines: JsonReader::read_padded on a buffer that keeps
+// eqlite::kJsonPadding readable bytes after its end, as the CLI's block buffers do, InPlace with
+// each block prescanned as the CLI does; Copy: JsonReader::read, which copies each line first.
 enum class NdjsonMode { Copy, InPlace, Lines };
 void t1078_ndjson(benchmark::State& state, NdjsonMode mode) {
   const bool in_place = mode != NdjsonMode::Copy;
@@ -66,34 +66,11 @@ void t1078_ndjson(benchmark::State& state, NdjsonMode mode) {
   eqlite::JsonReader reader(*query);
   for (const auto& [path, value] : kConstants)
     reader.set_constant(path, value);
-  std::string buf = signin_ndjson();
-  buf.reserve(buf.size() + eqlite::kJsonPadding);
-  std::vector<std::string_view> lines;
-  for (std::size_t pos = 0; pos < buf.size();) {
-    std::size_t nl = buf.find('\n', pos);
-    if (nl == std::string::npos) nl = buf.size();
-    if (nl > pos) lines.emplace_back(buf.data() + pos, nl - pos);
-    pos = nl + 1;
-  }
+  const PaddedLines padded(signin_lines());
+  const auto& lines = padded.lines();
   auto read = [&](std::string_view line, eqlite::Event& e) {
     return in_place ? reader.read_padded(line, e) : reader.read(line, e);
   };
-  // Blocks of whole lines of up to 256 KiB, as `eqlite match` reads them: [first, end) lines.
-  struct Block {
-    std::string_view text;
-    std::size_t first, end;
-  };
-  std::vector<Block> blocks;
-  for (std::size_t i = 0; i < lines.size();) {
-    const std::size_t first = i;
-    const char* begin = lines[i].data();
-    while (i < lines.size() &&
-           (i == first || lines[i].data() + lines[i].size() - begin <= (1 << 18)))
-      ++i;
-    const auto& last = lines[i - 1];
-    blocks.push_back(
-        {{begin, static_cast<std::size_t>(last.data() + last.size() - begin)}, first, i});
-  }
   eqlite::Event event;
   eqlite::Vm vm;
   std::size_t matches = 0, errors = 0;
@@ -102,7 +79,7 @@ void t1078_ndjson(benchmark::State& state, NdjsonMode mode) {
   const std::uint64_t prescanned_before = reader.prescanned_reads();
   const Stopwatch sw;
   for (auto _ : state) {
-    for (const Block& b : blocks) {
+    for (const auto& b : padded.blocks()) {
       if (mode == NdjsonMode::InPlace) reader.prescan(b.text);
       for (std::size_t i = b.first; i < b.end; ++i) {
         if (!read(lines[i], event)) {
@@ -120,7 +97,7 @@ void t1078_ndjson(benchmark::State& state, NdjsonMode mode) {
   if (errors) state.SkipWithError("unreadable generated events");
   const auto it = static_cast<std::int64_t>(state.iterations());
   report(state, "signin", it * static_cast<std::int64_t>(lines.size()),
-         it * static_cast<std::int64_t>(buf.size()), seconds);
+         it * static_cast<std::int64_t>(padded.bytes()), seconds);
   state.counters["match_rate"] =
       static_cast<double>(matches) / static_cast<double>(it * lines.size());
 }
