@@ -76,6 +76,15 @@ bool same_value(const eqlite::Value& a, const eqlite::Value& b) {
   return false;
 }
 
+// The same values of field f, in the same order, in both events.
+bool same_values(const eqlite::Event& x, const eqlite::Event& y, std::uint32_t f) {
+  auto a = x.values(f), b = y.values(f);
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (!same_value(a[k], b[k])) return false;
+  return true;
+}
+
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   FUZZ_CHECK(in.good(), "cannot read " + path);
@@ -147,14 +156,10 @@ void check_line(std::string_view line) {
     if (!ok) {
       FUZZ_CHECK(blocked_ok.error().message == ok.error().message, rdetail);
     } else {
-      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f) {
-        auto a = event.values(f), b = blocked.values(f);
-        bool same = a.size() == b.size();
-        for (std::size_t k = 0; same && k < a.size(); ++k)
-          same = same_value(a[k], b[k]);
-        FUZZ_CHECK(same, rdetail + "\nfield " + r->query.fields()[f] +
-                             ": the prescanned stream's line reads otherwise");
-      }
+      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f)
+        FUZZ_CHECK(same_values(event, blocked, f),
+                   rdetail + "\nfield " + r->query.fields()[f] +
+                       ": the prescanned stream's line reads otherwise");
     }
     FUZZ_CHECK(ok.ok() == listed.ok(),
                rdetail + "\nrule's reader: " + (ok ? "ok" : ok.error().message) +
@@ -169,14 +174,10 @@ void check_line(std::string_view line) {
       FUZZ_CHECK(slow_ok.ok(), rdetail +
                                    "\nthe On-Demand reader rejects what the fast ones read: " +
                                    (slow_ok ? "" : slow_ok.error().message));
-      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f) {
-        auto a = event.values(f), b = slow.values(f);
-        bool same = a.size() == b.size();
-        for (std::size_t k = 0; same && k < a.size(); ++k)
-          same = same_value(a[k], b[k]);
-        FUZZ_CHECK(same, rdetail + "\nfield " + r->query.fields()[f] +
-                             ": the fast readers and the On-Demand reader read different values");
-      }
+      for (std::uint32_t f = 0; f < r->query.fields().size(); ++f)
+        FUZZ_CHECK(same_values(event, slow, f),
+                   rdetail + "\nfield " + r->query.fields()[f] +
+                       ": the fast readers and the On-Demand reader read different values");
     }
     const bool got = vm.matches(r->query, event);
     auto again = r->reader.read(line, event);
