@@ -87,7 +87,8 @@ class RuleSetMatcher {
   /// The same without copying `json` (see JsonReader::read_padded for the padding it needs).
   Result<void> match_json_padded(std::string_view json, std::vector<std::size_t>& out);
   /// JsonReader::prescan() for the match_json_padded() calls that follow: the structural scan
-  /// runs once over a block of whole lines (same results, less fixed cost per line).
+  /// runs once over a block of whole lines (same results, less fixed cost per line). The same
+  /// rules: the block stays unchanged and alive until the next prescan() (or prescan({})).
   void prescan(std::string_view block);
   /// The same for an event already bound to RuleSet::fields().
   void match(const Event& event, std::vector<std::size_t>& out);
