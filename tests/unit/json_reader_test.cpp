@@ -551,4 +551,16 @@ TEST_CASE("prescan: the lines of a prescanned block read as they read alone", "[
   // most lines took the prescan's tokens (blocks with a broken string or bad UTF-8 cannot)
   CHECK(pre.prescanned_reads() > read_lines / 2);
   CHECK(alone.prescanned_reads() == 0);
+
+  // prescan({}) ends the hint: the block's memory may then hold other lines
+  std::string buf = std::string(R"({"a":"first","z":1})") + "\n" + std::string(64, ' ');
+  pre.prescan(std::string_view(buf.data(), 19));
+  REQUIRE(pre.read_padded(std::string_view(buf.data(), 19), e_pre).ok());
+  CHECK(dump_event(e_pre, paths.size()).substr(0, 10) == "0=s:first,");
+  pre.prescan({});
+  const std::uint64_t before = pre.prescanned_reads();
+  buf.replace(0, 19, R"({"z":2, "a":"next"})");  // the same addresses, other tokens
+  REQUIRE(pre.read_padded(std::string_view(buf.data(), 19), e_pre).ok());
+  CHECK(dump_event(e_pre, paths.size()).substr(0, 9) == "0=s:next,");
+  CHECK(pre.prescanned_reads() == before);
 }
