@@ -286,11 +286,11 @@ class PatternSet {
   std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
   bool matches_slowly(std::string_view text) const noexcept;
 
-  std::shared_ptr<const ShortScan> short_;
+  std::shared_ptr<const ShortScan> short_;  // with multi_, for values up to kMaxText bytes
   // short_ with only contained literals (no prefix, suffix, glob or plain pattern): matches()
   // asks its nibble filter alone. Set by finish() (and the test hook above).
   bool contains_only_ = false;
-  void set_contains_only() noexcept;  // with multi_, for values up to kMaxText bytes
+  void set_contains_only() noexcept;
 };
 
 /// Which of many literals occur in a text, for RuleSet's contains anchors. Up to kScanMin - 1
