@@ -122,6 +122,8 @@ class PaddedLines {
   };
   explicit PaddedLines(const std::vector<std::string_view>& lines,
                        std::size_t block_bytes = std::size_t{1} << 18);
+  PaddedLines(const PaddedLines&) = delete;  // lines() and blocks() view buf_
+  PaddedLines& operator=(const PaddedLines&) = delete;
   const std::vector<std::string_view>& lines() const { return lines_; }
   const std::vector<Block>& blocks() const { return blocks_; }
   std::size_t bytes() const { return bytes_; }  // the lines' bytes with their newlines

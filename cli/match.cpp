@@ -439,6 +439,7 @@ class Runner {
       b.hits.insert(b.hits.end(), hits.begin(), hits.end());
       b.records.push_back({b.lines, b.nonempty, off, text.size(), begin, b.hits.size(), {}});
     }
+    ev.prescan({});  // the block's buffer goes back to the pool: the hint ends with it
   }
 
   std::string too_long_message() const {
