@@ -54,6 +54,14 @@ struct Exec {
                              fold);
   }
 
+  // in_set / match_patterns / match_regex: the predicate replaces the value on top. With k3v
+  // (the predicate is used as a value), no value gives null instead of false.
+  template <typename Test>
+  void on_top(Instruction in, std::uint32_t sp, Test&& test) {
+    Value& top = stack[sp - 1];
+    top = (in.flags & internal::k3v) && top.is_null() ? Value::null() : Value::boolean(test(top));
+  }
+
   // field_match / field_regex: some value of the field matches (S2: no value matches nothing).
   template <typename Matcher>
   bool some_value_matches(const Matcher& m, std::uint16_t field) {
@@ -146,26 +154,19 @@ struct Exec {
         ++pc;
         EQLITE_NEXT();
       }
-      // With k3v (the predicate is used as a value), no value gives null instead of false.
       op_InSet:
       case Opcode::InSet:
-        stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
-                            ? Value::null()
-                            : Value::boolean(p.sets[in.b].contains(stack[sp - 1], buf));
+        on_top(in, sp, [&](Value v) { return p.sets[in.b].contains(v, buf); });
         ++pc;
         EQLITE_NEXT();
       op_MatchPatterns:
       case Opcode::MatchPatterns:
-        stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
-                            ? Value::null()
-                            : Value::boolean(p.patterns[in.b].matches(stack[sp - 1], buf, fold));
+        on_top(in, sp, [&](Value v) { return p.patterns[in.b].matches(v, buf, fold); });
         ++pc;
         EQLITE_NEXT();
       op_MatchRegex:
       case Opcode::MatchRegex:
-        stack[sp - 1] = (in.flags & internal::k3v) && stack[sp - 1].is_null()
-                            ? Value::null()
-                            : Value::boolean(p.regexes[in.b].matches(stack[sp - 1], buf, fold));
+        on_top(in, sp, [&](Value v) { return p.regexes[in.b].matches(v, buf, fold); });
         ++pc;
         EQLITE_NEXT();
       op_FieldCompare:
