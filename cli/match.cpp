@@ -6,17 +6,20 @@
 // order, so the output, the error messages and the counts are those of a single thread,
 // whatever --threads says. With one thread the blocks are evaluated inline.
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <thread>
@@ -229,11 +232,67 @@ class Evaluator {
   std::optional<eqlite::RuleSetMatcher> matcher_;
 };
 
+// Memory for the input buffers. Touching fresh memory costs a page fault per 4 KiB page, and a
+// page fault is slow on some virtual machines (~12 us on the 2-vCPU VM of docs/performance.md,
+// "Page faults"): the buffers of one run cost ~3 ms that way, and ~250 page-table entries.
+// So buffers of up to kSlot bytes are slots of 2 MiB pieces that the kernel is asked to back
+// with huge pages (one fault and one entry per piece, where transparent huge pages are on);
+// a slot goes back to the arena when its buffer is freed. Larger buffers (a line longer than
+// a slot) come from malloc. Shared by the reading and the writing thread: locked.
+class SlotArena {
+ public:
+  static constexpr std::size_t kPiece = std::size_t{2} << 20, kSlot = kPiece / 4;
+  SlotArena() = default;
+  SlotArena(const SlotArena&) = delete;
+  SlotArena& operator=(const SlotArena&) = delete;
+  ~SlotArena() {
+    for (char* p : pieces_)
+      std::free(p);
+  }
+  char* take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) {
+      char* p = static_cast<char*>(std::aligned_alloc(kPiece, kPiece));
+      if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+      (void)::madvise(p, kPiece, MADV_HUGEPAGE);  // a hint: refused where unsupported
+#endif
+      pieces_.push_back(p);
+      for (std::size_t i = kPiece / kSlot; i-- > 0;)
+        free_.push_back(p + i * kSlot);
+    }
+    char* p = free_.back();
+    free_.pop_back();
+    return p;
+  }
+  void give(char* p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(p);
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<char*> pieces_, free_;
+};
+
+// Frees a buffer's bytes: into its arena's slots, or with free().
+struct Release {
+  SlotArena* arena = nullptr;
+  void operator()(char* p) const noexcept {
+    if (arena)
+      arena->give(p);
+    else
+      std::free(p);
+  }
+};
+
 // Bytes read from the input. Growing it does not zero-fill (a std::string would write every
 // byte twice), and eqlite::kJsonPadding readable bytes always follow size(), so lines can be
 // parsed in place (JsonReader::read_padded).
 class Buffer {
  public:
+  Buffer() = default;
+  explicit Buffer(SlotArena* arena) : arena_(arena) {}
   const char* data() const { return p_.get(); }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -265,8 +324,15 @@ class Buffer {
  private:
   void reserve(std::size_t n) {
     if (n + eqlite::kJsonPadding <= cap_) return;
-    const std::size_t cap = std::max(n + eqlite::kJsonPadding, cap_ * 2);
-    auto p = std::make_unique_for_overwrite<char[]>(cap);
+    std::size_t cap = std::max(n + eqlite::kJsonPadding, cap_ * 2);
+    std::unique_ptr<char[], Release> p;
+    if (arena_ && cap <= SlotArena::kSlot) {
+      cap = SlotArena::kSlot;
+      p = {arena_->take(), Release{arena_}};
+    } else {
+      p = {static_cast<char*>(std::malloc(cap)), Release{}};
+      if (!p) throw std::bad_alloc();
+    }
     if (size_) std::memcpy(p.get(), p_.get(), size_);
     p_ = std::move(p);
     cap_ = cap;
@@ -274,7 +340,8 @@ class Buffer {
   }
   // The padding's values do not matter to the parser; zeroing them keeps memory checkers quiet.
   void pad() { std::memset(p_.get() + size_, 0, eqlite::kJsonPadding); }
-  std::unique_ptr<char[]> p_;
+  SlotArena* arena_ = nullptr;  // where buffers of up to a slot come from, if any
+  std::unique_ptr<char[], Release> p_;
   std::size_t size_ = 0, cap_ = 0;
 };
 
@@ -552,7 +619,7 @@ class Runner {
 
   Buffer take_buffer() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (spare_.empty()) return {};
+    if (spare_.empty()) return Buffer(&arena_);
     Buffer b = std::move(spare_.back());
     spare_.pop_back();
     b.clear();
@@ -572,6 +639,7 @@ class Runner {
   std::vector<std::string> prefixes_;
   std::string scratch_;
   std::uint64_t base_line_ = 0;
+  SlotArena arena_;  // before every member that holds a Buffer: it outlives them
   std::deque<Evaluator> evaluators_;
   std::vector<std::thread> workers_;
   std::mutex mu_;
