@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -465,7 +466,7 @@ void PatternSet::add(std::string_view pattern) {
   }
 }
 
-// ---- MultiPattern: one Hyperscan database for a wildcard list
+// ---- Vectorscan scratch
 
 namespace {
 
@@ -520,102 +521,70 @@ hs_scratch_t* thread_scratch() noexcept {
   return t.scratch;
 }
 
-// A wildcard pattern as a Hyperscan regex matching the whole value: every byte literal (escaped
-// as \xHH unless alphanumeric), `*` any run of bytes, `?` one code point as glob() reads it (a
-// lead byte's length, a stray byte one unit, cut short by the end of the text).
-std::string to_hs_regex(std::string_view pattern) {
-  std::string re = "\\A";
-  for (std::size_t i = 0; i < pattern.size(); ++i) {
-    const auto c = static_cast<unsigned char>(pattern[i]);
-    if (c == '*') {
-      re += ".*";
-    } else if (c == '?') {
-      const std::string_view rest = pattern.substr(i + 1);
-      if (rest.empty())  // the unit, or what is left of it at the end
-        re +=
-            "(?:[\\x00-\\xbf]|[\\xc0-\\xdf][\\x00-\\xff]?|[\\xe0-\\xef][\\x00-\\xff]{0,2}|"
-            "[\\xf0-\\xff][\\x00-\\xff]{0,3})";
-      else if (rest.find_first_not_of('*') == std::string_view::npos)
-        re += "[\\x00-\\xff]";  // `*` takes whatever the unit leaves
-      else  // more to match: a unit cut short by the end cannot be followed by it
-        re +=
-            "(?:[\\x00-\\xbf]|[\\xc0-\\xdf][\\x00-\\xff]|[\\xe0-\\xef][\\x00-\\xff]{2}|"
-            "[\\xf0-\\xff][\\x00-\\xff]{3})";
-    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-      re += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      re += buf;
-    }
-  }
-  return re + "\\z";
-}
-
-int on_match(unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
-  *static_cast<bool*>(ctx) = true;
-  return 1;  // one match is enough: stop scanning
-}
-
 }  // namespace
 
-// Built on first use: compiling a database costs milliseconds, and a rule set of hundreds of
-// rules should not pay for lists that no event ever reaches.
+// A wildcard list as one literal scan and a check of the patterns it points to. Every value a
+// pattern matches contains the pattern's necessary literal (its longest run without wildcards),
+// so one LiteralScanner finds which of the list's literals a value contains (one pass, however
+// long the list), and only the patterns of those literals are matched (Glob); patterns without
+// a literal (`?*`) always are. Until session 9 the list was one Vectorscan regex database: no
+// faster to scan, but compiling one took 14 ms on average (1.9 s for the 139 lists of Elastic's
+// rules, paid by the first events that reach them), where a literal database takes 0.5 ms
+// (docs/performance.md). The scanner's database is built on first use.
 class MultiPattern {
  public:
-  // `caseless`: the patterns are ASCII-folded and the text is not (Hyperscan's caseless mode
-  // folds ASCII letters only, as S5 wants), so a scan needs no folded copy of the value.
-  MultiPattern(std::vector<std::string> patterns, bool caseless)
-      : patterns_(std::move(patterns)), caseless_(caseless) {}
-  ~MultiPattern() {
-    if (db_) hs_free_database(db_);
+  // `caseless`: the patterns are ASCII-folded (S5), and are matched against the folded value.
+  MultiPattern(const std::vector<std::string>& patterns, bool caseless) : caseless_(caseless) {
+    std::vector<std::string> literals;
+    std::unordered_map<std::string, std::uint32_t> ids;
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      globs_.emplace_back(patterns[i]);
+      std::string lit = necessary_literal(patterns[i]);
+      const auto p = static_cast<std::uint32_t>(i);
+      if (lit.empty()) {
+        always_.push_back(p);
+        continue;
+      }
+      auto [it, fresh] = ids.emplace(lit, static_cast<std::uint32_t>(literals.size()));
+      if (fresh) {
+        literals.push_back(std::move(lit));
+        by_literal_.emplace_back();
+      }
+      by_literal_[it->second].push_back(p);
+    }
+    if (!literals.empty())
+      scanner_ = std::make_unique<LiteralScanner>(std::move(literals), caseless);
   }
-  MultiPattern(const MultiPattern&) = delete;
-  MultiPattern& operator=(const MultiPattern&) = delete;
 
-  // Whether the database compiled (compiling it now if it was not needed yet).
-  bool ready() const noexcept {
-    std::call_once(once_, [this] { build(); });
-    return db_ != nullptr;
-  }
-  // `ok` is false when the scan could not run (no database or no scratch): the caller then
-  // matches pattern by pattern.
-  bool matches(std::string_view text, bool& ok) const noexcept {
-    std::call_once(once_, [this] { build(); });
-    hs_scratch_t* scratch = db_ ? thread_scratch() : nullptr;
-    bool hit = false;
-    ok = scratch && text.size() <= 0xFFFFFFFFu &&
-         hs_scan(db_, text.data(), static_cast<unsigned>(text.size()), 0, scratch, on_match,
-                 &hit) != HS_INVALID;
-    return hit;
+  // Whether the literal scan is ready: its Vectorscan database compiles, if it has one
+  // (building it now if no value needed it yet). For tests.
+  bool ready() const noexcept { return !scanner_ || scanner_->ready(); }
+
+  // `fold`: scratch.
+  bool matches(std::string_view text, std::string& fold) const {
+    thread_local std::vector<std::uint32_t> hits;
+    hits.clear();
+    if (scanner_) scanner_->scan(text, hits, fold);
+    if (hits.empty() && always_.empty()) return false;
+    std::string_view t = text;
+    if (caseless_) {
+      fold_ascii(text, fold);
+      t = fold;
+    }
+    for (const std::uint32_t l : hits)
+      for (const std::uint32_t p : by_literal_[l])
+        if (globs_[p].matches(t)) return true;
+    for (const std::uint32_t p : always_)
+      if (globs_[p].matches(t)) return true;
+    return false;
   }
 
  private:
-  void build() const noexcept {
-    try {
-      std::vector<std::string> res;
-      for (const auto& p : patterns_)
-        res.push_back(to_hs_regex(p));
-      std::vector<const char*> exprs;
-      std::vector<unsigned> flags(
-          res.size(), HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | (caseless_ ? HS_FLAG_CASELESS : 0u));
-      std::vector<unsigned> ids(res.size(), 0);
-      for (const auto& r : res)
-        exprs.push_back(r.c_str());
-      hs_database_t* db = nullptr;
-      hs_compile_error_t* err = nullptr;
-      const hs_error_t rc =
-          hs_compile_multi(exprs.data(), flags.data(), ids.data(),
-                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &db, &err);
-      db_ = compiled(rc, db, err);
-    } catch (...) {
-    }
-  }
-
-  std::vector<std::string> patterns_;
   bool caseless_;
-  mutable std::once_flag once_;
-  mutable hs_database_t* db_ = nullptr;
+  std::vector<Glob> globs_;                             // by pattern
+  std::vector<std::vector<std::uint32_t>> by_literal_;  // the patterns of each literal
+  std::vector<std::uint32_t> always_;                   // the patterns without a literal
+  std::unique_ptr<LiteralScanner> scanner_;             // null when no pattern has a literal
 };
 
 bool PatternSet::multi_ready() const noexcept {
@@ -648,7 +617,7 @@ void PatternSet::finish() {
   const bool simple = std::none_of(globs_.begin(), globs_.end(), [](const Glob& g) {
     return g.pattern().find('?') == std::string::npos;
   });
-  multi_ = std::make_shared<const MultiPattern>(std::move(starred), ci_);
+  multi_ = std::make_shared<const MultiPattern>(starred, ci_);
   if (simple && contains_.size() <= ShortScan::kMaxLiterals &&
       prefixes_.size() + suffixes_.size() <= ShortScan::kMaxEnds) {
     auto scan = std::make_shared<ShortScan>();
@@ -682,7 +651,6 @@ void PatternSet::finish() {
   globs_ = std::move(with_q);
   kept_prefixes_ = std::move(prefixes_);
   kept_suffixes_ = std::move(suffixes_);
-  kept_contains_ = std::move(contains_);
   prefixes_.clear();
   suffixes_.clear();
   contains_.clear();
@@ -876,20 +844,6 @@ bool PatternSet::matches_text(std::string_view t, bool db_globs) const noexcept 
   return false;
 }
 
-// The lists that finish() moved into the database, pattern by pattern (when a scan cannot run).
-bool PatternSet::matches_slowly(std::string_view t) const noexcept {
-  for (const auto& s : kept_prefixes_)
-    if (t.starts_with(s)) return true;
-  for (const auto& s : kept_suffixes_)
-    if (t.ends_with(s)) return true;
-  for (const auto& s : kept_contains_)
-    if (t.find(s) != std::string_view::npos) return true;
-  for (const auto& p : all_)
-    if (p.find('*') != std::string::npos && p.find('?') == std::string::npos && Glob(p).matches(t))
-      return true;
-  return false;
-}
-
 bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noexcept {
   // A list of `*literal*` patterns only (`like~ ("*IMAP*", "*POP3*")`): on a string the nibble
   // filter is the whole answer, without the general path's tests.
@@ -909,7 +863,6 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       return !exact_.empty() &&
              (ci_ ? exact_.find_folded(text) : exact_.find(text)) != StringSet::npos;
     };
-    bool slow = false;
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
       if (globs_.empty() && db_globs_.empty()) return !exact_.empty() && exact();
@@ -920,20 +873,17 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       return matches_text(text);
     }
     if (multi_ && !match_all_) {
-      bool ok = true;
-      if (multi_->matches(text, ok)) return true;  // on the value as it is (caseless if ci)
-      slow = !ok;
-      if (!slow && globs_.empty()) return exact();
+      if (multi_->matches(text, fold)) return true;  // on the value as it is (folded there if ci)
+      if (globs_.empty()) return exact();
     }
-    if (!slow && !match_all_ && prefixes_.empty() && suffixes_.empty() && contains_.empty() &&
+    if (!match_all_ && prefixes_.empty() && suffixes_.empty() && contains_.empty() &&
         globs_.empty())
       return exact();  // a list of plain patterns (`process.name : ("a.exe", "b.exe")`)
     if (ci_) {
       fold_ascii(text, fold);
       text = fold;
     }
-    // db_globs_ are in the database, unless it did not run
-    return matches_text(text, slow) || (slow && matches_slowly(text));
+    return matches_text(text, false);  // db_globs_ were matched by multi_
   } catch (...) {
     return false;
   }
@@ -983,6 +933,12 @@ void LiteralScanner::build() const noexcept {
     db_ = compiled(rc, db, err);
   } catch (...) {
   }
+}
+
+bool LiteralScanner::ready() const noexcept {
+  if (!multi()) return true;
+  std::call_once(once_, [this] { build(); });
+  return db_ != nullptr;
 }
 
 void LiteralScanner::scan(std::string_view text, std::vector<std::uint32_t>& hits,

@@ -221,19 +221,19 @@ class PatternSet {
   /// `pattern` as written in the query (folded here when case-insensitive).
   void add(std::string_view pattern);
   /// After the last add(): a list with kMultiPatternMin to kMultiPatternMax patterns that have
-  /// a wildcard (`*`, or `?` before any `*`) is matched by one Hyperscan (Vectorscan) database,
-  /// compiled on first use and scanned once per value instead of pattern by pattern. (Should
-  /// the database not compile, the list is matched pattern by pattern.)
+  /// a wildcard (`*`, or `?` before any `*`) is matched as one: a scan of each value for the
+  /// patterns' necessary literals (one LiteralScanner, whose Vectorscan database is compiled on
+  /// first use), then the patterns of the literals found, instead of every pattern in turn.
   void finish();
   static constexpr std::size_t kMultiPatternMin = 4;
-  /// Hyperscan's compile time grows faster than the list (1,000 patterns: ~0.5 s); longer
-  /// lists are matched pattern by pattern.
+  /// Longer lists are matched pattern by pattern (a bound on the first match's compile time).
   static constexpr std::size_t kMultiPatternMax = 1500;
-  /// ... and no more bytes of patterns than this (Hyperscan's compile time grows with them too).
+  /// ... and no more bytes of patterns than this.
   static constexpr std::size_t kMultiPatternMaxBytes = 64 << 10;
-  /// Whether finish() built the multi-pattern database (for tests and the disassembler).
+  /// Whether finish() built the multi-pattern matcher (for tests and the disassembler).
   bool multi() const noexcept { return multi_ != nullptr; }
-  /// ... and whether that database compiles (compiling it now if no value needed it yet).
+  /// ... and whether its literal scan is ready (its database, if it needs one, compiles; built
+  /// now if no value needed it yet).
   bool multi_ready() const noexcept;
   /// Whether values up to ShortScan::kMaxText bytes skip the database (see ShortScan).
   bool short_scan() const noexcept { return short_ != nullptr; }
@@ -255,11 +255,11 @@ class PatternSet {
   /// One pattern against one (already folded when needed) text. Exposed for tests.
   static bool glob(std::string_view text, std::string_view pattern) noexcept;
 
-  // Short values (most field values) do not pay for a Hyperscan scan when the database's
+  // Short values (most field values) do not pay for the multi-pattern scan when the list's
   // patterns are all prefixes, suffixes and `*literal*`: the prefixes and suffixes are
   // compared in place and the literals found with a filter on their first bytes.
   struct ShortScan {
-    static constexpr std::size_t kMaxText = 128;     // longer values: the database
+    static constexpr std::size_t kMaxText = 128;     // longer values: the multi-pattern scan
     static constexpr std::size_t kMaxLiterals = 64;  // more: the filter fills up
     static constexpr std::size_t kMaxEnds = 16;      // prefixes + suffixes compared one by one
     // Byte by byte: a filter of each literal's first two bytes.
@@ -280,11 +280,10 @@ class PatternSet {
   StringSet exact_;
   std::vector<std::string> prefixes_, suffixes_, contains_, all_;
   std::vector<Glob> globs_;
-  std::vector<Glob> db_globs_;  // `?` patterns in multi_'s database (for values it does not scan)
+  std::vector<Glob> db_globs_;  // `?` patterns in multi_ (for the values short_ takes)
   // replaces the lists above but exact_ and globs_ (a `?` after a `*`)
   std::shared_ptr<const MultiPattern> multi_;
-  std::vector<std::string> kept_prefixes_, kept_suffixes_, kept_contains_;  // for fallback
-  bool matches_slowly(std::string_view text) const noexcept;
+  std::vector<std::string> kept_prefixes_, kept_suffixes_;  // for short_
 
   std::shared_ptr<const ShortScan> short_;  // with multi_, for values up to kMaxText bytes
   // short_ with only contained literals (no prefix, suffix, glob or plain pattern): matches()
@@ -316,6 +315,9 @@ class LiteralScanner {
   std::size_t size() const noexcept { return literals_.size(); }
   /// Whether the literals are matched by a Vectorscan database (once one was needed).
   bool multi() const noexcept { return literals_.size() >= kScanMin; }
+  /// Whether that database compiles (compiling it now if no text needed it yet); true when
+  /// there is none. For tests.
+  bool ready() const noexcept;
   /// Whether texts of 4 to kShortText bytes take the nibble filter (x86 with SSSE3). For tests.
   bool short_filter() const noexcept { return short_.ready; }
 

@@ -256,11 +256,11 @@ TEST_CASE("S6: the linear-time matcher agrees with the definition on random inpu
   }
 }
 
-TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each pattern's answer",
+TEST_CASE("S6: a wildcard list matched as one (multi-pattern) gives each pattern's answer",
           "[value_ops]") {
-  // `?` before any `*` goes into the database too: one code point as glob() reads it (a lead
-  // byte's length, a stray byte one unit, cut short by the end of the value). Patterns are
-  // UTF-8 (rules are); values may hold stray and cut-short sequences too (FieldMap).
+  // `?` before any `*` goes into the multi-pattern matcher too: one code point as glob() reads
+  // it (a lead byte's length, a stray byte one unit, cut short by the end of the value). Patterns
+  // are UTF-8 (rules are); values may hold stray and cut-short sequences too (FieldMap).
   eqlite::testing::XorShift next{0xC0FFEE1234567ULL};
   const char* units[] = {"a",  "b",        ".",    "\\",           "\xC3\xA9",
                          "\n", "*",        "A",    "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
@@ -295,7 +295,7 @@ TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each patt
     }
     if (wild >= PatternSet::kMultiPatternMin && !match_all) {
       CHECK(ps.multi());
-      REQUIRE(ps.multi_ready());  // Hyperscan takes them all
+      REQUIRE(ps.multi_ready());  // the multi-pattern matcher takes them all
       ++ready;
     }
     std::string buf, fold;
@@ -322,9 +322,88 @@ TEST_CASE("S6: a wildcard list scanned as one Hyperscan database gives each patt
   CHECK(ready > 50);
 }
 
-TEST_CASE("S6: `?` in a pattern's database is one code point, cut short by the end of the value",
+TEST_CASE(
+    "S6: a long wildcard list is matched through its patterns' literals: shared, missing, "
+    "many, on long values",
+    "[value_ops]") {
+  // The multi-pattern matcher scans a value for each pattern's necessary literal (its longest
+  // run without a wildcard) and matches only the patterns of the literals found; patterns with
+  // no literal (`?*`) always. Lists here have 4 to 200 patterns over a few words, so that many
+  // patterns share a literal (several per literal), 8+ literals take the scanner's Vectorscan
+  // database and 65+ leave its nibble filter; values run to 300 bytes (past the short scan's
+  // 128). Every answer is the patterns' answer one by one (glob).
+  eqlite::testing::XorShift next{0xB16B00B5F00DULL};
+  const std::string words[] = {"ab", "abc", "x\\y", "q", "zz", "\xC3\xA9", "Ab", "bca", "w"};
+  int many = 0, shared = 0, none = 0;
+  for (int list = 0; list < 120; ++list) {
+    const bool ci = list % 2 == 1;
+    PatternSet ps(ci);
+    std::vector<std::string> patterns;
+    std::set<std::string> literals;
+    std::size_t without_literal = 0;
+    const std::size_t count = 4 + next(list % 4 == 0 ? 197 : 20);
+    for (std::size_t i = 0; i < count; ++i) {
+      std::string p = next(3) == 0 ? "" : "*";
+      const std::size_t pieces = next(4);
+      for (std::size_t k = 0; k < pieces; ++k) {
+        p += words[next(std::size(words))];
+        if (next(3) == 0) p += std::to_string(next(90));  // many distinct literals
+        p += next(4) == 0 ? "?" : "*";
+      }
+      if (next(2) == 0) p += words[next(std::size(words))];
+      if (p.find_first_not_of('*') == std::string::npos) p += "?";  // not match-all
+      std::string folded;
+      fold_ascii(p, folded);
+      const std::string lit = eqlite::internal::necessary_literal(ci ? folded : p);
+      if (lit.empty())
+        ++without_literal;
+      else
+        literals.insert(lit);
+      patterns.push_back(p);
+      ps.add(p);
+    }
+    ps.finish();
+    if (!ps.multi()) continue;
+    REQUIRE(ps.multi_ready());
+    many += literals.size() > 64;
+    shared += literals.size() < count - without_literal;
+    none += without_literal > 0;
+    std::string buf, fold;
+    for (int t = 0; t < 60; ++t) {
+      std::string text;
+      const std::size_t len = t % 3 == 0 ? 40 + next(260) : next(30);
+      while (text.size() < len) {
+        text += words[next(std::size(words))];
+        if (next(3) == 0) text += std::to_string(next(90));
+        if (next(4) == 0) text += "\xE2\x82\xAC";
+      }
+      if (t % 5 == 0 && !patterns.empty()) {  // a value one pattern matches, or nearly
+        const std::string& p = patterns[next(patterns.size())];
+        text.clear();
+        for (char c : p)
+          text += c == '*' ? words[next(std::size(words))] : c == '?' ? "." : std::string(1, c);
+      }
+      bool expected = false;
+      std::string folded_text, folded_pattern;
+      fold_ascii(text, folded_text);
+      for (const auto& p : patterns) {
+        fold_ascii(p, folded_pattern);
+        expected = expected ||
+                   (ci ? PatternSet::glob(folded_text, folded_pattern) : PatternSet::glob(text, p));
+      }
+      INFO("text [" << text << "] list " << list << (ci ? " (ci)" : "") << " of " << count);
+      REQUIRE(ps.matches(Value::string(text), buf, fold) == expected);
+    }
+  }
+  // the cases above happened
+  CHECK(many >= 4);
+  CHECK(shared > 50);
+  CHECK(none > 10);
+}
+
+TEST_CASE("S6: `?` in a multi-pattern list is one code point, cut short by the end of the value",
           "[value_ops]") {
-  // Each pattern with three that match nothing here (a list of four takes the database), on
+  // Each pattern with three that match nothing here (a list of four is matched as one), on
   // values with 1- to 4-byte characters, stray and cut-short sequences: glob()'s answer.
   const char* patterns[] = {"?",   "??",    "a?",   "?b",  "a?b",  "?*", "a?*",
                             "??*", "?:\\*", "?b*c", "a??", "a?*b", "*a?"};
@@ -366,7 +445,7 @@ TEST_CASE("S6: `?` in a pattern's database is one code point, cut short by the e
     for (const char* q : {p, "zz*q1", "zz*q2", "zz*q3"})
       ps.add(q);
     ps.finish();
-    // `*a?` stays out (a `?` after a `*`), and three patterns make no database
+    // `*a?` stays out (a `?` after a `*`), and three patterns make no multi-pattern list
     const std::string_view pv(p);
     REQUIRE(ps.multi_ready() == (pv.find('?') < pv.find('*') || pv.find('*') == pv.npos));
     for (const char* v : values) {
