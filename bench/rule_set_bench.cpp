@@ -6,6 +6,10 @@
 //                              per line (group "signin")
 //   rules/N/rule_set_ndjson    N of Elastic's rules, match_json per line (group "ecs")
 //   rules/N/rule_set_bound     the same over events bound beforehand to RuleSet::fields()
+//   rules/all/cold_start       compile every rule, build the index and match the first 2,000
+//                              ECS events once (the pattern lists' literal databases compile
+//                              on first use): what `eqlite match --rules DIR` pays on a small
+//                              file before its steady state. ms_per_start: one such start.
 //
 // hits_per_event must equal that of rules/N/ndjson_shared_reader and rules/N/bound (the same
 // rules over the same events), which is a check of RuleSet's answers as well.
@@ -136,6 +140,38 @@ void rule_set_bound(benchmark::State& state, std::size_t n) {
          matcher.evaluated() - evaluated_before);
 }
 
+void cold_start(benchmark::State& state, std::size_t n) {
+  if (corpus_rules().empty()) {
+    state.SkipWithError(("corpus not found: " + corpus_dir()).c_str());
+    return;
+  }
+  const auto rules = first_rules(n);
+  auto lines = ecs_lines_for(rules.size(), 2000);
+  if (lines.size() > 2000) lines.resize(2000);
+  const PaddedLines padded(lines);
+  std::size_t hits = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    eqlite::RuleSet set;
+    for (const auto* r : rules)
+      if (auto id = set.add(r->name, r->text); !id) {
+        state.SkipWithError(("RuleSet::add: " + r->name).c_str());
+        return;
+      }
+    eqlite::RuleSetMatcher matcher(set);
+    std::vector<std::size_t> ids;
+    for (auto line : padded.lines())
+      if (matcher.match_json_padded(line, ids)) hits += ids.size();
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(hits);
+  const auto it = static_cast<double>(state.iterations());
+  state.counters["rules"] = static_cast<double>(rules.size());
+  state.counters["events"] = static_cast<double>(padded.lines().size());
+  state.counters["ms_per_start"] = seconds * 1e3 / it;
+  state.counters["hits_per_event"] = static_cast<double>(hits) / (it * padded.lines().size());
+}
+
 }  // namespace
 
 void register_rule_set_t1078_benchmarks() {
@@ -151,6 +187,10 @@ void register_rule_set_rules_benchmarks(std::size_t n) {
   benchmark::RegisterBenchmark((prefix + "rule_set_bound").c_str(), [n](benchmark::State& s) {
     rule_set_bound(s, n);
   })->Unit(benchmark::kMillisecond);
+  if (n == 0)  // all
+    benchmark::RegisterBenchmark((prefix + "cold_start").c_str(), [n](benchmark::State& s) {
+      cold_start(s, n);
+    })->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace bench
