@@ -599,16 +599,8 @@ void PatternSet::finish() {
     starred.push_back("*" + s);
   for (const auto& s : contains_)
     starred.push_back("*" + s + "*");
-  // A `?` after a `*` stays out: `.*` may stop inside a code point, and a `?` would then count
-  // its continuation bytes as units; from the start of the value (`?:\\Windows\\*`), units are
-  // read as glob() reads them.
-  auto in_database = [](const Glob& g) {
-    const std::string& p = g.pattern();
-    const std::size_t star = p.find('*');
-    return star == std::string::npos || p.find('?', star) == std::string::npos;
-  };
   for (const auto& g : globs_)
-    if (in_database(g)) starred.push_back(g.pattern());
+    starred.push_back(g.pattern());
   if (match_all_ || starred.size() < kMultiPatternMin || starred.size() > kMultiPatternMax) return;
   std::size_t bytes = 0;
   for (const auto& p : starred)
@@ -644,11 +636,9 @@ void PatternSet::finish() {
     scan->vector.build(scan->literals, std::vector<bool>(scan->literals.size(), ci_));
     short_ = std::move(scan);
   }
-  std::vector<Glob> with_q;  // the database holds the others
-  for (auto& g : globs_)
-    if (g.pattern().find('?') != std::string::npos)
-      (in_database(g) ? db_globs_ : with_q).push_back(std::move(g));
-  globs_ = std::move(with_q);
+  for (auto& g : globs_)  // multi_ holds them all; short_ needs the `?` ones (simple lists)
+    if (g.pattern().find('?') != std::string::npos) db_globs_.push_back(std::move(g));
+  globs_.clear();
   kept_prefixes_ = std::move(prefixes_);
   kept_suffixes_ = std::move(suffixes_);
   prefixes_.clear();
@@ -872,10 +862,8 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       }
       return matches_text(text);
     }
-    if (multi_ && !match_all_) {
-      if (multi_->matches(text, fold)) return true;  // on the value as it is (folded there if ci)
-      if (globs_.empty()) return exact();
-    }
+    if (multi_ && !match_all_)                        // every pattern with a wildcard is in multi_
+      return multi_->matches(text, fold) || exact();  // on the value as it is (folded there if ci)
     if (!match_all_ && prefixes_.empty() && suffixes_.empty() && contains_.empty() &&
         globs_.empty())
       return exact();  // a list of plain patterns (`process.name : ("a.exe", "b.exe")`)

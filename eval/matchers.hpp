@@ -221,7 +221,7 @@ class PatternSet {
   /// `pattern` as written in the query (folded here when case-insensitive).
   void add(std::string_view pattern);
   /// After the last add(): a list with kMultiPatternMin to kMultiPatternMax patterns that have
-  /// a wildcard (`*`, or `?` before any `*`) is matched as one: a scan of each value for the
+  /// a wildcard (`*` or `?`) is matched as one: a scan of each value for the
   /// patterns' necessary literals (one LiteralScanner, whose Vectorscan database is compiled on
   /// first use), then the patterns of the literals found, instead of every pattern in turn.
   void finish();
@@ -281,7 +281,7 @@ class PatternSet {
   std::vector<std::string> prefixes_, suffixes_, contains_, all_;
   std::vector<Glob> globs_;
   std::vector<Glob> db_globs_;  // `?` patterns in multi_ (for the values short_ takes)
-  // replaces the lists above but exact_ and globs_ (a `?` after a `*`)
+  // replaces the lists above but exact_
   std::shared_ptr<const MultiPattern> multi_;
   std::vector<std::string> kept_prefixes_, kept_suffixes_;  // for short_
 
