@@ -534,34 +534,25 @@ hs_scratch_t* thread_scratch() noexcept {
 class MultiPattern {
  public:
   // `caseless`: the patterns are ASCII-folded (S5), and are matched against the folded value.
-  MultiPattern(const std::vector<std::string>& patterns, bool caseless) : caseless_(caseless) {
-    std::vector<std::string> literals;
-    std::unordered_map<std::string, std::uint32_t> ids;
-    for (std::size_t i = 0; i < patterns.size(); ++i) {
-      globs_.emplace_back(patterns[i]);
-      std::string lit = necessary_literal(patterns[i]);
-      const auto p = static_cast<std::uint32_t>(i);
-      if (lit.empty()) {
-        always_.push_back(p);
-        continue;
-      }
-      auto [it, fresh] = ids.emplace(lit, static_cast<std::uint32_t>(literals.size()));
-      if (fresh) {
-        literals.push_back(std::move(lit));
-        by_literal_.emplace_back();
-      }
-      by_literal_[it->second].push_back(p);
-    }
-    if (!literals.empty())
-      scanner_ = std::make_unique<LiteralScanner>(std::move(literals), caseless);
-  }
+  // Built on first use, like the databases were: a rule set of hundreds of rules should not
+  // pay, in time or memory, for the lists no event reaches.
+  MultiPattern(std::vector<std::string> patterns, bool caseless)
+      : patterns_(std::move(patterns)), caseless_(caseless) {}
 
   // Whether the literal scan is ready: its Vectorscan database compiles, if it has one
   // (building it now if no value needed it yet). For tests.
-  bool ready() const noexcept { return !scanner_ || scanner_->ready(); }
+  bool ready() const noexcept {
+    try {
+      built();
+    } catch (...) {
+      return false;
+    }
+    return !scanner_ || scanner_->ready();
+  }
 
   // `fold`: scratch.
   bool matches(std::string_view text, std::string& fold) const {
+    built();
     thread_local std::vector<std::uint32_t> hits;
     hits.clear();
     if (scanner_) scanner_->scan(text, hits, fold);
@@ -580,11 +571,46 @@ class MultiPattern {
   }
 
  private:
+  void built() const {
+    std::call_once(once_, [this] { build(); });
+  }
+  // Into locals first: should an allocation throw, nothing is half built and the next call
+  // tries again (call_once).
+  void build() const {
+    std::vector<Glob> globs;
+    std::vector<std::vector<std::uint32_t>> by_literal;
+    std::vector<std::uint32_t> always;
+    std::vector<std::string> literals;
+    std::unordered_map<std::string, std::uint32_t> ids;
+    for (std::size_t i = 0; i < patterns_.size(); ++i) {
+      globs.emplace_back(patterns_[i]);
+      std::string lit = necessary_literal(patterns_[i]);
+      const auto p = static_cast<std::uint32_t>(i);
+      if (lit.empty()) {
+        always.push_back(p);
+        continue;
+      }
+      auto [it, fresh] = ids.emplace(lit, static_cast<std::uint32_t>(literals.size()));
+      if (fresh) {
+        literals.push_back(std::move(lit));
+        by_literal.emplace_back();
+      }
+      by_literal[it->second].push_back(p);
+    }
+    if (!literals.empty())
+      scanner_ = std::make_unique<LiteralScanner>(std::move(literals), caseless_);
+    globs_ = std::move(globs);
+    by_literal_ = std::move(by_literal);
+    always_ = std::move(always);
+  }
+
+  std::vector<std::string> patterns_;
   bool caseless_;
-  std::vector<Glob> globs_;                             // by pattern
-  std::vector<std::vector<std::uint32_t>> by_literal_;  // the patterns of each literal
-  std::vector<std::uint32_t> always_;                   // the patterns without a literal
-  std::unique_ptr<LiteralScanner> scanner_;             // null when no pattern has a literal
+  mutable std::once_flag once_;
+  mutable std::vector<Glob> globs_;                             // by pattern
+  mutable std::vector<std::vector<std::uint32_t>> by_literal_;  // the patterns of each literal
+  mutable std::vector<std::uint32_t> always_;                   // the patterns without a literal
+  mutable std::unique_ptr<LiteralScanner> scanner_;  // null when no pattern has a literal
 };
 
 bool PatternSet::multi_ready() const noexcept {
@@ -609,7 +635,7 @@ void PatternSet::finish() {
   const bool simple = std::none_of(globs_.begin(), globs_.end(), [](const Glob& g) {
     return g.pattern().find('?') == std::string::npos;
   });
-  multi_ = std::make_shared<const MultiPattern>(starred, ci_);
+  multi_ = std::make_shared<const MultiPattern>(std::move(starred), ci_);
   if (simple && contains_.size() <= ShortScan::kMaxLiterals &&
       prefixes_.size() + suffixes_.size() <= ShortScan::kMaxEnds) {
     auto scan = std::make_shared<ShortScan>();
