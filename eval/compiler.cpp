@@ -581,10 +581,8 @@ class Compiler {
   // way of taking one condition from each branch, one of their anchors: `(a and b) or c`
   // needs `a | c` and `b | c`, so the RuleSet can choose the branch conditions by cost. The
   // combinations are capped at kMaxOptions: beyond, a branch offers only its condition with
-  // the fewest keys. (16 until session 9: on Elastic's rules, 64 lets 21% fewer rules reach the
-  // VM, mostly the Kubernetes rules whose two branches have 4 and 5 conditions, though the time
-  // per event did not move: those rules failed on their first instructions; 256 only 2% more.)
-  static constexpr std::size_t kMaxOptions = 64;
+  // the fewest keys.
+  static constexpr std::size_t kMaxOptions = 16;
   using Options = std::vector<std::vector<Anchor>>;
 
   static std::size_t key_count(const std::vector<Anchor>& condition) {
