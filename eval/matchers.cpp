@@ -843,7 +843,7 @@ bool PatternSet::ShortScan::matches(std::string_view t, bool ci,
   return ci ? scan_short<true>(*this, t) : scan_short<false>(*this, t);
 }
 
-bool PatternSet::matches_text(std::string_view t, bool db_globs) const noexcept {
+bool PatternSet::matches_text(std::string_view t) const noexcept {
   if (match_all_) return true;
   if (!exact_.empty() && exact_.contains(t)) return true;
   for (const auto& s : prefixes_)
@@ -854,9 +854,8 @@ bool PatternSet::matches_text(std::string_view t, bool db_globs) const noexcept 
     if (t.find(s) != std::string_view::npos) return true;
   for (const auto& g : globs_)
     if (g.matches(t)) return true;
-  if (db_globs)
-    for (const auto& g : db_globs_)
-      if (g.matches(t)) return true;
+  for (const auto& g : db_globs_)  // (only with short_, for the values it takes)
+    if (g.matches(t)) return true;
   return false;
 }
 
@@ -881,7 +880,7 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
     };
     if (short_ && !match_all_ && text.size() <= ShortScan::kMaxText) {
       if (short_->matches(text, ci_, kept_prefixes_, kept_suffixes_)) return true;
-      if (globs_.empty() && db_globs_.empty()) return !exact_.empty() && exact();
+      if (db_globs_.empty()) return exact();  // (globs_ is empty: multi_ holds them)
       if (ci_) {
         fold_ascii(text, fold);
         text = fold;
@@ -897,7 +896,7 @@ bool PatternSet::matches(Value v, std::string& buf, std::string& fold) const noe
       fold_ascii(text, fold);
       text = fold;
     }
-    return matches_text(text, false);  // db_globs_ were matched by multi_
+    return matches_text(text);
   } catch (...) {
     return false;
   }

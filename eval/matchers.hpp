@@ -274,7 +274,7 @@ class PatternSet {
   };
 
  private:
-  bool matches_text(std::string_view text, bool db_globs = true) const noexcept;
+  bool matches_text(std::string_view text) const noexcept;
   bool ci_;
   bool match_all_ = false;
   StringSet exact_;
