@@ -1,5 +1,5 @@
 // parser/grammar.hpp — the EQL grammar as PEGTL rules (semantics.md P1-P8). Rules only: the
-// parse tree is built by PEGTL's parse_tree (parse.cpp selects the nodes) and turned into the
+// parse tree is built while PEGTL matches them (parse.cpp selects the nodes) and turned into the
 // AST by parse.cpp. PEGTL is included only under parser/.
 //
 // Error points: a rule that has an entry in errors.hpp raises a parse_error with that message
