@@ -215,16 +215,17 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   ix->fields = fields;
   // How many rules name each key of an anchor (see key_cost).
   std::map<SharingKey, std::size_t> sharing;
-  std::vector<std::vector<std::vector<internal::Anchor>>> anchors(rules.size());
+  // by rule: its anchors, in its remapped program (which ix->queries keeps)
+  std::vector<const std::vector<std::vector<internal::Anchor>>*> anchors(rules.size());
   for (std::size_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
     auto remapped = internal::remap_fields(rule.query.program(), rule.to_shared, fields);
     // Remapping a verified program onto a larger table cannot fail; if it did, the rule would
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
-    anchors[r] = (*remapped)->anchors;
+    anchors[r] = &(*remapped)->anchors;
     std::set<SharingKey> named;  // a key in several conditions of one rule counts once
-    for (const auto& alternatives : anchors[r])
+    for (const auto& alternatives : *anchors[r])
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
           if (auto key = sharing_key(a, k); named.insert(key).second) ++sharing[std::move(key)];
@@ -277,7 +278,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
-    for (const auto& alternatives : anchors[r]) {
+    for (const auto& alternatives : *anchors[r]) {
       std::size_t cost = 0;
       for (const auto& a : alternatives)
         for (const auto& k : a.keys)
@@ -291,7 +292,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       ix->always.push_back(r);
       continue;
     }
-    for (const auto& alternatives : anchors[r]) {
+    for (const auto& alternatives : *anchors[r]) {
       if (&alternatives == best ||
           !std::all_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
             return a.kind == internal::Anchor::Kind::Exact;
