@@ -1049,6 +1049,109 @@ std::string fold_pattern(const std::string& p) {
   }
   return out;
 }
+
+// The same language with each repetition of one character, escape or class that asks for at
+// least one copy (`x+`, `[ ]{3,}`) written as that many copies then a starred copy in a group
+// (`x(x*)`, `[ ]{3}([ ]*)`), for RE2's prefilter alone: it gives up the literal of `x+` and of
+// the whole `[ ]{3,}` (it keeps `x` only as "some x", which is shorter than an atom), but not
+// of `[ ]{3}([ ]*)`; the group stops RE2 from merging the two back. Groups, `\Q...\E` and
+// anything it does not know are left as they are (a shorter or no literal, never a wrong one).
+std::string repeats_spelled_out(std::string_view p) {
+  std::string out;
+  out.reserve(p.size() + 16);
+  std::size_t atom = std::string::npos;  // where the last repeatable item starts in `out`
+  const std::size_t n = p.size();
+  auto read_braces = [&](std::size_t i, std::size_t& lo, bool& open, std::size_t& end) {
+    // `{n}`, `{n,}` or `{n,m}` at i: its minimum and whether it is open-ended
+    std::size_t j = i + 1, v = 0;
+    if (j >= n || p[j] < '0' || p[j] > '9') return false;
+    for (; j < n && p[j] >= '0' && p[j] <= '9'; ++j)
+      if ((v = v * 10 + static_cast<std::size_t>(p[j] - '0')) > 1000) return false;
+    lo = v;
+    open = false;
+    if (j < n && p[j] == ',') {
+      ++j;
+      open = j < n && p[j] == '}';
+      for (; j < n && p[j] >= '0' && p[j] <= '9'; ++j) {
+      }
+    }
+    if (j >= n || p[j] != '}') return false;
+    end = j + 1;
+    return true;
+  };
+  for (std::size_t i = 0; i < n;) {
+    const char c = p[i];
+    const std::size_t start = out.size();
+    if (c == '\\') {
+      if (i + 1 >= n || p[i + 1] == 'Q') return std::string(p);
+      std::size_t end = i + 2;
+      if ((p[i + 1] == 'x' || p[i + 1] == 'p' || p[i + 1] == 'P') && end < n && p[end] == '{') {
+        const std::size_t close = p.find('}', end);
+        if (close == std::string_view::npos) return std::string(p);
+        end = close + 1;
+      } else if ((p[i + 1] == 'p' || p[i + 1] == 'P') && end < n) {
+        ++end;  // \pL
+      } else if (static_cast<unsigned char>(p[i + 1]) >= 0x80) {
+        return std::string(p);
+      }
+      out.append(p, i, end - i);
+      atom = start;
+      i = end;
+    } else if (c == '[') {
+      std::size_t j = i + 1;
+      if (j < n && p[j] == '^') ++j;
+      if (j < n && p[j] == ']') ++j;  // a leading ']' is a member
+      for (; j < n && p[j] != ']'; ++j) {
+        if (p[j] == '\\') {
+          ++j;
+        } else if (p[j] == '[' && j + 1 < n && p[j + 1] == ':') {
+          const std::size_t close = p.find(":]", j + 2);
+          if (close == std::string_view::npos) return std::string(p);
+          j = close + 1;
+        }
+      }
+      if (j >= n) return std::string(p);
+      out.append(p, i, j + 1 - i);
+      atom = start;
+      i = j + 1;
+    } else if ((c == '+' || c == '{') && atom != std::string::npos) {
+      std::size_t lo = 1, end = i + 1;
+      bool open = true;
+      if (c == '{' && !read_braces(i, lo, open, end)) {
+        out += c;  // a literal '{'
+        atom = start;
+        ++i;
+        continue;
+      }
+      const bool lazy = end < n && p[end] == '?';
+      if (!open || lo == 0 || lo > 64) {
+        out.append(p, i, end - i);
+      } else {
+        const std::string item = out.substr(atom);
+        for (std::size_t k = 1; k < lo; ++k)
+          out += item;
+        out += "(" + item + (lazy ? "*?" : "*") + ")";
+      }
+      i = end + (lazy ? 1 : 0);
+      if (lazy && (!open || lo == 0 || lo > 64)) out += '?';
+      atom = std::string::npos;
+    } else if (c == '(' || c == ')' || c == '|' || c == '^' || c == '$' || c == '*' || c == '?' ||
+               c == '+' || c == '{') {
+      out += c;
+      atom = std::string::npos;
+      ++i;
+    } else {  // one character, all the bytes of a UTF-8 sequence, or '.'
+      std::size_t end = i + 1;
+      if (static_cast<unsigned char>(c) >= 0xC0)
+        while (end < n && (static_cast<unsigned char>(p[end]) & 0xC0) == 0x80)
+          ++end;
+      out.append(p, i, end - i);
+      atom = start;
+      i = end;
+    }
+  }
+  return out;
+}
 }  // namespace
 
 std::vector<std::string> regex_necessary_literals(const std::vector<std::string>& patterns, bool ci,
@@ -1060,7 +1163,10 @@ std::vector<std::string> regex_necessary_literals(const std::vector<std::string>
   for (const auto& p : patterns) {
     re2::FilteredRE2 filter(kMinAtom);
     int id = 0;
-    if (filter.Add(ci ? fold_pattern(p) : p, opts, &id) != RE2::NoError) return {};
+    const std::string folded = ci ? fold_pattern(p) : p;
+    if (filter.Add(repeats_spelled_out(folded), opts, &id) != RE2::NoError &&
+        filter.Add(folded, opts, &id) != RE2::NoError)
+      return {};
     std::vector<std::string> atoms;
     filter.Compile(&atoms);
     // The prefilter is an and/or tree over the atoms. The pattern needs one of a set S of
