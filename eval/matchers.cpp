@@ -35,18 +35,36 @@ std::uint32_t StringSet::insert(std::string s) {
   } else {
     place(static_cast<std::uint32_t>(strings_.size() - 1));
   }
+  const auto index = static_cast<std::uint32_t>(strings_.size() - 1);
+  if (!edges_.empty() && strings_.size() <= kEdgesMax && edges_.size() >= 2 * strings_.size()) {
+    // the table's multiplier may separate this string from the others too (no search then)
+    std::uint64_t head, tail;
+    edge_words(strings_[index], head, tail);
+    EdgeSlot& e =
+        edges_[(edge_key(head, tail, strings_[index].size()) * edge_mult_) >> edge_shift_];
+    if (e.size == 0xFFFFFFFF) {
+      e = {head, tail, static_cast<std::uint32_t>(strings_[index].size()), index};
+      return index;
+    }
+  }
   build_edges();
-  return static_cast<std::uint32_t>(strings_.size() - 1);
+  return index;
 }
 
 void StringSet::build_edges() {
   edges_.clear();
   const std::size_t n = strings_.size();
-  if (n == 0 || n > kEdgesMax) return;
+  if (n == 0 || n > kEdgesMax || edges_never_) return;
   std::vector<std::uint64_t> keys(n), heads(n), tails(n);
   for (std::size_t i = 0; i < n; ++i) {
     edge_words(strings_[i], heads[i], tails[i]);
     keys[i] = edge_key(heads[i], tails[i], strings_[i].size());
+  }
+  std::vector<std::uint64_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+    edges_never_ = true;  // and more strings will not change that
+    return;
   }
   std::uint64_t seed = 0x2545F4914F6CDD1DULL;
   std::vector<char> used;
