@@ -758,7 +758,6 @@ Result<std::shared_ptr<Program>> compile_program(const ast::Query& query, std::s
                                                  const CompileOptions& options) {
   auto p = std::make_shared<Program>();
   p->text = std::string(text);
-  p->ast_dump = ast::to_sexpr(query);
   try {
     Compiler c(text, options, *p);
     c.query(query);

@@ -110,8 +110,7 @@ struct Anchor {
 };
 
 struct Program {
-  std::string text;      ///< the query text
-  std::string ast_dump;  ///< S-expression of the AST (eqlite check --ast)
+  std::string text;  ///< the query text
   std::vector<Instruction> code;
   std::vector<Constant> constants;
   std::vector<std::string> fields;                    ///< field id -> dotted path

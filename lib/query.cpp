@@ -1,6 +1,8 @@
 // lib/query.cpp — compile() = parse -> compile -> verify.
 #include "eqlite/query.hpp"
 
+#include <limits>
+
 #include "eval/compiler.hpp"
 #include "eval/program.hpp"
 #include "parser/parse.hpp"
@@ -14,7 +16,13 @@ const std::vector<std::string>& Query::fields() const noexcept {
   return program_->fields;
 }
 std::string Query::dump_ast() const {
-  return program_->ast_dump;
+  // Parsed again (compiling keeps no AST): the text parsed within the limits it was compiled
+  // with, so it does within these.
+  internal::ParseLimits limits;
+  limits.max_depth = std::numeric_limits<std::size_t>::max();
+  limits.max_query_length = std::numeric_limits<std::size_t>::max();
+  auto ast = internal::parse(program_->text, limits);
+  return ast ? ast::to_sexpr(*ast) : std::string();
 }
 std::string Query::disassemble() const {
   return program_->disassemble();

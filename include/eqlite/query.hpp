@@ -53,7 +53,8 @@ class Query {
   std::string_view text() const noexcept;
   /// Interned field paths; a field's id is its index here.
   const std::vector<std::string>& fields() const noexcept;
-  /// The AST as an S-expression, e.g. `(query any (== (field a) (string "x")))`.
+  /// The AST as an S-expression, e.g. `(query any (== (field a) (string "x")))`. Made on
+  /// demand (the text is parsed again): a compiled query keeps no AST.
   std::string dump_ast() const;
   /// The bytecode, one instruction per line: `0003  jump_if_false  -> 7`.
   std::string disassemble() const;
