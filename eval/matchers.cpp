@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 
@@ -1222,6 +1223,219 @@ std::vector<std::string> regex_necessary_literals(const std::vector<std::string>
   return out;
 }
 
+namespace {
+// regex_length_bounds: a recursive descent over RE2's syntax, counting bytes.
+class LengthCounter {
+ public:
+  explicit LengthCounter(std::string_view p) : p_(p) {}
+  std::optional<LengthBounds> run() {
+    auto b = alternation(0);
+    if (!b || i_ != p_.size()) return std::nullopt;
+    return b;
+  }
+
+ private:
+  static constexpr std::size_t kInf = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kCap = std::size_t{1} << 40;  // a min beyond: counted as this
+  static std::size_t sum(std::size_t a, std::size_t b) {
+    return a == kInf || b == kInf ? kInf : std::min(a + b, kCap);
+  }
+  static std::size_t times(std::size_t a, std::size_t n) {
+    if (a == 0 || n == 0) return 0;
+    if (a == kInf || n == kInf) return kInf;
+    return a > kCap / n ? kCap : a * n;
+  }
+  static std::size_t max_times(std::size_t a, std::size_t n) {  // for maxima: beyond is kInf
+    const std::size_t r = times(a, n);
+    return r == kCap ? kInf : r;
+  }
+  bool at(char c) const { return i_ < p_.size() && p_[i_] == c; }
+
+  std::optional<LengthBounds> alternation(int depth) {
+    if (depth > 200) return std::nullopt;
+    auto b = sequence(depth);
+    while (b && at('|')) {
+      ++i_;
+      auto next = sequence(depth);
+      if (!next) return std::nullopt;
+      b->min = std::min(b->min, next->min);
+      b->max = std::max(b->max, next->max);
+    }
+    return b;
+  }
+  std::optional<LengthBounds> sequence(int depth) {
+    LengthBounds b{0, 0};
+    while (i_ < p_.size() && !at('|') && !at(')')) {
+      auto a = atom(depth);
+      if (!a) return std::nullopt;
+      a = quantified(*a);
+      if (!a) return std::nullopt;
+      b.min = sum(b.min, a->min);
+      b.max = sum(b.max, a->max);
+    }
+    return b;
+  }
+  std::optional<LengthBounds> quantified(LengthBounds a) {
+    const std::size_t open = a.max == 0 ? 0 : kInf;
+    if (at('*')) {
+      ++i_;
+      a = {0, open};
+    } else if (at('+')) {
+      ++i_;
+      a.max = open;
+    } else if (at('?')) {
+      ++i_;
+      a.min = 0;
+    } else if (at('{')) {
+      std::size_t j = i_ + 1, lo = 0, hi = 0;
+      auto number = [&](std::size_t& v) {
+        const std::size_t from = j;
+        for (v = 0; j < p_.size() && p_[j] >= '0' && p_[j] <= '9' && j - from < 6; ++j)
+          v = v * 10 + static_cast<std::size_t>(p_[j] - '0');
+        return j > from;
+      };
+      if (!number(lo)) return a;  // not a repetition: `{` is a literal, the next atom
+      bool unbounded = false;
+      hi = lo;
+      if (j < p_.size() && p_[j] == ',') {
+        ++j;
+        if (!number(hi)) unbounded = true;
+      }
+      if (j >= p_.size() || p_[j] != '}') return a;  // a literal `{`
+      i_ = j + 1;
+      a = {times(a.min, lo), unbounded ? (a.max == 0 ? 0 : kInf) : max_times(a.max, hi)};
+    } else {
+      return a;
+    }
+    if (at('?')) ++i_;                                       // lazy
+    if (at('*') || at('+') || at('?')) return std::nullopt;  // RE2 refuses these
+    return a;
+  }
+  // One code point of UTF-8 at i_ (1 to 4 bytes): its length, or 0 when invalid.
+  std::size_t code_point() {
+    const auto c = static_cast<unsigned char>(p_[i_]);
+    const std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    if (n == 0 || i_ + n > p_.size()) return 0;
+    i_ += n;
+    return n;
+  }
+  std::optional<LengthBounds> atom(int depth) {
+    const char c = p_[i_];
+    if (c == '(') {
+      ++i_;
+      if (at('?')) {
+        if (i_ + 1 < p_.size() && p_[i_ + 1] == ':') {
+          i_ += 2;
+        } else if (p_.substr(i_, 3) == "?P<" || p_.substr(i_, 2) == "?<") {
+          const std::size_t close = p_.find('>', i_);
+          if (close == std::string_view::npos) return std::nullopt;
+          i_ = close + 1;
+        } else {
+          return std::nullopt;  // flags: (?i) may match other lengths
+        }
+      }
+      auto inner = alternation(depth + 1);
+      if (!inner || !at(')')) return std::nullopt;
+      ++i_;
+      return inner;
+    }
+    if (c == '[') return char_class();
+    if (c == '.') {
+      ++i_;
+      return LengthBounds{1, 4};
+    }
+    if (c == '^' || c == '$') {
+      ++i_;
+      return LengthBounds{0, 0};
+    }
+    if (c == '\\') return escape();
+    if (c == '*' || c == '+' || c == '?' || c == ')' || c == '|') return std::nullopt;
+    const std::size_t n = code_point();  // a literal, `{` and `}` included
+    if (n == 0) return std::nullopt;
+    return LengthBounds{n, n};
+  }
+  std::optional<LengthBounds> escape() {
+    if (i_ + 1 >= p_.size()) return std::nullopt;
+    const char e = p_[i_ + 1];
+    i_ += 2;
+    switch (e) {
+      case 'd':
+      case 'w':
+      case 's':
+        return LengthBounds{1, 1};
+      case 'b':
+      case 'B':
+      case 'A':
+      case 'z':
+        return LengthBounds{0, 0};
+      case 'D':
+      case 'W':
+      case 'S':
+        return LengthBounds{1, 4};
+      case 'p':
+      case 'P':
+      case 'x':
+        if (at('{')) {
+          const std::size_t close = p_.find('}', i_);
+          if (close == std::string_view::npos) return std::nullopt;
+          i_ = close + 1;
+        } else {
+          i_ += e == 'x' ? 2 : 1;  // \xHH, \pL
+          if (i_ > p_.size()) return std::nullopt;
+        }
+        return LengthBounds{1, 4};
+      default:
+        // \Q...\E, \C (one byte of a code point), octal: not followed here
+        if (e == 'Q' || e == 'E' || e == 'C' || (e >= '0' && e <= '9') ||
+            static_cast<unsigned char>(e) >= 0x80)
+          return std::nullopt;
+        return LengthBounds{1, 1};  // \n, \t, \., \\ ...
+    }
+  }
+  std::optional<LengthBounds> char_class() {
+    std::size_t j = i_ + 1;
+    bool ascii = true;
+    if (j < p_.size() && p_[j] == '^') {
+      ascii = false;  // its complement holds every other code point
+      ++j;
+    }
+    if (j < p_.size() && p_[j] == ']') ++j;  // a leading ']' is a member
+    for (; j < p_.size() && p_[j] != ']'; ++j) {
+      const auto b = static_cast<unsigned char>(p_[j]);
+      if (b >= 0x80) ascii = false;
+      if (p_[j] == '\\') {
+        if (++j >= p_.size()) return std::nullopt;
+        const char e = p_[j];
+        if (e == 'D' || e == 'W' || e == 'S' || e == 'p' || e == 'P' || e == 'x' ||
+            static_cast<unsigned char>(e) >= 0x80)
+          ascii = false;
+        if (e == 'Q' || e == 'E' || e == 'C' || (e >= '0' && e <= '9')) return std::nullopt;
+        if ((e == 'p' || e == 'P' || e == 'x') && j + 1 < p_.size() && p_[j + 1] == '{') {
+          const std::size_t close = p_.find('}', j);
+          if (close == std::string_view::npos) return std::nullopt;
+          j = close;
+        }
+      } else if (p_[j] == '[' && j + 1 < p_.size() && p_[j + 1] == ':') {
+        const std::size_t close = p_.find(":]", j + 2);
+        if (close == std::string_view::npos) return std::nullopt;
+        if (p_[j + 2] == '^') ascii = false;
+        j = close + 1;
+      }
+    }
+    if (j >= p_.size()) return std::nullopt;
+    i_ = j + 1;
+    return LengthBounds{1, ascii ? std::size_t{1} : std::size_t{4}};
+  }
+
+  std::string_view p_;
+  std::size_t i_ = 0;
+};
+}  // namespace
+
+std::optional<LengthBounds> regex_length_bounds(std::string_view pattern) {
+  return LengthCounter(pattern).run();
+}
+
 bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::size_t max_memory,
                      std::size_t& bad_index, std::string& error, bool& too_large) {
   ci_ = ci;
@@ -1248,6 +1462,16 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
   }
   re_ = std::move(re);
   needles_ = regex_necessary_literals(patterns, ci, max_memory);
+  lengths_ = {std::numeric_limits<std::size_t>::max(), 0};
+  for (const auto& p : patterns) {
+    const auto b = regex_length_bounds(ci ? fold_pattern(p) : p);
+    if (!b) {
+      lengths_ = {};  // any length
+      break;
+    }
+    lengths_.min = std::min(lengths_.min, b->min);
+    lengths_.max = std::max(lengths_.max, b->max);
+  }
   // The prefilter pays when it is a few searches; the anchors of a rule set use all of them.
   prefilter_ = !needles_.empty() && needles_.size() <= kMaxPrefilter;
   return true;
@@ -1257,6 +1481,7 @@ bool RegexSet::matches(Value v, std::string& buf, std::string& fold) const noexc
   std::string_view text;
   try {
     if (!text_of(v, buf, text)) return false;
+    if (text.size() < lengths_.min || text.size() > lengths_.max) return false;
     if (ci_ || prefilter_) fold_ascii(text, fold);
     if (ci_) text = fold;
   } catch (...) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -186,6 +187,16 @@ std::string necessary_literal(std::string_view pattern);
 std::vector<std::string> regex_necessary_literals(const std::vector<std::string>& patterns, bool ci,
                                                   std::size_t max_memory);
 
+/// The fewest and the most bytes of a text that `pattern` (RE2 syntax) matches whole (S7);
+/// `max` is SIZE_MAX when unbounded. Counted over the pattern's syntax: a character class or
+/// `.` is 1 byte when it holds only ASCII, 1 to 4 otherwise. Nothing (no bounds) for what the
+/// count does not follow: flags such as `(?i)` (RE2 folds `k` to the 3-byte Kelvin sign),
+/// `\Q...\E`, `\C`, octal escapes.
+struct LengthBounds {
+  std::size_t min = 0, max = static_cast<std::size_t>(-1);
+};
+std::optional<LengthBounds> regex_length_bounds(std::string_view pattern);
+
 /// Whole-value wildcard patterns, "any of" (S6): `*` any run, `?` one UTF-8 code point, no
 /// escape. Patterns without wildcards go to a hash set; `abc*`, `*abc`, `*abc*` take fast
 /// paths; the rest run a segment matcher.
@@ -361,6 +372,7 @@ class RegexSet {
   std::shared_ptr<const re2::RE2> re_;
   std::string pattern_;
   std::vector<std::string> needles_;
+  LengthBounds lengths_;  // of the values any pattern can match (regex_length_bounds)
   static constexpr std::size_t kMaxPrefilter = 16;
   bool prefilter_ = false;
   bool ci_ = false;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -834,6 +835,64 @@ TEST_CASE("S7: a repetition's required copies give necessary literals", "[value_
   }
   CHECK(with_literals > 100);
   CHECK(matched > 300);
+}
+
+TEST_CASE("S7: every value a regex matches is as long as its length bounds allow", "[value_ops]") {
+  // RegexSet gives RE2 only values whose byte length is within the bounds counted over the
+  // pattern (regex_length_bounds): `[a-z0-9]\.exe` matches 5 bytes, never a longer name.
+  using B = std::pair<std::size_t, std::size_t>;
+  constexpr std::size_t kInf = static_cast<std::size_t>(-1);
+  auto bounds = [](const char* p) -> std::optional<B> {
+    const auto b = regex_length_bounds(p);
+    if (!b) return std::nullopt;
+    return B{b->min, b->max};
+  };
+  CHECK(bounds("[a-z0-9]\\.exe") == B{5, 5});
+  CHECK(bounds(".*") == B{0, kInf});
+  CHECK(bounds("a|bcd|") == B{0, 3});
+  CHECK(bounds("é+") == B{2, kInf});
+  CHECK(bounds("[^ ]{2,3}") == B{2, 12});  // any code point but a blank: 1 to 4 bytes
+  CHECK(bounds("(?:ab){2}\\d?$") == B{4, 5});
+  CHECK(bounds("x{2") == B{3, 3});  // not a repetition: three literal bytes
+  CHECK(bounds("\\p{Greek}\\x41") == B{2, 8});
+  CHECK(!bounds("(?i)k"));  // RE2 folds k to the Kelvin sign, 3 bytes
+  CHECK(!bounds("\\Qa.b\\E"));
+
+  // Random patterns: a value RE2 matches is never outside the bounds.
+  const char* pieces[] = {"a",           "é",      ".",        "[a-c]", "[^x]",      "\\d",
+                          "\\W",         "(b|cd)", "(?:é|zz)", "x*",    "y+",        "z?",
+                          "[é-ü]{1,2}",  "(q|)",   "^",        "\\.",   "\\x{263A}", "w{2,}",
+                          "[[:alpha:]]", "{",      "\\pL"};
+  const char* bytes[] = {"a", "é", "b", "cd", "zz", "x", "y", "z",
+                         "q", "1", ".", "☺",  "w",  "ü", "{", " "};
+  eqlite::testing::XorShift next{90210};
+  RE2::Options opts;
+  opts.set_dot_nl(true);
+  std::size_t matched = 0, bounded = 0;
+  for (int round = 0; round < 600; ++round) {
+    std::string re;
+    for (std::size_t i = next(5) + 1; i > 0; --i)
+      re += pieces[next(std::size(pieces))];
+    if (next(4) == 0) re = "(" + re + ")|" + pieces[next(std::size(pieces))];
+    const RE2 oracle(re, opts);
+    if (!oracle.ok()) continue;
+    const auto b = regex_length_bounds(re);
+    REQUIRE(b);
+    bounded += b->max != kInf;
+    INFO("pattern " << re << " bounds " << b->min << ".." << b->max);
+    for (int t = 0; t < 60; ++t) {
+      std::string v;
+      for (std::size_t i = next(8); i > 0; --i)
+        v += bytes[next(std::size(bytes))];
+      if (!RE2::FullMatch(v, oracle)) continue;
+      ++matched;
+      INFO("value [" << v << "]");
+      CHECK(v.size() >= b->min);
+      CHECK(v.size() <= b->max);
+    }
+  }
+  CHECK(matched > 300);
+  CHECK(bounded > 100);
 }
 
 TEST_CASE("S7: RegexSet skips RE2 for values without a necessary literal, same answers",
