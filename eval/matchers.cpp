@@ -1069,104 +1069,163 @@ std::string fold_pattern(const std::string& p) {
   return out;
 }
 
-// The same language with each repetition of one character, escape or class that asks for at
-// least one copy (`x+`, `[ ]{3,}`) written as that many copies then a starred copy in a group
-// (`x(x*)`, `[ ]{3}([ ]*)`), for RE2's prefilter alone: it gives up the literal of `x+` and of
-// the whole `[ ]{3,}` (it keeps `x` only as "some x", which is shorter than an atom), but not
-// of `[ ]{3}([ ]*)`; the group stops RE2 from merging the two back. Groups, `\Q...\E` and
-// anything it does not know are left as they are (a shorter or no literal, never a wrong one).
+// Two walks over RE2's syntax below (repeats_spelled_out, LengthCounter) share these.
+// regex_item: the item of RE2's syntax at p[i] that a repetition can follow — an escape, a
+// character class, `.` or one UTF-8 code point (`{` and `}` included, as literals) — with
+// where it ends and how many bytes of a text it matches: a class or `.` 1 when it holds only
+// ASCII, 1 to 4 otherwise. Nothing for what the walks do not follow: `\Q...\E`, `\C` (a
+// byte of a code point), octal escapes and back references, broken UTF-8.
+struct RegexItem {
+  std::size_t end = 0;
+  LengthBounds bytes;
+};
+std::optional<RegexItem> regex_item(std::string_view p, std::size_t i) {
+  const std::size_t n = p.size();
+  auto braced = [&](std::size_t j) -> std::size_t {  // after `{...}` at j, or npos
+    const std::size_t close = p.find('}', j);
+    return close == std::string_view::npos ? close : close + 1;
+  };
+  const char c = p[i];
+  if (c == '\\') {
+    if (i + 1 >= n) return std::nullopt;
+    const char e = p[i + 1];
+    std::size_t end = i + 2;
+    switch (e) {
+      case 'd':
+      case 'w':
+      case 's':
+        return RegexItem{end, {1, 1}};
+      case 'b':
+      case 'B':
+      case 'A':
+      case 'z':
+        return RegexItem{end, {0, 0}};
+      case 'D':
+      case 'W':
+      case 'S':
+        return RegexItem{end, {1, 4}};
+      case 'p':
+      case 'P':
+      case 'x':
+        if (end < n && p[end] == '{')
+          end = braced(end);
+        else
+          end += e == 'x' ? 2 : 1;  // \xHH, \pL
+        if (end == std::string_view::npos || end > n) return std::nullopt;
+        return RegexItem{end, {1, 4}};
+      default:
+        if (e == 'Q' || e == 'E' || e == 'C' || (e >= '0' && e <= '9') ||
+            static_cast<unsigned char>(e) >= 0x80)
+          return std::nullopt;
+        return RegexItem{end, {1, 1}};  // \n, \t, \., \\ ...
+    }
+  }
+  if (c == '[') {
+    std::size_t j = i + 1;
+    bool ascii = true;
+    if (j < n && p[j] == '^') {
+      ascii = false;  // its complement holds every other code point
+      ++j;
+    }
+    if (j < n && p[j] == ']') ++j;  // a leading ']' is a member
+    for (; j < n && p[j] != ']'; ++j) {
+      if (static_cast<unsigned char>(p[j]) >= 0x80) ascii = false;
+      if (p[j] == '[' && j + 1 < n && p[j + 1] == ':') {  // [:alpha:], [:^alpha:]
+        const std::size_t close = p.find(":]", j + 2);
+        if (close == std::string_view::npos) return std::nullopt;
+        if (p[j + 2] == '^') ascii = false;
+        j = close + 1;
+      } else if (p[j] == '\\') {
+        const auto e = regex_item(p, j);
+        if (!e) return std::nullopt;
+        if (e->bytes.max > 1) ascii = false;
+        j = e->end - 1;
+      }
+    }
+    if (j >= n) return std::nullopt;
+    return RegexItem{j + 1, {1, ascii ? std::size_t{1} : std::size_t{4}}};
+  }
+  if (c == '.') return RegexItem{i + 1, {1, 4}};
+  const auto lead = static_cast<unsigned char>(c);
+  const std::size_t len = lead < 0x80    ? 1
+                          : lead >= 0xF0 ? 4
+                          : lead >= 0xE0 ? 3
+                          : lead >= 0xC0 ? 2
+                                         : 0;
+  if (len == 0 || i + len > n) return std::nullopt;
+  return RegexItem{i + len, {len, len}};
+}
+
+// A counted repetition at p[i]: `{n}`, `{n,}` or `{n,m}` (RE2 takes any other `{` as a
+// literal). `max` is unset when open-ended.
+struct RegexRepeat {
+  std::size_t min = 0;
+  std::optional<std::size_t> max;
+  std::size_t end = 0;
+};
+std::optional<RegexRepeat> regex_braces(std::string_view p, std::size_t i) {
+  std::size_t j = i + 1;
+  auto number = [&](std::size_t& v) {
+    const std::size_t from = j;
+    for (v = 0; j < p.size() && p[j] >= '0' && p[j] <= '9' && j - from < 6; ++j)
+      v = v * 10 + static_cast<std::size_t>(p[j] - '0');
+    return j > from;
+  };
+  RegexRepeat r;
+  if (!number(r.min)) return std::nullopt;
+  r.max = r.min;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    std::size_t hi = 0;
+    r.max = number(hi) ? std::optional<std::size_t>(hi) : std::nullopt;
+  }
+  if (j >= p.size() || p[j] != '}') return std::nullopt;
+  r.end = j + 1;
+  return r;
+}
+
+// The same language with each repetition of one item that asks for at least one copy (`x+`,
+// `[ ]{3,}`) written as that many copies then a starred copy in a group (`x(x*)`,
+// `[ ]{3}([ ]*)`), for RE2's prefilter alone: it gives up the literal of `x+` and shortens
+// that of `[ ]{3,}` by a copy (it keeps `x` only as "some x", shorter than an atom), but not
+// of `[ ]{3}([ ]*)`; the group stops RE2 from merging the two back. Groups are left as they
+// are (a shorter or no literal, never a wrong one); so is a pattern with anything regex_item
+// does not follow.
 std::string repeats_spelled_out(std::string_view p) {
   std::string out;
   out.reserve(p.size() + 16);
   std::size_t atom = std::string::npos;  // where the last repeatable item starts in `out`
-  const std::size_t n = p.size();
-  auto read_braces = [&](std::size_t i, std::size_t& lo, bool& open, std::size_t& end) {
-    // `{n}`, `{n,}` or `{n,m}` at i: its minimum and whether it is open-ended
-    std::size_t j = i + 1, v = 0;
-    if (j >= n || p[j] < '0' || p[j] > '9') return false;
-    for (; j < n && p[j] >= '0' && p[j] <= '9'; ++j)
-      if ((v = v * 10 + static_cast<std::size_t>(p[j] - '0')) > 1000) return false;
-    lo = v;
-    open = false;
-    if (j < n && p[j] == ',') {
-      ++j;
-      open = j < n && p[j] == '}';
-      for (; j < n && p[j] >= '0' && p[j] <= '9'; ++j) {
-      }
-    }
-    if (j >= n || p[j] != '}') return false;
-    end = j + 1;
-    return true;
-  };
-  for (std::size_t i = 0; i < n;) {
+  for (std::size_t i = 0; i < p.size();) {
     const char c = p[i];
-    const std::size_t start = out.size();
-    if (c == '\\') {
-      if (i + 1 >= n || p[i + 1] == 'Q') return std::string(p);
-      std::size_t end = i + 2;
-      if ((p[i + 1] == 'x' || p[i + 1] == 'p' || p[i + 1] == 'P') && end < n && p[end] == '{') {
-        const std::size_t close = p.find('}', end);
-        if (close == std::string_view::npos) return std::string(p);
-        end = close + 1;
-      } else if ((p[i + 1] == 'p' || p[i + 1] == 'P') && end < n) {
-        ++end;  // \pL
-      } else if (static_cast<unsigned char>(p[i + 1]) >= 0x80) {
-        return std::string(p);
-      }
-      out.append(p, i, end - i);
-      atom = start;
-      i = end;
-    } else if (c == '[') {
-      std::size_t j = i + 1;
-      if (j < n && p[j] == '^') ++j;
-      if (j < n && p[j] == ']') ++j;  // a leading ']' is a member
-      for (; j < n && p[j] != ']'; ++j) {
-        if (p[j] == '\\') {
-          ++j;
-        } else if (p[j] == '[' && j + 1 < n && p[j + 1] == ':') {
-          const std::size_t close = p.find(":]", j + 2);
-          if (close == std::string_view::npos) return std::string(p);
-          j = close + 1;
-        }
-      }
-      if (j >= n) return std::string(p);
-      out.append(p, i, j + 1 - i);
-      atom = start;
-      i = j + 1;
-    } else if ((c == '+' || c == '{') && atom != std::string::npos) {
-      std::size_t lo = 1, end = i + 1;
-      bool open = true;
-      if (c == '{' && !read_braces(i, lo, open, end)) {
-        out += c;  // a literal '{'
-        atom = start;
-        ++i;
-        continue;
-      }
-      const bool lazy = end < n && p[end] == '?';
-      if (!open || lo == 0 || lo > 64) {
-        out.append(p, i, end - i);
+    std::optional<RegexRepeat> repeat;
+    if (c == '+')
+      repeat = RegexRepeat{1, std::nullopt, i + 1};
+    else if (c == '{')
+      repeat = regex_braces(p, i);
+    if (repeat && atom != std::string::npos) {
+      const bool lazy = repeat->end < p.size() && p[repeat->end] == '?';
+      const std::size_t end = repeat->end + (lazy ? 1 : 0);
+      if (repeat->max || repeat->min == 0 || repeat->min > 64) {
+        out.append(p, i, end - i);  // as written
       } else {
         const std::string item = out.substr(atom);
-        for (std::size_t k = 1; k < lo; ++k)
+        for (std::size_t k = 1; k < repeat->min; ++k)
           out += item;
         out += "(" + item + (lazy ? "*?" : "*") + ")";
       }
-      i = end + (lazy ? 1 : 0);
-      if (lazy && (!open || lo == 0 || lo > 64)) out += '?';
       atom = std::string::npos;
+      i = end;
     } else if (c == '(' || c == ')' || c == '|' || c == '^' || c == '$' || c == '*' || c == '?' ||
-               c == '+' || c == '{') {
+               c == '+' || repeat) {
       out += c;
       atom = std::string::npos;
       ++i;
-    } else {  // one character, all the bytes of a UTF-8 sequence, or '.'
-      std::size_t end = i + 1;
-      if (static_cast<unsigned char>(c) >= 0xC0)
-        while (end < n && (static_cast<unsigned char>(p[end]) & 0xC0) == 0x80)
-          ++end;
-      out.append(p, i, end - i);
-      atom = start;
-      i = end;
+    } else {
+      const auto item = regex_item(p, i);
+      if (!item) return std::string(p);
+      atom = out.size();
+      out.append(p, i, item->end - i);
+      i = item->end;
     }
   }
   return out;
@@ -1286,38 +1345,15 @@ class LengthCounter {
     } else if (at('?')) {
       ++i_;
       a.min = 0;
-    } else if (at('{')) {
-      std::size_t j = i_ + 1, lo = 0, hi = 0;
-      auto number = [&](std::size_t& v) {
-        const std::size_t from = j;
-        for (v = 0; j < p_.size() && p_[j] >= '0' && p_[j] <= '9' && j - from < 6; ++j)
-          v = v * 10 + static_cast<std::size_t>(p_[j] - '0');
-        return j > from;
-      };
-      if (!number(lo)) return a;  // not a repetition: `{` is a literal, the next atom
-      bool unbounded = false;
-      hi = lo;
-      if (j < p_.size() && p_[j] == ',') {
-        ++j;
-        if (!number(hi)) unbounded = true;
-      }
-      if (j >= p_.size() || p_[j] != '}') return a;  // a literal `{`
-      i_ = j + 1;
-      a = {times(a.min, lo), unbounded ? (a.max == 0 ? 0 : kInf) : max_times(a.max, hi)};
+    } else if (const auto r = at('{') ? regex_braces(p_, i_) : std::nullopt) {
+      i_ = r->end;
+      a = {times(a.min, r->min), r->max ? max_times(a.max, *r->max) : open};
     } else {
-      return a;
+      return a;  // no repetition (a `{` that starts none is the next item)
     }
     if (at('?')) ++i_;                                       // lazy
     if (at('*') || at('+') || at('?')) return std::nullopt;  // RE2 refuses these
     return a;
-  }
-  // One code point of UTF-8 at i_ (1 to 4 bytes): its length, or 0 when invalid.
-  std::size_t code_point() {
-    const auto c = static_cast<unsigned char>(p_[i_]);
-    const std::size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
-    if (n == 0 || i_ + n > p_.size()) return 0;
-    i_ += n;
-    return n;
   }
   std::optional<LengthBounds> atom(int depth) {
     const char c = p_[i_];
@@ -1339,92 +1375,15 @@ class LengthCounter {
       ++i_;
       return inner;
     }
-    if (c == '[') return char_class();
-    if (c == '.') {
-      ++i_;
-      return LengthBounds{1, 4};
-    }
     if (c == '^' || c == '$') {
       ++i_;
       return LengthBounds{0, 0};
     }
-    if (c == '\\') return escape();
     if (c == '*' || c == '+' || c == '?' || c == ')' || c == '|') return std::nullopt;
-    const std::size_t n = code_point();  // a literal, `{` and `}` included
-    if (n == 0) return std::nullopt;
-    return LengthBounds{n, n};
-  }
-  std::optional<LengthBounds> escape() {
-    if (i_ + 1 >= p_.size()) return std::nullopt;
-    const char e = p_[i_ + 1];
-    i_ += 2;
-    switch (e) {
-      case 'd':
-      case 'w':
-      case 's':
-        return LengthBounds{1, 1};
-      case 'b':
-      case 'B':
-      case 'A':
-      case 'z':
-        return LengthBounds{0, 0};
-      case 'D':
-      case 'W':
-      case 'S':
-        return LengthBounds{1, 4};
-      case 'p':
-      case 'P':
-      case 'x':
-        if (at('{')) {
-          const std::size_t close = p_.find('}', i_);
-          if (close == std::string_view::npos) return std::nullopt;
-          i_ = close + 1;
-        } else {
-          i_ += e == 'x' ? 2 : 1;  // \xHH, \pL
-          if (i_ > p_.size()) return std::nullopt;
-        }
-        return LengthBounds{1, 4};
-      default:
-        // \Q...\E, \C (one byte of a code point), octal: not followed here
-        if (e == 'Q' || e == 'E' || e == 'C' || (e >= '0' && e <= '9') ||
-            static_cast<unsigned char>(e) >= 0x80)
-          return std::nullopt;
-        return LengthBounds{1, 1};  // \n, \t, \., \\ ...
-    }
-  }
-  std::optional<LengthBounds> char_class() {
-    std::size_t j = i_ + 1;
-    bool ascii = true;
-    if (j < p_.size() && p_[j] == '^') {
-      ascii = false;  // its complement holds every other code point
-      ++j;
-    }
-    if (j < p_.size() && p_[j] == ']') ++j;  // a leading ']' is a member
-    for (; j < p_.size() && p_[j] != ']'; ++j) {
-      const auto b = static_cast<unsigned char>(p_[j]);
-      if (b >= 0x80) ascii = false;
-      if (p_[j] == '\\') {
-        if (++j >= p_.size()) return std::nullopt;
-        const char e = p_[j];
-        if (e == 'D' || e == 'W' || e == 'S' || e == 'p' || e == 'P' || e == 'x' ||
-            static_cast<unsigned char>(e) >= 0x80)
-          ascii = false;
-        if (e == 'Q' || e == 'E' || e == 'C' || (e >= '0' && e <= '9')) return std::nullopt;
-        if ((e == 'p' || e == 'P' || e == 'x') && j + 1 < p_.size() && p_[j + 1] == '{') {
-          const std::size_t close = p_.find('}', j);
-          if (close == std::string_view::npos) return std::nullopt;
-          j = close;
-        }
-      } else if (p_[j] == '[' && j + 1 < p_.size() && p_[j + 1] == ':') {
-        const std::size_t close = p_.find(":]", j + 2);
-        if (close == std::string_view::npos) return std::nullopt;
-        if (p_[j + 2] == '^') ascii = false;
-        j = close + 1;
-      }
-    }
-    if (j >= p_.size()) return std::nullopt;
-    i_ = j + 1;
-    return LengthBounds{1, ascii ? std::size_t{1} : std::size_t{4}};
+    const auto item = regex_item(p_, i_);
+    if (!item) return std::nullopt;
+    i_ = item->end;
+    return item->bytes;
   }
 
   std::string_view p_;

@@ -771,6 +771,7 @@ TEST_CASE("S7: a repetition's required copies give necessary literals", "[value_
   CHECK(lits("ABC+", true) == L{"abc"});
   CHECK(lits("(abc){2,}") == L{"abc"});      // a group is left to RE2
   CHECK(lits("a{,3}bcd") == L{"a{,3}bcd"});  // `{,3}` is literal text, not a repetition
+  CHECK(lits("abc\\x41{3,}") == L{"abcaaa"});
 
   // Soundness: random patterns of repeated pieces; every value RE2 matches contains one of the
   // literals (folded, for regex~).
@@ -784,6 +785,7 @@ TEST_CASE("S7: a repetition's required copies give necessary literals", "[value_
       {"[]x]{2,}", {"]]", "x]x"}},
       {"\\.+?", {".", ".."}},
       {"\\x{41}{2,}", {"AA", "AAA"}},
+      {"\\x41{3,}", {"AAA", "AAAA"}},  // \xHH is one item: not \x4 and a repeated 1
       {"é+", {"é", "éé"}},
       {"\\pL{3,}", {"abc", "éÉa"}},
       {"[[:digit:]]{2,}", {"12", "345"}},
