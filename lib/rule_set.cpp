@@ -188,55 +188,51 @@ std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const int
 // sixth of the time to start 861 rules).
 void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
   using Entry = std::map<SharingKey, std::size_t>::iterator;
-  constexpr std::size_t kBuckets = 1024;  // literals by their first two bytes, hashed
+  constexpr std::size_t kBuckets = 1024;  // literals of 2+ bytes by their first two, hashed
   auto bucket = [](unsigned char a, unsigned char b) { return ((a * 31u) ^ b) % kBuckets; };
-  std::map<SharingKey, std::size_t> extra;
   for (auto c = sharing.begin(); c != sharing.end();) {
     const std::uint16_t field = std::get<0>(c->first);
-    auto end = c;                          // the keys of this field: [c, end)
-    std::vector<Entry> contains, singles;  // literals of two bytes or more, of one byte
+    auto end = c;  // the keys of this field: [c, end)
+    std::vector<Entry> contains;
     for (; end != sharing.end() && std::get<0>(end->first) == field; ++end)
-      if (std::get<1>(end->first) == internal::Anchor::Kind::Contains)
-        (std::get<2>(end->first).size() >= 2 ? contains : singles).push_back(end);
-    std::vector<std::uint32_t> first(kBuckets + 1), order(contains.size());
-    for (const Entry& k : contains) {
-      const std::string& lit = std::get<2>(k->first);
-      ++first[bucket(lit[0], lit[1]) + 1];
-    }
-    for (std::size_t i = 0; i < kBuckets; ++i)
-      first[i + 1] += first[i];
+      if (std::get<1>(end->first) == internal::Anchor::Kind::Contains) contains.push_back(end);
+    auto literal = [&](std::uint32_t i) -> const std::string& {
+      return std::get<2>(contains[i]->first);
+    };
+    std::vector<std::uint32_t> first(kBuckets + 1), order, singles;  // order: by bucket
+    for (std::uint32_t i = 0; i < contains.size(); ++i)
+      if (literal(i).size() >= 2) ++first[bucket(literal(i)[0], literal(i)[1]) + 1];
+    for (std::size_t b = 0; b < kBuckets; ++b)
+      first[b + 1] += first[b];
+    order.resize(first.back());
     std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
     for (std::uint32_t i = 0; i < contains.size(); ++i) {
-      const std::string& lit = std::get<2>(contains[i]->first);
-      order[fill[bucket(lit[0], lit[1])]++] = i;
+      if (literal(i).size() >= 2)
+        order[fill[bucket(literal(i)[0], literal(i)[1])]++] = i;
+      else
+        singles.push_back(i);
     }
-    std::map<Entry, std::size_t, decltype([](Entry x, Entry y) { return x->first < y->first; })>
-        sums;
+    std::vector<std::size_t> sums(contains.size());
     std::vector<std::uint32_t> seen;  // the literals a key contains, each once
     for (auto o = c; o != end; ++o) {
       const std::string& key = std::get<2>(o->first);
       seen.clear();
       for (std::size_t at = 0; at + 1 < key.size(); ++at) {
         const std::size_t b = bucket(key[at], key[at + 1]);
-        for (std::uint32_t j = first[b]; j < first[b + 1]; ++j) {
-          const std::uint32_t i = order[j];
-          const std::string& lit = std::get<2>(contains[i]->first);
-          if (key.compare(at, lit.size(), lit) == 0 &&
-              std::find(seen.begin(), seen.end(), i) == seen.end())
-            seen.push_back(i);
-        }
+        for (std::uint32_t j = first[b]; j < first[b + 1]; ++j)
+          if (key.compare(at, literal(order[j]).size(), literal(order[j])) == 0 &&
+              std::find(seen.begin(), seen.end(), order[j]) == seen.end())
+            seen.push_back(order[j]);
       }
+      for (const std::uint32_t i : singles)
+        if (key.find(literal(i)[0]) != std::string::npos) seen.push_back(i);
       for (const std::uint32_t i : seen)
-        if (contains[i] != o) sums[contains[i]] += o->second;
-      for (const Entry& k : singles)
-        if (k != o && key.find(std::get<2>(k->first)[0]) != std::string::npos) sums[k] += o->second;
+        if (contains[i] != o) sums[i] += o->second;
     }
-    for (const auto& [k, sum] : sums)
-      extra[k->first] = sum;
+    for (std::uint32_t i = 0; i < contains.size(); ++i)  // after the field's sums: from the
+      contains[i]->second += sums[i];                    // keys' own counts
     c = end;
   }
-  for (const auto& [key, sum] : extra)
-    sharing[key] += sum;
 }
 
 }  // namespace

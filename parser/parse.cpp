@@ -180,26 +180,29 @@ struct tree_control : control<Rule> {
   template <pegtl::apply_mode A, pegtl::rewind_mode M, template <typename...> class Action,
             template <typename...> class Control, typename ParseInput, typename... States>
   static bool match(ParseInput& in, Tree& tree, States&&... st) {
-    if constexpr (makes_no_node<Rule, 8>())
+    if constexpr (makes_no_node<Rule, 8>()) {
       return control<Rule>::template match<A, M, Action, Control>(in, tree, st...);
-    const std::size_t mark = tree.pending.size();
-    const char* first = in.current();
-    if (!control<Rule>::template match<A, M, Action, Control>(in, tree, st...)) {
-      tree.pending.resize(mark);
-      return false;
+    } else {
+      const std::size_t mark = tree.pending.size();
+      const char* first = in.current();
+      if (!control<Rule>::template match<A, M, Action, Control>(in, tree, st...)) {
+        tree.pending.resize(mark);
+        return false;
+      }
+      if constexpr (selector<Rule>::value) {
+        auto node = std::make_unique<Node>();
+        node->kind = kind_of<Rule>;
+        node->first = first;
+        node->last = in.current();
+        auto& p = tree.pending;
+        node->children.assign(
+            std::make_move_iterator(p.begin() + static_cast<std::ptrdiff_t>(mark)),
+            std::make_move_iterator(p.end()));
+        p.resize(mark);
+        p.push_back(std::move(node));
+      }
+      return true;
     }
-    if constexpr (selector<Rule>::value) {
-      auto node = std::make_unique<Node>();
-      node->kind = kind_of<Rule>;
-      node->first = first;
-      node->last = in.current();
-      auto& p = tree.pending;
-      node->children.assign(std::make_move_iterator(p.begin() + static_cast<std::ptrdiff_t>(mark)),
-                            std::make_move_iterator(p.end()));
-      p.resize(mark);
-      p.push_back(std::move(node));
-    }
-    return true;
   }
 };
 
