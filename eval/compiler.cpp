@@ -582,7 +582,7 @@ class Compiler {
   // needs `a | c` and `b | c`, so the RuleSet can choose the branch conditions by cost. The
   // combinations are capped at kMaxOptions: beyond, a branch offers only its condition with
   // the fewest keys.
-  static constexpr std::size_t kMaxOptions = 16;
+  static constexpr std::size_t kMaxOptions = 64;
   using Options = std::vector<std::vector<Anchor>>;
 
   static std::size_t key_count(const std::vector<Anchor>& condition) {
@@ -600,6 +600,16 @@ class Compiler {
         for (const auto& operand : l->operands) {
           Options branch = options(operand);
           if (branch.empty()) return {};  // a branch without an anchor: no necessary condition
+          if (out.size() * branch.size() > kMaxOptions) {
+            // first without the conditions so far and of the branch that any value of some
+            // field meets (Exists), then with only the branch's condition of the fewest keys
+            auto any_value = [](const std::vector<Anchor>& c) {
+              return std::any_of(c.begin(), c.end(),
+                                 [](const Anchor& a) { return a.kind == Anchor::Kind::Exists; });
+            };
+            for (Options* o : {&out, &branch})
+              if (!std::all_of(o->begin(), o->end(), any_value)) std::erase_if(*o, any_value);
+          }
           if (out.size() * branch.size() > kMaxOptions) {
             auto fewest = std::min_element(
                 branch.begin(), branch.end(),
@@ -645,12 +655,20 @@ class Compiler {
 
   // The anchors of one predicate, any of which it needs (empty: none). A pattern list gives
   // up to two: its plain patterns as exact keys, the others' necessary literals as contains
-  // keys; one pattern without a literal run (`*`) makes the whole list unanchored.
+  // keys; one pattern without a literal run (`*`) leaves only the field's having a value (S2:
+  // a positive predicate is false on no value), as do `<`...`>=`, `!= null` and a regex
+  // without necessary literals. `!=` and negations need no value (S3).
   std::vector<Anchor> predicate_anchors(const ast::Expr& e) {
     const ast::Field* field = nullptr;
     Anchor exact, contains;
     contains.kind = Anchor::Kind::Contains;
-    if (const auto* c = std::get_if<ast::Compare>(&e.node); c && c->op == ast::CompareOp::Eq) {
+    auto exists = [&] {
+      Anchor a;
+      a.kind = Anchor::Kind::Exists;
+      a.field = field_id(field->path, e.span);
+      return std::vector<Anchor>{std::move(a)};
+    };
+    if (const auto* c = std::get_if<ast::Compare>(&e.node)) {
       field = std::get_if<ast::Field>(&c->lhs->node);
       const ast::Expr* other = c->rhs.operator->();
       if (!field) {
@@ -658,8 +676,13 @@ class Compiler {
         other = c->lhs.operator->();
       }
       auto lit = field ? fold(*other) : std::nullopt;
-      auto key = lit ? anchor_key(*lit) : std::nullopt;
-      if (!key) return {};
+      if (!lit) return {};  // not a field against a constant
+      const bool null = std::holds_alternative<ast::Null>(*lit);
+      if (c->op == ast::CompareOp::Ne) return null ? exists() : std::vector<Anchor>{};  // S3
+      if (null) return {};  // `== null`: true on no value; `< null`: never true
+      if (c->op != ast::CompareOp::Eq) return exists();
+      auto key = anchor_key(*lit);
+      if (!key) return exists();
       exact.typed = !std::holds_alternative<std::string>(*lit);
       exact.keys.push_back(std::move(*key));
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
@@ -668,10 +691,10 @@ class Compiler {
       if (m->kind == ast::MatchKind::Regex || m->kind == ast::MatchKind::RegexCi) {
         // A regex's necessary literals (RE2's prefilter), ASCII-folded: a contains anchor.
         auto it = regex_of_.find(m);  // compiled by cond() before the anchors
-        if (it == regex_of_.end()) return {};
+        if (it == regex_of_.end()) return exists();
         contains.folded = true;
         contains.keys = p_.regexes[it->second].necessary_literals();
-        if (contains.keys.empty()) return {};
+        if (contains.keys.empty()) return exists();
         contains.field = field_id(field->path, e.span);
         return {std::move(contains)};
       }
@@ -685,7 +708,7 @@ class Compiler {
         auto lit = fold(v);
         if (lit && std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
         auto key = lit ? anchor_key(*lit) : std::nullopt;
-        if (!key) return {};
+        if (!key) return exists();
         if (!std::holds_alternative<std::string>(*lit)) exact.typed = true;
         const std::string* s = &*key;
         if (!patterns || s->find_first_of("*?") == std::string::npos) {
@@ -693,7 +716,7 @@ class Compiler {
           continue;
         }
         std::string run = necessary_literal(*s);
-        if (run.empty()) return {};  // `*`, `?*`: matches values that contain nothing known
+        if (run.empty()) return exists();  // `*`, `?*`: any value may match
         contains.keys.push_back(std::move(run));
       }
     } else {

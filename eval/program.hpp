@@ -90,7 +90,10 @@ struct Constant {
 /// literal, S8, or match a pattern through its JSON text) or is a string that
 ///   - (kind Exact) equals one of `keys`, or
 ///   - (kind Contains) contains one of `keys` as a substring,
-/// compared after ASCII folding (fold_ascii) when `folded`. Taken from the top-level
+/// compared after ASCII folding (fold_ascii) when `folded`; or
+///   - (kind Exists, no keys) when fields[field] has a value at all: a positive predicate that
+///     gives no keys (`f : "*"`, `f like "?*"`, `f > 4`, a regex without necessary literals)
+///     is false on no value (S2), and so is `f != null`. Taken from the top-level
 /// conjunction: `<category> where`, `f == "x"`, `f in ("x", ...)`, `f in~ (...)`, and `f : "x"`
 /// / `like` / `like~`; a pattern with wildcards gives its longest run of literal characters
 /// between `*`/`?` (necessary_literal(), S6: no escape), which every matching value contains, and a
@@ -98,7 +101,7 @@ struct Constant {
 /// different fields), or one list of both kinds of pattern, is one entry of Program::anchors with
 /// several alternatives.
 struct Anchor {
-  enum class Kind : std::uint8_t { Exact, Contains };
+  enum class Kind : std::uint8_t { Exact, Contains, Exists };
   std::uint16_t field = 0;
   bool folded = false;
   std::vector<std::string> keys;

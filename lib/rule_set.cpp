@@ -65,8 +65,15 @@ struct RuleIndex {
     // Every rule filed here, and every condition with an anchor here: what a value that is not
     // a string meets (S8).
     std::vector<std::uint32_t> all, all_conditions;
+    // The rules filed under, and the conditions with, an Exists anchor here: what any value
+    // meets (S2: `f : "*"`, `f > 4`, `f != null` need one).
+    std::vector<std::uint32_t> any_value, any_value_conditions;
   };
   std::vector<FieldIndex> by_field;
+  // field id -> its index in by_field, or kNoIndex: an event's fields with values lead to their
+  // indexes (an event has values for a few dozen of the hundreds of fields a rule set reads).
+  static constexpr std::uint32_t kNoIndex = ~std::uint32_t{0};
+  std::vector<std::uint32_t> index_of;
   std::vector<std::uint32_t> always;  // rules without an anchor
   // By rule: the necessary conditions besides the one it is filed under that the index checks
   // before the VM runs it (each met when one of its exact anchors is), by condition id.
@@ -169,6 +176,9 @@ constexpr std::size_t kShortLiteral = 4, kShortLiteralCost = 16;
 // whose value there is not a string runs the rule. Chosen only over anchors shared by about
 // a thousand rules, or over none.
 constexpr std::size_t kTypedCost = 1000;
+// An Exists anchor (the field has a value) is met by every event that has the field: chosen
+// like a typed key.
+constexpr std::size_t kAnyValueCost = 1000;
 
 std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const internal::Anchor& a,
                      const std::string& k) {
@@ -277,14 +287,16 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   };
   // The conditions checked before the VM runs a rule (RuleIndex::required): its necessary
   // conditions other than the one it is filed under whose anchors are all exact (a hash lookup
-  // per value of their fields, which most rules' fields get anyway). One id per distinct
+  // per value of their fields, which most rules' fields get anyway) or Exists (met by the
+  // field's having a value: `container.id : "?*"`, `f != null`). One id per distinct
   // condition: `host.os.type == "windows"` is one condition for hundreds of rules.
-  std::map<std::vector<std::tuple<std::uint16_t, bool, std::vector<std::string>>>, std::uint32_t>
-      condition_ids;
+  using ConditionKey =
+      std::tuple<std::uint16_t, internal::Anchor::Kind, bool, std::vector<std::string>>;
+  std::map<std::vector<ConditionKey>, std::uint32_t> condition_ids;
   auto condition_id = [&](const std::vector<internal::Anchor>& alternatives) {
-    std::vector<std::tuple<std::uint16_t, bool, std::vector<std::string>>> key;
+    std::vector<ConditionKey> key;
     for (const auto& a : alternatives)
-      key.emplace_back(a.field, a.folded, a.keys);
+      key.emplace_back(a.field, a.kind, a.folded, a.keys);
     std::sort(key.begin(), key.end());
     auto [it, fresh] =
         condition_ids.emplace(std::move(key), static_cast<std::uint32_t>(condition_ids.size()));
@@ -294,6 +306,9 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
         auto& fi = field_index(a.field).second;
         if (fi.all_conditions.empty() || fi.all_conditions.back() != c)
           fi.all_conditions.push_back(c);
+        if (a.kind == internal::Anchor::Kind::Exists &&
+            (fi.any_value_conditions.empty() || fi.any_value_conditions.back() != c))
+          fi.any_value_conditions.push_back(c);
         for (const auto& k : a.keys) {
           auto& list = (a.folded ? fi.folded : fi.exact)[k].conditions;
           if (list.empty() || list.back() != c) list.push_back(c);
@@ -307,9 +322,11 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     std::size_t best_cost = 0;
     for (const auto& alternatives : *anchors[r]) {
       std::size_t cost = 0;
-      for (const auto& a : alternatives)
+      for (const auto& a : alternatives) {
+        if (a.kind == internal::Anchor::Kind::Exists) cost += kAnyValueCost;
         for (const auto& k : a.keys)
           cost += key_cost(sharing, a, k);
+      }
       if (!best || cost < best_cost) {
         best = &alternatives;
         best_cost = cost;
@@ -322,7 +339,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     for (const auto& alternatives : *anchors[r]) {
       if (&alternatives == best ||
           !std::all_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
-            return a.kind == internal::Anchor::Kind::Exact;
+            return a.kind != internal::Anchor::Kind::Contains;
           }))
         continue;
       const std::uint32_t c = condition_id(alternatives);
@@ -332,6 +349,9 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     for (const auto& a : *best) {  // the rule is a candidate when any alternative is met
       auto [at, fi] = field_index(a.field);
       if (fi.all.empty() || fi.all.back() != r) fi.all.push_back(r);
+      if (a.kind == internal::Anchor::Kind::Exists &&
+          (fi.any_value.empty() || fi.any_value.back() != r))
+        fi.any_value.push_back(r);
       for (const auto& k : a.keys) {
         std::vector<std::uint32_t>* list = nullptr;
         if (a.kind == internal::Anchor::Kind::Exact) {
@@ -352,6 +372,9 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     }
   }
   ix->conditions = condition_ids.size();
+  ix->index_of.assign(fields.size(), internal::RuleIndex::kNoIndex);
+  for (std::size_t i = 0; i < ix->by_field.size(); ++i)
+    ix->index_of[ix->by_field[i].field] = static_cast<std::uint32_t>(i);
   for (std::size_t i = 0; i < ix->by_field.size(); ++i)
     if (!literals[i].empty())
       ix->by_field[i].contains.scanner = std::make_unique<internal::LiteralScanner>(
@@ -375,6 +398,8 @@ std::string RuleSet::describe_index() const {
     if (const auto& scanner = fi.contains.scanner)
       out += " and " + std::to_string(scanner->size()) + " contained literals" +
              (scanner->multi() ? " (Vectorscan)" : "");
+    if (!fi.any_value.empty())
+      out += ", " + std::to_string(fi.any_value.size()) + " of them on any value";
     out += "\n";
   }
   out += "always evaluated: " + std::to_string(ix->always.size()) + " rules\n";
@@ -425,8 +450,13 @@ struct RuleSetMatcher::Impl {
 
   void match(const Event& ev, std::vector<std::size_t>& out) {
     out.clear();
-    for (const auto& fi : ix->by_field) {
-      for (const Value& v : ev.values(fi.field)) {
+    for (const std::uint32_t field : ev.fields_with_values()) {
+      if (field >= ix->index_of.size() || ix->index_of[field] == internal::RuleIndex::kNoIndex)
+        continue;
+      const auto& fi = ix->by_field[ix->index_of[field]];
+      set_bits(marked, fi.any_value);  // Exists anchors: the field has a value
+      set_bits(met, fi.any_value_conditions);
+      for (const Value& v : ev.values(field)) {
         if (v.kind() != ValueKind::String) {
           set_bits(marked, fi.all);
           set_bits(met, fi.all_conditions);

@@ -266,7 +266,7 @@ TEST_CASE("regex~ keeps one-letter Unicode classes (\\pL, \\PN) as written", "[c
 namespace {
 
 // Program::anchors as text: one line per necessary condition, its alternatives joined by " | ";
-// `f == [...]` exact keys, `f *= [...]` contains keys, `~` when folded.
+// `f == [...]` exact keys, `f *= [...]` contains keys, `~` when folded, `f exists` for any value.
 std::string anchors_of(const char* text) {
   auto q = compile(text);
   if (!q) return "error: " + q.error().message;
@@ -277,6 +277,10 @@ std::string anchors_of(const char* text) {
       const auto& a = alternatives[i];
       out += i ? " | " : "";
       out += p.fields[a.field];
+      if (a.kind == eqlite::internal::Anchor::Kind::Exists) {
+        out += " exists";
+        continue;
+      }
       out += a.kind == eqlite::internal::Anchor::Kind::Exact ? " ==" : " *=";
       out += a.folded ? "~ [" : " [";
       for (std::size_t k = 0; k < a.keys.size(); ++k)
@@ -306,10 +310,19 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
   // a list: its plain patterns are exact keys, the others contain keys, either may hold
   CHECK(anchors_of(R"(any where a : ("x.exe", "*-enc*", "*IEX*", "-enc*"))") ==
         "a ==~ [x.exe] | a *=~ [-enc,iex]\n");
-  // no literal run in one pattern: the predicate holds for values we know nothing of
-  CHECK(anchors_of(R"(any where a : ("*x*", "*"))").empty());
-  CHECK(anchors_of(R"(any where a like ("?*", "x*"))").empty());
-  CHECK(anchors_of(R"(any where a : "**" and b : "???")").empty());
+  // no literal run in one pattern: the predicate holds for values we know nothing of, but
+  // only for a value (S2)
+  CHECK(anchors_of(R"(any where a : ("*x*", "*"))") == "a exists\n");
+  CHECK(anchors_of(R"(any where a like ("?*", "x*"))") == "a exists\n");
+  CHECK(anchors_of(R"(any where a : "**" and b : "???")") == "a exists\nb exists\n");
+  // S2: `<`...`>=` need a value, and so does `!= null`; S3: `!=` and `== null` do not, and
+  // `not` never gives a necessary condition
+  CHECK(anchors_of(R"(any where a > 4 and b <= "m" and 5 < c)") ==
+        "a exists\nb exists\nc exists\n");
+  CHECK(anchors_of(R"(any where a != null and null != b)") == "a exists\nb exists\n");
+  CHECK(anchors_of(R"(any where a != "x" and b == null and not c > 1 and not d != null)").empty());
+  CHECK(anchors_of(R"(any where a < null)").empty());
+  CHECK(anchors_of(R"(any where a == b and length(c) > 1)").empty());  // not field vs constant
   // S3: negations are never necessary conditions
   CHECK(anchors_of(R"(any where not a : "*x*")").empty());
   CHECK(anchors_of(R"(any where a : "*x*" and not b like "*y*")") == "a *=~ [x]\n");
@@ -326,29 +339,39 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
   // an `and` of literals needs any one of them: the smallest set left, shortest taken out first
   CHECK(anchors_of(R"(any where a regex "(abcd|abce)\\w+xyz")") == "a *=~ [abcd,abce]\n");
   CHECK(anchors_of(R"(any where a regex "(abc|abd)\\w+vwxyz")") == "a *=~ [vwxyz]\n");
-  // none: no literal of 3 bytes, one RE2 folds by Unicode rules, a pattern that needs none,
-  // a negation (S3)
-  CHECK(anchors_of(R"(any where a regex "[a-z]+\\.e")").empty());
-  CHECK(anchors_of(R"(any where a regex~ ".*ÉCOLE.*")").empty());
-  CHECK(anchors_of(R"(any where a regex ("abc.*", "[0-9]+"))").empty());
+  // no literal of 3 bytes, one RE2 folds by Unicode rules, a pattern that needs none: only a
+  // value (S2); a negation: nothing (S3)
+  CHECK(anchors_of(R"(any where a regex "[a-z]+\\.e")") == "a exists\n");
+  CHECK(anchors_of(R"(any where a regex~ ".*ÉCOLE.*")") == "a exists\n");
+  CHECK(anchors_of(R"(any where a regex ("abc.*", "[0-9]+"))") == "a exists\n");
   CHECK(anchors_of(R"(any where not a regex "abc.*")").empty());
   // an `or` of an exact and a wildcard predicate: one condition, two alternatives
   CHECK(anchors_of(R"(any where a == "x" or b : "*Yz*")") == "a == [x] | b *=~ [yz]\n");
-  CHECK(anchors_of(R"(any where a == "x" or b : "*")").empty());
+  CHECK(anchors_of(R"(any where a == "x" or b : "*")") == "a == [x] | b exists\n");
+  CHECK(anchors_of(R"(any where a == "x" or b != "y")").empty());
   // an `and` inside an `or`: each of its operands' conditions, with the other branch's
   // (the rule set then chooses by cost)
   CHECK(anchors_of(R"(any where (a : ("*p*", "*q*") and b like "*r*") or c == "s")") ==
         "a *=~ [p,q] | c == [s]\nb *= [r] | c == [s]\n");
   CHECK(anchors_of(R"(any where (a == "1" and b == "2") or (c == "3" and d == "4"))") ==
         "a == [1] | c == [3]\na == [1] | d == [4]\nb == [2] | c == [3]\nb == [2] | d == [4]\n");
-  // beyond 16 combinations, a branch offers only its condition with the fewest keys
+  // beyond 64 combinations, first without the conditions any value meets, then a branch
+  // offers only its condition with the fewest keys
   const std::string wide =
       "any where (a == \"1\" and b == \"2\") or (c == \"3\" and d == \"4\") or "
       "(e == \"5\" and f == \"6\") or (g == \"7\" and h == \"8\") or "
+      "(k == \"0\" and l == \"0\") or (m == \"0\" and n == \"0\") or "
       "(i == \"9\" and j in (\"x\", \"y\"))";
   const std::string wide_anchors = anchors_of(wide.c_str());
-  CHECK(std::count(wide_anchors.begin(), wide_anchors.end(), '\n') == 16);
+  CHECK(std::count(wide_anchors.begin(), wide_anchors.end(), '\n') == 64);
   CHECK(wide_anchors.find("j ==") == std::string::npos);  // i's single key is fewer
+  const std::string exists =
+      "any where (a == \"1\" and b > 2) or (c == \"3\" and d > 4) or "
+      "(e == \"5\" and f > 6) or (g == \"7\" and h > 8) or "
+      "(k == \"0\" and l > 0) or (m == \"0\" and n > 0) or (i == \"9\" and j > 0)";
+  const std::string exists_anchors = anchors_of(exists.c_str());
+  CHECK(exists_anchors ==
+        "a == [1] | c == [3] | e == [5] | g == [7] | k == [0] | m == [0] | i == [9]\n");
 }
 
 TEST_CASE("a field instruction fused with the jump after it runs as the two would", "[compiler]") {
