@@ -66,6 +66,8 @@ class StringSet {
   }
   bool empty() const noexcept { return strings_.empty(); }
   std::size_t size() const noexcept { return strings_.size(); }
+  /// The string of index `i` (< size()).
+  const std::string& at(std::uint32_t i) const noexcept { return strings_[i]; }
   /// Whether lookups use the table without collisions (small sets). For tests.
   bool by_edges() const noexcept { return !edges_.empty(); }
 

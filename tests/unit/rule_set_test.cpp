@@ -768,14 +768,15 @@ TEST_CASE("rule set: a rule runs only when every exact condition it needs is met
   CHECK(hits == Ids{0});
   CHECK(evaluated(R"({"a":"x","b":["n","Y"],"c":1})") == 1);  // S4: any value of b
   CHECK(hits == Ids{0});
-  CHECK(evaluated(R"({"a":"x","b":"y","c":2})") == 1);  // S8: the VM compares numbers
-  CHECK(hits.empty());
+  CHECK(evaluated(R"({"a":"x","b":"y","c":2})") == 0);    // S8: 2 is neither 1 nor "two"
+  CHECK(evaluated(R"({"a":"x","b":"Y","c":1.0})") == 1);  // but 1.0 is 1
+  CHECK(hits == Ids{0});
   CHECK(evaluated(R"({"a":"x","b":"y","c":"2"})") == 0);
   CHECK(evaluated(R"({"a":"x","e":"R"})") == 1);
   CHECK(hits == Ids{1});
   CHECK(evaluated(R"({"a":"x","d":"P","e":"s"})") == 0);  // `==` keeps case (S5)
   CHECK(evaluated(R"({"a":"X","d":"p"})") == 0);
-  CHECK(evaluated(R"({"a":"x","b":true,"c":"two","d":"p"})") == 2);
+  CHECK(evaluated(R"({"a":"x","b":true,"c":"two","d":"p"})") == 1);  // true is not "y"
   CHECK(hits == Ids{1});
 
   // Random rules of exact conditions over a few fields, events from the same small values in
@@ -944,4 +945,93 @@ TEST_CASE("rule set: a rule runs only when the fields its predicates need have v
     CHECK(matched > 100);   // the events did meet rules
     CHECK(skipped > 1000);  // and the index ruled many out
   }
+}
+
+TEST_CASE("rule set: a number or boolean value meets only the keys it can equal (S8)",
+          "[rule_set][conditions]") {
+  // A value that is not a string meets the keys of its JSON text (`:`, `in~`, `like`, regexes
+  // and `== "true"` compare texts) and, if a number, the keys that read as an equal number
+  // (`==` and `in` compare numbers): `pid == 4` need not run for pid 5.
+  RuleSet rules;
+  REQUIRE(rules.add("eq", R"(any where a == "x" and pid == 4)").ok());
+  REQUIRE(rules.add("in", R"(any where a == "x" and pid in ("4.0", 9))").ok());
+  REQUIRE(rules.add("bool", R"(any where a == "x" and flag == true)").ok());
+  REQUIRE(rules.add("text", R"(any where a == "x" and code : "4624")").ok());
+  REQUIRE(rules.add("like", R"(any where code like~ "46*")").ok());  // filed under "46"
+  RuleSetMatcher m(rules);
+  Ids hits;
+  auto evaluated = [&](const char* json) { return evaluated_for(rules, m, hits, json); };
+  CHECK(evaluated(R"({"a":"x","pid":5,"flag":false,"code":4725})") == 0);
+  CHECK(evaluated(R"({"a":"x","pid":4})") == 2);
+  CHECK(hits == Ids{0, 1});
+  CHECK(evaluated(R"({"a":"x","pid":4.0})") == 2);
+  CHECK(hits == Ids{0, 1});
+  CHECK(evaluated(R"({"a":"x","pid":"4"})") == 1);  // "4" == 4 (the literal's text)
+  CHECK(hits == Ids{0});
+  CHECK(evaluated(R"({"a":"x","pid":[5,9]})") == 1);  // S4
+  CHECK(hits == Ids{1});
+  CHECK(evaluated(R"({"a":"x","flag":true})") == 1);
+  CHECK(hits == Ids{2});
+  CHECK(evaluated(R"({"a":"x","code":4624})") == 2);
+  CHECK(hits == Ids{3, 4});
+  CHECK(evaluated(R"({"code":46.5})") == 1);
+  CHECK(hits == Ids{4});
+  CHECK(evaluated(R"({"code":[1,true,"x"]})") == 0);
+
+  // Random rules of typed and text predicates, events of numbers, booleans and their texts:
+  // the same answers as each rule on its own, and rules ruled out.
+  eqlite::testing::XorShift next{4624};
+  const char* literals[] = {"4",     "4.0",   "-2",      "1e2",     "100",      "true",
+                            "false", "\"4\"", "\"4.0\"", "\"100\"", "\"true\"", "\"x\""};
+  const char* values[] = {"4",       "4.0",     "-2",       "-2.0",  "100",
+                          "100.5",   "true",    "false",    "\"4\"", "\"4.0\"",
+                          "\"100\"", "\"1e2\"", "\"true\"", "\"x\"", "null"};
+  const char* fields[] = {"f", "g", "h"};
+  auto predicate = [&] {
+    const std::string f = fields[next(std::size(fields))];
+    const std::string l = literals[next(std::size(literals))];
+    const std::string l2 = literals[next(std::size(literals))];
+    switch (next(4)) {
+      case 0:
+        return f + " == " + l;
+      case 1:
+        return f + " in (" + l + ", " + l2 + ")";
+      case 2:
+        return f + " in~ (" + l + ")";
+      default:  // `:` takes strings
+        return f + " : " + (l[0] == '"' ? l : "\"" + l + "\"");
+    }
+  };
+  RuleSet set;
+  for (std::size_t r = 0; r < 40; ++r) {
+    std::string text = "any where " + predicate();
+    for (std::size_t i = next(3); i > 0; --i)
+      text += " and " + (next(3) ? predicate() : "(" + predicate() + " or " + predicate() + ")");
+    INFO(text);
+    REQUIRE(set.add("r" + std::to_string(r), text).ok());
+  }
+  RuleSetMatcher sm(set);
+  std::size_t matched = 0;
+  std::uint64_t skipped = 0;
+  for (int e = 0; e < 3000; ++e) {
+    std::string json = "{";
+    for (const char* field : fields) {
+      if (next(4) == 0) continue;
+      json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
+      if (next(6) == 0)
+        json += std::string("[") + values[next(std::size(values))] + "," +
+                values[next(std::size(values))] + "]";
+      else
+        json += values[next(std::size(values))];
+    }
+    json += "}";
+    INFO("event: " << json);
+    const auto before = sm.evaluated();
+    REQUIRE(sm.match_json(json, hits).ok());
+    REQUIRE(hits == one_by_one(set, json));
+    skipped += set.size() - (sm.evaluated() - before);
+    matched += !hits.empty();
+  }
+  CHECK(matched > 300);
+  CHECK(skipped > 60000);
 }
