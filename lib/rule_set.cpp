@@ -73,10 +73,6 @@ struct RuleIndex {
     std::vector<std::uint32_t> any_value, any_value_conditions;
   };
   std::vector<FieldIndex> by_field;
-  // field id -> its index in by_field, or kNoIndex: an event's fields with values lead to their
-  // indexes (an event has values for a few dozen of the hundreds of fields a rule set reads).
-  static constexpr std::uint32_t kNoIndex = ~std::uint32_t{0};
-  std::vector<std::uint32_t> index_of;
   std::vector<std::uint32_t> always;  // rules without an anchor
   // By rule: the necessary conditions besides the one it is filed under that the index checks
   // before the VM runs it (each met when one of its exact anchors is), by condition id.
@@ -384,9 +380,6 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     std::sort(fi.numbers.begin(), fi.numbers.end(),
               [](const auto& x, const auto& y) { return x.first < y.first; });
   }
-  ix->index_of.assign(fields.size(), internal::RuleIndex::kNoIndex);
-  for (std::size_t i = 0; i < ix->by_field.size(); ++i)
-    ix->index_of[ix->by_field[i].field] = static_cast<std::uint32_t>(i);
   for (std::size_t i = 0; i < ix->by_field.size(); ++i)
     if (!literals[i].empty())
       ix->by_field[i].contains.scanner = std::make_unique<internal::LiteralScanner>(
@@ -463,21 +456,21 @@ struct RuleSetMatcher::Impl {
 
   void match(const Event& ev, std::vector<std::size_t>& out) {
     out.clear();
-    for (const std::uint32_t field : ev.fields_with_values()) {
-      if (field >= ix->index_of.size() || ix->index_of[field] == internal::RuleIndex::kNoIndex)
-        continue;
-      const auto& fi = ix->by_field[ix->index_of[field]];
+    for (const auto& fi : ix->by_field) {
+      const auto values = ev.values(fi.field);
+      if (values.empty()) continue;
       set_bits(marked, fi.any_value);  // Exists anchors: the field has a value
       set_bits(met, fi.any_value_conditions);
-      for (const Value& v : ev.values(field)) {
+      for (const Value& v : values) {
         std::string_view s;
         if (v.kind() == ValueKind::String) {
           s = v.as_string();
         } else {
           // S8: a number or boolean meets the keys of its JSON text (`:`, `in~`, `like`,
           // regexes, `== "true"`), and a number those that read as an equal number
-          // (`==`, `in`)
-          if (!internal::text_of(v, text, s)) continue;
+          // (`==`, `in`). An integer's text reads as itself, so for an integer the keys that
+          // read as numbers are all the exact keys it can meet: its text is needed only for
+          // the contained literals.
           if (v.is_number()) {
             const double d = v.to_double();
             for (auto it =
@@ -486,6 +479,8 @@ struct RuleSetMatcher::Impl {
                  it != fi.numbers.end() && it->first == d; ++it)
               hit(*it->second);
           }
+          if (v.kind() == ValueKind::Int && !fi.contains.scanner) continue;
+          if (!internal::text_of(v, text, s)) continue;
         }
         if (!fi.exact.empty())
           if (const auto* h = fi.exact.find(s)) hit(*h);
