@@ -19,8 +19,10 @@
 //
 // Checks: the text parses; it compiles (the only errors allowed: BadRegex for a raw regex, and
 // Unsupported from the differential generator, which the differential test skips as well);
-// for each event, Vm::matches on the FlatEvent equals reference_matches, and Vm::matches on the
-// event read from its JSON text by the query's JsonReader equals both.
+// for each event, Vm::matches on the FlatEvent equals reference_matches, Vm::matches on the
+// event read from its JSON text by the query's JsonReader equals both, and so does a RuleSet of
+// the query (without pipes) on the JSON text: its index may rule the query out only for events
+// it does not match.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <charconv>
@@ -31,6 +33,7 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -750,6 +753,16 @@ void check(const Case& c) {
   static eqlite::Vm vm;
   static eqlite::Event event;
   eqlite::JsonReader reader(*q);
+  std::optional<eqlite::RuleSet> rules;
+  std::optional<eqlite::RuleSetMatcher> matcher;
+  if (q->pipes().empty()) {
+    rules.emplace();
+    auto id = rules->add("q", text);
+    FUZZ_CHECK(id.ok(), "RuleSet::add rejects a query compile() takes: \"" + printable(text) +
+                            "\"\n" + (id ? std::string() : id.error().format(text)));
+    matcher.emplace(*rules);
+  }
+  std::vector<std::size_t> ids;
   for (std::size_t k = 0; k < c.json.size(); ++k) {
     const std::string detail = "query: " + printable(text) + "\nast:   " + q->dump_ast() +
                                "\nevent: " + printable(c.json[k]);
@@ -762,6 +775,12 @@ void check(const Case& c) {
     const bool got_json = vm.matches(*q, event);
     FUZZ_CHECK(got_json == got, detail + "\nFlatEvent: " + (got ? "true" : "false") +
                                     ", JsonReader event: " + (got_json ? "true" : "false"));
+    if (matcher) {
+      const bool read = matcher->match_json(c.json[k], ids).ok();
+      FUZZ_CHECK(read && ids.size() == (got ? 1u : 0u),
+                 detail + "\nVM: " + (got ? "true" : "false") + ", RuleSet: " +
+                     (ids.empty() ? "false" : "true") + "\nindex:\n" + rules->describe_index());
+    }
   }
 }
 

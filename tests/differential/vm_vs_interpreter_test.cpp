@@ -6,7 +6,10 @@
 // interpreter, eqlite::compile the Query for the VM. Then for each of a few generated events:
 //   * Vm::matches(query, FlatEvent) must equal reference_matches(ast, FlatEvent);
 //   * Vm::matches on the same event read from its JSON text by a JsonReader must give the same
-//     answer too (E1: the JsonReader flattens like the generator's FlatEvent).
+//     answer too (E1: the JsonReader flattens like the generator's FlatEvent);
+//   * a RuleSet of the query (without pipes) must give the same answer on the JSON text: its
+//     index (anchors, exact, number and Exists conditions) may rule the query out only for
+//     events it does not match.
 // A query that compile() rejects with ErrorCode::Unsupported (functions, until the VM has them)
 // is skipped, and its pairs are counted and printed; any other compile error is a failure (the
 // generator only writes valid queries). The interpreter still runs on skipped pairs (it must not
@@ -27,6 +30,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <eqlite/eqlite.hpp>
 
@@ -64,6 +68,7 @@ TEST_CASE("differential: VM vs reference interpreter on random queries and event
   eqlite::Vm vm;
   eqlite::Event json_event;
 
+  std::uint64_t rule_set_checked = 0;
   std::uint64_t pairs = 0, checked = 0, skipped = 0, queries = 0, skipped_queries = 0, vm_true = 0,
                 reported = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -95,6 +100,18 @@ TEST_CASE("differential: VM vs reference interpreter on random queries and event
     }
     std::optional<eqlite::JsonReader> reader;
     if (!skip) reader.emplace(*compiled);
+    std::optional<eqlite::RuleSet> rules;
+    std::optional<eqlite::RuleSetMatcher> matcher;
+    if (!skip && compiled->pipes().empty()) {
+      rules.emplace();
+      if (auto id = rules->add("q", text); !id) {
+        FAIL_CHECK("RuleSet::add rejects a query compile() takes: " << text << "\n"
+                                                                    << id.error().format(text));
+        ++reported;
+        continue;
+      }
+      matcher.emplace(*rules);
+    }
 
     bool disagreed = false;  // report one event per query: the next query may show another bug
     for (int k = 0; k < kEventsPerQuery && pairs < budget; ++k) {
@@ -143,6 +160,20 @@ TEST_CASE("differential: VM vs reference interpreter on random queries and event
             << seed << ", pair #" << pairs << "\n  query: " << text << "\n  event: " << ev.json
             << "\n  FlatEvent: " << (got ? "true" : "false")
             << ", JsonReader: " << (got_json ? "true" : "false"));
+        continue;
+      }
+      if (matcher) {
+        std::vector<std::size_t> ids;
+        auto read = matcher->match_json(ev.json, ids);
+        ++rule_set_checked;
+        if (!read || ids.size() != (got ? 1u : 0u)) {
+          ++reported;
+          FAIL_CHECK("the RuleSet answers differently from the VM\n  seed: "
+                     << seed << ", pair #" << pairs << "\n  query: " << text
+                     << "\n  event: " << ev.json << "\n  VM: " << (got ? "true" : "false")
+                     << ", RuleSet: " << (ids.empty() ? "false" : "true") << "\n  index:\n"
+                     << rules->describe_index());
+        }
       }
     }
   }
@@ -150,6 +181,7 @@ TEST_CASE("differential: VM vs reference interpreter on random queries and event
   std::cout << "[differential] seed " << seed << ": " << pairs << " pairs (" << queries
             << " queries) in " << elapsed() << " s; " << checked << " checked (" << vm_true
             << " true), " << skipped << " skipped as unsupported (" << skipped_queries
-            << " queries)\n";
+            << " queries); " << rule_set_checked << " also through a RuleSet\n";
   CHECK(checked > 0);
+  CHECK(rule_set_checked > checked / 2);
 }
