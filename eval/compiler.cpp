@@ -580,9 +580,11 @@ class Compiler {
   // list: none known). An `and` needs the conditions of each operand. An `or` needs, for every
   // way of taking one condition from each branch, one of their anchors: `(a and b) or c`
   // needs `a | c` and `b | c`, so the RuleSet can choose the branch conditions by cost. The
-  // combinations are capped at kMaxOptions: beyond, a branch offers only its condition with
-  // the fewest keys.
-  static constexpr std::size_t kMaxOptions = 64;
+  // combinations are capped at kMaxOptions: beyond, the combinations with an Exists anchor go
+  // first, then a branch offers only its condition with the fewest keys. (Elastic's 861 rules
+  // over the generated ECS events: 2.82 rules run per event with 16, 2.23 with 32, 2.38 with
+  // 64; starting them: 690 M, 716 M, 749 M instructions.)
+  static constexpr std::size_t kMaxOptions = 32;
   using Options = std::vector<std::vector<Anchor>>;
 
   static std::size_t key_count(const std::vector<Anchor>& condition) {
