@@ -752,6 +752,9 @@ class Interp {
     } else {
       const auto& m = std::get<ast::Match>(e.node);
       const bool in = m.kind == ast::MatchKind::In || m.kind == ast::MatchKind::InCi;
+      // `null in (...)` as a value: null, whatever the members (Elasticsearch's In compares
+      // with three-valued equality; the compiler's in_list gives null before looking at them)
+      if (auto l = fold(*m.lhs); in && l && is_null(*l)) return V{};
       if (in)
         for (const auto& v : m.values)
           if (!fold(v)) return V(cond(e));
