@@ -369,8 +369,7 @@ TEST_CASE("anchors: exact keys and the necessary literals of wildcard patterns",
       "(e == \"5\" and f > 6) or (g == \"7\" and h > 8) or "
       "(k == \"0\" and l > 0) or (m == \"0\" and n > 0)";
   const std::string exists_anchors = anchors_of(exists.c_str());
-  CHECK(exists_anchors ==
-        "a == [1] | c == [3] | e == [5] | g == [7] | k == [0] | m == [0]\n");
+  CHECK(exists_anchors == "a == [1] | c == [3] | e == [5] | g == [7] | k == [0] | m == [0]\n");
 }
 
 TEST_CASE("a field instruction fused with the jump after it runs as the two would", "[compiler]") {
