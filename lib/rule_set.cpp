@@ -63,8 +63,8 @@ struct RuleIndex {
       std::vector<std::vector<std::uint32_t>> rules;
       std::unique_ptr<LiteralScanner> scanner;  // null when there are none
     } contains;
-    // Every rule filed here, and every condition with an anchor here.
-    std::vector<std::uint32_t> all, all_conditions;
+    // Every rule filed here.
+    std::vector<std::uint32_t> all;
     // The exact keys (as written and folded) that read as numbers, by value: what a number
     // equals besides its text (S8: `pid == 4` and `pid in ("4.0")` hold for 4 and 4.0).
     std::vector<std::pair<double, const Hits*>> numbers;
@@ -304,8 +304,6 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     if (fresh)
       for (const auto& a : alternatives) {
         auto& fi = field_index(a.field).second;
-        if (fi.all_conditions.empty() || fi.all_conditions.back() != c)
-          fi.all_conditions.push_back(c);
         if (a.kind == internal::Anchor::Kind::Exists &&
             (fi.any_value_conditions.empty() || fi.any_value_conditions.back() != c))
           fi.any_value_conditions.push_back(c);
@@ -392,7 +390,11 @@ std::string RuleSet::describe_index() const {
   std::string out;
   std::size_t condition_fields = 0;
   for (const auto& fi : ix->by_field) {
-    condition_fields += !fi.all_conditions.empty();
+    bool conditions = !fi.any_value_conditions.empty();
+    for (const auto* keyed : {&fi.exact, &fi.folded})
+      for (const auto& h : keyed->hits)
+        conditions = conditions || !h.conditions.empty();
+    condition_fields += conditions;
     if (fi.all.empty()) continue;  // conditions only
     std::size_t keys = 0;          // the keys rules are filed under (not those of conditions)
     for (const auto* keyed : {&fi.exact, &fi.folded})
