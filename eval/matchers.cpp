@@ -17,9 +17,15 @@
 #include <immintrin.h>
 #endif
 
+#include "eval/result_memo.hpp"
 #include "eval/value_ops.hpp"
 
 namespace eqlite::internal {
+
+std::uint64_t next_matcher_id() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 // ---- StringSet
 
@@ -690,6 +696,7 @@ void PatternSet::finish() {
   suffixes_.clear();
   contains_.clear();
   set_contains_only();
+  memo_id_ = next_matcher_id();  // the answers are final now (ResultMemo)
 }
 
 void PatternSet::set_contains_only() noexcept {
@@ -1433,6 +1440,7 @@ bool RegexSet::build(const std::vector<std::string>& patterns, bool ci, std::siz
   }
   // The prefilter pays when it is a few searches; the anchors of a rule set use all of them.
   prefilter_ = !needles_.empty() && needles_.size() <= kMaxPrefilter;
+  memo_id_ = next_matcher_id();
   return true;
 }
 

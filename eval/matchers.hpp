@@ -267,6 +267,9 @@ class PatternSet {
   bool matches(Value v, std::string& buf, std::string& fold) const noexcept;
   bool case_insensitive() const noexcept { return ci_; }
   const std::vector<std::string>& patterns() const noexcept { return all_; }
+  /// Non-zero when a Vm remembers this list's answers (ResultMemo): a list that finish() made
+  /// one multi-pattern matcher, whose scan costs more than the memo's lookup.
+  std::uint64_t memo_id() const noexcept { return memo_id_; }
 
   /// One pattern against one (already folded when needed) text. Exposed for tests.
   static bool glob(std::string_view text, std::string_view pattern) noexcept;
@@ -306,6 +309,7 @@ class PatternSet {
   // asks its nibble filter alone. Set by finish() (and the test hook above).
   bool contains_only_ = false;
   void set_contains_only() noexcept;
+  std::uint64_t memo_id_ = 0;
 };
 
 /// Which of many literals occur in a text, for RuleSet's contains anchors. Up to kScanMin - 1
@@ -369,6 +373,8 @@ class RegexSet {
   bool case_insensitive() const noexcept { return ci_; }
   /// regex_necessary_literals() of the patterns (empty: every value goes to RE2).
   const std::vector<std::string>& necessary_literals() const noexcept { return needles_; }
+  /// Non-zero once built: a Vm remembers the answers for short values (ResultMemo).
+  std::uint64_t memo_id() const noexcept { return memo_id_; }
 
  private:
   std::shared_ptr<const re2::RE2> re_;
@@ -378,6 +384,7 @@ class RegexSet {
   static constexpr std::size_t kMaxPrefilter = 16;
   bool prefilter_ = false;
   bool ci_ = false;
+  std::uint64_t memo_id_ = 0;
 };
 
 }  // namespace eqlite::internal

@@ -5,6 +5,7 @@
 
 #include "eval/functions.hpp"
 #include "eval/program.hpp"
+#include "eval/result_memo.hpp"
 #include "eval/value_ops.hpp"
 
 // Dispatch (run()): threaded where the compiler has labels as values (GCC, Clang), else a
@@ -38,6 +39,7 @@ struct Exec {
   std::string& buf;
   std::string& fold;
   internal::StringPool& pool;
+  internal::ResultMemo& memo;
 
   // compare() as a value: with k3v (a comparison used as a value, e.g. `null == (x > 1)`), a
   // null operand gives null, except against the literal null (an existence test).
@@ -66,8 +68,17 @@ struct Exec {
   template <typename Matcher>
   bool some_value_matches(const Matcher& m, std::uint16_t field) {
     for (const Value& v : ev.values(field))
-      if (m.matches(v, buf, fold)) return true;
+      if (value_matches(m, v)) return true;
     return false;
+  }
+
+  // A pattern or regex list on one value; a costly list's answer for a short string from the
+  // memo when it has it (ResultMemo: the same answer, remembered).
+  template <typename Matcher>
+  bool value_matches(const Matcher& m, Value v) {
+    if (const std::uint64_t id = m.memo_id(); id != 0 && v.kind() == ValueKind::String)
+      return memo.answer(id, v.as_string(), [&] { return m.matches(v, buf, fold); });
+    return m.matches(v, buf, fold);
   }
 
   // The boolean result of a field_* instruction: pushed; with kThenJump, the jump after it
@@ -161,12 +172,12 @@ struct Exec {
         EQLITE_NEXT();
       op_MatchPatterns:
       case Opcode::MatchPatterns:
-        on_top(in, sp, [&](Value v) { return p.patterns[in.b].matches(v, buf, fold); });
+        on_top(in, sp, [&](Value v) { return value_matches(p.patterns[in.b], v); });
         ++pc;
         EQLITE_NEXT();
       op_MatchRegex:
       case Opcode::MatchRegex:
-        on_top(in, sp, [&](Value v) { return p.regexes[in.b].matches(v, buf, fold); });
+        on_top(in, sp, [&](Value v) { return value_matches(p.regexes[in.b], v); });
         ++pc;
         EQLITE_NEXT();
       op_FieldCompare:
@@ -354,7 +365,12 @@ struct Exec {
 
 }  // namespace
 
-Vm::Vm() : pool_(std::make_unique<internal::StringPool>()) {}
+Vm::Vm() : Vm(VmOptions{}) {}
+Vm::Vm(const VmOptions& options)
+    : pool_(std::make_unique<internal::StringPool>()),
+      memo_(std::make_unique<internal::ResultMemo>()) {
+  if (!options.remember_answers) memo_->disable();
+}
 Vm::~Vm() = default;
 Vm::Vm(Vm&&) noexcept = default;
 Vm& Vm::operator=(Vm&&) noexcept = default;
@@ -365,7 +381,7 @@ bool Vm::matches(const Query& query, const Event& event) noexcept {
   if (stack_.size() < p.max_stack) stack_.resize(p.max_stack);
   if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
   pool_->reset();
-  Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_};
+  Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_, *memo_};
   return ex.run(0, 0) == Exec::Outcome::True;
 }
 

@@ -17,11 +17,22 @@ namespace eqlite {
 
 namespace internal {
 class StringPool;
-}
+class ResultMemo;
+}  // namespace internal
+
+/// How a Vm evaluates. The defaults suit every use; the switch exists to measure.
+struct VmOptions {
+  /// Remember what a costly list (a wildcard list matched as one, a regex list) answered for
+  /// a short string, and answer the same string from memory (docs/performance.md): most fields
+  /// such lists test repeat a few values. The answers are the same either way; the Vm turns
+  /// the memory off by itself while values do not repeat.
+  bool remember_answers = true;
+};
 
 class Vm {
  public:
   Vm();
+  explicit Vm(const VmOptions& options);
   ~Vm();
   Vm(Vm&&) noexcept;
   Vm& operator=(Vm&&) noexcept;
@@ -38,6 +49,7 @@ class Vm {
   std::string fold_;
   Event bound_;
   std::unique_ptr<internal::StringPool> pool_;  // strings made by functions (concat, string)
+  std::unique_ptr<internal::ResultMemo> memo_;  // costly lists' answers for short strings
 };
 
 }  // namespace eqlite

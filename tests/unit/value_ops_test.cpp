@@ -9,6 +9,7 @@
 #include <string>
 
 #include "eval/matchers.hpp"
+#include "eval/result_memo.hpp"
 #include "eval/value_ops.hpp"
 #include "support/xorshift.hpp"
 
@@ -956,4 +957,92 @@ TEST_CASE("S7: RegexSet skips RE2 for values without a necessary literal, same a
   }
   CHECK(filtered > 100);  // the prefilter was there
   CHECK(matched > 500);   // and the values did match
+}
+
+// ---- ResultMemo (eval/result_memo.hpp): what a costly list answered, remembered per Vm -------
+
+TEST_CASE("ResultMemo: a remembered answer is the list's own, for the same list and bytes",
+          "[value_ops][memo]") {
+  ResultMemo memo;
+  int calls = 0;
+  auto ask = [&](std::uint64_t id, std::string_view s, bool truth) {
+    return memo.answer(id, s, [&] {
+      ++calls;
+      return truth;
+    });
+  };
+  const std::uint64_t a = next_matcher_id(), b = next_matcher_id();
+  CHECK(a != 0);
+  CHECK(a != b);
+  CHECK(ask(a, "IMAP4", true));
+  CHECK(ask(a, "IMAP4", false));  // remembered: the list is not asked again
+  CHECK(calls == 1);
+  CHECK_FALSE(ask(b, "IMAP4", false));  // another list: its own answer
+  CHECK(calls == 2);
+  CHECK(ask(a, "IMAP4", false));  // each list keeps its own
+  CHECK_FALSE(ask(b, "IMAP4", true));
+  CHECK(calls == 2);
+  // The same first and last 8 bytes and size (the same slot): told apart by their bytes.
+  CHECK(ask(a, "Exchange X Web Services", true));
+  CHECK_FALSE(ask(a, "Exchange Y Web Services", false));
+  CHECK(calls == 4);
+  CHECK_FALSE(ask(a, "Exchange Y Web Services", true));
+  CHECK(calls == 4);
+  CHECK_FALSE(ask(a, "imap4", false));  // bytes, not folded: the list decides case (S5)
+  CHECK(ask(a, "", true));
+  CHECK(ask(a, "", false));
+  CHECK(calls == 6);
+  // Longer values are never remembered.
+  const std::string long_value(ResultMemo::kMaxBytes + 1, 'x');
+  CHECK(ask(a, long_value, true));
+  CHECK_FALSE(ask(a, long_value, false));
+  CHECK(calls == 8);
+  const std::string longest(ResultMemo::kMaxBytes, 'x');
+  CHECK(ask(a, longest, true));
+  CHECK(ask(a, longest, false));
+  CHECK(calls == 9);
+}
+
+TEST_CASE("ResultMemo: values that do not repeat turn it off for a while", "[value_ops][memo]") {
+  ResultMemo memo;
+  int calls = 0;
+  auto ask = [&](std::string_view s) {
+    return memo.answer(1, s, [&] {
+      ++calls;
+      return s.size() % 2 == 0;
+    });
+  };
+  std::uint32_t n = 0;
+  auto unique = [&n] { return "value-" + std::to_string(n++); };
+  for (std::uint32_t i = 0; i + 1 < ResultMemo::kWindow; ++i)
+    (void)ask(unique());
+  CHECK_FALSE(memo.off());
+  (void)ask(unique());
+  CHECK(memo.off());  // a window of lookups with nothing found
+  // While off, every value goes to the list, repeated or not.
+  calls = 0;
+  for (int i = 0; i < 10; ++i)
+    CHECK(ask("same") == true);
+  CHECK(calls == 10);
+  for (std::uint32_t i = 10; i < ResultMemo::kOffFor; ++i)
+    (void)ask("same");
+  CHECK_FALSE(memo.off());  // on again: values may repeat now
+  calls = 0;
+  CHECK(ask("repeated"));
+  CHECK(ask("repeated"));
+  CHECK(calls == 1);
+  // Values that repeat often enough keep it on.
+  for (std::uint32_t i = 0; i < 4 * ResultMemo::kWindow; ++i)
+    (void)ask(i % 2 ? unique() : "repeated");
+  CHECK_FALSE(memo.off());
+
+  ResultMemo disabled;
+  disabled.disable();
+  calls = 0;
+  for (std::uint32_t i = 0; i < 2 * ResultMemo::kOffFor; ++i)
+    (void)disabled.answer(1, "same", [&] {
+      ++calls;
+      return true;
+    });
+  CHECK(calls == static_cast<int>(2 * ResultMemo::kOffFor));
 }
