@@ -3,6 +3,8 @@
 // stack and the scratch strings belong to the Vm and keep their capacity.
 #include "eqlite/vm.hpp"
 
+#include <algorithm>
+
 #include "eval/functions.hpp"
 #include "eval/program.hpp"
 #include "eval/result_memo.hpp"
@@ -375,11 +377,17 @@ Vm::~Vm() = default;
 Vm::Vm(Vm&&) noexcept = default;
 Vm& Vm::operator=(Vm&&) noexcept = default;
 
+// Out of line, so that matches() saves no registers for it (the first run of a bigger query).
+__attribute__((noinline)) void Vm::grow(std::size_t stack, std::size_t fields) {
+  stack_.resize(std::max(stack_.size(), stack));
+  cursors_.resize(std::max(cursors_.size(), fields), 0);
+}
+
 bool Vm::matches(const Query& query, const Event& event) noexcept {
   const Program& p = query.program();
   if (event.field_count() < p.fields.size()) return false;  // not bound to this query
-  if (stack_.size() < p.max_stack) stack_.resize(p.max_stack);
-  if (cursors_.size() < p.fields.size()) cursors_.resize(p.fields.size(), 0);
+  if (stack_.size() < p.max_stack || cursors_.size() < p.fields.size()) [[unlikely]]
+    grow(p.max_stack, p.fields.size());
   pool_->reset();
   Exec ex{p, event, stack_.data(), cursors_.data(), scratch_, fold_, *pool_, *memo_};
   return ex.run(0, 0) == Exec::Outcome::True;

@@ -43,6 +43,7 @@ class Vm {
   bool matches(const Query& query, const FieldMap& map);
 
  private:
+  void grow(std::size_t stack, std::size_t fields);
   std::vector<Value> stack_;
   std::vector<std::uint32_t> cursors_;
   std::string scratch_;

@@ -988,6 +988,19 @@ TEST_CASE("ResultMemo: a remembered answer is the list's own, for the same list 
   CHECK(calls == 4);
   CHECK_FALSE(ask(a, "Exchange Y Web Services", true));
   CHECK(calls == 4);
+  // Every byte counts: a value one byte off another of its size is not the other.
+  for (std::size_t n = 1; n <= ResultMemo::kMaxBytes; ++n) {
+    const std::string base(n, 'a');
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string other = base;
+      other[i] = 'b';
+      INFO("size " << n << ", byte " << i);
+      CHECK(ask(a, base, true));
+      CHECK_FALSE(ask(a, other, false));
+      CHECK_FALSE(ask(a, other, true));  // remembered: its own answer
+    }
+  }
+  calls = 4;
   CHECK_FALSE(ask(a, "imap4", false));  // bytes, not folded: the list decides case (S5)
   CHECK(ask(a, "", true));
   CHECK(ask(a, "", false));
