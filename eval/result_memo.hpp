@@ -1,14 +1,15 @@
 // eval/result_memo.hpp — what a costly matcher (a multi-pattern wildcard list, a regex list)
 // answered for a short string, remembered per Vm. Most fields that such lists test repeat a
 // few values (`client_app_used`, `process.name`, `event.action`), and a remembered answer
-// costs a hash and one compare instead of a scan (docs/performance.md, session 12).
+// costs a multiply of the value's first and last 8 bytes and one compare instead of a scan
+// (docs/performance.md, session 12).
 //
 // Exact, never approximate: a slot holds the matcher's id and the value's bytes, and answers
 // only for the same matcher and the same bytes. A matcher's id is unique for the life of the
 // process (next_matcher_id), so a Query destroyed and another built at the same address never
 // see each other's answers. Direct-mapped: a new value takes its slot from the old one.
 // When values rarely repeat (unique ids, addresses), the memo turns itself off for a while, so
-// such a field pays only the counting (see Switch).
+// such a field pays only the counting (count()).
 #pragma once
 
 #include <cstdint>
