@@ -378,13 +378,14 @@ class Runner {
         per_rule_(names.size(), 0) {
     for (const auto& n : names)
       prefixes_.push_back("{\"rule\":" + json_quoted(n));
-    // One thread: the main thread evaluates inline. N threads: N workers evaluate, and the
-    // main thread only reads and writes (mostly waiting in read() or for the next block).
+    // One thread: the main thread evaluates inline. N threads: N - 1 workers evaluate, and
+    // the main thread reads, writes, and evaluates a waiting block whenever the workers have
+    // more than they can start (help()): N evaluators on N cores, not N + 1 threads.
     const std::size_t n = std::max<std::size_t>(threads, 1);
     for (std::size_t i = 0; i < n; ++i)
       evaluators_.emplace_back(config_);
     if (n > 1)
-      for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t i = 0; i + 1 < n; ++i)
         workers_.emplace_back([this, i] { work(evaluators_[i]); });
   }
   ~Runner() { finish(); }
@@ -457,6 +458,8 @@ class Runner {
 
   // Waits for every block, writes the rest, stops the threads.
   void finish() {
+    while (!stop_ && help())
+      drain(false);
     drain(true);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -529,14 +532,43 @@ class Runner {
     }
     todo_cv_.notify_one();
     drain(false);
-    // Bounded memory: wait while too many blocks are in flight.
-    while (!stop_ && inflight_.size() > 3 * workers_.size()) {
+    // The main thread evaluates the oldest waiting block while more wait than one (one stays
+    // queued for a worker that finishes) or too many blocks are in flight; with too many in
+    // flight and none waiting (bounded memory), it waits for the oldest.
+    for (;;) {
+      if (stop_) return;
+      std::size_t waiting;
       {
+        std::lock_guard<std::mutex> lock(mu_);
+        waiting = todo_.size();
+      }
+      const bool full = inflight_.size() > 3 * evaluators_.size();
+      if (waiting > 1 || (waiting == 1 && full)) {
+        help();
+      } else if (full) {
         std::unique_lock<std::mutex> lock(mu_);
         done_cv_.wait(lock, [&] { return inflight_.front()->done; });
+      } else {
+        return;
       }
       drain(false);
     }
+  }
+
+  // The main thread evaluates the oldest waiting block with its own evaluator (the last).
+  // False when none waits.
+  bool help() {
+    Block* b = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (todo_.empty()) return false;
+      b = todo_.front();
+      todo_.pop_front();
+    }
+    if (!stop_) evaluate(evaluators_.back(), *b);
+    std::lock_guard<std::mutex> lock(mu_);
+    b->done = true;
+    return true;
   }
 
   void work(Evaluator& ev) {
