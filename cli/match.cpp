@@ -1,10 +1,10 @@
 // cli/match.cpp — `eqlite match`: NDJSON in, matching lines out (docs/cli.md).
 //
 // The input is cut into blocks of whole lines as it is read (what one read() returns, up to the
-// last newline). Each block is evaluated by one thread into records (a match with its rules, or
-// a bad line with its reason); the main thread writes the records block by block in input
-// order, so the output, the error messages and the counts are those of a single thread,
-// whatever --threads says. With one thread the blocks are evaluated inline.
+// last newline). Each thread reads its next block itself (one reader at a time) and evaluates
+// it into records (a match with its rules, or a bad line with its reason); whoever finishes
+// the oldest block writes the finished records block by block in input order, so the output,
+// the error messages and the counts are those of a single thread, whatever --threads says.
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -363,7 +363,7 @@ struct Block {
   std::uint64_t lines = 0, nonempty = 0;
   std::vector<Record> records;
   std::vector<std::size_t> hits;
-  bool done = false;  // guarded by Runner::mu_
+  bool done = false;  // guarded by Runner::out_mu_
 };
 
 class Runner {
@@ -378,94 +378,49 @@ class Runner {
         per_rule_(names.size(), 0) {
     for (const auto& n : names)
       prefixes_.push_back("{\"rule\":" + json_quoted(n));
-    // One thread: the main thread evaluates inline. N threads: N - 1 workers evaluate, and
-    // the main thread reads, writes, and evaluates a waiting block whenever the workers have
-    // more than they can start (help()): N evaluators on N cores, not N + 1 threads.
+    // N threads are N evaluators: the main thread (evaluators_[0]) and N - 1 workers. Each
+    // reads its next block itself (one at a time: next_block()) and evaluates it, so a block
+    // is parsed on the core whose cache its bytes were just copied into; whoever finishes the
+    // oldest block writes every finished block at the front, in input order (complete()).
     const std::size_t n = std::max<std::size_t>(threads, 1);
     for (std::size_t i = 0; i < n; ++i)
       evaluators_.emplace_back(config_);
-    if (n > 1)
-      for (std::size_t i = 0; i + 1 < n; ++i)
-        workers_.emplace_back([this, i] { work(evaluators_[i]); });
+    for (std::size_t i = 1; i < n; ++i)
+      workers_.emplace_back([this, i] { work(evaluators_[i]); });
   }
   ~Runner() { finish(); }
 
-  // Reads `fd` to its end or until no more input is wanted. False on a read error.
+  // Reads `fd` to its end or until no more input is wanted, with every thread. False on a read
+  // error (the blocks before it are still written).
   bool stream(int fd, const std::string& label, std::string& error) {
-    Buffer carry = take_buffer();
-    bool at_input_start = true, dropping = false, first_block = true;
-    auto submit_block = [&](std::unique_ptr<Block> b) {
-      b->label = &label;
-      b->first_of_input = first_block;
-      first_block = false;
-      submit(std::move(b));
-    };
-    constexpr std::size_t kChunk = 1 << 18;  // 256 KiB: the block is still in L2 when parsed
-    for (;;) {
-      if (stop_) return true;
-      ssize_t n = ::read(fd, carry.grow(kChunk), kChunk);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        error = std::strerror(errno);
-        return false;
-      }
-      if (n == 0) break;
-      carry.commit(static_cast<std::size_t>(n));
-      if (at_input_start) {
-        const std::string_view head = carry.view().substr(0, 3);
-        if (head != std::string_view("\xEF\xBB\xBF").substr(0, head.size())) {
-          at_input_start = false;  // not a byte-order mark
-        } else if (head.size() == 3) {
-          carry.erase_front(3);  // a UTF-8 byte-order mark at the start of the input is ignored
-          at_input_start = false;
-        } else {
-          continue;  // one or two bytes of what may be a byte-order mark: wait for more
-        }
-      }
-      if (dropping) {  // the rest of a line that is too long
-        const std::size_t nl = carry.view().find('\n');
-        if (nl == std::string::npos) {
-          carry.clear();
-          continue;
-        }
-        carry.erase_front(nl + 1);
-        dropping = false;
-      }
-      const std::size_t last_nl = carry.view().rfind('\n');
-      if (last_nl != std::string::npos) {
-        auto b = std::make_unique<Block>();
-        b->data = std::move(carry);
-        carry = take_buffer();
-        carry.assign(b->data.view().substr(last_nl + 1));
-        b->data.truncate(last_nl + 1);
-        submit_block(std::move(b));
-      }
-      if (carry.size() > max_line_bytes_) {
-        auto b = std::make_unique<Block>();
-        b->too_long = true;
-        submit_block(std::move(b));
-        carry.clear();
-        dropping = true;
-      }
+    {
+      std::lock_guard<std::mutex> lock(read_mu_);
+      in_ = Input{};
+      in_.fd = fd;
+      in_.label = &label;
+      in_.carry = take_buffer();
     }
-    if (!dropping && !carry.empty() && !stop_) {  // a last line without a newline
-      auto b = std::make_unique<Block>();
-      b->data = std::move(carry);
-      submit_block(std::move(b));
+    input_cv_.notify_all();
+    Evaluator& ev = evaluators_[0];
+    while (Block* b = next_block(false)) {
+      if (!stop_) evaluate(ev, *b);
+      complete(b);
     }
-    return true;
+    // The input has ended for every thread (next_block() reads it no more): `fd` may close.
+    std::lock_guard<std::mutex> lock(read_mu_);
+    in_.fd = -1;
+    give_buffer(std::move(in_.carry));
+    error = in_.error;
+    return error.empty();
   }
 
   // Waits for every block, writes the rest, stops the threads.
   void finish() {
-    while (!stop_ && help())
-      drain(false);
-    drain(true);
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<std::mutex> lock(read_mu_);
       closing_ = true;
     }
-    todo_cv_.notify_all();
+    input_cv_.notify_all();
     for (auto& t : workers_)
       t.join();
     workers_.clear();
@@ -475,6 +430,142 @@ class Runner {
   const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
 
  private:
+  // The input being read: what next_block() cuts into blocks, under read_mu_.
+  struct Input {
+    int fd = -1;
+    const std::string* label = nullptr;
+    Buffer carry;  // the start of a line not yet ended
+    bool at_input_start = true, dropping = false, first_block = true, ended = false;
+    std::string error;
+    std::deque<Block*> ready;  // cut, in flight, not yet taken by a thread
+  };
+
+  // The next block of the input for the calling thread to evaluate, in flight already (so
+  // written in its place). Null when the input has ended or no more is wanted; with `wait`
+  // (a worker), waits for the next input instead, and is null only when closing.
+  Block* next_block(bool wait) {
+    std::unique_lock<std::mutex> lock(read_mu_);
+    for (;;) {
+      if (closing_) return nullptr;
+      if (!in_.ready.empty()) {
+        Block* b = in_.ready.front();
+        in_.ready.pop_front();
+        return b;
+      }
+      if (in_.fd < 0 || in_.ended || stop_) {
+        if (!wait) return nullptr;
+        input_cv_.wait(lock);
+        continue;
+      }
+      {  // bounded memory: no more blocks in flight than four per thread
+        std::unique_lock<std::mutex> out_lock(out_mu_);
+        space_cv_.wait(out_lock,
+                       [&] { return stop_ || inflight_.size() < 4 * evaluators_.size(); });
+      }
+      if (!read_some()) in_.ended = true;
+    }
+  }
+
+  // One read() of the input into its carry; cuts what it completes into blocks (Input::ready).
+  // False at the input's end or on an error (Input::error).
+  bool read_some() {
+    constexpr std::size_t kChunk = 1 << 18;  // 256 KiB: the block is still in L2 when parsed
+    Buffer& carry = in_.carry;
+    ssize_t n;
+    do {
+      n = ::read(in_.fd, carry.grow(kChunk), kChunk);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      in_.error = std::strerror(errno);
+      return false;
+    }
+    if (n == 0) {
+      if (!in_.dropping && !carry.empty() && !stop_) {  // a last line without a newline
+        auto b = std::make_unique<Block>();
+        b->data = std::move(carry);
+        carry = take_buffer();
+        add_block(std::move(b));
+      }
+      return false;
+    }
+    carry.commit(static_cast<std::size_t>(n));
+    if (in_.at_input_start) {
+      const std::string_view head = carry.view().substr(0, 3);
+      if (head != std::string_view("\xEF\xBB\xBF").substr(0, head.size())) {
+        in_.at_input_start = false;  // not a byte-order mark
+      } else if (head.size() == 3) {
+        carry.erase_front(3);  // a UTF-8 byte-order mark at the start of the input is ignored
+        in_.at_input_start = false;
+      } else {
+        return true;  // one or two bytes of what may be a byte-order mark: wait for more
+      }
+    }
+    if (in_.dropping) {  // the rest of a line that is too long
+      const std::size_t nl = carry.view().find('\n');
+      if (nl == std::string::npos) {
+        carry.clear();
+        return true;
+      }
+      carry.erase_front(nl + 1);
+      in_.dropping = false;
+    }
+    const std::size_t last_nl = carry.view().rfind('\n');
+    if (last_nl != std::string::npos) {
+      auto b = std::make_unique<Block>();
+      b->data = std::move(carry);
+      carry = take_buffer();
+      carry.assign(b->data.view().substr(last_nl + 1));
+      b->data.truncate(last_nl + 1);
+      add_block(std::move(b));
+    }
+    if (carry.size() > max_line_bytes_) {
+      auto b = std::make_unique<Block>();
+      b->too_long = true;
+      add_block(std::move(b));
+      carry.clear();
+      in_.dropping = true;
+    }
+    return true;
+  }
+
+  // Puts a block cut from the input in flight, after every block cut before it.
+  void add_block(std::unique_ptr<Block> b) {
+    b->label = in_.label;
+    b->first_of_input = in_.first_block;
+    in_.first_block = false;
+    in_.ready.push_back(b.get());
+    std::lock_guard<std::mutex> lock(out_mu_);
+    inflight_.push_back(std::move(b));
+  }
+
+  void work(Evaluator& ev) {
+    while (Block* b = next_block(true)) {
+      if (!stop_) evaluate(ev, *b);
+      complete(b);
+    }
+  }
+
+  // `b` is evaluated. Unless another thread is writing already (it will find `b` done), writes
+  // the finished blocks at the front, in order, and frees them.
+  void complete(Block* b) {
+    std::unique_lock<std::mutex> lock(out_mu_);
+    b->done = true;
+    if (writing_) return;
+    writing_ = true;
+    while (!inflight_.empty() && inflight_.front()->done) {
+      std::unique_ptr<Block> front = std::move(inflight_.front());
+      inflight_.pop_front();
+      lock.unlock();
+      if (!stop_) write(*front);  // one writer at a time (writing_)
+      give_buffer(std::move(front->data));
+      lock.lock();
+    }
+    writing_ = false;
+    lock.unlock();
+    space_cv_.notify_all();
+    if (stop_) input_cv_.notify_all();  // waiting workers see that no more is wanted
+  }
+
   void evaluate(Evaluator& ev, Block& b) {
     if (b.too_long) {
       b.lines = b.nonempty = 1;
@@ -517,101 +608,6 @@ class Runner {
            " bytes (--max-line-bytes); skipped";
   }
 
-  void submit(std::unique_ptr<Block> b) {
-    if (workers_.empty()) {
-      evaluate(evaluators_[0], *b);
-      b->done = true;
-      inflight_.push_back(std::move(b));
-      drain(false);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      todo_.push_back(b.get());
-      inflight_.push_back(std::move(b));
-    }
-    todo_cv_.notify_one();
-    drain(false);
-    // The main thread evaluates the oldest waiting block while more wait than one (one stays
-    // queued for a worker that finishes) or too many blocks are in flight; with too many in
-    // flight and none waiting (bounded memory), it waits for the oldest.
-    for (;;) {
-      if (stop_) return;
-      std::size_t waiting;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        waiting = todo_.size();
-      }
-      const bool full = inflight_.size() > 3 * evaluators_.size();
-      if (waiting > 1 || (waiting == 1 && full)) {
-        help();
-      } else if (full) {
-        std::unique_lock<std::mutex> lock(mu_);
-        done_cv_.wait(lock, [&] { return inflight_.front()->done; });
-      } else {
-        return;
-      }
-      drain(false);
-    }
-  }
-
-  // The main thread evaluates the oldest waiting block with its own evaluator (the last).
-  // False when none waits.
-  bool help() {
-    Block* b = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (todo_.empty()) return false;
-      b = todo_.front();
-      todo_.pop_front();
-    }
-    if (!stop_) evaluate(evaluators_.back(), *b);
-    std::lock_guard<std::mutex> lock(mu_);
-    b->done = true;
-    return true;
-  }
-
-  void work(Evaluator& ev) {
-    for (;;) {
-      Block* b = nullptr;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        todo_cv_.wait(lock, [&] { return closing_ || !todo_.empty(); });
-        if (todo_.empty()) return;
-        b = todo_.front();
-        todo_.pop_front();
-      }
-      if (!stop_) evaluate(ev, *b);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        b->done = true;
-      }
-      done_cv_.notify_all();
-    }
-  }
-
-  // Writes the finished blocks at the front, in order; with `all`, waits for every block.
-  void drain(bool all) {
-    for (;;) {
-      Block* front = nullptr;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        if (inflight_.empty()) return;
-        if (all) done_cv_.wait(lock, [&] { return inflight_.front()->done; });
-        if (!inflight_.front()->done) return;
-        front = inflight_.front().get();
-      }
-      if (!stop_) write(*front);
-      std::unique_ptr<Block> b;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        b = std::move(inflight_.front());
-        inflight_.pop_front();
-      }
-      give_buffer(std::move(b->data));
-    }
-  }
-
   void write(const Block& b) {
     if (b.first_of_input) base_line_ = 0;
     for (const Record& r : b.records) {
@@ -650,7 +646,7 @@ class Runner {
   }
 
   Buffer take_buffer() {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(spare_mu_);
     if (spare_.empty()) return Buffer(&arena_);
     Buffer b = std::move(spare_.back());
     spare_.pop_back();
@@ -658,7 +654,7 @@ class Runner {
     return b;
   }
   void give_buffer(Buffer b) {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(spare_mu_);
     if (spare_.size() < 8 && b.capacity() <= (std::size_t{4} << 20)) spare_.push_back(std::move(b));
   }
 
@@ -667,6 +663,7 @@ class Runner {
   Pipes& pipes_;
   Output& out_;
   bool count_;
+  // Written by the one thread that writes (complete()), read by the caller after finish().
   std::vector<std::uint64_t> per_rule_;
   std::vector<std::string> prefixes_;
   std::string scratch_;
@@ -674,12 +671,15 @@ class Runner {
   SlotArena arena_;  // before every member that holds a Buffer: it outlives them
   std::deque<Evaluator> evaluators_;
   std::vector<std::thread> workers_;
-  std::mutex mu_;
-  std::condition_variable todo_cv_, done_cv_;
-  std::deque<Block*> todo_;
-  std::deque<std::unique_ptr<Block>> inflight_;
-  std::vector<Buffer> spare_;
+  // The input (in_, closing_), under read_mu_; then, under out_mu_, the blocks in flight in
+  // input order and whether a thread is writing them. Lock order: read_mu_, then out_mu_.
+  std::mutex read_mu_, out_mu_, spare_mu_;
+  std::condition_variable input_cv_, space_cv_;
+  Input in_;
   bool closing_ = false;
+  std::deque<std::unique_ptr<Block>> inflight_;
+  bool writing_ = false;
+  std::vector<Buffer> spare_;  // under spare_mu_
   std::atomic<bool> stop_{false};
 };
 
