@@ -563,7 +563,6 @@ class Runner {
     writing_ = false;
     lock.unlock();
     space_cv_.notify_all();
-    if (stop_) input_cv_.notify_all();  // waiting workers see that no more is wanted
   }
 
   void evaluate(Evaluator& ev, Block& b) {
