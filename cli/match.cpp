@@ -414,6 +414,13 @@ class Runner {
     return error.empty();
   }
 
+  // Waits until every block read so far is written: a message about an input (it cannot be
+  // opened or read) then comes after the lines of the inputs before it, as with one thread.
+  void flush() {
+    std::unique_lock<std::mutex> lock(out_mu_);
+    space_cv_.wait(lock, [&] { return inflight_.empty(); });
+  }
+
   // Waits for every block, writes the rest, stops the threads.
   void finish() {
     {
@@ -836,6 +843,7 @@ int cmd_match(int argc, char** argv) {
       (void)::fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);  // fewer, larger reads from a pipe
 #endif
       if (!runner.stream(STDIN_FILENO, stdin_label, err)) {
+        runner.flush();
         std::fprintf(stderr, "eqlite: cannot read standard input: %s\n", err.c_str());
         error = true;
       }
@@ -843,11 +851,13 @@ int cmd_match(int argc, char** argv) {
     }
     int fd = ::open(file.c_str(), O_RDONLY);
     if (fd < 0) {
+      runner.flush();
       std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
       error = true;
       continue;
     }
     if (!runner.stream(fd, file, err)) {
+      runner.flush();
       std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
       error = true;
     }

@@ -152,6 +152,28 @@ TEST_CASE("--threads N gives the output of one thread, byte for byte", "[cli]") 
     CHECK(piped.out == one.out);
   }
   {
+    // Several inputs in a row, the threads moving from one to the next together: an empty
+    // one, one without a final newline, one that does not exist, standard input, and the big
+    // one twice (line numbers start again in each; the output is the inputs' in order).
+    cli.file("empty.ndjson", "");
+    cli.file("short.ndjson", "{\"user\":\"root\",\"n\":1}\n{\"user\":\n{\"user\":\"root\"}");
+    const std::string files =
+        " big.ndjson empty.ndjson short.ndjson missing.ndjson - big.ndjson short.ndjson";
+    const std::string stdin_text = "{\"user\":\"root\",\"n\":2}\n{broken\n";
+    RunResult one = cli.run("match --stats --threads 1 --rules rules" + files, stdin_text);
+    CHECK(one.status == 2);  // the missing file
+    CHECK(count_of(one.err, "short.ndjson:2: ") == 2);
+    CHECK(count_of(one.err, "(standard input):2: ") == 1);
+    for (const char* threads : {"2", "3"}) {
+      INFO("threads " << threads);
+      RunResult many = cli.run(
+          "match --stats --threads " + std::string(threads) + " --rules rules" + files, stdin_text);
+      CHECK(many.status == one.status);
+      CHECK(many.out == one.out);
+      CHECK(many.err == one.err);
+    }
+  }
+  {
     // | head stops at the same place on any number of threads
     cli.file("head.eql", "any where user == \"root\" | head 3");
     RunResult one = cli.run("match --stats --threads 1 --rule-file head.eql big.ndjson");
