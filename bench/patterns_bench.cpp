@@ -8,6 +8,10 @@
 //   wildcard/9/eqlite         `any where f : (...)` with the same list, over the same values
 //                             bound as one-field events, the Vm remembering no answers
 //                             (VmOptions::remember_answers off); ratio_to_hyperscan
+//   wildcard/9/eqlite_remembering   the same with the Vm's memo of answers (the default): what
+//                             it buys on values that repeat, as client-app names do
+//   wildcard/9unique/...      the same list over the same values made unique (" #<n>" added):
+//                             what the memo costs when nothing repeats (it turns itself off)
 //   wildcard/1000/hyperscan   1,000 generated `*word*` / `*word*word*` / `prefix*` patterns over
 //   wildcard/1000/eqlite      paths and command lines (group "wildcard1000")
 //   wildcard/9gen/hyperscan   the first 9 of those patterns over the same values (group
@@ -75,7 +79,19 @@ const PatternSet& pattern_set(const std::string& name) {
     s.patterns.resize(9);
     return s;
   }();
-  return name == "9" ? nine : name == "9gen" ? nine_generated : thousand;
+  static const PatternSet nine_unique = [] {
+    PatternSet s = nine;
+    s.bytes = 0;
+    for (std::size_t i = 0; i < s.values.size(); ++i) {
+      s.values[i] += " #" + std::to_string(i);
+      s.bytes += s.values[i].size();
+    }
+    return s;
+  }();
+  return name == "9"         ? nine
+         : name == "9gen"    ? nine_generated
+         : name == "9unique" ? nine_unique
+                             : thousand;
 }
 
 std::string group_of(const std::string& name) {
@@ -93,7 +109,7 @@ std::vector<eqlite::Event> one_field_events(const std::vector<std::string>& valu
   return events;
 }
 
-void wildcard_eqlite(benchmark::State& state, const std::string& n) {
+void wildcard_eqlite(benchmark::State& state, const std::string& n, bool remember) {
   const PatternSet& set = pattern_set(n);
   auto query = eqlite::compile(match_query(set.patterns));
   if (!query || query->fields().size() != 1) {
@@ -101,10 +117,10 @@ void wildcard_eqlite(benchmark::State& state, const std::string& n) {
     return;
   }
   const auto events = one_field_events(set.values);
-  // The matcher itself, like for like with Hyperscan: no answers remembered between values
-  // (VmOptions; the T1078.004 benchmarks measure the Vm as it runs by default).
+  // remember = false: the matcher itself, like for like with Hyperscan, no answers remembered
+  // between values (VmOptions; the T1078.004 benchmarks measure the Vm as it runs by default).
   eqlite::VmOptions options;
-  options.remember_answers = false;
+  options.remember_answers = remember;
   eqlite::Vm vm(options);
   std::size_t matches = 0;
   (void)vm.matches(*query, events.front());  // untimed: the database compiles on first use
@@ -225,7 +241,7 @@ void pathological(benchmark::State& state, const std::string& condition) {
 }  // namespace
 
 void register_pattern_benchmarks() {
-  for (const std::string n : {"9", "9gen", "1000"}) {
+  for (const std::string n : {"9", "9unique", "9gen", "1000"}) {
     const std::string prefix = "wildcard/" + n + "/";
 #ifdef EQLITE_BENCH_HYPERSCAN
     benchmark::RegisterBenchmark((prefix + "hyperscan").c_str(), [n](benchmark::State& s) {
@@ -233,8 +249,12 @@ void register_pattern_benchmarks() {
     })->Unit(benchmark::kMicrosecond);
 #endif
     benchmark::RegisterBenchmark((prefix + "eqlite").c_str(), [n](benchmark::State& s) {
-      wildcard_eqlite(s, n);
+      wildcard_eqlite(s, n, false);
     })->Unit(benchmark::kMicrosecond);
+    if (n == "9" || n == "9unique")
+      benchmark::RegisterBenchmark((prefix + "eqlite_remembering").c_str(),
+                                   [n](benchmark::State& s) { wildcard_eqlite(s, n, true); })
+          ->Unit(benchmark::kMicrosecond);
   }
 }
 

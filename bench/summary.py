@@ -21,6 +21,7 @@ GROUPS = (
     ("interpreter/t1078/", "interpreter/t1078/reference_interpreter"),
     ("interpreter/ecs_100/", "interpreter/ecs_100/reference_interpreter"),
     ("wildcard/9/", "wildcard/9/hyperscan"),
+    ("wildcard/9unique/", "wildcard/9unique/hyperscan"),
     ("wildcard/9gen/", "wildcard/9gen/hyperscan"),
     ("wildcard/1000/", "wildcard/1000/hyperscan"),
 )
