@@ -1,0 +1,2 @@
+// stream/timestamp.cpp — see timestamp.hpp.
+#include "stream/timestamp.hpp"

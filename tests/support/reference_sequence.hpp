@@ -1,0 +1,65 @@
+// tests/support/reference_sequence.hpp — a TEST-ONLY reference for sequences and samples
+// (semantics.md Q2-Q8), the oracle the engine's streaming matcher (stream/) is checked against.
+//
+// Written from the Q rules and Elasticsearch's documented behaviour, NOT from stream/: plain
+// containers, a whole input at once, no shared code with the engine. The caller evaluates each
+// stage's filter on each event (with the reference interpreter) and extracts the raw join-key
+// values; this file does everything that happens after that: ordering (T3), join keys (Q2),
+// maxspan (Q3), until (Q4), missing events (Q5), results and pipes (Q6), samples (Q7).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace eqlite::testing {
+
+/// One value of a join key: null, a boolean, an integer, a double or a string.
+using RefValue = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
+
+/// A stage as written: `[Q] by k1, k2 with runs=N`, or `![Q] by ...` when missing.
+struct RefStage {
+  bool missing = false;
+  std::size_t runs = 1;
+  /// One flag per join key (the sequence's `by` keys first, then the stage's): written `?field`.
+  std::vector<bool> key_optional;
+};
+
+struct RefQuery {
+  bool sample = false;
+  std::vector<RefStage> stages;  ///< as written: runs not expanded
+  std::optional<RefStage> until;
+  std::optional<std::int64_t> maxspan_ns;  ///< `with maxspan=...`, in nanoseconds
+  /// `| head N` (true) / `| tail N` (false), in order.
+  std::vector<std::pair<bool, std::uint64_t>> pipes;
+  std::uint64_t max_samples_per_key = 1;
+};
+
+/// What the caller knows of one event.
+struct RefEvent {
+  /// T1: the timestamp as nanoseconds since the epoch; nullopt when missing or unreadable.
+  std::optional<std::int64_t> timestamp_ns;
+  /// Per written stage: whether the stage's filter holds on the event.
+  std::vector<bool> matches;
+  bool until_matches = false;
+  /// Per written stage, per join key: every value the key's field has in the event (empty: no
+  /// value; several: a multi-valued field, S4). JSON null and empty arrays give no value (S1).
+  std::vector<std::vector<std::vector<RefValue>>> keys;
+  std::vector<std::vector<RefValue>> until_keys;
+};
+
+/// One sequence or sample.
+struct RefResult {
+  std::vector<RefValue> join_keys;
+  /// Indexes into the input, in stage order (runs expanded); nullopt for a missing event.
+  std::vector<std::optional<std::size_t>> events;
+  bool operator==(const RefResult&) const = default;
+};
+
+/// Every result of `q` over `events` (given in input order), in the order Q6/Q7 give them.
+std::vector<RefResult> reference_sequence(const RefQuery& q, const std::vector<RefEvent>& events);
+
+}  // namespace eqlite::testing
