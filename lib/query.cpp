@@ -6,9 +6,13 @@
 #include "eval/compiler.hpp"
 #include "eval/program.hpp"
 #include "parser/parse.hpp"
+#include "stream/sequence_program.hpp"
 
 namespace eqlite {
 
+QueryKind Query::kind() const noexcept {
+  return sequence_ ? sequence_->kind : QueryKind::Event;
+}
 std::string_view Query::text() const noexcept {
   return program_->text;
 }
@@ -25,7 +29,7 @@ std::string Query::dump_ast() const {
   return ast ? ast::to_sexpr(*ast) : std::string();
 }
 std::string Query::disassemble() const {
-  return program_->disassemble();
+  return sequence_ ? sequence_->disassemble() : program_->disassemble();
 }
 const std::vector<PipeStage>& Query::pipes() const noexcept {
   return program_->pipes;
@@ -37,6 +41,7 @@ Result<Query> compile(std::string_view text, const CompileOptions& options) {
   limits.max_query_length = options.max_query_length;
   auto ast = internal::parse(text, limits);
   if (!ast) return ast.error();
+  if (ast->kind != ast::Query::Kind::Event) return internal::compile_sequence(*ast, text, options);
   auto program = internal::compile_program(*ast, text, options);
   if (!program) return program.error();
   return Query(std::move(*program));

@@ -273,22 +273,13 @@ struct Printer {
         e.node);
   }
 
-  void query(const Query& q) {
-    if (eql) {
-      out += q.any ? "any" : quote(q.category);
-      out += " where ";
-      expr(q.where);
-      for (const auto& p : q.pipes) {
+  void pipes(const Query& q) {
+    for (const auto& p : q.pipes) {
+      if (eql) {
         out += " | " + p.name;
         if (!p.args.empty()) out += ' ';
         list(p.args, ", ");
-      }
-    } else {
-      out += "(query ";
-      out += q.any ? "any" : quote(q.category);
-      out += ' ';
-      expr(q.where);
-      for (const auto& p : q.pipes) {
+      } else {
         out += " (pipe " + p.name;
         for (const auto& a : p.args) {
           out += ' ';
@@ -296,8 +287,81 @@ struct Printer {
         }
         out += ')';
       }
+    }
+  }
+
+  void event_query(const Query& q) {
+    if (eql) {
+      out += q.any ? "any" : quote(q.category);
+      out += " where ";
+      expr(q.where);
+    } else {
+      out += "(query ";
+      out += q.any ? "any" : quote(q.category);
+      out += ' ';
+      expr(q.where);
       out += ')';
     }
+  }
+
+  void keys(const std::vector<JoinKey>& ks) {
+    if (ks.empty()) return;
+    out += eql ? " by " : " (by";
+    for (std::size_t i = 0; i < ks.size(); ++i) {
+      if (eql && i) out += ", ";
+      if (!eql) out += ' ';
+      expr(Expr{ks[i].span, ks[i].field});
+    }
+    if (!eql) out += ')';
+  }
+
+  void stage(const Stage& st, const char* sexpr_head) {
+    if (eql) {
+      out += st.missing ? " ![" : " [";
+      event_query(st.query);
+      out += ']';
+      keys(st.keys);
+      if (st.runs != 1) out += " with runs=" + std::to_string(st.runs);
+    } else {
+      out += std::string(" (") + (st.missing ? "missing" : sexpr_head) + ' ';
+      event_query(st.query);
+      keys(st.keys);
+      if (st.runs != 1) out += " (runs " + std::to_string(st.runs) + ')';
+      out += ')';
+    }
+  }
+
+  void query(const Query& q) {
+    if (q.kind == Query::Kind::Event) {
+      if (eql) {
+        event_query(q);
+        pipes(q);
+      } else {
+        // (query CATEGORY CONDITION PIPES...)
+        event_query(q);
+        out.pop_back();
+        pipes(q);
+        out += ')';
+      }
+      return;
+    }
+    const bool sample = q.kind == Query::Kind::Sample;
+    out += eql ? (sample ? "sample" : "sequence") : (sample ? "(sample" : "(sequence");
+    keys(q.keys);
+    if (q.maxspan_ns)
+      out += eql ? " with maxspan=" + q.maxspan_text : " (maxspan " + q.maxspan_text + ')';
+    for (const auto& st : q.stages)
+      stage(st, "stage");
+    for (const auto& st : q.until) {
+      if (eql) {
+        out += " until";
+        stage(st, "until");
+      } else {
+        stage(st, "until");
+      }
+    }
+    pipes(q);
+    if (!eql) out += ')';
   }
 };
 

@@ -92,12 +92,43 @@ struct Pipe {
   std::vector<Expr> args;
 };
 
+/// A join key (`by k`): a field, with the span of its text (Q1).
+struct JoinKey {
+  SourceSpan span;
+  Field field;
+};
+
+struct Stage;
+
+/// A whole query: an event query (P1), a sequence or a sample (Q1). For an event query, the
+/// category and `where` fields hold it; for a sequence or sample, `stages` do (each stage's
+/// `query` is an event query without pipes).
 struct Query {
+  enum class Kind : std::uint8_t { Event, Sequence, Sample };
+  Kind kind = Kind::Event;
   SourceSpan category_span;
   bool any = false;      ///< `any where`
   std::string category;  ///< the category when !any
   Expr where;
   std::vector<Pipe> pipes;
+
+  // Sequences and samples (Q1).
+  std::vector<JoinKey> keys;    ///< `sequence by ...` / `sample by ...`
+  std::int64_t maxspan_ns = 0;  ///< `with maxspan=...`; 0 when absent
+  std::string maxspan_text;     ///< as written, e.g. "5m"
+  SourceSpan maxspan_span;      ///< the duration
+  std::vector<Stage> stages;    ///< in order, runs not expanded
+  std::vector<Stage> until;     ///< empty, or the `until` stage
+};
+
+/// One stage of a sequence or sample: `[query] by k... with runs=N`, or `![query] by k...`.
+struct Stage {
+  SourceSpan span;  ///< from '[' (or '!') to ']'
+  Query query;      ///< an event query
+  std::vector<JoinKey> keys;
+  std::uint32_t runs = 1;  ///< `with runs=N`
+  SourceSpan runs_span;
+  bool missing = false;  ///< `![...]`
 };
 
 const char* to_string(CompareOp op) noexcept;

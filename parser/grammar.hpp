@@ -249,16 +249,55 @@ struct expect_where : kw_where {};
 struct expect_condition : seq< expression > {};
 struct event_query : seq< sor< cat_any, cat_string, cat_name, single_quoted_error >, ws, must< expect_where >, ws, must< expect_condition > > {};
 struct expect_event_query : seq< event_query > {};
-struct sequence_query : kw_sequence {};
-struct sample_query : kw_sample {};
 struct join_query : kw_join {};
 struct expect_pipe_name : identifier {};
 struct expect_pipe_arg : seq< expression > {};
 struct pipe : seq< one< '|' >, ws, must< expect_pipe_name >,
                    opt< ws, expression, star< ws, one< ',' >, ws, must< expect_pipe_arg > > > > {};
+
+// ---- sequences and samples (Q1) --------------------------------------------------------------
+// sequence <- 'sequence' join_keys? ('with' 'maxspan' '=' duration)? stage+ ('until' '[' event_query ']' join_keys?)?
+// sample   <- 'sample' join_keys? stage+
+// stage    <- '!'? '[' event_query ']' join_keys? ('with' 'runs' '=' integer)?
+// join_keys <- 'by' field (',' field)*
+// Counts, units and limits are checked by parse.cpp's converter, which words those errors.
+struct kw_by : kw< TAO_PEGTL_STRING( "by" ) > {};
+struct kw_with : kw< TAO_PEGTL_STRING( "with" ) > {};
+struct kw_until : kw< TAO_PEGTL_STRING( "until" ) > {};
+struct kw_maxspan : kw< TAO_PEGTL_STRING( "maxspan" ) > {};
+struct kw_runs : kw< TAO_PEGTL_STRING( "runs" ) > {};
+struct join_key : field {};
+struct expect_join_key : seq< join_key > {};
+struct join_keys : seq< kw_by, ws, must< expect_join_key >, star< ws, one< ',' >, ws, must< expect_join_key > > > {};
+struct duration : seq< plus< digit >, opt< one< '.' >, star< digit > >, opt< star< blank >, ident_raw > > {};
+struct expect_duration : seq< duration > {};
+struct expect_maxspan : kw_maxspan {};
+struct expect_maxspan_eq : one< '=' > {};
+struct sequence_params : seq< kw_with, ws, must< expect_maxspan >, ws, must< expect_maxspan_eq >, ws, must< expect_duration > > {};
+struct by_after_with : kw_by {};
+struct expect_close_bracket : one< ']' > {};
+struct expect_stage_query : seq< event_query > {};
+struct stage_body : seq< one< '[' >, ws, must< expect_stage_query >, ws, must< expect_close_bracket > > {};
+struct missing_mark : one< '!' > {};
+struct runs_value : plus< digit > {};
+struct expect_runs : kw_runs {};
+struct expect_runs_eq : one< '=' > {};
+struct expect_runs_value : seq< runs_value, not_at< one< '.' > > > {};
+struct stage_runs : seq< kw_with, ws, must< expect_runs >, ws, must< expect_runs_eq >, ws, must< expect_runs_value > > {};
+struct stage : seq< opt< missing_mark, ws >, stage_body, opt< ws, join_keys >, opt< ws, stage_runs > > {};
+struct expect_stage : seq< stage > {};
+struct missing_until : one< '!' > {};
+struct expect_until_stage : sor< seq< at< one< '!' > >, raise< missing_until > >, seq< stage_body, opt< ws, join_keys > > > {};
+struct until_stage : seq< kw_until, ws, must< expect_until_stage > > {};
+struct sequence_query : seq< kw_sequence, ws, opt< join_keys, ws >, opt< sequence_params, ws >,
+                             opt< at< kw_by >, raise< by_after_with > >,
+                             must< expect_stage >, star< ws, stage >, opt< ws, until_stage > > {};
+struct sample_with : kw_with {};
+struct sample_query : seq< kw_sample, ws, opt< join_keys, ws >, opt< at< kw_with >, raise< sample_with > >,
+                           must< expect_stage >, star< ws, stage > > {};
+
 struct expect_query_end : eof {};
-struct query : seq< ws, sor< seq< at< kw_sequence >, raise< sequence_query > >,
-                             seq< at< kw_sample >, raise< sample_query > >,
+struct query : seq< ws, sor< sequence_query, sample_query,
                              seq< at< kw_join >, raise< join_query > >,
                              must< expect_event_query > >,
                     star< ws, pipe >, ws, must< expect_query_end > > {};

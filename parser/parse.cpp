@@ -74,6 +74,15 @@ enum class NodeKind : std::uint8_t {
   PredLike,
   PredRegexCi,
   PredRegex,
+  Sequence,
+  Sample,
+  JoinKeys,
+  JoinKey,
+  Duration,
+  Stage,
+  MissingMark,
+  RunsValue,
+  Until,
 };
 
 template <typename Rule>
@@ -128,6 +137,15 @@ template <> inline constexpr NodeKind kind_of<g::pred_like_ci> = NodeKind::PredL
 template <> inline constexpr NodeKind kind_of<g::pred_like> = NodeKind::PredLike;
 template <> inline constexpr NodeKind kind_of<g::pred_regex_ci> = NodeKind::PredRegexCi;
 template <> inline constexpr NodeKind kind_of<g::pred_regex> = NodeKind::PredRegex;
+template <> inline constexpr NodeKind kind_of<g::sequence_query> = NodeKind::Sequence;
+template <> inline constexpr NodeKind kind_of<g::sample_query> = NodeKind::Sample;
+template <> inline constexpr NodeKind kind_of<g::join_keys> = NodeKind::JoinKeys;
+template <> inline constexpr NodeKind kind_of<g::join_key> = NodeKind::JoinKey;
+template <> inline constexpr NodeKind kind_of<g::duration> = NodeKind::Duration;
+template <> inline constexpr NodeKind kind_of<g::stage> = NodeKind::Stage;
+template <> inline constexpr NodeKind kind_of<g::missing_mark> = NodeKind::MissingMark;
+template <> inline constexpr NodeKind kind_of<g::runs_value> = NodeKind::RunsValue;
+template <> inline constexpr NodeKind kind_of<g::until_stage> = NodeKind::Until;
 // clang-format on
 
 template <typename Rule>
@@ -224,7 +242,34 @@ class Converter {
     const Node& q = *root.children.at(0);
     ast::Query out;
     std::size_t i = 0;
-    const Node& cat = *q.children.at(i++);
+    const Node& first = *q.children.at(0);
+    if (first.kind == NodeKind::Sequence || first.kind == NodeKind::Sample) {
+      out = sequence(first);
+      i = 1;
+    } else {
+      i = event_query(q, 0, out);
+    }
+    for (; i < q.children.size(); ++i) {
+      const Node& p = *q.children[i];
+      ast::Pipe pipe;
+      pipe.span = span(p);
+      pipe.name = std::string(p.children.at(0)->string_view());
+      for (std::size_t j = 1; j < p.children.size(); ++j)
+        pipe.args.push_back(expr(*p.children[j]));
+      out.pipes.push_back(std::move(pipe));
+    }
+    if (out.kind == ast::Query::Kind::Sample && !out.pipes.empty())
+      fail_at(out.pipes.front().span.begin,
+              "a sample takes no pipes: it returns every sample (at most max_samples_per_key per "
+              "key)");
+    return out;
+  }
+
+ private:
+  // The category and condition of an event query: the nodes n.children[i], [i + 1]. Returns
+  // the index after them.
+  std::size_t event_query(const Node& n, std::size_t i, ast::Query& out) {
+    const Node& cat = *n.children.at(i++);
     out.category_span = span(cat);
     switch (cat.kind) {
       case NodeKind::CatAny:
@@ -239,16 +284,164 @@ class Converter {
       default:
         fail(cat, "internal: unexpected category node");
     }
-    out.where = expr(*q.children.at(i++));
-    for (; i < q.children.size(); ++i) {
-      const Node& p = *q.children[i];
-      ast::Pipe pipe;
-      pipe.span = span(p);
-      pipe.name = std::string(p.children.at(0)->string_view());
-      for (std::size_t j = 1; j < p.children.size(); ++j)
-        pipe.args.push_back(expr(*p.children[j]));
-      out.pipes.push_back(std::move(pipe));
+    out.where = expr(*n.children.at(i++));
+    return i;
+  }
+
+  std::vector<ast::JoinKey> join_keys(const Node& n) const {
+    std::vector<ast::JoinKey> keys;
+    for (const auto& k : n.children)
+      keys.push_back({span(*k), field(*k)});
+    return keys;
+  }
+
+  // A stage node: '!'? event query, join keys?, runs?  Or an until node: event query, keys?.
+  ast::Stage stage(const Node& n) {
+    ast::Stage st;
+    st.span = span(n);
+    std::size_t i = 0;
+    if (n.children.at(0)->kind == NodeKind::MissingMark) {
+      st.missing = true;
+      ++i;
     }
+    i = event_query(n, i, st.query);
+    for (; i < n.children.size(); ++i) {
+      const Node& c = *n.children[i];
+      if (c.kind == NodeKind::JoinKeys) {
+        st.keys = join_keys(c);
+      } else if (c.kind == NodeKind::RunsValue) {
+        st.runs_span = span(c);
+        std::uint64_t runs = 0;
+        auto text = c.string_view();
+        auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), runs);
+        if (ec != std::errc() || ptr != text.data() + text.size() || runs < 1 || runs > 100)
+          fail(c, "runs must be a whole number from 1 to 100, not " + std::string(text));
+        if (st.missing) fail(c, "a missing event ![...] cannot repeat: remove 'with runs'");
+        st.runs = static_cast<std::uint32_t>(runs);
+      }
+    }
+    // The stage's span ends at its ']' (keys and runs are reported on their own).
+    if (const char* close = find_close_bracket(n)) st.span.end = offset_of(close) + 1;
+    return st;
+  }
+
+  const char* find_close_bracket(const Node& n) const {
+    // The last child of the event query is its condition; the ']' follows it (after blanks
+    // and comments).
+    const Node* cond = nullptr;
+    for (const auto& c : n.children)
+      if (c->kind != NodeKind::JoinKeys && c->kind != NodeKind::RunsValue) cond = c.get();
+    if (!cond) return nullptr;
+    std::string_view rest(cond->last, static_cast<std::size_t>(n.last - cond->last));
+    std::size_t at = rest.find(']');
+    return at == std::string_view::npos ? nullptr : cond->last + at;
+  }
+  std::uint32_t offset_of(const char* p) const {
+    return static_cast<std::uint32_t>(p - text_.data());
+  }
+
+  // maxspan=N<unit> (Q1): a positive whole number and one of ms, s, m, h, d.
+  void duration(const Node& n, ast::Query& out) {
+    std::string_view text = n.string_view();
+    out.maxspan_span = span(n);
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+      ++digits;
+    if (digits < text.size() && text[digits] == '.')
+      fail(n, "maxspan takes a whole number: [" + std::string(text) +
+                  "] is a decimal; use a smaller unit instead (e.g. 1500ms for 1.5s)");
+    std::size_t unit_at = digits;
+    while (unit_at < text.size() && (text[unit_at] == ' ' || text[unit_at] == '\t'))
+      ++unit_at;
+    std::string_view number = text.substr(0, digits), unit = text.substr(unit_at);
+    if (unit.empty())
+      fail(n, "maxspan needs a time unit: write " + std::string(number) + "s, " +
+                  std::string(number) + "m, ... (ms, s, m, h or d)");
+    std::int64_t scale = 0;
+    if (unit == "ms")
+      scale = 1'000'000;
+    else if (unit == "s")
+      scale = 1'000'000'000;
+    else if (unit == "m")
+      scale = 60'000'000'000;
+    else if (unit == "h")
+      scale = 3'600'000'000'000;
+    else if (unit == "d")
+      scale = 86'400'000'000'000;
+    else
+      fail_at(offset_of(unit.data()), "unknown time unit [" + std::string(unit) + "] in [" +
+                                          std::string(text) + "]: use ms, s, m, h or d");
+    std::uint64_t value = 0;
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    if (ec != std::errc() || ptr != number.data() + number.size() ||
+        value > static_cast<std::uint64_t>(INT64_MAX / scale))
+      fail(n, "maxspan [" + std::string(text) + "] is too long");
+    if (value == 0) fail(n, "maxspan must be positive, not [" + std::string(text) + "]");
+    out.maxspan_ns = static_cast<std::int64_t>(value) * scale;
+    out.maxspan_text = std::string(number) + std::string(unit);
+  }
+
+  // A sequence or sample node, checked as Q1 says.
+  ast::Query sequence(const Node& n) {
+    ast::Query out;
+    const bool is_sample = n.kind == NodeKind::Sample;
+    out.kind = is_sample ? ast::Query::Kind::Sample : ast::Query::Kind::Sequence;
+    out.category_span = span(n);
+    out.any = true;
+    out.where = ast::Expr{span(n), ast::Literal{false}};  // the top level matches no one event
+    for (const auto& c : n.children) {
+      switch (c->kind) {
+        case NodeKind::JoinKeys:
+          out.keys = join_keys(*c);
+          break;
+        case NodeKind::Duration:
+          duration(*c, out);
+          break;
+        case NodeKind::Stage:
+          out.stages.push_back(stage(*c));
+          break;
+        case NodeKind::Until:
+          out.until.push_back(stage(*c));
+          out.until.back().span.begin = offset_of(c->first);
+          break;
+        default:
+          fail(*c, "internal: unexpected node in a sequence");
+      }
+    }
+    const char* what = is_sample ? "a sample" : "a sequence";
+    std::size_t expanded = 0, positive = 0;
+    for (const auto& st : out.stages) {
+      expanded += st.runs;
+      if (!st.missing) ++positive;
+      if (is_sample && st.runs != 1)
+        fail_at(st.runs_span.begin, "a sample's stages take no 'with runs'");
+      if (is_sample && st.missing)
+        fail_at(st.span.begin, "a sample cannot have a missing event ![...]");
+    }
+    if (expanded < 2)
+      fail(n, std::string(what) + " needs at least two stages (counting runs), e.g. " +
+                  (is_sample ? "sample by host.id [process where true] [file where true]"
+                             : "sequence [process where true] [file where true]"));
+    if (positive == 0) fail(n, "a sequence needs at least one stage that is not missing ![...]");
+    if (positive < out.stages.size() && out.maxspan_ns == 0)
+      fail(n,
+           "a sequence with a missing event ![...] needs 'with maxspan=...': sequence with "
+           "maxspan=5m [...] ![...]");
+    const std::size_t want = out.keys.size() + out.stages.front().keys.size();
+    auto check_keys = [&](const ast::Stage& st, const char* which) {
+      const std::size_t got = out.keys.size() + st.keys.size();
+      if (got != want)
+        fail_at(st.keys.empty() ? st.span.begin : st.keys.front().span.begin,
+                "inconsistent number of join keys: the first stage has " + std::to_string(want) +
+                    ", " + which + " has " + std::to_string(got) +
+                    " (the sequence's 'by' keys count for every stage)");
+    };
+    for (const auto& st : out.stages)
+      check_keys(st, "this stage");
+    for (const auto& st : out.until)
+      check_keys(st, "'until'");
+    if (is_sample && want == 0)
+      fail(n, "a sample needs join keys: sample by FIELD [query] [query]");
     return out;
   }
 
@@ -658,7 +851,7 @@ std::string refine(std::string_view text, std::size_t& offset, std::string messa
   }
   if (offset >= text.size()) return message;
   std::string_view rest = text.substr(offset);
-  if (rest.starts_with("!") && !rest.starts_with("!="))
+  if (rest.starts_with("!") && !rest.starts_with("!=") && !rest.starts_with("!["))
     return message + "; write 'not' instead of '!'";
   return message;
 }
@@ -691,7 +884,7 @@ Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
     if (last != std::string_view::npos && offset > last + 1) offset = last + 1;
     std::string msg(e.message());
     ErrorCode code = ErrorCode::Syntax;
-    if (msg.find("not supported yet") != std::string::npos) code = ErrorCode::Unsupported;
+    if (msg.find("queries are not supported") != std::string::npos) code = ErrorCode::Unsupported;
     if (msg.find("nests too deeply") != std::string::npos) code = ErrorCode::LimitExceeded;
     msg = refine(text, offset, std::move(msg));
     return Error{code, std::move(msg), SourceLocation::at(text, offset)};

@@ -22,7 +22,13 @@ namespace eqlite {
 
 namespace internal {
 struct Program;
-}
+struct SequenceProgram;
+}  // namespace internal
+
+/// What a query is (semantics.md P1, Q1): one event's condition, an ordered sequence of
+/// events, or an unordered sample of events. Sequences and samples run over a stream of
+/// events (stream.hpp); an event query also runs on one event (vm.hpp).
+enum class QueryKind : std::uint8_t { Event, Sequence, Sample };
 
 /// One `| head N` or `| tail N` pipe.
 struct PipeStage {
@@ -34,6 +40,12 @@ struct PipeStage {
 struct CompileOptions {
   /// The field that `<category> where` tests (semantics.md P1).
   std::string category_field = "event.category";
+  /// The field that holds each event's time (semantics.md T1): it orders sequences, and compared
+  /// with a string literal it compares instants (T2).
+  std::string timestamp_field = "@timestamp";
+  /// A field that orders events of equal timestamp before their input position does (T3;
+  /// Elasticsearch's tiebreaker_field); empty for none.
+  std::string tiebreaker_field;
   /// Deepest nesting of parentheses, `not`, unary signs and operator chains.
   std::size_t max_depth = 100;
   /// Longest accepted query text, in bytes (a list of 100,000 strings is ~1.5 MB).
@@ -49,25 +61,32 @@ struct CompileOptions {
 
 class Query {
  public:
+  QueryKind kind() const noexcept;
   /// The query text as given to compile().
   std::string_view text() const noexcept;
-  /// Interned field paths; a field's id is its index here.
+  /// Interned field paths; a field's id is its index here. For a sequence or sample: every
+  /// field of every stage, the join keys and the timestamp (and tiebreaker) field.
   const std::vector<std::string>& fields() const noexcept;
   /// The AST as an S-expression, e.g. `(query any (== (field a) (string "x")))`. Made on
   /// demand (the text is parsed again): a compiled query keeps no AST.
   std::string dump_ast() const;
   /// The bytecode, one instruction per line: `0003  jump_if_false  -> 7`.
   std::string disassemble() const;
-  /// The `| head N` / `| tail N` pipes, in order (semantics.md P2). They act on the stream of
-  /// matching events; PipeRunner (pipes.hpp) applies them.
+  /// The `| head N` / `| tail N` pipes, in order (semantics.md P2, Q6). They act on the stream
+  /// of results; Stream (stream.hpp) applies them.
   const std::vector<PipeStage>& pipes() const noexcept;
 
-  // Internal: the compiled program.
+  // Internal: the compiled program (for a sequence or sample, one that matches no event and
+  // holds the pipes and the shared field table), and the stages of a sequence or sample.
   const internal::Program& program() const noexcept { return *program_; }
-  explicit Query(std::shared_ptr<const internal::Program> p) : program_(std::move(p)) {}
+  const internal::SequenceProgram* sequence() const noexcept { return sequence_.get(); }
+  explicit Query(std::shared_ptr<const internal::Program> p,
+                 std::shared_ptr<const internal::SequenceProgram> s = nullptr)
+      : program_(std::move(p)), sequence_(std::move(s)) {}
 
  private:
   std::shared_ptr<const internal::Program> program_;
+  std::shared_ptr<const internal::SequenceProgram> sequence_;
 };
 
 /// Parses, compiles and verifies `text`. Errors carry line:column into `text`.

@@ -74,6 +74,12 @@ const Accept kAccept[] = {
   {"P9", R"(any where startsWith~(process.name, "cmd") and length(x) > 0)", R"((query any (and (call startsWith~ (field process.name) (string "cmd")) (> (call length (field x)) (int 0)))))"},
   // whitespace everywhere, CRLF line ends
   {"P7", "any\r\nwhere\ta\r\n==\r\n1", "(query any (== (field a) (int 1)))"},
+  // Q1: sequences and samples
+  {"Q1", "sequence [process where true] [file where true]", "(sequence (stage (query \"process\" (bool true))) (stage (query \"file\" (bool true))))"},
+  {"Q1", "sequence by host.id, ?user.name with maxspan = 5 m\n [process where a == 1] by p.id\n ![file where true] by f.id [network where true] by n.id with runs=3\n until [process where b] by q | tail 2",
+   "(sequence (by (field host.id) (field ?user.name)) (maxspan 5m) (stage (query \"process\" (== (field a) (int 1))) (by (field p.id))) (missing (query \"file\" (bool true)) (by (field f.id))) (stage (query \"network\" (bool true)) (by (field n.id)) (runs 3)) (until (query \"process\" (field b)) (by (field q))) (pipe tail (int 2)))"},
+  {"Q1", "sequence [any where true] with runs=2", "(sequence (stage (query any (bool true)) (runs 2)))"},
+  {"Q1", "sample by host.id [process where true] [\"file\" where x : \"a*\"] by `a-b`", "(sample (by (field host.id)) (stage (query \"process\" (bool true))) (stage (query \"file\" (: (field x) (string \"a*\"))) (by (field `a-b`))))"},
 };
 // clang-format on
 
@@ -91,8 +97,34 @@ const Reject kReject[] = {
   {"P1", "process where", 1, 14, "expected a condition after 'where'"},
   {"P1", "`process` where true", 1, 1, "expected an event query"},
   {"P1", "'process' where true", 1, 1, "single-quoted strings are not supported: use double quotes"},
-  {"P1", "sequence [any where true] [any where true]", 1, 1, "sequence queries are not supported yet"},
-  {"P1", "sample by host.id [any where true]", 1, 1, "sample queries are not supported yet"},
+  {"Q1", "sequence [any where true]", 1, 1, "a sequence needs at least two stages (counting runs)"},
+  {"Q1", "sample by host.id [any where true]", 1, 1, "a sample needs at least two stages"},
+  {"Q1", "sequence with maxspan=1.5s [a where true] [b where true]", 1, 23, "maxspan takes a whole number"},
+  {"Q1", "sequence with maxspan=5 [a where true] [b where true]", 1, 23, "maxspan needs a time unit"},
+  {"Q1", "sequence with maxspan=5w [a where true] [b where true]", 1, 24, "unknown time unit [w] in [5w]: use ms, s, m, h or d"},
+  {"Q1", "sequence with maxspan=0s [a where true] [b where true]", 1, 23, "maxspan must be positive"},
+  {"Q1", "sequence with maxspan=-5s [a where true] [b where true]", 1, 23, "expected a duration after 'maxspan='"},
+  {"Q1", "sequence with maxspan=5m by x [a where true] [b where true]", 1, 26, "write the sequence's 'by' before 'with'"},
+  {"Q1", "sequence with runs=2 [a where true] [b where true]", 1, 15, "expected 'maxspan=' after 'with'"},
+  {"Q1", "sequence [a where true] with runs=101", 1, 35, "runs must be a whole number from 1 to 100"},
+  {"Q1", "sequence [a where true] with runs=0 [b where true]", 1, 35, "runs must be a whole number from 1 to 100"},
+  {"Q1", "sequence [a where true] with runs=2.5", 1, 35, "expected a whole number after 'runs='"},
+  {"Q1", "sequence [a where true] with maxspan=1m [b where true]", 1, 30, "expected 'runs=N' after a stage's 'with'"},
+  {"Q1", "sequence [a where true]\n  by x [b where true]", 2, 8, "inconsistent number of join keys: the first stage has 1, this stage has 0"},
+  {"Q1", "sequence by k [a where true] by x [b where true] until [c where true]", 1, 50, "inconsistent number of join keys: the first stage has 2, 'until' has 1"},
+  {"Q1", "sequence [a where true] ![b where true]", 1, 1, "needs 'with maxspan=...'"},
+  {"Q1", "sequence with maxspan=1m ![a where true] ![b where true]", 1, 1, "at least one stage that is not missing"},
+  {"Q1", "sequence with maxspan=1m [a where true] ![b where true] with runs=2", 1, 60, "a missing event ![...] cannot repeat"},
+  {"Q1", "sequence [a where true] [b where true] until ![c where true]", 1, 46, "'until' takes an event query, not a missing event"},
+  {"Q1", "sequence [a where true [b where true]", 1, 24, "expected ']' to end the stage"},
+  {"Q1", "sequence [a where true] [where true]", 1, 26, "expected an event query inside '[ ]'"},
+  {"Q1", "sequence by 1 [a where true] [b where true]", 1, 13, "expected a field name after 'by' (join keys are fields)"},
+  {"Q1", "sequence by host.id", 1, 20, "expected a stage in brackets"},
+  {"Q1", "sample by x [a where true] with runs=2 [b where true]", 1, 38, "a sample's stages take no 'with runs'"},
+  {"Q1", "sample by x with maxspan=1m [a where true] [b where true]", 1, 13, "a sample takes no 'with'"},
+  {"Q1", "sample by x [a where true] ![b where true]", 1, 28, "a sample cannot have a missing event"},
+  {"Q1", "sample [a where true] [b where true]", 1, 1, "a sample needs join keys"},
+  {"Q1", "sample by x [a where true] [b where true] | head 1", 1, 43, "a sample takes no pipes"},
   {"P1", "join [any where true]", 1, 1, "join queries are not supported"},
   {"P2", "any where a == 1 |", 1, 19, "expected a pipe name after '|'"},
   {"P3", R"(any where a == "C:\Windows")", 1, 19, "invalid escape sequence: write \\\\ for a backslash, or use a raw string"},
@@ -171,7 +203,7 @@ TEST_CASE("syntax errors give line:column and say what was expected", "[parser]"
 }
 
 TEST_CASE("unsupported query forms carry ErrorCode::Unsupported", "[parser]") {
-  auto r = parse("sequence [any where true]");
+  auto r = parse("join [any where true] [any where true]");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == ErrorCode::Unsupported);
   auto s = parse("any where a = 1");
