@@ -26,6 +26,8 @@
 #include <vector>
 
 #include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "cli/stream_run.hpp"
 
 namespace cli {
 namespace {
@@ -61,44 +63,6 @@ const char* const kMatchUsage =
     "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
     "skipped and counted; the stream goes on. Empty lines are ignored.\n"
     "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
-
-// Writes to stdout; a failed write (a closed pipe, `| head -1`) ends the program quietly.
-class Output {
- public:
-  void write(std::string_view s) {
-    if (size_ + s.size() > kCapacity) flush();
-    if (s.size() > kCapacity) {  // bigger than the buffer: written as it is
-      put(s.data(), s.size());
-      return;
-    }
-    copy_bytes(buf_.get() + size_, s.data(), s.size());
-    size_ += s.size();
-  }
-  bool flush() {
-    put(buf_.get(), size_);
-    size_ = 0;
-    return !failed_;
-  }
-  bool failed() const { return failed_; }
-
- private:
-  static constexpr std::size_t kCapacity = std::size_t{1} << 16;
-  void put(const char* p, std::size_t size) {
-    std::size_t off = 0;
-    while (off < size && !failed_) {
-      ssize_t n = ::write(STDOUT_FILENO, p + off, size - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        failed_ = true;
-        break;
-      }
-      off += static_cast<std::size_t>(n);
-    }
-  }
-  std::unique_ptr<char[]> buf_{new char[kCapacity]};
-  std::size_t size_ = 0;
-  bool failed_ = false;
-};
 
 // The `| head N` / `| tail N` pipes over the stream of matching lines (semantics.md P2).
 class Pipes {
@@ -159,24 +123,6 @@ class Pipes {
   std::vector<Stage> stages_;
   std::uint64_t emitted_ = 0;
 };
-
-// `s` as a JSON string, quotes included.
-std::string json_quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 // What every thread evaluates with.
 struct Config {
@@ -718,7 +664,8 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional, rule_files;
   eqlite::CompileOptions options;
   eqlite::ReaderOptions reader_options;
-  bool count = false, stats = false, rule_mode = false;
+  bool count = false, stats = false, rule_mode = false, sort = false;
+  std::size_t max_pending = 1'000'000, max_samples = 1;
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::pair<std::string, std::string>> sets;
   bool options_done = false;
@@ -731,6 +678,16 @@ int cmd_match(int argc, char** argv) {
       count = true;
     } else if (!options_done && a == "--stats") {
       stats = true;
+    } else if (!options_done && a == "--sort") {
+      sort = true;
+    } else if (!options_done && (a == "--max-pending" || a == "--max-samples-per-key")) {
+      std::size_t* target = a == "--max-pending" ? &max_pending : &max_samples;
+      if (i + 1 >= argc || !parse_size(argv[i + 1], *target)) {
+        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
+                     kMatchUsage);
+        return kError;
+      }
+      ++i;
     } else if (!options_done &&
                (a == "--max-line-bytes" || a == "--max-depth" || a == "--threads")) {
       std::size_t* target = a == "--max-line-bytes" ? &reader_options.max_event_bytes
@@ -743,7 +700,8 @@ int cmd_match(int argc, char** argv) {
       }
       ++i;
     } else if (!options_done &&
-               (a == "--rule-file" || a == "--rules" || a == "--set" || a == "--category-field")) {
+               (a == "--rule-file" || a == "--rules" || a == "--set" || a == "--category-field" ||
+                a == "--timestamp-field" || a == "--tiebreaker-field")) {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
         return kError;
@@ -757,6 +715,10 @@ int cmd_match(int argc, char** argv) {
         if (!rules_in_dir(v, rule_files)) return kError;
       } else if (a == "--category-field") {
         options.category_field = v;
+      } else if (a == "--timestamp-field") {
+        options.timestamp_field = v;
+      } else if (a == "--tiebreaker-field") {
+        options.tiebreaker_field = v;
       } else {
         auto eq = v.find('=');
         if (eq == std::string::npos || eq == 0) {
@@ -827,6 +789,33 @@ int cmd_match(int argc, char** argv) {
   for (const auto& [field, value] : sets) {
     set_strings.push_back(value);
     config.constants.emplace_back(field, parse_set_value(set_strings.back()));
+  }
+
+  // Sequences, samples and rule sets with pipes run as one time-ordered stream (stream.cpp).
+  bool streamed = single && single->kind() != eqlite::QueryKind::Event;
+  for (std::size_t r = 0; r < rules.size(); ++r)
+    streamed = streamed || rules.query(r).kind() != eqlite::QueryKind::Event ||
+               !rules.query(r).pipes().empty();
+  if (streamed) {
+    StreamRun run;
+    run.single = config.single;
+    run.rules = config.rules;
+    run.names = names;
+    run.constants = config.constants;
+    run.options.reader = reader_options;
+    run.options.max_pending = max_pending;
+    run.options.max_samples_per_key = max_samples;
+    run.timestamp_field = options.timestamp_field;
+    run.count = count;
+    run.stats = stats;
+    run.sort = sort;
+    return run_stream(run, positional);
+  }
+  if (sort) {
+    std::fprintf(stderr,
+                 "eqlite match: --sort orders events for sequences and samples; these rules "
+                 "match one event at a time, in input order\n");
+    return kError;
   }
 
   Output out;

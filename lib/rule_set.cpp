@@ -105,12 +105,6 @@ Result<std::size_t> RuleSet::add(std::string_view name, std::string_view text,
                                  const CompileOptions& options) {
   auto q = compile(text, options);
   if (!q) return q.error();
-  if (!q->pipes().empty())
-    return Error{
-        ErrorCode::Unsupported,
-        "a rule of a rule set cannot have pipes (| head, | tail act on the matches of "
-        "one rule): run it on its own",
-        SourceLocation::at(text, text.find('|') == std::string_view::npos ? 0 : text.find('|'))};
   Impl& m = *impl_;
   std::vector<std::uint16_t> to;
   std::size_t added = 0;

@@ -125,3 +125,26 @@ Result<Query> compile_sequence(const ast::Query& query, std::string_view text,
 }
 
 }  // namespace eqlite::internal
+
+namespace eqlite::internal {
+
+Result<std::shared_ptr<const SequenceProgram>> remap_sequence(
+    const SequenceProgram& p, const std::vector<std::uint16_t>& to,
+    const std::vector<std::string>& fields) {
+  auto out = std::make_shared<SequenceProgram>(p);
+  out->fields = fields;
+  for (auto* list : {&out->stages, &out->until}) {
+    for (auto& st : *list) {
+      auto remapped = remap_fields(st.filter.program(), to, fields);
+      if (!remapped) return remapped.error();
+      st.filter = Query(std::move(*remapped));
+      for (auto& k : st.keys)
+        k = to.at(k);
+    }
+  }
+  out->timestamp_field = to.at(p.timestamp_field);
+  if (p.has_tiebreaker) out->tiebreaker_field = to.at(p.tiebreaker_field);
+  return std::shared_ptr<const SequenceProgram>(std::move(out));
+}
+
+}  // namespace eqlite::internal

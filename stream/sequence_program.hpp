@@ -45,3 +45,12 @@ Result<Query> compile_sequence(const ast::Query& query, std::string_view text,
                                const CompileOptions& options);
 
 }  // namespace eqlite::internal
+
+namespace eqlite::internal {
+
+/// `p` with field id i moved to to[i] of the table `fields` (a RuleSet's shared projection).
+Result<std::shared_ptr<const SequenceProgram>> remap_sequence(
+    const SequenceProgram& p, const std::vector<std::uint16_t>& to,
+    const std::vector<std::string>& fields);
+
+}  // namespace eqlite::internal

@@ -22,6 +22,7 @@
 #include "eqlite/json_reader.hpp"
 #include "eqlite/query.hpp"
 #include "eqlite/rule_set.hpp"
+#include "eqlite/stream.hpp"
 #include "eqlite/value.hpp"
 #include "eqlite/version.hpp"
 #include "eqlite/vm.hpp"

@@ -46,7 +46,10 @@ class RuleSet {
   RuleSet& operator=(RuleSet&&) noexcept;
 
   /// Compiles `text` as the rule `name`. Returns the rule's id: 0, 1, ... in order of addition.
-  /// A rule with `| head` / `| tail` pipes is an error here (pipes act on one rule's stream).
+  /// A sequence or sample rule is added whole (its stages are not rules of their own): a
+  /// Stream (stream.hpp) runs it, a RuleSetMatcher never reports it. Pipes are kept with the
+  /// rule (Query::pipes()) and applied by a Stream; a RuleSetMatcher, which matches one event
+  /// at a time, does not apply them.
   Result<std::size_t> add(std::string_view name, std::string_view text,
                           const CompileOptions& options = {});
 

@@ -1,0 +1,367 @@
+// cli/stream.cpp — `eqlite match` for rules that need a stream of events in time order:
+// sequences, samples, and rule sets with pipes (docs/cli.md, "Sequences and samples"). One
+// thread: each input line is pushed into one eqlite::Stream. Several inputs are merged by
+// time (each is expected in time order); with --sort, every input is read first and the events
+// are put in time order.
+#include <fcntl.h>
+#include <unistd.h>
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "cli/stream_run.hpp"
+
+namespace cli {
+
+std::string json_value(const eqlite::Value& v) {
+  switch (v.kind()) {
+    case eqlite::ValueKind::Null:
+      return "null";
+    case eqlite::ValueKind::Bool:
+      return v.as_bool() ? "true" : "false";
+    case eqlite::ValueKind::Int:
+      return std::to_string(v.as_int());
+    case eqlite::ValueKind::Double: {
+      char buf[64];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.as_double());
+      return std::string(buf, r.ptr);
+    }
+    case eqlite::ValueKind::String:
+      return json_quoted(v.as_string());
+  }
+  return "null";
+}
+
+namespace {
+
+// The lines of one input, read in blocks.
+class LineSource {
+ public:
+  LineSource(int fd, std::string label, std::size_t max_line)
+      : fd_(fd), label_(std::move(label)), max_line_(max_line) {}
+  const std::string& label() const { return label_; }
+  // The next non-empty line (without its end), its number, and whether it is too long.
+  // False at the end of the input, or on a read error (error() says it).
+  bool next(std::string& line, std::uint64_t& number, bool& too_long) {
+    for (;;) {
+      const std::size_t nl = buf_.find('\n', at_);
+      if (nl == std::string::npos && !eof_) {
+        buf_.erase(0, at_);
+        at_ = 0;
+        if (buf_.size() > max_line_) {  // a line too long: report once, drop to its end
+          dropping_ = true;
+          buf_.clear();
+          number = ++line_;
+          too_long = true;
+          line.clear();
+          return true;
+        }
+        if (!fill()) return false;
+        continue;
+      }
+      const std::size_t end = nl == std::string::npos ? buf_.size() : nl;
+      if (end == at_ && nl == std::string::npos) return false;  // the end
+      std::string_view text(buf_.data() + at_, end - at_);
+      at_ = nl == std::string::npos ? buf_.size() : nl + 1;
+      if (dropping_) {
+        dropping_ = false;
+        continue;
+      }
+      ++line_;
+      if (first_ && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+      first_ = false;
+      if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+      if (text.find_first_not_of(" \t") == std::string_view::npos) continue;
+      too_long = text.size() > max_line_;
+      line.assign(too_long ? std::string_view() : text);
+      number = line_;
+      return true;
+    }
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool fill() {
+    constexpr std::size_t kChunk = 1 << 18;
+    const std::size_t old = buf_.size();
+    buf_.resize(old + kChunk);
+    ssize_t n;
+    do {
+      n = ::read(fd_, buf_.data() + old, kChunk);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      error_ = std::strerror(errno);
+      buf_.resize(old);
+      eof_ = true;
+      return false;
+    }
+    buf_.resize(old + static_cast<std::size_t>(n));
+    if (n == 0) eof_ = true;
+    return true;
+  }
+  int fd_;
+  std::string label_;
+  std::size_t max_line_;
+  std::string buf_;
+  std::size_t at_ = 0;
+  std::uint64_t line_ = 0;
+  bool eof_ = false, first_ = true, dropping_ = false;
+  std::string error_;
+};
+
+// A line and where it came from.
+struct Line {
+  std::string text;
+  std::uint64_t number = 0;
+  std::size_t input = 0;
+  bool too_long = false;
+  std::optional<std::int64_t> ts;  // for merging and sorting
+};
+
+class Runner {
+ public:
+  Runner(const StreamRun& run, Output& out)
+      : run_(run),
+        out_(out),
+        stream_(make_stream()),
+        time_reader_(std::vector<std::string>{run.timestamp_field}, run.options.reader),
+        per_rule_(run.names.size(), 0) {
+    for (const auto& [field, value] : run.constants) {
+      stream_.set_constant(field, value);
+      time_reader_.set_constant(field, value);
+    }
+    for (const auto& n : run.names)
+      prefixes_.push_back("{\"rule\":" + json_quoted(n) + ",");
+  }
+
+  std::optional<std::int64_t> time_of(const std::string& text) {
+    if (!time_reader_.read(text, time_event_)) return std::nullopt;
+    auto values = time_event_.values(0);
+    if (values.empty()) return std::nullopt;
+    return eqlite::timestamp_ns(values[0]);
+  }
+
+  void push(const Line& l, const std::vector<std::string>& labels) {
+    ++lines;
+    const std::string& label = labels[l.input];
+    if (l.too_long) {
+      ++skipped;
+      std::fprintf(stderr,
+                   "%s:%llu: the line is longer than %zu bytes (--max-line-bytes); skipped\n",
+                   label.c_str(), static_cast<unsigned long long>(l.number),
+                   run_.options.reader.max_event_bytes);
+      return;
+    }
+    auto r = stream_.push(l.text);
+    if (!r) {
+      ++skipped;
+      std::fprintf(stderr, "%s:%llu: %s\n", label.c_str(),
+                   static_cast<unsigned long long>(l.number), r.error().message.c_str());
+      return;
+    }
+    if (*r == eqlite::Admission::Taken) return;
+    if (reported_.size() <= l.input) reported_.resize(l.input + 1, 0);
+    const int bit = *r == eqlite::Admission::NoTimestamp ? 1 : 2;
+    if (reported_[l.input] & bit) return;
+    reported_[l.input] |= bit;
+    if (bit == 1)
+      std::fprintf(stderr,
+                   "%s:%llu: no readable timestamp in [%s]: the event takes part in no sequence "
+                   "(reported once per input; --stats counts them)\n",
+                   label.c_str(), static_cast<unsigned long long>(l.number),
+                   run_.timestamp_field.c_str());
+    else
+      std::fprintf(stderr,
+                   "%s:%llu: the event is older than one already read: it takes part in no "
+                   "sequence (reported once per input; --stats counts them; --sort orders "
+                   "input that is not in time order)\n",
+                   label.c_str(), static_cast<unsigned long long>(l.number));
+  }
+
+  bool saturated() const { return stream_.saturated() || out_.failed(); }
+  void finish() { stream_.finish(); }
+  const eqlite::Stream& stream() const { return stream_; }
+  const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
+  std::uint64_t lines = 0, skipped = 0;
+
+ private:
+  eqlite::Stream make_stream() {
+    auto cb = [this](const eqlite::StreamResult& r) { on_result(r); };
+    if (run_.single) return eqlite::Stream(*run_.single, cb, run_.options);
+    return eqlite::Stream(*run_.rules, cb, run_.options);
+  }
+
+  void on_result(const eqlite::StreamResult& r) {
+    ++per_rule_[r.rule];
+    if (run_.count) return;
+    const bool several = run_.rules != nullptr;
+    line_.clear();
+    if (r.kind == eqlite::QueryKind::Event) {
+      if (!several) {
+        line_ = r.events[0];
+      } else {
+        line_ = prefixes_[r.rule];
+        line_ += "\"event\":";
+        line_ += r.events[0];
+        line_ += '}';
+      }
+    } else {
+      line_ = several ? prefixes_[r.rule] : "{";
+      line_ += "\"join_keys\":[";
+      for (std::size_t i = 0; i < r.join_keys.size(); ++i) {
+        if (i) line_ += ',';
+        line_ += json_value(r.join_keys[i]);
+      }
+      line_ += "],\"events\":[";
+      for (std::size_t i = 0; i < r.events.size(); ++i) {
+        if (i) line_ += ',';
+        if (r.events[i].empty())
+          line_ += "{\"missing\":true}";
+        else
+          line_ += r.events[i];
+      }
+      line_ += "]}";
+    }
+    line_ += '\n';
+    out_.write(line_);
+  }
+
+  const StreamRun& run_;
+  Output& out_;
+  eqlite::Stream stream_;
+  eqlite::JsonReader time_reader_;
+  eqlite::Event time_event_;
+  std::vector<std::uint64_t> per_rule_;
+  std::vector<std::string> prefixes_;
+  std::vector<int> reported_;
+  std::string line_;
+};
+
+}  // namespace
+
+int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
+  Output out;
+  Runner runner(run, out);
+  if (inputs.empty()) inputs.push_back("-");
+  bool error = false;
+  std::vector<std::unique_ptr<LineSource>> sources;
+  std::vector<std::string> labels;
+  std::vector<int> fds;
+  for (const auto& file : inputs) {
+    int fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY);
+    if (fd < 0) {
+      std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
+      error = true;
+      continue;
+    }
+    labels.push_back(file == "-" ? "(standard input)" : file);
+    sources.push_back(
+        std::make_unique<LineSource>(fd, labels.back(), run.options.reader.max_event_bytes));
+    if (fd != STDIN_FILENO) fds.push_back(fd);
+  }
+  auto read_next = [&](std::size_t i, Line& l) {
+    l.input = i;
+    if (!sources[i]->next(l.text, l.number, l.too_long)) {
+      if (!sources[i]->error().empty()) {
+        std::fprintf(stderr, "eqlite: cannot read %s: %s\n", labels[i].c_str(),
+                     sources[i]->error().c_str());
+        error = true;
+      }
+      return false;
+    }
+    l.ts = l.too_long ? std::nullopt : runner.time_of(l.text);
+    return true;
+  };
+
+  if (run.sort) {
+    // Every line first, then in time order (T3); lines without a time keep their place
+    // before the timed ones, in input order.
+    std::vector<Line> all;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      Line l;
+      while (read_next(i, l))
+        all.push_back(l);
+    }
+    std::stable_sort(all.begin(), all.end(), [](const Line& a, const Line& b) {
+      if (a.ts.has_value() != b.ts.has_value()) return !a.ts.has_value();
+      return a.ts && *a.ts < *b.ts;
+    });
+    for (const Line& l : all) {
+      if (runner.saturated()) break;
+      runner.push(l, labels);
+    }
+  } else {
+    // Each input in its own order; several merged by time (the earliest head first; a line
+    // without a time goes as soon as it is at the head of its input).
+    std::vector<std::optional<Line>> heads(sources.size());
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+      Line l;
+      if (read_next(i, l)) heads[i] = std::move(l);
+    }
+    while (!runner.saturated()) {
+      std::size_t best = heads.size();
+      for (std::size_t i = 0; i < heads.size(); ++i) {
+        if (!heads[i]) continue;
+        if (!heads[i]->ts) {
+          best = i;
+          break;
+        }
+        if (best == heads.size() || *heads[i]->ts < *heads[best]->ts) best = i;
+      }
+      if (best == heads.size()) break;
+      runner.push(*heads[best], labels);
+      Line l;
+      if (read_next(best, l))
+        heads[best] = std::move(l);
+      else
+        heads[best].reset();
+    }
+  }
+  for (int fd : fds)
+    ::close(fd);
+  runner.finish();
+
+  if (run.count) {
+    if (!run.rules) {
+      out.write(std::to_string(runner.per_rule()[0]) + "\n");
+    } else {
+      for (std::size_t r = 0; r < run.names.size(); ++r)
+        out.write("{\"rule\":" + json_quoted(run.names[r]) +
+                  ",\"count\":" + std::to_string(runner.per_rule()[r]) + "}\n");
+    }
+  }
+  out.flush();
+  const eqlite::StreamStats s = runner.stream().stats();
+  if (runner.skipped > 0)
+    std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
+                 static_cast<unsigned long long>(runner.skipped), runner.skipped == 1 ? "" : "s",
+                 static_cast<unsigned long long>(runner.lines));
+  if (run.stats) {
+    auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::fprintf(stderr, "eqlite: %llu lines read: %llu results, %llu skipped\n", u(runner.lines),
+                 u(s.results), u(runner.skipped));
+    std::fprintf(stderr,
+                 "eqlite: %llu events without a readable timestamp, %llu late (kept out of "
+                 "sequences)\n",
+                 u(s.no_timestamp), u(s.late));
+    std::fprintf(stderr,
+                 "eqlite: sequences: %llu started = %llu completed + %llu expired + %llu evicted + "
+                 "%llu until + %llu replaced + %llu missing + %llu pending + %llu waiting\n",
+                 u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
+                 u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
+  }
+  if (error) return kError;
+  for (auto n : runner.per_rule())
+    if (n > 0) return kMatched;
+  return kNoMatch;
+}
+
+}  // namespace cli

@@ -1,0 +1,360 @@
+// lib/stream.cpp — the streaming API (eqlite/stream.hpp): one JsonReader and one Vm per Stream,
+// and per rule what its kind needs (nothing, a SequenceMatcher or a SampleMatcher) and its
+// pipes.
+#include "eqlite/stream.hpp"
+
+#include <optional>
+#include <unordered_map>
+
+#include "eqlite/vm.hpp"
+#include "eval/program.hpp"
+#include "stream/join_key.hpp"
+#include "stream/pipes.hpp"
+#include "stream/sample_matcher.hpp"
+#include "stream/sequence_matcher.hpp"
+#include "stream/sequence_program.hpp"
+#include "stream/timestamp.hpp"
+
+namespace eqlite {
+
+namespace {
+
+constexpr std::uint64_t kSnapshotMagic = 0x3170616e737165ULL;  // "eqsnap1", little-endian
+
+struct Rule {
+  std::size_t id = 0;
+  QueryKind kind = QueryKind::Event;
+  const Query* event_query = nullptr;  // an event query over the Stream's table (single mode)
+  std::shared_ptr<const internal::SequenceProgram> program;  // over the Stream's table
+  std::unique_ptr<internal::SequenceMatcher> sequence;
+  std::unique_ptr<internal::SampleMatcher> sample;
+  internal::PipeChain pipes;
+  explicit Rule(const std::vector<PipeStage>& p) : pipes(p) {}
+};
+
+}  // namespace
+
+struct Stream::Impl {
+  Callback callback;
+  StreamOptions options;
+  std::optional<Query> single;  // a Stream of one Query
+  const RuleSet* rules = nullptr;
+  std::optional<RuleSetMatcher> matcher;  // the event rules of a RuleSet
+  std::vector<std::string> fields;        // the table events are read into
+  JsonReader reader;
+  Event event;
+  Vm vm;
+  std::vector<Rule> runs;
+  std::vector<std::size_t> event_rules;  // by rule id (RuleSet mode): index into `runs`
+  bool needs_time = false;               // some rule is a sequence
+  std::uint16_t timestamp_field = 0;
+  std::uint64_t position = 0;
+  bool have_last = false;
+  std::int64_t last_ts = 0;
+  StreamStats stats;
+  // scratch
+  std::vector<char> matched;
+  std::vector<std::size_t> hits;
+  std::vector<Value> keys;
+  std::vector<std::string_view> views;
+  internal::OwnedResult owned;
+
+  Impl(Callback cb, const StreamOptions& o, std::vector<std::string> table)
+      : callback(std::move(cb)), options(o), fields(table), reader(std::move(table), o.reader) {}
+
+  void add_sequence(Rule& r, std::shared_ptr<const internal::SequenceProgram> p) {
+    r.kind = p->kind;
+    if (p->kind == QueryKind::Sequence) {
+      r.sequence = std::make_unique<internal::SequenceMatcher>(p, options.max_pending);
+      needs_time = true;
+      timestamp_field = p->timestamp_field;
+    } else {
+      r.sample = std::make_unique<internal::SampleMatcher>(p, options.max_samples_per_key);
+    }
+    r.program = std::move(p);
+  }
+
+  // Delivers a result that passed its rule's pipes.
+  void deliver(const Rule& r, const internal::OwnedResult& o) {
+    internal::decode_key(o.key, keys);
+    views.clear();
+    for (std::size_t i = 0; i < o.events.size(); ++i)
+      views.push_back(o.missing[i] ? std::string_view() : std::string_view(o.events[i]));
+    ++stats.results;
+    StreamResult res{r.id, r.kind, keys, views};
+    callback(res);
+  }
+
+  // A result of rule `r`: straight to the callback when there is no pipe (no copy), else
+  // through them.
+  void result(Rule& r, std::string_view key, std::span<const internal::HeldEvent* const> events,
+              std::string_view single_event) {
+    if (r.pipes.empty()) {
+      internal::decode_key(key, keys);
+      views.clear();
+      if (events.empty()) {
+        views.push_back(single_event);
+      } else {
+        for (const auto* e : events)
+          views.push_back(e ? std::string_view(e->json) : std::string_view());
+      }
+      ++stats.results;
+      StreamResult res{r.id, r.kind, keys, views};
+      callback(res);
+      return;
+    }
+    owned.key.assign(key);
+    owned.events.clear();
+    owned.missing.clear();
+    if (events.empty()) {
+      owned.events.emplace_back(single_event);
+      owned.missing.push_back(0);
+    } else {
+      for (const auto* e : events) {
+        owned.events.emplace_back(e ? std::string_view(e->json) : std::string_view());
+        owned.missing.push_back(e ? 0 : 1);
+      }
+    }
+    r.pipes.push(owned, [&](const internal::OwnedResult& o) { deliver(r, o); });
+  }
+
+  internal::SequenceMatcher::Emit emitter(Rule& r) {
+    return [this, &r](std::string_view key, std::span<const internal::HeldEvent* const> events) {
+      result(r, key, events, {});
+    };
+  }
+
+  Result<Admission> take(std::string_view json, Result<void> read) {
+    if (!read) {
+      ++stats.bad;
+      return read.error();
+    }
+    ++stats.events;
+    const std::uint64_t pos = ++position;
+    // T1, T3: the event's time, when some rule orders events.
+    Admission admission = Admission::Taken;
+    std::int64_t ts = 0;
+    if (needs_time) {
+      const auto values = event.values(timestamp_field);
+      std::optional<std::int64_t> t;
+      if (!values.empty()) t = internal::timestamp_of(values[0]);
+      if (!t) {
+        admission = Admission::NoTimestamp;
+        ++stats.no_timestamp;
+      } else if (have_last && *t < last_ts) {
+        admission = Admission::Late;
+        ++stats.late;
+      } else {
+        ts = *t;
+        last_ts = ts;
+        have_last = true;
+      }
+    }
+    if (matcher) {  // the event rules of a rule set, through its index
+      matcher->match(event, hits);
+      for (std::size_t id : hits)
+        if (event_rules[id] != SIZE_MAX) result(runs[event_rules[id]], {}, {}, json);
+    }
+    for (Rule& r : runs) {
+      switch (r.kind) {
+        case QueryKind::Event:
+          if (r.event_query && vm.matches(*r.event_query, event)) result(r, {}, {}, json);
+          break;
+        case QueryKind::Sequence: {
+          if (admission != Admission::Taken) break;
+          const auto& p = *r.program;
+          matched.assign(p.stages.size(), 0);
+          bool any = false;
+          for (std::size_t s = 0; s < p.stages.size(); ++s)
+            any |= (matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
+          const bool until = !p.until.empty() && vm.matches(p.until.front().filter, event);
+          if (any || until)
+            r.sequence->push(event, ts, pos, json, matched, until, emitter(r));
+          else
+            r.sequence->advance(ts, emitter(r));
+          break;
+        }
+        case QueryKind::Sample: {
+          const auto& p = *r.program;
+          matched.assign(p.stages.size(), 0);
+          bool any = false;
+          for (std::size_t s = 0; s < p.stages.size(); ++s)
+            any |= (matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
+          if (any) r.sample->push(event, pos, json, matched);
+          break;
+        }
+      }
+    }
+    return admission;
+  }
+};
+
+std::optional<std::int64_t> timestamp_ns(const Value& value) noexcept {
+  return internal::timestamp_of(value);
+}
+
+Stream::Stream(const Query& query, Callback on_result, const StreamOptions& options)
+    : impl_(std::make_unique<Impl>(std::move(on_result), options, query.fields())) {
+  Impl& m = *impl_;
+  m.single = query;
+  Rule r(query.pipes());
+  if (const auto* seq = query.sequence()) {
+    // The sequence's own table is the Stream's: share the compiled program as it is.
+    m.add_sequence(r, std::shared_ptr<const internal::SequenceProgram>(
+                          std::make_shared<internal::SequenceProgram>(*seq)));
+  } else {
+    r.event_query = &*m.single;
+  }
+  m.runs.push_back(std::move(r));
+}
+
+Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& options)
+    : impl_(std::make_unique<Impl>(std::move(on_result), options, rules.fields())) {
+  Impl& m = *impl_;
+  m.rules = &rules;
+  m.matcher.emplace(rules, options.reader);
+  std::unordered_map<std::string_view, std::uint16_t> ids;
+  for (std::size_t f = 0; f < m.fields.size(); ++f)
+    ids.emplace(m.fields[f], static_cast<std::uint16_t>(f));
+  m.event_rules.assign(rules.size(), SIZE_MAX);
+  for (std::size_t id = 0; id < rules.size(); ++id) {
+    const Query& q = rules.query(id);
+    Rule r(q.pipes());
+    r.id = id;
+    if (const auto* seq = q.sequence()) {
+      std::vector<std::uint16_t> to;
+      for (const auto& f : seq->fields)
+        to.push_back(ids.at(f));
+      auto remapped = internal::remap_sequence(*seq, to, m.fields);
+      // Remapping a verified program onto a larger table cannot fail; a rule silently lost
+      // would be worse than stopping.
+      if (!remapped) throw std::logic_error("stream: " + remapped.error().message);
+      m.add_sequence(r, std::move(*remapped));
+    } else {
+      m.event_rules[id] = m.runs.size();
+    }
+    m.runs.push_back(std::move(r));
+  }
+}
+
+Stream::~Stream() = default;
+Stream::Stream(Stream&&) noexcept = default;
+Stream& Stream::operator=(Stream&&) noexcept = default;
+
+void Stream::set_constant(std::string_view path, Value value) {
+  impl_->reader.set_constant(path, value);
+}
+
+Result<Admission> Stream::push(std::string_view json) {
+  Impl& m = *impl_;
+  return m.take(json, m.reader.read(json, m.event));
+}
+
+Result<Admission> Stream::push_padded(std::string_view json) {
+  Impl& m = *impl_;
+  return m.take(json, m.reader.read_padded(json, m.event));
+}
+
+void Stream::finish() {
+  Impl& m = *impl_;
+  for (Rule& r : m.runs) {
+    if (r.sequence) r.sequence->finish(m.emitter(r));
+    if (r.sample) r.sample->finish(m.emitter(r));
+    r.pipes.finish([&](const internal::OwnedResult& o) { m.deliver(r, o); });
+  }
+}
+
+bool Stream::saturated() const noexcept {
+  for (const Rule& r : impl_->runs)
+    if (!r.pipes.saturated()) return false;
+  return !impl_->runs.empty();
+}
+
+StreamStats Stream::stats() const {
+  StreamStats s = impl_->stats;
+  for (const Rule& r : impl_->runs) {
+    if (r.sequence) {
+      const auto& c = r.sequence->counts();
+      s.started += c.started;
+      s.completed += c.completed;
+      s.expired += c.expired;
+      s.evicted += c.evicted;
+      s.until += c.until;
+      s.replaced += c.replaced;
+      s.missing += c.missing;
+      s.pending += c.pending;
+      s.waiting += c.waiting;
+      s.state_bytes += r.sequence->state_bytes();
+    }
+    if (r.sample) {
+      s.samples += r.sample->complete_keys();
+      s.sample_events += r.sample->held_events();
+      s.state_bytes += r.sample->state_bytes();
+    }
+  }
+  return s;
+}
+
+std::string Stream::snapshot() const {
+  const Impl& m = *impl_;
+  internal::SnapshotWriter w;
+  w.u64(kSnapshotMagic);
+  w.u64(m.runs.size());
+  const StreamStats& s = m.stats;
+  for (std::uint64_t v : {s.events, s.bad, s.results, s.no_timestamp, s.late, m.position})
+    w.u64(v);
+  w.u8(m.have_last ? 1 : 0);
+  w.i64(m.last_ts);
+  for (const Rule& r : m.runs) {
+    w.u8(static_cast<std::uint8_t>(r.kind));
+    if (r.sequence) r.sequence->save(w);
+    if (r.sample) r.sample->save(w);
+    r.pipes.save(w);
+  }
+  return std::move(w.bytes());
+}
+
+Result<void> Stream::restore(std::string_view bytes) {
+  Impl& m = *impl_;
+  internal::SnapshotReader r(bytes);
+  bool ok = r.u64() == kSnapshotMagic && r.u64() == m.runs.size();
+  StreamStats& s = m.stats;
+  if (ok) {
+    for (std::uint64_t* v : {&s.events, &s.bad, &s.results, &s.no_timestamp, &s.late, &m.position})
+      *v = r.u64();
+    m.have_last = r.u8() != 0;
+    m.last_ts = r.i64();
+    for (Rule& rule : m.runs) {
+      if (!ok || r.u8() != static_cast<std::uint8_t>(rule.kind)) {
+        ok = false;
+        break;
+      }
+      if (rule.sequence) ok = rule.sequence->load(r);
+      if (ok && rule.sample) ok = rule.sample->load(r);
+      if (ok) ok = rule.pipes.load(r);
+    }
+    ok = ok && r.ok() && r.at_end();
+  }
+  if (!ok) {
+    // Leave an empty stream, as a fresh one would be.
+    s = {};
+    m.position = 0;
+    m.have_last = false;
+    m.last_ts = 0;
+    internal::SnapshotReader empty({});
+    for (Rule& rule : m.runs) {
+      rule.pipes =
+          internal::PipeChain(m.single ? m.single->pipes() : m.rules->query(rule.id).pipes());
+      if (rule.sequence)
+        rule.sequence =
+            std::make_unique<internal::SequenceMatcher>(rule.program, m.options.max_pending);
+      if (rule.sample)
+        rule.sample =
+            std::make_unique<internal::SampleMatcher>(rule.program, m.options.max_samples_per_key);
+    }
+    return Error{ErrorCode::InvalidArgument, "not a snapshot of this query's stream", {}};
+  }
+  return {};
+}
+
+}  // namespace eqlite

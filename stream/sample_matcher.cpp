@@ -1,0 +1,183 @@
+// stream/sample_matcher.cpp — see sample_matcher.hpp.
+#include "stream/sample_matcher.hpp"
+
+#include <algorithm>
+
+#include "stream/join_key.hpp"
+
+namespace eqlite::internal {
+
+namespace {
+
+int rank(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::Null:
+      return 0;
+    case ValueKind::Bool:
+      return 1;
+    case ValueKind::Int:
+    case ValueKind::Double:
+      return 2;
+    case ValueKind::String:
+      return 3;
+  }
+  return 4;
+}
+
+int compare(const Value& a, const Value& b) {
+  const int ra = rank(a), rb = rank(b);
+  if (ra != rb) return ra < rb ? -1 : 1;
+  switch (a.kind()) {
+    case ValueKind::Null:
+      return 0;
+    case ValueKind::Bool:
+      return static_cast<int>(a.as_bool()) - static_cast<int>(b.as_bool());
+    case ValueKind::Int:
+    case ValueKind::Double:
+      if (a.kind() == ValueKind::Int && b.kind() == ValueKind::Int)
+        return a.as_int() < b.as_int() ? -1 : a.as_int() > b.as_int();
+      return a.to_double() < b.to_double() ? -1 : a.to_double() > b.to_double();
+    case ValueKind::String:
+      return a.as_string().compare(b.as_string()) < 0   ? -1
+             : a.as_string().compare(b.as_string()) > 0 ? 1
+                                                        : 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool key_less(std::string_view a, std::string_view b) {
+  std::vector<Value> va, vb;
+  decode_key(a, va);
+  decode_key(b, vb);
+  for (std::size_t i = 0; i < va.size() && i < vb.size(); ++i)
+    if (int c = compare(va[i], vb[i]); c != 0) return c < 0;
+  return va.size() < vb.size();
+}
+
+SampleMatcher::SampleMatcher(std::shared_ptr<const SequenceProgram> program,
+                             std::uint64_t max_per_key)
+    : program_(std::move(program)), max_per_key_(std::max<std::uint64_t>(max_per_key, 1)) {}
+
+void SampleMatcher::push(const Event& event, std::uint64_t position, std::string_view json,
+                         const std::vector<char>& matched) {
+  HeldRef self;
+  const std::size_t stages = program_->stages.size();
+  for (std::size_t s = 0; s < stages; ++s) {
+    if (!matched[s]) continue;
+    const SequenceStage& st = program_->stages[s];
+    key_combinations(event, st.keys, st.optional, combos_);
+    for (const std::string& key : combos_) {
+      KeyState& ks = keys_[key];
+      if (ks.candidates.empty()) ks.candidates.resize(stages);
+      auto& list = ks.candidates[s];
+      if (list.size() >= max_per_key_) continue;
+      if (!list.empty() && list.back()->position == position) continue;  // one event per key
+      if (!self)
+        self = std::make_shared<const HeldEvent>(HeldEvent{0, position, std::string(json)});
+      list.push_back(self);
+      ++held_;
+    }
+  }
+}
+
+std::uint64_t SampleMatcher::complete_keys() const noexcept {
+  std::uint64_t n = 0;
+  for (const auto& [key, ks] : keys_)
+    n += std::all_of(ks.candidates.begin(), ks.candidates.end(),
+                     [](const auto& c) { return !c.empty(); });
+  return n;
+}
+
+void SampleMatcher::finish(const Emit& emit) {
+  std::vector<const std::string*> keys;
+  for (const auto& [key, ks] : keys_)
+    keys.push_back(&key);
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const std::string* a, const std::string* b) { return key_less(*a, *b); });
+  const std::size_t stages = program_->stages.size();
+  std::vector<const HeldEvent*> chosen(stages);
+  for (const std::string* key : keys) {
+    const KeyState& ks = keys_.at(*key);
+    std::uint64_t given = 0;
+    // Depth-first over the candidates: one per stage, no event twice.
+    std::function<void(std::size_t)> pick = [&](std::size_t s) {
+      if (given >= max_per_key_) return;
+      if (s == stages) {
+        ++given;
+        emit(*key, chosen);
+        return;
+      }
+      for (const auto& e : ks.candidates[s]) {
+        if (std::find(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(s), e.get()) !=
+            chosen.begin() + static_cast<std::ptrdiff_t>(s))
+          continue;
+        chosen[s] = e.get();
+        pick(s + 1);
+        if (given >= max_per_key_) return;
+      }
+    };
+    pick(0);
+  }
+  keys_.clear();
+  held_ = 0;
+}
+
+std::size_t SampleMatcher::state_bytes() const noexcept {
+  std::size_t bytes = 0;
+  for (const auto& [key, ks] : keys_) {
+    bytes += 64 + key.capacity() + ks.candidates.capacity() * sizeof(ks.candidates[0]);
+    for (const auto& c : ks.candidates)
+      bytes += c.capacity() * sizeof(HeldRef);
+  }
+  return bytes;
+}
+
+void SampleMatcher::save(SnapshotWriter& w) const {
+  w.u64(keys_.size());
+  for (const auto& [key, ks] : keys_) {
+    w.str(key);
+    w.u64(ks.candidates.size());
+    for (const auto& list : ks.candidates) {
+      w.u64(list.size());
+      for (const auto& e : list) {
+        w.u64(e->position);
+        w.str(e->json);
+      }
+    }
+  }
+}
+
+bool SampleMatcher::load(SnapshotReader& r) {
+  keys_.clear();
+  held_ = 0;
+  // Events shared by several stages or keys are written once per use and shared again here
+  // by position.
+  std::map<std::uint64_t, HeldRef> by_position;
+  const std::uint64_t n = r.count(16);
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    KeyState& ks = keys_[std::string(r.str())];
+    const std::uint64_t stages = r.count(8);
+    if (stages != program_->stages.size()) r.fail();
+    ks.candidates.resize(program_->stages.size());
+    for (std::uint64_t s = 0; s < stages && r.ok(); ++s) {
+      const std::uint64_t m = r.count(16);
+      for (std::uint64_t j = 0; j < m && r.ok(); ++j) {
+        const std::uint64_t pos = r.u64();
+        std::string_view json = r.str();
+        auto& ref = by_position[pos];
+        if (!ref) ref = std::make_shared<const HeldEvent>(HeldEvent{0, pos, std::string(json)});
+        ks.candidates[s].push_back(ref);
+        ++held_;
+      }
+    }
+  }
+  if (!r.ok()) {
+    keys_.clear();
+    held_ = 0;
+  }
+  return r.ok();
+}
+
+}  // namespace eqlite::internal

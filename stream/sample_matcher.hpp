@@ -1,0 +1,61 @@
+// stream/sample_matcher.hpp — samples (semantics.md Q7): per join key, events that match each
+// stage, one different event per stage, in no particular order.
+//
+// Per key, each stage keeps the first max_samples_per_key events that match it (in the order
+// pushed). A key's samples are the combinations of one kept event per stage with no event
+// twice, in the order of their stages' candidates (stage 1's first candidate first, ...), at
+// most max_samples_per_key of them. Over a finite input they are given at finish(), ordered by
+// join-key values ascending (Elasticsearch's order: its composite aggregation over the keys).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eqlite/event.hpp"
+#include "stream/sequence_matcher.hpp"
+#include "stream/sequence_program.hpp"
+#include "stream/snapshot_io.hpp"
+
+namespace eqlite::internal {
+
+class SampleMatcher {
+ public:
+  using Emit = SequenceMatcher::Emit;
+
+  SampleMatcher(std::shared_ptr<const SequenceProgram> program, std::uint64_t max_per_key);
+
+  /// One event; `matched[i]`: whether the filter of stages[i] holds.
+  void push(const Event& event, std::uint64_t position, std::string_view json,
+            const std::vector<char>& matched);
+  /// Every key's samples, keys in ascending order of their values.
+  void finish(const Emit& emit);
+
+  std::uint64_t complete_keys() const noexcept;
+  std::uint64_t held_events() const noexcept { return held_; }
+  std::size_t state_bytes() const noexcept;
+
+  void save(SnapshotWriter& w) const;
+  bool load(SnapshotReader& r);
+
+ private:
+  struct KeyState {
+    std::vector<std::vector<HeldRef>> candidates;  // by stage
+  };
+  std::shared_ptr<const SequenceProgram> program_;
+  std::uint64_t max_per_key_;
+  std::map<std::string, KeyState> keys_;
+  std::uint64_t held_ = 0;
+  std::vector<std::string> combos_;
+};
+
+/// The order of join keys (Q7): value by value; null first, then booleans (false, true),
+/// numbers (by value), strings (by bytes).
+bool key_less(std::string_view a, std::string_view b);
+
+}  // namespace eqlite::internal

@@ -1,0 +1,475 @@
+// stream/sequence_matcher.cpp — see sequence_matcher.hpp.
+#include "stream/sequence_matcher.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <utility>
+
+#include "stream/join_key.hpp"
+
+namespace eqlite::internal {
+
+struct SequenceMatcher::Pending {
+  std::vector<HeldRef> events;  // by expanded position, up to its stage; null for missing ones
+  std::int64_t start_ts = 0;    // the first positive event's time (maxspan counts from it)
+  std::uint64_t last_position = 0;
+  std::uint64_t serial = 0;  // start order (the age list's order)
+  KeyState* ks = nullptr;
+  const std::string* key = nullptr;  // the map's key of `ks`
+  std::uint32_t slot = 0;            // the expanded position it waits in
+  Pending* prev = nullptr;
+  Pending* next = nullptr;
+};
+
+struct SequenceMatcher::KeyState {
+  std::vector<Pending*> slots;  // by expanded position
+  // By missing stage: when this key last saw an event of it ((ts, position); position 0: never).
+  std::vector<std::pair<std::int64_t, std::uint64_t>> seen;
+  std::size_t live = 0;  // pending sequences in `slots`
+};
+
+SequenceMatcher::SequenceMatcher(std::shared_ptr<const SequenceProgram> program,
+                                 std::size_t max_pending)
+    : program_(std::move(program)), max_pending_(max_pending) {
+  const auto& order = program_->order;
+  missing_slot_.assign(program_->stages.size(), -1);
+  for (std::size_t w = 0; w < program_->stages.size(); ++w)
+    if (program_->stages[w].missing) missing_slot_[w] = static_cast<int>(missing_stages_++);
+  int prev = -1;
+  previous_positive_.assign(order.size(), -1);
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    previous_positive_[p] = prev;
+    if (!program_->stages[order[p]].missing) {
+      positive_.push_back(static_cast<std::uint32_t>(p));
+      prev = static_cast<int>(p);
+    }
+  }
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    if (!program_->stages[order[p]].missing) continue;
+    if (p < positive_.front()) leading_missing_.push_back(order[p]);
+    if (p > positive_.back()) trailing_missing_.push_back(order[p]);
+  }
+}
+
+SequenceMatcher::~SequenceMatcher() {
+  clear();
+}
+
+void SequenceMatcher::clear() {
+  for (Pending* p = oldest_; p;) {
+    Pending* next = p->next;
+    delete p;
+    p = next;
+  }
+  oldest_ = newest_ = nullptr;
+  keys_.clear();
+  waiting_.clear();
+  counts_ = {};
+  serial_ = 0;
+}
+
+void SequenceMatcher::link_back(Pending* p) {
+  p->prev = newest_;
+  p->next = nullptr;
+  if (newest_)
+    newest_->next = p;
+  else
+    oldest_ = p;
+  newest_ = p;
+  ++counts_.pending;
+}
+
+void SequenceMatcher::unlink(Pending* p) {
+  (p->prev ? p->prev->next : oldest_) = p->next;
+  (p->next ? p->next->prev : newest_) = p->prev;
+  p->prev = p->next = nullptr;
+  --counts_.pending;
+}
+
+// Removes `p` from its stage and the age list, frees it, and the key's state when it holds
+// nothing more.
+void SequenceMatcher::drop(Pending* p) {
+  KeyState* ks = p->ks;
+  const std::string key = *p->key;
+  if (ks->slots[p->slot] == p) {
+    ks->slots[p->slot] = nullptr;
+    --ks->live;
+  }
+  unlink(p);
+  delete p;
+  if (ks->live == 0 && missing_stages_ == 0) keys_.erase(key);
+}
+
+bool SequenceMatcher::missing_between(const KeyState& ks, std::size_t from, std::size_t to,
+                                      std::uint64_t after) const {
+  for (std::size_t m = from; m < to; ++m) {
+    const int slot = missing_slot_[program_->order[m]];
+    if (slot >= 0 && ks.seen[static_cast<std::size_t>(slot)].second > after) return true;
+  }
+  return false;
+}
+
+void SequenceMatcher::emit_result(const std::string& key, const std::vector<HeldRef>& events,
+                                  const Emit& emit) {
+  out_.clear();
+  for (const auto& e : events)
+    out_.push_back(e.get());
+  ++counts_.completed;
+  emit(key, out_);
+}
+
+void SequenceMatcher::complete(const std::string& key, std::vector<HeldRef> events,
+                               std::int64_t start_ts, std::uint64_t last_position,
+                               const Emit& emit) {
+  events.resize(program_->order.size());  // trailing missing stages: null
+  if (trailing_missing_.empty()) {
+    emit_result(key, events, emit);
+    return;
+  }
+  waiting_.push_back({key, std::move(events), start_ts, last_position, false});
+  ++counts_.waiting;
+}
+
+void SequenceMatcher::advance(std::int64_t ts, const Emit& emit) {
+  const std::int64_t span = program_->maxspan_ns;
+  if (span == 0) return;
+  // Q3: a sequence whose first event is more than maxspan before `ts` cannot complete.
+  while (oldest_ && oldest_->start_ts < ts - span) {
+    ++counts_.expired;
+    drop(oldest_);
+  }
+  // Q5: a last missing stage holds once the window has closed without its event. Results
+  // leave in the order they completed.
+  while (!waiting_.empty() &&
+         (waiting_.front().rejected || waiting_.front().start_ts < ts - span)) {
+    Waiting& w = waiting_.front();
+    if (!w.rejected) {
+      --counts_.waiting;
+      emit_result(w.key, w.events, emit);
+    }
+    waiting_.pop_front();
+  }
+}
+
+void SequenceMatcher::finish(const Emit& emit) {
+  for (Waiting& w : waiting_) {
+    if (w.rejected) continue;
+    --counts_.waiting;
+    emit_result(w.key, w.events, emit);
+  }
+  waiting_.clear();
+}
+
+void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t position,
+                           std::string_view json, const std::vector<char>& matched, bool until,
+                           const Emit& emit) {
+  advance(ts, emit);
+  const SequenceProgram& prog = *program_;
+  const std::int64_t span = prog.maxspan_ns;
+  const std::size_t stages = prog.order.size();
+  HeldRef self;
+  auto held = [&] {
+    if (!self) self = std::make_shared<const HeldEvent>(HeldEvent{ts, position, std::string(json)});
+    return self;
+  };
+  auto key_state = [&](const std::string& key) -> std::pair<const std::string*, KeyState*> {
+    auto [it, fresh] = keys_.try_emplace(key);
+    if (fresh) {
+      it->second.slots.assign(stages, nullptr);
+      it->second.seen.assign(missing_stages_, {0, 0});
+    }
+    return {&it->first, &it->second};
+  };
+  // Puts `p` in stage `slot` of its key, in place of what waited there (Q2).
+  auto place = [&](KeyState* ks, const std::string* key, std::uint32_t slot, Pending* p) {
+    if (Pending* old = ks->slots[slot]) {
+      ++counts_.replaced;
+      ks->slots[slot] = nullptr;
+      --ks->live;
+      unlink(old);
+      delete old;
+    }
+    p->ks = ks;
+    p->key = key;
+    p->slot = slot;
+    ks->slots[slot] = p;
+    ++ks->live;
+  };
+
+  // Q2: from the last stage to the first, so that one event can complete or advance a
+  // sequence and also start another.
+  for (std::size_t pi = positive_.size(); pi-- > 0;) {
+    const std::uint32_t p = positive_[pi];
+    const std::uint32_t w = prog.order[p];
+    if (!matched[w]) continue;
+    const SequenceStage& st = prog.stages[w];
+    key_combinations(event, st.keys, st.optional, combos_);
+    for (const std::string& key : combos_) {
+      if (pi == 0) {
+        ++counts_.started;
+        if (!leading_missing_.empty()) {  // Q5: no event of a leading missing stage before it
+          auto it = keys_.find(key);
+          bool seen = false;
+          if (it != keys_.end())
+            for (auto m : leading_missing_) {
+              const auto [mts, mpos] = it->second.seen[static_cast<std::size_t>(missing_slot_[m])];
+              seen = seen || (mpos != 0 && mts >= ts - span);
+            }
+          if (seen) {
+            ++counts_.missing;
+            continue;
+          }
+        }
+        std::vector<HeldRef> events(p);
+        events.push_back(held());
+        if (positive_.size() == 1) {
+          complete(key, std::move(events), ts, position, emit);
+          continue;
+        }
+        auto [kp, ks] = key_state(key);
+        auto* fresh = new Pending{std::move(events), ts, position, serial_++};
+        link_back(fresh);
+        place(ks, kp, p, fresh);
+        continue;
+      }
+      auto it = keys_.find(key);
+      if (it == keys_.end()) continue;
+      KeyState* ks = &it->second;
+      const auto q = static_cast<std::uint32_t>(previous_positive_[p]);
+      Pending* seq = ks->slots[q];
+      if (!seq) continue;
+      ks->slots[q] = nullptr;
+      --ks->live;
+      if ((span != 0 && ts - seq->start_ts > span) ||
+          missing_between(*ks, q + 1, p, seq->last_position)) {
+        ++(span != 0 && ts - seq->start_ts > span ? counts_.expired : counts_.missing);
+        unlink(seq);
+        delete seq;
+        if (ks->live == 0 && missing_stages_ == 0) keys_.erase(it);
+        continue;
+      }
+      seq->events.resize(p);
+      seq->events.push_back(held());
+      seq->last_position = position;
+      if (pi + 1 == positive_.size()) {
+        unlink(seq);
+        std::vector<HeldRef> events = std::move(seq->events);
+        const std::int64_t start = seq->start_ts;
+        delete seq;
+        if (ks->live == 0 && missing_stages_ == 0) keys_.erase(it);
+        complete(key, std::move(events), start, position, emit);
+        continue;
+      }
+      place(ks, &it->first, p, seq);
+    }
+  }
+
+  // Q4: an until event drops what is pending for its key, after the stages have used it.
+  if (until && !prog.until.empty()) {
+    const SequenceStage& st = prog.until.front();
+    key_combinations(event, st.keys, st.optional, combos_);
+    for (const std::string& key : combos_) {
+      auto it = keys_.find(key);
+      if (it == keys_.end()) continue;
+      KeyState& ks = it->second;
+      for (Pending*& p : ks.slots) {
+        if (!p) continue;
+        ++counts_.until;
+        unlink(p);
+        delete p;
+        p = nullptr;
+      }
+      ks.live = 0;
+      if (missing_stages_ == 0) keys_.erase(it);
+    }
+  }
+
+  // Q5: remember when each key saw an event of a missing stage (after the stages: an event
+  // is not "between" its own neighbours).
+  if (missing_stages_ != 0) {
+    for (std::size_t w = 0; w < prog.stages.size(); ++w) {
+      if (!prog.stages[w].missing || !matched[w]) continue;
+      const SequenceStage& st = prog.stages[w];
+      const bool leading =
+          std::find(leading_missing_.begin(), leading_missing_.end(), w) != leading_missing_.end();
+      const bool trailing = std::find(trailing_missing_.begin(), trailing_missing_.end(), w) !=
+                            trailing_missing_.end();
+      key_combinations(event, st.keys, st.optional, combos_);
+      for (const std::string& key : combos_) {
+        auto it = keys_.find(key);
+        if (it == keys_.end() && leading) it = keys_.find(*key_state(key).first);
+        if (it != keys_.end())
+          it->second.seen[static_cast<std::size_t>(missing_slot_[w])] = {ts, position};
+        if (!trailing) continue;
+        for (Waiting& wt : waiting_) {
+          if (wt.rejected || wt.key != key || wt.last_position >= position ||
+              ts > wt.start_ts + span)
+            continue;
+          wt.rejected = true;
+          --counts_.waiting;
+          ++counts_.missing;
+        }
+      }
+    }
+  }
+
+  // Q8: the cap on pending sequences evicts the oldest.
+  while (max_pending_ != 0 && counts_.pending > max_pending_) {
+    ++counts_.evicted;
+    drop(oldest_);
+  }
+}
+
+std::size_t SequenceMatcher::state_bytes() const noexcept {
+  std::size_t bytes = 0;
+  for (const auto& [key, ks] : keys_)
+    bytes += 64 + key.capacity() + sizeof(KeyState) + ks.slots.capacity() * sizeof(Pending*) +
+             ks.seen.capacity() * sizeof(ks.seen[0]);
+  for (const Pending* p = oldest_; p; p = p->next)
+    bytes += sizeof(Pending) + p->events.capacity() * sizeof(HeldRef);
+  for (const Waiting& w : waiting_)
+    bytes += sizeof(Waiting) + w.key.capacity() + w.events.capacity() * sizeof(HeldRef);
+  return bytes;
+}
+
+// ---- snapshots -----------------------------------------------------------------------------
+
+void SequenceMatcher::save(SnapshotWriter& w) const {
+  const SequenceCounts& c = counts_;
+  for (std::uint64_t v : {c.started, c.completed, c.expired, c.evicted, c.until, c.replaced,
+                          c.missing, c.pending, c.waiting, serial_})
+    w.u64(v);
+  // Every kept event once, by id.
+  std::unordered_map<const HeldEvent*, std::uint64_t> ids;
+  std::vector<const HeldEvent*> held;
+  auto note = [&](const std::vector<HeldRef>& events) {
+    for (const auto& e : events)
+      if (e && ids.emplace(e.get(), held.size()).second) held.push_back(e.get());
+  };
+  for (const Pending* p = oldest_; p; p = p->next)
+    note(p->events);
+  for (const Waiting& wt : waiting_)
+    note(wt.events);
+  w.u64(held.size());
+  for (const HeldEvent* e : held) {
+    w.i64(e->ts);
+    w.u64(e->position);
+    w.str(e->json);
+  }
+  auto events = [&](const std::vector<HeldRef>& evs) {
+    w.u64(evs.size());
+    for (const auto& e : evs)
+      w.u64(e ? ids[e.get()] + 1 : 0);
+  };
+  w.u64(c.pending);
+  for (const Pending* p = oldest_; p; p = p->next) {
+    w.str(*p->key);
+    w.u64(p->slot);
+    w.i64(p->start_ts);
+    w.u64(p->last_position);
+    w.u64(p->serial);
+    events(p->events);
+  }
+  std::uint64_t seen_keys = 0;
+  for (const auto& [key, ks] : keys_)
+    seen_keys += std::any_of(ks.seen.begin(), ks.seen.end(), [](auto s) { return s.second != 0; });
+  w.u64(seen_keys);
+  // In key order: a snapshot of the same state is the same bytes.
+  std::vector<const std::string*> sorted;
+  for (const auto& [key, ks] : keys_)
+    if (std::any_of(ks.seen.begin(), ks.seen.end(), [](auto s) { return s.second != 0; }))
+      sorted.push_back(&key);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return *a < *b; });
+  for (const std::string* key : sorted) {
+    w.str(*key);
+    for (const auto& [ts, pos] : keys_.at(*key).seen) {
+      w.i64(ts);
+      w.u64(pos);
+    }
+  }
+  w.u64(waiting_.size());
+  for (const Waiting& wt : waiting_) {
+    w.str(wt.key);
+    w.i64(wt.start_ts);
+    w.u64(wt.last_position);
+    w.u8(wt.rejected ? 1 : 0);
+    events(wt.events);
+  }
+}
+
+bool SequenceMatcher::load(SnapshotReader& r) {
+  clear();
+  SequenceCounts& c = counts_;
+  for (std::uint64_t* v : {&c.started, &c.completed, &c.expired, &c.evicted, &c.until, &c.replaced,
+                           &c.missing, &c.pending, &c.waiting, &serial_})
+    *v = r.u64();
+  const std::uint64_t pending = c.pending;
+  c.pending = 0;  // counted again as the sequences are linked
+  const std::size_t stages = program_->order.size();
+  std::vector<HeldRef> held(r.count(24));
+  for (auto& e : held) {
+    auto h = std::make_shared<HeldEvent>();
+    h->ts = r.i64();
+    h->position = r.u64();
+    h->json = std::string(r.str());
+    e = std::move(h);
+  }
+  auto events = [&](std::vector<HeldRef>& out) {
+    out.resize(r.count(8));
+    for (auto& e : out) {
+      const std::uint64_t id = r.u64();
+      if (id > held.size()) r.fail();
+      e = id && id <= held.size() ? held[id - 1] : nullptr;
+    }
+    return out.size() <= stages;
+  };
+  auto key_state = [&](std::string_view key) {
+    auto [it, fresh] = keys_.try_emplace(std::string(key));
+    if (fresh) {
+      it->second.slots.assign(stages, nullptr);
+      it->second.seen.assign(missing_stages_, {0, 0});
+    }
+    return it;
+  };
+  const std::uint64_t n = r.count(40);
+  if (n != pending) r.fail();
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    auto it = key_state(r.str());
+    auto* p = new Pending;
+    p->slot = static_cast<std::uint32_t>(r.u64());
+    p->start_ts = r.i64();
+    p->last_position = r.u64();
+    p->serial = r.u64();
+    link_back(p);
+    if (!events(p->events) || p->slot >= stages || it->second.slots[p->slot]) {
+      r.fail();
+      break;
+    }
+    p->ks = &it->second;
+    p->key = &it->first;
+    it->second.slots[p->slot] = p;
+    ++it->second.live;
+  }
+  const std::uint64_t seen_keys = r.count(8);
+  for (std::uint64_t i = 0; i < seen_keys && r.ok(); ++i) {
+    auto it = key_state(r.str());
+    for (auto& [ts, pos] : it->second.seen) {
+      ts = r.i64();
+      pos = r.u64();
+    }
+  }
+  const std::uint64_t waiting = r.count(26);
+  for (std::uint64_t i = 0; i < waiting && r.ok(); ++i) {
+    Waiting wt;
+    wt.key = std::string(r.str());
+    wt.start_ts = r.i64();
+    wt.last_position = r.u64();
+    wt.rejected = r.u8() != 0;
+    if (!events(wt.events)) r.fail();
+    waiting_.push_back(std::move(wt));
+  }
+  if (!r.ok()) clear();
+  return r.ok();
+}
+
+}  // namespace eqlite::internal

@@ -1,0 +1,123 @@
+// stream/sequence_matcher.hpp — the streaming state machine of one sequence query
+// (semantics.md Q2-Q6, Q8), fed one event at a time in time order (T3).
+//
+// Per join key, at most one pending sequence waits in each stage (Q2): an event that matches a
+// stage takes the sequence waiting in the previous positive stage for its key, and moves it on
+// (a newer one replaces an older one waiting in the same stage, as Elasticsearch's state
+// machine keeps only the latest). Stages are tried from last to first, so an event can complete
+// or advance one sequence and start another. Every pending sequence is also on one list in the
+// order it started; maxspan expiry (Q3) and the cap on pending sequences (Q8) take from its
+// front. Missing events (Q5) are checked from the time each key last saw an event of the
+// missing stage; a sequence whose last stage is missing waits until its window has closed.
+// The events of pending sequences are copied once each (HeldEvent) and shared.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "eqlite/event.hpp"
+#include "stream/sequence_program.hpp"
+#include "stream/snapshot_io.hpp"
+
+namespace eqlite::internal {
+
+/// An event kept by pending state: its time, its position in the stream and its text.
+struct HeldEvent {
+  std::int64_t ts = 0;
+  std::uint64_t position = 0;
+  std::string json;
+};
+using HeldRef = std::shared_ptr<const HeldEvent>;
+
+/// What became of the sequences a matcher started (they add up: started = completed + expired
+/// + evicted + until + replaced + missing + pending + waiting).
+struct SequenceCounts {
+  std::uint64_t started = 0;    ///< sequences begun by an event of the first positive stage
+  std::uint64_t completed = 0;  ///< results
+  std::uint64_t expired = 0;    ///< dropped by maxspan (Q3)
+  std::uint64_t evicted = 0;    ///< dropped by the cap on pending sequences (Q8)
+  std::uint64_t until = 0;      ///< dropped by an `until` event (Q4)
+  std::uint64_t replaced = 0;   ///< a newer sequence took their place in a stage (Q2)
+  std::uint64_t missing = 0;    ///< an event of a missing stage occurred (Q5)
+  std::uint64_t pending = 0;    ///< waiting in a stage now
+  std::uint64_t waiting = 0;    ///< complete but for a last missing stage whose window is open
+};
+
+class SequenceMatcher {
+ public:
+  /// A result: the encoded join key (join_key.hpp) and the events in stage order (runs
+  /// expanded); nullptr stands for a missing event.
+  using Emit = std::function<void(std::string_view key, std::span<const HeldEvent* const>)>;
+
+  /// `max_pending`: the cap of Q8 (0: none).
+  SequenceMatcher(std::shared_ptr<const SequenceProgram> program, std::size_t max_pending);
+  ~SequenceMatcher();
+  SequenceMatcher(const SequenceMatcher&) = delete;
+  SequenceMatcher& operator=(const SequenceMatcher&) = delete;
+
+  /// One event at time `ts` and stream position `position` (increasing), bound to the
+  /// program's field table; `matched[i]` tells whether the filter of stages[i] holds, `until`
+  /// whether the until stage's does. `json` is copied if the event is kept.
+  void push(const Event& event, std::int64_t ts, std::uint64_t position, std::string_view json,
+            const std::vector<char>& matched, bool until, const Emit& emit);
+  /// No event will come before time `ts`: sequences that can no longer complete are dropped
+  /// and those waiting for a closed window are emitted (called by push()).
+  void advance(std::int64_t ts, const Emit& emit);
+  /// The end of the input: sequences waiting on a last missing stage are complete.
+  void finish(const Emit& emit);
+
+  const SequenceCounts& counts() const noexcept { return counts_; }
+  /// Bytes held by pending state besides the events' text (an estimate, for --stats and the
+  /// benchmarks).
+  std::size_t state_bytes() const noexcept;
+
+  void save(SnapshotWriter& w) const;
+  bool load(SnapshotReader& r);
+
+ private:
+  struct Pending;
+  struct KeyState;
+  struct Waiting {
+    std::string key;
+    std::vector<HeldRef> events;
+    std::int64_t start_ts = 0;
+    std::uint64_t last_position = 0;
+    bool rejected = false;
+  };
+
+  void drop(Pending* p);
+  void unlink(Pending* p);
+  void link_back(Pending* p);
+  void complete(const std::string& key, std::vector<HeldRef> events, std::int64_t start_ts,
+                std::uint64_t last_position, const Emit& emit);
+  void emit_result(const std::string& key, const std::vector<HeldRef>& events, const Emit& emit);
+  bool missing_between(const KeyState& ks, std::size_t from, std::size_t to,
+                       std::uint64_t after) const;
+  void clear();
+
+  std::shared_ptr<const SequenceProgram> program_;
+  std::size_t max_pending_;
+  std::vector<std::uint32_t> positive_;  // expanded positions of positive stages
+  std::vector<int> previous_positive_;   // by expanded position: the positive one before, or -1
+  std::vector<std::uint32_t> leading_missing_, trailing_missing_;  // written stage ids
+  std::vector<int> missing_slot_;  // written stage -> index into KeyState::seen, or -1
+  std::size_t missing_stages_ = 0;
+  std::unordered_map<std::string, KeyState> keys_;
+  Pending* oldest_ = nullptr;
+  Pending* newest_ = nullptr;
+  std::deque<Waiting> waiting_;
+  SequenceCounts counts_;
+  std::uint64_t serial_ = 0;
+  // scratch
+  std::vector<std::string> combos_;
+  std::vector<const HeldEvent*> out_;
+};
+
+}  // namespace eqlite::internal
