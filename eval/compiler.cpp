@@ -13,6 +13,7 @@
 
 #include "eval/functions.hpp"
 #include "eval/value_ops.hpp"
+#include "stream/timestamp.hpp"
 
 namespace eqlite::internal {
 
@@ -72,6 +73,12 @@ CmpOp mirror(CmpOp op) {
     default:
       return op;
   }
+}
+
+// T2: a string or number literal compared with the timestamp field stands for an instant.
+bool is_date_literal(const ast::Literal& l) {
+  return std::holds_alternative<std::string>(l) || std::holds_alternative<std::int64_t>(l) ||
+         std::holds_alternative<double>(l);
 }
 
 // Sets a flag for the lifetime of the object, then restores it.
@@ -160,6 +167,39 @@ class Compiler {
     }
     p_.constants.push_back(std::move(c));
     return static_cast<std::uint32_t>(p_.constants.size() - 1);
+  }
+
+  // ---- dates (T1, T2) ----
+
+  bool is_timestamp_field(const ast::Expr& e) const {
+    const auto* f = std::get_if<ast::Field>(&e.node);
+    return f && f->path == options_.timestamp_field;
+  }
+
+  // The instant in nanoseconds that a date literal (is_date_literal) compared with the
+  // timestamp field stands for: a string read as T1, a number as epoch milliseconds. A
+  // literal that is not a date is an error at `at`.
+  std::int64_t instant(const ast::Literal& l, ast::SourceSpan at) const {
+    std::optional<std::int64_t> t;
+    std::string shown;
+    if (const auto* s = std::get_if<std::string>(&l)) {
+      t = timestamp_from_string(*s);
+      shown = "\"" + *s + "\"";
+    } else {
+      std::string buf;
+      std::string_view text;
+      text_of(to_value(l), buf, text);
+      shown = std::string(text);
+      t = std::holds_alternative<double>(l) ? timestamp_from_millis(std::get<double>(l))
+                                            : timestamp_from_millis(std::get<std::int64_t>(l));
+    }
+    if (!t)
+      fail(at, ErrorCode::Syntax,
+           "[" + options_.timestamp_field + "] is a date: " + shown +
+               " is not a date (expected ISO-8601 such as 2020-05-04T12:00:00Z, or epoch "
+               "milliseconds, from 1677-09-21T00:12:43.145224192Z to "
+               "2262-04-11T23:47:16.854775807Z)");
+    return *t;
   }
 
   // ---- constant folding: literals, and signs/arithmetic over literals ----
@@ -365,6 +405,14 @@ class Compiler {
       std::swap(lc, rc);
       op = mirror(op);
     }
+    if (rc && !ci && is_date_literal(*rc) && is_timestamp_field(*lhs)) {
+      // T2: instants, the literal's read here once
+      const std::int64_t t = instant(*rc, rhs->span);
+      emit(Opcode::FieldDateCompare,
+           static_cast<std::uint8_t>(static_cast<std::uint8_t>(op) | (three_valued_ ? kCmp3v : 0)),
+           field_id(options_.timestamp_field, lhs->span), constant(ast::Literal{t}));
+      return;
+    }
     std::uint8_t flags = static_cast<std::uint8_t>(op) | (rc ? kCmpLiteral : 0) |
                          (ci ? kCmpCi : 0) | (three_valued_ ? kCmp3v : 0);
     if (auto* f = std::get_if<ast::Field>(&lhs->node); f && rc && !three_valued_) {
@@ -462,6 +510,34 @@ class Compiler {
     });
   }
 
+  // Some member of the list is a date literal (T2 applies when the list is on the timestamp
+  // field).
+  bool dates_in(const std::vector<ast::Expr>& values) {
+    return std::any_of(values.begin(), values.end(), [&](const ast::Expr& v) {
+      auto l = fold(v);
+      return l && is_date_literal(*l);
+    });
+  }
+
+  // `@timestamp in (…)` (T2): `@timestamp == member` for each member, or-ed, so that dates
+  // compare as instants; a null member matches nothing (as in a set). Three-valued inside a
+  // value when every member is a constant, as the set is: every member's comparison is then
+  // null exactly when the field has no value.
+  void date_list(const ast::Match& m) {
+    const bool constants = std::all_of(m.values.begin(), m.values.end(),
+                                       [&](const ast::Expr& v) { return fold(v).has_value(); });
+    Scoped mode(three_valued_, three_valued_ && constants);
+    std::vector<std::size_t> exits;
+    bool first = true;
+    for (const auto& v : m.values) {
+      if (auto l = fold(v); l && std::holds_alternative<ast::Null>(*l)) continue;
+      if (!first) exits.push_back(emit(Opcode::JumpIfTrue));
+      compare_eq_or_order(*m.lhs, v, CmpOp::Eq, false);
+      first = false;
+    }
+    patch(exits);
+  }
+
   // `x in (…)`: the constant members become one set; other members `x == member`; all or-ed.
   void in_list(const ast::Match& m) {
     const bool ci = m.kind == ast::MatchKind::InCi;
@@ -469,6 +545,10 @@ class Compiler {
       // `null in (...)`: no value is in any list (S2; Elasticsearch's In gives null)
       emit(Opcode::PushConst, 0, 0,
            constant(three_valued_ ? ast::Literal{ast::Null{}} : ast::Literal{false}));
+      return;
+    }
+    if (!ci && is_timestamp_field(*m.lhs) && dates_in(m.values)) {
+      date_list(m);
       return;
     }
     ValueSet set(ci);
@@ -682,6 +762,8 @@ class Compiler {
       const bool null = std::holds_alternative<ast::Null>(*lit);
       if (c->op == ast::CompareOp::Ne) return null ? exists() : std::vector<Anchor>{};  // S3
       if (null) return {};  // `== null`: true on no value; `< null`: never true
+      // T2: instants, whose texts differ (`"2020-05-04"` equals "2020-05-04T00:00:00.000Z")
+      if (field->path == options_.timestamp_field && is_date_literal(*lit)) return exists();
       if (c->op != ast::CompareOp::Eq) return exists();
       auto key = anchor_key(*lit);
       if (!key) return exists();
@@ -690,6 +772,9 @@ class Compiler {
     } else if (const auto* m = std::get_if<ast::Match>(&e.node); m && !m->negated) {
       field = std::get_if<ast::Field>(&m->lhs->node);
       if (!field) return {};
+      if (m->kind == ast::MatchKind::In && field->path == options_.timestamp_field &&
+          dates_in(m->values))
+        return exists();  // T2: instants (date_list)
       if (m->kind == ast::MatchKind::Regex || m->kind == ast::MatchKind::RegexCi) {
         // A regex's necessary literals (RE2's prefilter), ASCII-folded: a contains anchor.
         auto it = regex_of_.find(m);  // compiled by cond() before the anchors

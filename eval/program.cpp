@@ -5,6 +5,7 @@
 
 #include "eval/functions.hpp"
 #include "eval/value_ops.hpp"
+#include "stream/timestamp.hpp"
 
 namespace eqlite::internal {
 
@@ -119,6 +120,14 @@ std::string Program::disassemble() const {
       case Opcode::FieldStrEq:
         line += field(in.a) + " " + flags() + " " + constant(in.b);
         break;
+      case Opcode::FieldDateCompare: {
+        // the instant as ISO-8601 (the name is longer than its column: one space after it)
+        const bool instant = in.b < constants.size() && constants[in.b].kind == ValueKind::Int;
+        line += " " + field(in.a) + " " + cmp_name(in.flags) + " " +
+                (instant ? format_timestamp(constants[in.b].i) : std::string("?"));
+        if (in.flags & kCmp3v) line += " 3v";
+        break;
+      }
       case Opcode::InSet:
       case Opcode::FieldInSet:
         if (in.op == Opcode::FieldInSet) line += field(in.a) + " ";
@@ -250,6 +259,15 @@ Result<void> verify(Program& p) {
                 (kCmpLiteral | static_cast<std::uint8_t>(CmpOp::Eq)))
           return fail(pc, "field_str_eq needs == against a string literal, case-sensitively");
         break;
+      case Opcode::FieldDateCompare:
+        if (in.a >= p.fields.size() || in.b >= p.constants.size())
+          return fail(pc, "operand out of range");
+        if (p.constants[in.b].kind != ValueKind::Int)
+          return fail(pc, "field_date_compare needs an instant (an int constant)");
+        if ((in.flags & ~(kCmpOpMask | kCmp3v)) != 0 ||
+            (in.flags & kCmpOpMask) > static_cast<std::uint8_t>(CmpOp::Ge))
+          return fail(pc, "field_date_compare takes a comparison operator and 3v only");
+        break;
       case Opcode::InSet:
       case Opcode::FieldInSet:
         if (in.b >= p.sets.size() || (in.op == Opcode::FieldInSet && in.a >= p.fields.size()))
@@ -345,6 +363,7 @@ Result<std::shared_ptr<Program>> remap_fields(const Program& p,
       case Opcode::FieldInSet:
       case Opcode::FieldMatch:
       case Opcode::FieldRegex:
+      case Opcode::FieldDateCompare:
         in.a = to.at(in.a);
         break;
       default:

@@ -9,6 +9,7 @@
 #include "eval/program.hpp"
 #include "eval/result_memo.hpp"
 #include "eval/value_ops.hpp"
+#include "stream/timestamp.hpp"
 
 // Dispatch (run()): threaded where the compiler has labels as values (GCC, Clang), else a
 // switch in a loop. EQLITE_NEXT() goes to the instruction at pc.
@@ -252,6 +253,28 @@ struct Exec {
       case Opcode::FieldRegex:
         result(some_value_matches(p.regexes[in.b], in.a), in, code, pc, sp);
         EQLITE_NEXT();
+      // T2: some value, read as an instant (T1), compares with the literal's instant; a value
+      // that is not a date compares false (S11). With 3v, as for_any over the field: no value
+      // (or a null one) and none true gives null.
+      op_FieldDateCompare:
+      case Opcode::FieldDateCompare: {
+        const std::int64_t t = p.constants[in.b].i;
+        const auto op = static_cast<CmpOp>(in.flags & internal::kCmpOpMask);
+        auto vals = ev.values(in.a);
+        bool r = false, saw_null = vals.empty();
+        for (const Value& v : vals) {
+          if (v.is_null()) saw_null = true;
+          const std::optional<std::int64_t> ns = internal::timestamp_of(v);
+          if (ns && internal::ordered(*ns, t, op)) {
+            r = true;
+            break;
+          }
+        }
+        stack[sp++] =
+            !r && saw_null && (in.flags & internal::kCmp3v) ? Value::null() : Value::boolean(r);
+        ++pc;
+        EQLITE_NEXT();
+      }
       op_Truthy:
       case Opcode::Truthy:
         stack[sp - 1] = Value::boolean(internal::truthy(stack[sp - 1]));

@@ -17,12 +17,15 @@
 //    (numbers numerically, strings by unsigned bytes, false < true). Mixed kinds only in literal
 //    mode, converted to the non-literal side's kind (S8). See compare_values().
 //  * `in`, `in~`, `:`, `like`, `like~`, `regex`, `regex~`: see holds_match().
+//  * Dates (T1, T2): the timestamp field compared (`==` … `>=`, `in`) with a string or number
+//    literal compares instants; see instant_of() and Interp::date_compare().
 //  * Arithmetic follows Java (S9): see arith().
 //  * Functions (P9, S10, eql-reference.md §10): see call().
 #include "support/reference_interpreter.hpp"
 
 #include <arpa/inet.h>
 #include <re2/re2.h>
+#include <time.h>
 
 #include <array>
 #include <charconv>
@@ -34,6 +37,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <regex>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -294,6 +298,74 @@ bool compare_values(Op op, const V& x, const V& y, bool literal_mode) {
     return holds_order(op, int{as_bool(x)} <=> int{as_str(y) == "true"});
   }
   return false;
+}
+
+// ---- dates (T1) ---------------------------------------------------------------------------------
+// An instant is int64 nanoseconds since the epoch. Written from T1 and the grammar in the
+// comment of stream/timestamp.hpp, with std::regex and timegm(), not from stream/.
+
+std::optional<std::int64_t> in_int64(__int128 ns) {
+  if (ns < std::numeric_limits<std::int64_t>::min() ||
+      ns > std::numeric_limits<std::int64_t>::max())
+    return std::nullopt;
+  return static_cast<std::int64_t>(ns);
+}
+
+// "[-]digits[.digits]" milliseconds as nanoseconds, rounded to the nearest (halves away from 0).
+std::optional<std::int64_t> decimal_millis(const std::string& s) {
+  static const std::regex re(R"((-?)(\d{1,20})(?:\.(\d*))?)");
+  std::smatch m;
+  if (!std::regex_match(s, m, re)) return std::nullopt;
+  __int128 tenths = 0;  // tenths of a nanosecond: the fraction's first 7 digits
+  for (char c : m[2].str() + (m[3].str() + "0000000").substr(0, 7))
+    tenths = tenths * 10 + (c - '0');
+  const __int128 ns = (tenths + 5) / 10;
+  return in_int64(m[1].length() ? -ns : ns);
+}
+
+// strict_date_optional_time: yyyy[-MM[-dd[T[HH[:mm[:ss[.F]]][zone]]]]], no zone = UTC.
+std::optional<std::int64_t> iso_instant(const std::smatch& m) {
+  auto num = [&](int g, int absent) { return m[g].matched ? std::stoi(m[g].str()) : absent; };
+  std::tm tm{};
+  tm.tm_year = num(1, 0) - 1900;
+  tm.tm_mon = num(2, 1) - 1;
+  tm.tm_mday = num(3, 1);
+  tm.tm_hour = num(4, 0);
+  tm.tm_min = num(5, 0);
+  tm.tm_sec = num(6, 0);
+  if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59) return std::nullopt;
+  const std::tm asked = tm;
+  const std::int64_t seconds = timegm(&tm);
+  if (tm.tm_mon != asked.tm_mon || tm.tm_mday != asked.tm_mday) return std::nullopt;  // 02-30
+  std::int64_t offset = 0;
+  if (m[9].matched) {
+    const int h = num(10, 0), mi = num(12, 0), se = num(13, 0);
+    offset = h * 3600 + mi * 60 + se;
+    if (mi > 59 || se > 59 || offset > 18 * 3600) return std::nullopt;
+    if (m[9] == "-") offset = -offset;
+  }
+  const std::int64_t nanos = std::stoll((m[7].str() + "000000000").substr(0, 9));
+  return in_int64(static_cast<__int128>(seconds - offset) * 1'000'000'000 + nanos);
+}
+
+// T1: a string (ISO-8601 first, so "2020" is a year; else epoch milliseconds) or a number
+// (epoch milliseconds; a double through its shortest decimal form); else nullopt.
+std::optional<std::int64_t> instant_of(const V& v) {
+  static const std::regex iso(
+      R"((\d{4})(?:-(\d\d)(?:-(\d\d)(?:T(?:(\d\d)(?::(\d\d)(?::(\d\d)(?:[.,](\d{1,9}))?)?)?)"
+      R"((Z|([+-])(\d\d)(?:(:?)(\d\d)(?:\11(\d\d))?)?)?)?)?)?)?)");
+  static const std::regex millis(R"(\d{1,19}(?:\.\d{1,6})?)");
+  std::smatch m;
+  if (is_str(v) && std::regex_match(as_str(v), m, iso)) return iso_instant(m);
+  if (is_str(v) && std::regex_match(as_str(v), millis)) return decimal_millis(as_str(v));
+  if (is_int(v)) return in_int64(static_cast<__int128>(as_int(v)) * 1'000'000);
+  if (is_double(v) && std::isfinite(std::get<double>(v))) {
+    std::array<char, 400> buf{};
+    auto r = std::to_chars(buf.data(), buf.data() + buf.size(), std::get<double>(v),
+                           std::chars_format::fixed);
+    return decimal_millis(std::string(buf.data(), r.ptr));
+  }
+  return std::nullopt;
 }
 
 // ---- arithmetic (S9, Java) ----------------------------------------------------------------------
@@ -593,7 +665,8 @@ std::int64_t slice_bound(std::int64_t i, std::int64_t n) {
 
 class Interp {
  public:
-  explicit Interp(const FieldMap& event) : event_(event) {}
+  Interp(const FieldMap& event, std::string_view timestamp_field)
+      : event_(event), timestamp_field_(timestamp_field) {}
 
   // A condition: two-valued.
   bool cond(const ast::Expr& e) {
@@ -632,6 +705,19 @@ class Interp {
 
  private:
   const FieldMap& event_;
+  std::string_view timestamp_field_;
+
+  // T2: `timestamp_field OP literal` with a string or number literal compares the instants of
+  // the value `x` and of the literal (an event value that is not a date: false). nullopt when
+  // T2 does not apply (`l` is not the timestamp field, or `lit` not such a literal).
+  std::optional<bool> date_compare(Op op, const ast::Expr& l, const std::optional<V>& lit,
+                                   const V& x) {
+    const auto* f = std::get_if<ast::Field>(&l.node);
+    if (!f || f->path != timestamp_field_ || !lit || !(is_str(*lit) || is_num(*lit)))
+      return std::nullopt;
+    const auto a = instant_of(x), b = instant_of(*lit);
+    return a && b && holds_order(op, *a <=> *b);
+  }
 
   std::vector<V> values_of(const std::string& path) {
     std::vector<Value> raw;
@@ -744,9 +830,11 @@ class Interp {
           std::swap(l, r);
           op = mirror(op);
         }
-        const bool literal_mode = fold(*r).has_value();
+        const std::optional<V> lit = fold(*r);
+        const bool literal_mode = lit.has_value();
         const V lv = value(*l, env), rv = value(*r, env);
         if ((is_null(lv) || is_null(rv)) && !(literal_mode && is_null(rv))) return std::nullopt;
+        if (auto d = date_compare(op, *l, lit, lv)) return *d;
         return compare_values(op, lv, rv, literal_mode);
       };
     } else {
@@ -787,8 +875,10 @@ class Interp {
       std::swap(l, r);
       op = mirror(op);
     }
-    const bool literal_mode = fold(*r).has_value();
-    return compare_values(op, value(*l, env), value(*r, env), literal_mode);
+    const std::optional<V> lit = fold(*r);
+    const V lv = value(*l, env);
+    if (auto d = date_compare(op, *l, lit, lv)) return *d;
+    return compare_values(op, lv, value(*r, env), lit.has_value());
   }
 
   // The postfix predicates, for one combination; the list is "any of".
@@ -810,9 +900,14 @@ class Interp {
       switch (m.kind) {
         case ast::MatchKind::In:
           if (lit) {
-            if (!is_null(*lit) && compare_values(Op::Eq, x, *lit, true)) return true;
-          } else if (x_literal ? compare_values(Op::Eq, value(member, env), x, true)
-                               : compare_values(Op::Eq, x, value(member, env), false)) {
+            if (is_null(*lit)) break;
+            const auto d = date_compare(Op::Eq, *m.lhs, lit, x);
+            if (d ? *d : compare_values(Op::Eq, x, *lit, true)) return true;
+          } else if (x_literal) {
+            const V y = value(member, env);
+            const auto d = date_compare(Op::Eq, member, x, y);
+            if (d ? *d : compare_values(Op::Eq, y, x, true)) return true;
+          } else if (compare_values(Op::Eq, x, value(member, env), false)) {
             return true;
           }
           break;
@@ -986,8 +1081,8 @@ class Interp {
 
 }  // namespace
 
-bool reference_matches(const ast::Query& q, const FieldMap& event,
-                       std::string_view category_field) {
+bool reference_matches(const ast::Query& q, const FieldMap& event, std::string_view category_field,
+                       std::string_view timestamp_field) {
   if (!q.any) {
     // P1: `event.category == "<cat>"`, any element.
     std::vector<Value> raw;
@@ -997,7 +1092,7 @@ bool reference_matches(const ast::Query& q, const FieldMap& event,
       found = found || compare_values(Op::Eq, from_value(v), V{q.category}, true);
     if (!found) return false;
   }
-  return Interp(event).cond(q.where);
+  return Interp(event, timestamp_field).cond(q.where);
 }
 
 }  // namespace eqlite::testing

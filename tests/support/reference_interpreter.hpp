@@ -19,8 +19,10 @@
 namespace eqlite::testing {
 
 /// True when `event` satisfies `q`: its category test (P1, on `category_field`) and its `where`
-/// condition. Pipes are ignored (they act on a stream, not on one event).
+/// condition, where `timestamp_field` compared with a date literal compares instants (T1, T2).
+/// Pipes are ignored (they act on a stream, not on one event).
 bool reference_matches(const ast::Query& q, const FieldMap& event,
-                       std::string_view category_field = "event.category");
+                       std::string_view category_field = "event.category",
+                       std::string_view timestamp_field = "@timestamp");
 
 }  // namespace eqlite::testing
