@@ -55,13 +55,16 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <eqlite/eqlite.hpp>
@@ -69,6 +72,7 @@
 #include "parser/ast.hpp"
 #include "parser/parse.hpp"
 #include "support/reference_interpreter.hpp"
+#include "support/reference_sequence.hpp"
 
 namespace {
 
@@ -82,13 +86,16 @@ struct TestEvent {
 };
 
 struct TestCase {
-  enum class Kind { Match, ErrorExact, ErrorContains };
+  enum class Kind { Match, ErrorExact, ErrorContains, Results };
   Kind kind = Kind::Match;
   std::size_t line = 0;             // line of the directive
   std::vector<std::string> events;  // match: the event names
   std::string query;                // the query text, lines joined with '\n'
   std::vector<bool> expected;       // match: one per event
   std::string expected_error;       // error: the exact first line, or the substring
+  // results: the expected results, each its events' names in stage order ("-": missing)
+  std::vector<std::vector<std::string>> expected_results;
+  std::uint64_t max_samples = 1;  // results: max_samples=N
 };
 
 struct TestFile {
@@ -198,13 +205,29 @@ TestFile parse_file(const fs::path& path) {
         }
         c.events.push_back(words[w]);
       }
+    } else if (directive == "results") {
+      c.kind = TestCase::Kind::Results;
+      for (std::size_t w = 1; w < words.size(); ++w) {
+        if (words[w].rfind("max_samples=", 0) == 0) {
+          c.max_samples = std::stoull(words[w].substr(12));
+          continue;
+        }
+        auto it = event_index.find(words[w]);
+        if (it == event_index.end()) {
+          problem(lineno, "results: event '" + words[w] + "' is not defined (define it above)");
+        } else {
+          f.events[it->second].used = true;
+        }
+        c.events.push_back(words[w]);
+      }
+      if (c.events.empty()) problem(lineno, "results: list the events of the stream, in order");
     } else if (directive == "error" && words.size() == 1) {
       c.kind = TestCase::Kind::ErrorExact;
     } else if (directive == "error" && words.size() == 2 && words[1] == "contains") {
       c.kind = TestCase::Kind::ErrorContains;
     } else {
       problem(lineno, "unknown directive '" + std::string(t) +
-                          "': expected 'event', 'match', 'error' or 'error contains'");
+                          "': expected 'event', 'match', 'results', 'error' or 'error contains'");
       ++i;
       continue;
     }
@@ -221,7 +244,8 @@ TestFile parse_file(const fs::path& path) {
     while (!qlines.empty() && trim(qlines.back()).empty())
       qlines.pop_back();
     // An error case may test the empty query (no line before '----'); a match case may not.
-    if ((qlines.empty() && c.kind == TestCase::Kind::Match) ||
+    if ((qlines.empty() &&
+         (c.kind == TestCase::Kind::Match || c.kind == TestCase::Kind::Results)) ||
         (!qlines.empty() && trim(qlines.front()).empty())) {
       problem(lineno, "expected the query on the line after the directive");
     }
@@ -239,7 +263,26 @@ TestFile parse_file(const fs::path& path) {
     std::string_view result = trim(lines[i]);
     const std::size_t result_line = i + 1;
     ++i;
-    if (c.kind == TestCase::Kind::Match) {
+    if (c.kind == TestCase::Kind::Results) {
+      // `none`, or `[e1 e2] [e3 -]`: each result's events in stage order, '-' for missing.
+      if (result != "none") {
+        std::string_view rest = result;
+        while (!trim(rest).empty()) {
+          rest = trim(rest);
+          const std::size_t close = rest.find(']');
+          if (rest.front() != '[' || close == std::string_view::npos) {
+            problem(result_line, "expected 'none' or results like [e1 e2] [e3 -]");
+            break;
+          }
+          std::vector<std::string> names = split_words(rest.substr(1, close - 1));
+          for (const auto& n : names)
+            if (n != "-" && !event_index.count(n))
+              problem(result_line, "results: event '" + n + "' is not defined");
+          c.expected_results.push_back(std::move(names));
+          rest = rest.substr(close + 1);
+        }
+      }
+    } else if (c.kind == TestCase::Kind::Match) {
       std::vector<std::string> got = split_words(result);
       bool ok = true;
       for (const auto& w : got) {
@@ -262,7 +305,7 @@ TestFile parse_file(const fs::path& path) {
   }
 
   for (const auto& e : f.events)
-    if (!e.used) problem(e.line, "event " + e.name + " is never used by a match case");
+    if (!e.used) problem(e.line, "event " + e.name + " is never used by a match or results case");
   if (f.cases.empty()) problem(0, "the file has no case");
   return f;
 }
@@ -296,8 +339,192 @@ void check_round_trip(const std::string& query, const eqlite::ast::Query& first)
 
 struct Counts {
   std::size_t files = 0, match_cases = 0, error_cases = 0, evaluations = 0,
-              reference_evaluations = 0;
+              reference_evaluations = 0, results_cases = 0;
 };
+
+// ---- results cases: sequences and samples over a stream (Q rules) ----------------------------
+
+// A test's own reading of a timestamp (T1), independent of the engine's: epoch milliseconds as
+// a JSON number or digit string, or `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+std::optional<std::int64_t> test_time(const eqlite::Value& v) {
+  if (v.kind() == eqlite::ValueKind::Int) return v.as_int() * 1'000'000;
+  if (v.kind() == eqlite::ValueKind::Double) return static_cast<std::int64_t>(v.as_double() * 1e6);
+  if (v.kind() != eqlite::ValueKind::String) return std::nullopt;
+  const std::string s(v.as_string());
+  if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() != 4)
+    return std::stoll(s) * 1'000'000;
+  int y, mo, d, h, mi, se;
+  char frac[16] = {0};
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%9[0-9]Z", &y, &mo, &d, &h, &mi, &se, frac) <
+      6)
+    return std::nullopt;
+  // days from civil (Howard Hinnant's algorithm, written out again here)
+  const int yy = y - (mo <= 2);
+  const int era = (yy >= 0 ? yy : yy - 399) / 400;
+  const int yoe = yy - era * 400;
+  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const std::int64_t days = std::int64_t{era} * 146097 + doe - 719468;
+  std::int64_t ns = ((days * 24 + h) * 60 + mi) * 60 + se;
+  ns *= 1'000'000'000;
+  std::string f(frac);
+  f.resize(9, '0');
+  if (frac[0]) ns += std::stoll(f);
+  return ns;
+}
+
+eqlite::testing::RefValue ref_value(const eqlite::Value& v) {
+  switch (v.kind()) {
+    case eqlite::ValueKind::Null:
+      return std::monostate{};
+    case eqlite::ValueKind::Bool:
+      return v.as_bool();
+    case eqlite::ValueKind::Int:
+      return v.as_int();
+    case eqlite::ValueKind::Double:
+      return v.as_double();
+    case eqlite::ValueKind::String:
+      return std::string(v.as_string());
+  }
+  return std::monostate{};
+}
+
+std::string describe(const std::vector<std::vector<std::string>>& results) {
+  if (results.empty()) return "none";
+  std::string out;
+  for (const auto& r : results) {
+    out += out.empty() ? "[" : " [";
+    for (std::size_t i = 0; i < r.size(); ++i)
+      out += (i ? " " : "") + r[i];
+    out += ']';
+  }
+  return out;
+}
+
+void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& query,
+                 const eqlite::ast::Query& parsed, Counts& counts) {
+  std::vector<const TestEvent*> events;
+  std::map<std::string, std::string, std::less<>> name_of;  // JSON text -> name
+  for (const auto& n : c.events) {
+    const TestEvent* e = find_event(f, n);
+    if (!e) return;  // reported as malformed
+    events.push_back(e);
+    name_of[e->json] = e->name;
+  }
+  // The engine: a Stream over the events in the order listed.
+  std::vector<std::vector<std::string>> got;
+  std::vector<std::string> got_keys;
+  eqlite::StreamOptions options;
+  options.max_samples_per_key = c.max_samples;
+  eqlite::Stream stream(
+      query,
+      [&](const eqlite::StreamResult& r) {
+        std::vector<std::string> names;
+        for (auto text : r.events) {
+          auto it = name_of.find(text);
+          names.push_back(text.empty() ? "-" : it == name_of.end() ? "?" : it->second);
+        }
+        got.push_back(std::move(names));
+        std::string keys;
+        for (const auto& k : r.join_keys)
+          keys += std::visit(
+              [](const auto& x) -> std::string {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, std::monostate>)
+                  return "null;";
+                else if constexpr (std::is_same_v<T, std::string>)
+                  return "\"" + x + "\";";
+                else
+                  return std::to_string(x) + ";";
+              },
+              ref_value(k));
+        got_keys.push_back(keys);
+      },
+      options);
+  for (const TestEvent* e : events) {
+    auto ok = stream.push(e->json);
+    if (!ok) FAIL_CHECK("event " << e->name << " is not valid JSON: " << ok.error().to_string());
+  }
+  stream.finish();
+  const std::string expected = describe(c.expected_results);
+  const std::string engine = describe(got);
+  CAPTURE(expected, engine);
+  CHECK(engine == expected);
+
+  // The reference (tests/support/reference_sequence.hpp) on what the reference interpreter
+  // says of each stage.
+  using namespace eqlite::testing;
+  RefQuery rq;
+  rq.sample = parsed.kind == eqlite::ast::Query::Kind::Sample;
+  rq.maxspan_ns = parsed.maxspan_ns ? std::optional<std::int64_t>(parsed.maxspan_ns) : std::nullopt;
+  rq.max_samples_per_key = c.max_samples;
+  for (const auto& p : parsed.pipes) {
+    const auto* lit = std::get_if<eqlite::ast::Literal>(&p.args.at(0).node);
+    rq.pipes.emplace_back(p.name == "head",
+                          static_cast<std::uint64_t>(std::get<std::int64_t>(*lit)));
+  }
+  auto stage_of = [&](const eqlite::ast::Stage& st) {
+    RefStage r;
+    r.missing = st.missing;
+    r.runs = st.runs;
+    for (const auto& k : parsed.keys)
+      r.key_optional.push_back(k.field.optional);
+    for (const auto& k : st.keys)
+      r.key_optional.push_back(k.field.optional);
+    return r;
+  };
+  for (const auto& st : parsed.stages)
+    rq.stages.push_back(stage_of(st));
+  if (!parsed.until.empty()) rq.until = stage_of(parsed.until.front());
+
+  eqlite::JsonReader reader(query);
+  eqlite::Event event;
+  std::vector<RefEvent> ref_events;
+  auto keys_of = [&](const eqlite::ast::Stage& st, const eqlite::FlatEvent& flat) {
+    std::vector<std::vector<RefValue>> keys;
+    std::vector<eqlite::Value> values;
+    for (const auto* list : {&parsed.keys, &st.keys})
+      for (const auto& k : *list) {
+        values.clear();
+        flat.get(k.field.path, values);
+        keys.emplace_back();
+        for (const auto& v : values)
+          if (!v.is_null()) keys.back().push_back(ref_value(v));
+      }
+    return keys;
+  };
+  for (const TestEvent* e : events) {
+    if (!reader.read(e->json, event)) continue;
+    eqlite::FlatEvent flat;
+    for (std::size_t i = 0; i < query.fields().size(); ++i)
+      for (const auto& v : event.values(static_cast<std::uint32_t>(i)))
+        flat.add(query.fields()[i], v);
+    RefEvent re;
+    std::vector<eqlite::Value> ts;
+    flat.get("@timestamp", ts);
+    if (!ts.empty()) re.timestamp_ns = test_time(ts[0]);
+    for (const auto& st : parsed.stages) {
+      re.matches.push_back(reference_matches(st.query, flat));
+      re.keys.push_back(keys_of(st, flat));
+    }
+    if (!parsed.until.empty()) {
+      re.until_matches = reference_matches(parsed.until.front().query, flat);
+      re.until_keys = keys_of(parsed.until.front(), flat);
+    }
+    ref_events.push_back(std::move(re));
+  }
+  std::vector<std::vector<std::string>> ref;
+  for (const auto& r : reference_sequence(rq, ref_events)) {
+    std::vector<std::string> names;
+    for (const auto& i : r.events)
+      names.push_back(i ? events.at(*i)->name : "-");
+    ref.push_back(std::move(names));
+  }
+  const std::string reference = describe(ref);
+  CAPTURE(reference);
+  CHECK(reference == expected);
+  counts.evaluations += events.size();
+}
 
 void run_case(const TestFile& f, const TestCase& c, Counts& counts) {
   INFO("at " << f.name << ":" << c.line);
@@ -305,6 +532,18 @@ void run_case(const TestFile& f, const TestCase& c, Counts& counts) {
 
   auto parsed = eqlite::internal::parse(c.query);
   auto query = eqlite::compile(c.query);
+
+  if (c.kind == TestCase::Kind::Results) {
+    ++counts.results_cases;
+    if (!query) {
+      FAIL_CHECK("the query does not compile: " << query.error().to_string());
+      return;
+    }
+    if (!parsed) return;
+    check_round_trip(c.query, *parsed);
+    run_results(f, c, *query, *parsed, counts);
+    return;
+  }
 
   if (c.kind != TestCase::Kind::Match) {
     ++counts.error_cases;
@@ -407,8 +646,9 @@ TEST_CASE("conformance: tests/conformance/cases/*.test", "[conformance]") {
     for (const auto& c : f.cases)
       run_case(f, c, counts);
   }
-  INFO(counts.files << " files, " << counts.match_cases << " match cases (" << counts.evaluations
+  INFO(counts.files << " files, " << counts.results_cases << " results cases, "
+                    << counts.match_cases << " match cases (" << counts.evaluations
                     << " evaluations, " << counts.reference_evaluations
                     << " by the reference interpreter), " << counts.error_cases << " error cases");
-  CHECK(counts.match_cases + counts.error_cases > 0);
+  CHECK(counts.match_cases + counts.error_cases + counts.results_cases > 0);
 }

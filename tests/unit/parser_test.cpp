@@ -79,7 +79,7 @@ const Accept kAccept[] = {
   {"Q1", "sequence by host.id, ?user.name with maxspan = 5 m\n [process where a == 1] by p.id\n ![file where true] by f.id [network where true] by n.id with runs=3\n until [process where b] by q | tail 2",
    "(sequence (by (field host.id) (field ?user.name)) (maxspan 5m) (stage (query \"process\" (== (field a) (int 1))) (by (field p.id))) (missing (query \"file\" (bool true)) (by (field f.id))) (stage (query \"network\" (bool true)) (by (field n.id)) (runs 3)) (until (query \"process\" (field b)) (by (field q))) (pipe tail (int 2)))"},
   {"Q1", "sequence [any where true] with runs=2", "(sequence (stage (query any (bool true)) (runs 2)))"},
-  {"Q1", "sample by host.id [process where true] [\"file\" where x : \"a*\"] by `a-b`", "(sample (by (field host.id)) (stage (query \"process\" (bool true))) (stage (query \"file\" (: (field x) (string \"a*\"))) (by (field `a-b`))))"},
+  {"Q1", "sample by host.id [process where true] by a [\"file\" where x : \"a*\"] by `a-b`", "(sample (by (field host.id)) (stage (query \"process\" (bool true)) (by (field a))) (stage (query \"file\" (: (field x) (string \"a*\"))) (by (field `a-b`))))"},
 };
 // clang-format on
 
@@ -108,13 +108,13 @@ const Reject kReject[] = {
   {"Q1", "sequence with runs=2 [a where true] [b where true]", 1, 15, "expected 'maxspan=' after 'with'"},
   {"Q1", "sequence [a where true] with runs=101", 1, 35, "runs must be a whole number from 1 to 100"},
   {"Q1", "sequence [a where true] with runs=0 [b where true]", 1, 35, "runs must be a whole number from 1 to 100"},
-  {"Q1", "sequence [a where true] with runs=2.5", 1, 35, "expected a whole number after 'runs='"},
+  {"Q1", "sequence [a where true] with runs=2.5", 1, 36, "expected a whole number after 'runs='"},
   {"Q1", "sequence [a where true] with maxspan=1m [b where true]", 1, 30, "expected 'runs=N' after a stage's 'with'"},
   {"Q1", "sequence [a where true]\n  by x [b where true]", 2, 8, "inconsistent number of join keys: the first stage has 1, this stage has 0"},
-  {"Q1", "sequence by k [a where true] by x [b where true] until [c where true]", 1, 50, "inconsistent number of join keys: the first stage has 2, 'until' has 1"},
+  {"Q1", "sequence by k [a where true] by x [b where true] by y until [c where true]", 1, 55, "inconsistent number of join keys: the first stage has 2, 'until' has 1"},
   {"Q1", "sequence [a where true] ![b where true]", 1, 1, "needs 'with maxspan=...'"},
   {"Q1", "sequence with maxspan=1m ![a where true] ![b where true]", 1, 1, "at least one stage that is not missing"},
-  {"Q1", "sequence with maxspan=1m [a where true] ![b where true] with runs=2", 1, 60, "a missing event ![...] cannot repeat"},
+  {"Q1", "sequence with maxspan=1m [a where true] ![b where true] with runs=2", 1, 67, "a missing event ![...] cannot repeat"},
   {"Q1", "sequence [a where true] [b where true] until ![c where true]", 1, 46, "'until' takes an event query, not a missing event"},
   {"Q1", "sequence [a where true [b where true]", 1, 24, "expected ']' to end the stage"},
   {"Q1", "sequence [a where true] [where true]", 1, 26, "expected an event query inside '[ ]'"},
