@@ -105,6 +105,10 @@ inline void decode_key(std::string_view key, std::vector<Value>& out) {
   }
 }
 
+/// The order of encoded join keys (Q6 ties, Q7): value by value; null first, then booleans
+/// (false, true), numbers (by value), strings (by bytes).
+bool key_less(std::string_view a, std::string_view b);
+
 /// Every combination of the values of `fields` in `event` (Q2): a multi-valued key joins under
 /// each of its values; a key without a value gives no combination, unless it is optional
 /// (`?field`), when its value is null. Appends the encoded keys to `out`.

@@ -7,55 +7,6 @@
 
 namespace eqlite::internal {
 
-namespace {
-
-int rank(const Value& v) {
-  switch (v.kind()) {
-    case ValueKind::Null:
-      return 0;
-    case ValueKind::Bool:
-      return 1;
-    case ValueKind::Int:
-    case ValueKind::Double:
-      return 2;
-    case ValueKind::String:
-      return 3;
-  }
-  return 4;
-}
-
-int compare(const Value& a, const Value& b) {
-  const int ra = rank(a), rb = rank(b);
-  if (ra != rb) return ra < rb ? -1 : 1;
-  switch (a.kind()) {
-    case ValueKind::Null:
-      return 0;
-    case ValueKind::Bool:
-      return static_cast<int>(a.as_bool()) - static_cast<int>(b.as_bool());
-    case ValueKind::Int:
-    case ValueKind::Double:
-      if (a.kind() == ValueKind::Int && b.kind() == ValueKind::Int)
-        return a.as_int() < b.as_int() ? -1 : a.as_int() > b.as_int();
-      return a.to_double() < b.to_double() ? -1 : a.to_double() > b.to_double();
-    case ValueKind::String:
-      return a.as_string().compare(b.as_string()) < 0   ? -1
-             : a.as_string().compare(b.as_string()) > 0 ? 1
-                                                        : 0;
-  }
-  return 0;
-}
-
-}  // namespace
-
-bool key_less(std::string_view a, std::string_view b) {
-  std::vector<Value> va, vb;
-  decode_key(a, va);
-  decode_key(b, vb);
-  for (std::size_t i = 0; i < va.size() && i < vb.size(); ++i)
-    if (int c = compare(va[i], vb[i]); c != 0) return c < 0;
-  return va.size() < vb.size();
-}
-
 SampleMatcher::SampleMatcher(std::shared_ptr<const SequenceProgram> program,
                              std::uint64_t max_per_key)
     : program_(std::move(program)), max_per_key_(std::max<std::uint64_t>(max_per_key, 1)) {}
@@ -68,11 +19,13 @@ void SampleMatcher::push(const Event& event, std::uint64_t position, std::string
     if (!matched[s]) continue;
     const SequenceStage& st = program_->stages[s];
     key_combinations(event, st.keys, st.optional, combos_);
+    std::sort(combos_.begin(), combos_.end());  // equal combinations count once
+    combos_.erase(std::unique(combos_.begin(), combos_.end()), combos_.end());
     for (const std::string& key : combos_) {
       KeyState& ks = keys_[key];
       if (ks.candidates.empty()) ks.candidates.resize(stages);
       auto& list = ks.candidates[s];
-      if (list.size() >= max_per_key_) continue;
+      if (list.size() >= stages + max_per_key_ - 1) continue;
       if (!list.empty() && list.back()->position == position) continue;  // one event per key
       if (!self)
         self = std::make_shared<const HeldEvent>(HeldEvent{0, position, std::string(json)});

@@ -54,8 +54,4 @@ class SampleMatcher {
   std::vector<std::string> combos_;
 };
 
-/// The order of join keys (Q7): value by value; null first, then booleans (false, true),
-/// numbers (by value), strings (by bytes).
-bool key_less(std::string_view a, std::string_view b);
-
 }  // namespace eqlite::internal

@@ -12,8 +12,10 @@ namespace eqlite::internal {
 struct SequenceMatcher::Pending {
   std::vector<HeldRef> events;  // by expanded position, up to its stage; null for missing ones
   std::int64_t start_ts = 0;    // the first positive event's time (maxspan counts from it)
-  std::uint64_t last_position = 0;
-  std::uint64_t serial = 0;  // start order (the age list's order)
+  std::int64_t last_ts = 0;     // its latest event's time
+  bool has_lead = false;        // Q5: an event of a leading missing stage before the first
+  std::int64_t lead_ts = 0;     // the latest such event's time
+  std::uint64_t serial = 0;     // start order (the age list's order)
   KeyState* ks = nullptr;
   const std::string* key = nullptr;  // the map's key of `ks`
   std::uint32_t slot = 0;            // the expanded position it waits in
@@ -23,9 +25,8 @@ struct SequenceMatcher::Pending {
 
 struct SequenceMatcher::KeyState {
   std::vector<Pending*> slots;  // by expanded position
-  // By missing stage: when this key last saw an event of it ((ts, position); position 0: never).
-  std::vector<std::pair<std::int64_t, std::uint64_t>> seen;
-  std::size_t live = 0;  // pending sequences in `slots`
+  std::vector<Seen> seen;       // by missing stage
+  std::size_t live = 0;         // pending sequences in `slots`
 };
 
 SequenceMatcher::SequenceMatcher(std::shared_ptr<const SequenceProgram> program,
@@ -97,16 +98,28 @@ void SequenceMatcher::drop(Pending* p) {
   }
   unlink(p);
   delete p;
-  if (ks->live == 0 && missing_stages_ == 0) keys_.erase(key);
+  if (ks->live == 0 && leading_missing_.empty()) keys_.erase(key);
 }
 
+// Q5: whether the key saw an event of a missing stage at expanded positions [from, to) with a
+// time strictly between `after` and `before`.
 bool SequenceMatcher::missing_between(const KeyState& ks, std::size_t from, std::size_t to,
-                                      std::uint64_t after) const {
+                                      std::int64_t after, std::int64_t before) const {
   for (std::size_t m = from; m < to; ++m) {
     const int slot = missing_slot_[program_->order[m]];
-    if (slot >= 0 && ks.seen[static_cast<std::size_t>(slot)].second > after) return true;
+    std::int64_t t = 0;
+    if (slot >= 0 && ks.seen[static_cast<std::size_t>(slot)].before(before, t) && t > after)
+      return true;
   }
   return false;
+}
+
+void SequenceMatcher::combinations(const Event& event, const SequenceStage& st) {
+  key_combinations(event, st.keys, st.optional, combos_);
+  if (combos_.size() > 1) {  // equal combinations count once, in key order (Q2, Q6)
+    std::sort(combos_.begin(), combos_.end(), key_less);
+    combos_.erase(std::unique(combos_.begin(), combos_.end()), combos_.end());
+  }
 }
 
 void SequenceMatcher::emit_result(const std::string& key, const std::vector<HeldRef>& events,
@@ -118,15 +131,24 @@ void SequenceMatcher::emit_result(const std::string& key, const std::vector<Held
   emit(key, out_);
 }
 
+// Q5: a sequence complete on its positive stages is a result now, or once no event of a
+// trailing missing stage can reject it (docs/sequences.md, point 4).
 void SequenceMatcher::complete(const std::string& key, std::vector<HeldRef> events,
-                               std::int64_t start_ts, std::uint64_t last_position,
-                               const Emit& emit) {
+                               std::int64_t first_ts, bool has_lead, std::int64_t lead_ts,
+                               std::int64_t last_ts, const Emit& emit) {
   events.resize(program_->order.size());  // trailing missing stages: null
-  if (trailing_missing_.empty()) {
+  const std::int64_t span = program_->maxspan_ns;
+  const bool leading = !leading_missing_.empty(), trailing = !trailing_missing_.empty();
+  if (leading && !trailing && has_lead && last_ts - lead_ts <= span) {
+    ++counts_.missing;
+    return;
+  }
+  if (!trailing || (leading && (!has_lead || last_ts - lead_ts > span))) {
     emit_result(key, events, emit);
     return;
   }
-  waiting_.push_back({key, std::move(events), start_ts, last_position, false});
+  const std::int64_t deadline = leading ? lead_ts + span : first_ts + span;
+  waiting_.push_back({key, std::move(events), last_ts, deadline, false});
   ++counts_.waiting;
 }
 
@@ -140,8 +162,7 @@ void SequenceMatcher::advance(std::int64_t ts, const Emit& emit) {
   }
   // Q5: a last missing stage holds once the window has closed without its event. Results
   // leave in the order they completed.
-  while (!waiting_.empty() &&
-         (waiting_.front().rejected || waiting_.front().start_ts < ts - span)) {
+  while (!waiting_.empty() && (waiting_.front().rejected || waiting_.front().deadline < ts)) {
     Waiting& w = waiting_.front();
     if (!w.rejected) {
       --counts_.waiting;
@@ -176,7 +197,7 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
     auto [it, fresh] = keys_.try_emplace(key);
     if (fresh) {
       it->second.slots.assign(stages, nullptr);
-      it->second.seen.assign(missing_stages_, {0, 0});
+      it->second.seen.assign(missing_stages_, Seen{});
     }
     return {&it->first, &it->second};
   };
@@ -202,32 +223,33 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
     const std::uint32_t p = positive_[pi];
     const std::uint32_t w = prog.order[p];
     if (!matched[w]) continue;
-    const SequenceStage& st = prog.stages[w];
-    key_combinations(event, st.keys, st.optional, combos_);
+    combinations(event, prog.stages[w]);
     for (const std::string& key : combos_) {
       if (pi == 0) {
         ++counts_.started;
-        if (!leading_missing_.empty()) {  // Q5: no event of a leading missing stage before it
+        // Q5: the latest event of a leading missing stage strictly before this one.
+        bool has_lead = false;
+        std::int64_t lead_ts = 0;
+        if (!leading_missing_.empty()) {
           auto it = keys_.find(key);
-          bool seen = false;
           if (it != keys_.end())
             for (auto m : leading_missing_) {
-              const auto [mts, mpos] = it->second.seen[static_cast<std::size_t>(missing_slot_[m])];
-              seen = seen || (mpos != 0 && mts >= ts - span);
+              std::int64_t t = 0;
+              if (it->second.seen[static_cast<std::size_t>(missing_slot_[m])].before(ts, t) &&
+                  (!has_lead || t > lead_ts)) {
+                has_lead = true;
+                lead_ts = t;
+              }
             }
-          if (seen) {
-            ++counts_.missing;
-            continue;
-          }
         }
         std::vector<HeldRef> events(p);
         events.push_back(held());
         if (positive_.size() == 1) {
-          complete(key, std::move(events), ts, position, emit);
+          complete(key, std::move(events), ts, has_lead, lead_ts, ts, emit);
           continue;
         }
         auto [kp, ks] = key_state(key);
-        auto* fresh = new Pending{std::move(events), ts, position, serial_++};
+        auto* fresh = new Pending{std::move(events), ts, ts, has_lead, lead_ts, serial_++};
         link_back(fresh);
         place(ks, kp, p, fresh);
         continue;
@@ -241,23 +263,24 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
       ks->slots[q] = nullptr;
       --ks->live;
       if ((span != 0 && ts - seq->start_ts > span) ||
-          missing_between(*ks, q + 1, p, seq->last_position)) {
+          missing_between(*ks, q + 1, p, seq->last_ts, ts)) {
         ++(span != 0 && ts - seq->start_ts > span ? counts_.expired : counts_.missing);
         unlink(seq);
         delete seq;
-        if (ks->live == 0 && missing_stages_ == 0) keys_.erase(it);
+        if (ks->live == 0 && leading_missing_.empty()) keys_.erase(it);
         continue;
       }
       seq->events.resize(p);
       seq->events.push_back(held());
-      seq->last_position = position;
+      seq->last_ts = ts;
       if (pi + 1 == positive_.size()) {
         unlink(seq);
         std::vector<HeldRef> events = std::move(seq->events);
-        const std::int64_t start = seq->start_ts;
+        const std::int64_t start = seq->start_ts, lead_ts = seq->lead_ts;
+        const bool has_lead = seq->has_lead;
         delete seq;
-        if (ks->live == 0 && missing_stages_ == 0) keys_.erase(it);
-        complete(key, std::move(events), start, position, emit);
+        if (ks->live == 0 && leading_missing_.empty()) keys_.erase(it);
+        complete(key, std::move(events), start, has_lead, lead_ts, ts, emit);
         continue;
       }
       place(ks, &it->first, p, seq);
@@ -266,8 +289,7 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
 
   // Q4: an until event drops what is pending for its key, after the stages have used it.
   if (until && !prog.until.empty()) {
-    const SequenceStage& st = prog.until.front();
-    key_combinations(event, st.keys, st.optional, combos_);
+    combinations(event, prog.until.front());
     for (const std::string& key : combos_) {
       auto it = keys_.find(key);
       if (it == keys_.end()) continue;
@@ -280,31 +302,28 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
         p = nullptr;
       }
       ks.live = 0;
-      if (missing_stages_ == 0) keys_.erase(it);
+      if (leading_missing_.empty()) keys_.erase(it);
     }
   }
 
-  // Q5: remember when each key saw an event of a missing stage (after the stages: an event
-  // is not "between" its own neighbours).
+  // Q5: remember when each key saw an event of a missing stage (after the stages: an event is
+  // not "between" its own neighbours), and reject what waits on a trailing one.
   if (missing_stages_ != 0) {
     for (std::size_t w = 0; w < prog.stages.size(); ++w) {
       if (!prog.stages[w].missing || !matched[w]) continue;
-      const SequenceStage& st = prog.stages[w];
       const bool leading =
           std::find(leading_missing_.begin(), leading_missing_.end(), w) != leading_missing_.end();
       const bool trailing = std::find(trailing_missing_.begin(), trailing_missing_.end(), w) !=
                             trailing_missing_.end();
-      key_combinations(event, st.keys, st.optional, combos_);
+      combinations(event, prog.stages[w]);
       for (const std::string& key : combos_) {
+        // A middle stage matters only to a key with pending sequences; a leading one to any.
         auto it = keys_.find(key);
         if (it == keys_.end() && leading) it = keys_.find(*key_state(key).first);
-        if (it != keys_.end())
-          it->second.seen[static_cast<std::size_t>(missing_slot_[w])] = {ts, position};
+        if (it != keys_.end()) it->second.seen[static_cast<std::size_t>(missing_slot_[w])].note(ts);
         if (!trailing) continue;
         for (Waiting& wt : waiting_) {
-          if (wt.rejected || wt.key != key || wt.last_position >= position ||
-              ts > wt.start_ts + span)
-            continue;
+          if (wt.rejected || wt.key != key || ts <= wt.last_ts || ts > wt.deadline) continue;
           wt.rejected = true;
           --counts_.waiting;
           ++counts_.missing;
@@ -366,32 +385,37 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
     w.str(*p->key);
     w.u64(p->slot);
     w.i64(p->start_ts);
-    w.u64(p->last_position);
+    w.i64(p->last_ts);
+    w.u8(p->has_lead ? 1 : 0);
+    w.i64(p->lead_ts);
     w.u64(p->serial);
     events(p->events);
   }
   std::uint64_t seen_keys = 0;
+  auto any_seen = [](const KeyState& ks) {
+    return std::any_of(ks.seen.begin(), ks.seen.end(), [](const Seen& s) { return s.has_last; });
+  };
   for (const auto& [key, ks] : keys_)
-    seen_keys += std::any_of(ks.seen.begin(), ks.seen.end(), [](auto s) { return s.second != 0; });
+    seen_keys += any_seen(ks);
   w.u64(seen_keys);
   // In key order: a snapshot of the same state is the same bytes.
   std::vector<const std::string*> sorted;
   for (const auto& [key, ks] : keys_)
-    if (std::any_of(ks.seen.begin(), ks.seen.end(), [](auto s) { return s.second != 0; }))
-      sorted.push_back(&key);
+    if (any_seen(ks)) sorted.push_back(&key);
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return *a < *b; });
   for (const std::string* key : sorted) {
     w.str(*key);
-    for (const auto& [ts, pos] : keys_.at(*key).seen) {
-      w.i64(ts);
-      w.u64(pos);
+    for (const Seen& seen : keys_.at(*key).seen) {
+      w.i64(seen.last);
+      w.i64(seen.prev);
+      w.u8(static_cast<std::uint8_t>((seen.has_last ? 1 : 0) | (seen.has_prev ? 2 : 0)));
     }
   }
   w.u64(waiting_.size());
   for (const Waiting& wt : waiting_) {
     w.str(wt.key);
-    w.i64(wt.start_ts);
-    w.u64(wt.last_position);
+    w.i64(wt.last_ts);
+    w.i64(wt.deadline);
     w.u8(wt.rejected ? 1 : 0);
     events(wt.events);
   }
@@ -427,7 +451,7 @@ bool SequenceMatcher::load(SnapshotReader& r) {
     auto [it, fresh] = keys_.try_emplace(std::string(key));
     if (fresh) {
       it->second.slots.assign(stages, nullptr);
-      it->second.seen.assign(missing_stages_, {0, 0});
+      it->second.seen.assign(missing_stages_, Seen{});
     }
     return it;
   };
@@ -438,7 +462,9 @@ bool SequenceMatcher::load(SnapshotReader& r) {
     auto* p = new Pending;
     p->slot = static_cast<std::uint32_t>(r.u64());
     p->start_ts = r.i64();
-    p->last_position = r.u64();
+    p->last_ts = r.i64();
+    p->has_lead = r.u8() != 0;
+    p->lead_ts = r.i64();
     p->serial = r.u64();
     link_back(p);
     if (!events(p->events) || p->slot >= stages || it->second.slots[p->slot]) {
@@ -453,17 +479,20 @@ bool SequenceMatcher::load(SnapshotReader& r) {
   const std::uint64_t seen_keys = r.count(8);
   for (std::uint64_t i = 0; i < seen_keys && r.ok(); ++i) {
     auto it = key_state(r.str());
-    for (auto& [ts, pos] : it->second.seen) {
-      ts = r.i64();
-      pos = r.u64();
+    for (Seen& seen : it->second.seen) {
+      seen.last = r.i64();
+      seen.prev = r.i64();
+      const std::uint8_t flags = r.u8();
+      seen.has_last = flags & 1;
+      seen.has_prev = (flags & 2) != 0;
     }
   }
   const std::uint64_t waiting = r.count(26);
   for (std::uint64_t i = 0; i < waiting && r.ok(); ++i) {
     Waiting wt;
     wt.key = std::string(r.str());
-    wt.start_ts = r.i64();
-    wt.last_position = r.u64();
+    wt.last_ts = r.i64();
+    wt.deadline = r.i64();
     wt.rejected = r.u8() != 0;
     if (!events(wt.events)) r.fail();
     waiting_.push_back(std::move(wt));

@@ -84,22 +84,48 @@ class SequenceMatcher {
  private:
   struct Pending;
   struct KeyState;
+  // A sequence complete but for trailing missing stages (Q5): it is a result once the input
+  // has passed `deadline` with no event of those stages after `last_ts` up to the deadline.
   struct Waiting {
     std::string key;
     std::vector<HeldRef> events;
-    std::int64_t start_ts = 0;
-    std::uint64_t last_position = 0;
+    std::int64_t last_ts = 0;
+    std::int64_t deadline = 0;
     bool rejected = false;
+  };
+  // When a key last saw events of a missing stage: the latest time and the latest before it,
+  // so that "the latest strictly before t" is known for any t not earlier than both.
+  struct Seen {
+    std::int64_t last = 0, prev = 0;
+    bool has_last = false, has_prev = false;
+    void note(std::int64_t ts) {
+      if (has_last && ts == last) return;
+      prev = last;
+      has_prev = has_last;
+      last = ts;
+      has_last = true;
+    }
+    bool before(std::int64_t t, std::int64_t& out) const {
+      if (has_last && last < t) {
+        out = last;
+        return true;
+      }
+      if (has_prev && prev < t) {
+        out = prev;
+        return true;
+      }
+      return false;
+    }
   };
 
   void drop(Pending* p);
   void unlink(Pending* p);
   void link_back(Pending* p);
-  void complete(const std::string& key, std::vector<HeldRef> events, std::int64_t start_ts,
-                std::uint64_t last_position, const Emit& emit);
+  void complete(const std::string& key, std::vector<HeldRef> events, std::int64_t first_ts,
+                bool has_lead, std::int64_t lead_ts, std::int64_t last_ts, const Emit& emit);
   void emit_result(const std::string& key, const std::vector<HeldRef>& events, const Emit& emit);
-  bool missing_between(const KeyState& ks, std::size_t from, std::size_t to,
-                       std::uint64_t after) const;
+  bool missing_between(const KeyState& ks, std::size_t from, std::size_t to, std::int64_t after,
+                       std::int64_t before) const;
   void clear();
 
   std::shared_ptr<const SequenceProgram> program_;
@@ -117,6 +143,7 @@ class SequenceMatcher {
   std::uint64_t serial_ = 0;
   // scratch
   std::vector<std::string> combos_;
+  void combinations(const Event& event, const SequenceStage& st);
   std::vector<const HeldEvent*> out_;
 };
 

@@ -389,6 +389,20 @@ eqlite::testing::RefValue ref_value(const eqlite::Value& v) {
   return std::monostate{};
 }
 
+std::string key_text(const eqlite::testing::RefValue& v) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          return "null;";
+        else if constexpr (std::is_same_v<T, std::string>)
+          return "\"" + x + "\";";
+        else
+          return std::to_string(x) + ";";
+      },
+      v);
+}
+
 std::string describe(const std::vector<std::vector<std::string>>& results) {
   if (results.empty()) return "none";
   std::string out;
@@ -427,17 +441,7 @@ void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& quer
         got.push_back(std::move(names));
         std::string keys;
         for (const auto& k : r.join_keys)
-          keys += std::visit(
-              [](const auto& x) -> std::string {
-                using T = std::decay_t<decltype(x)>;
-                if constexpr (std::is_same_v<T, std::monostate>)
-                  return "null;";
-                else if constexpr (std::is_same_v<T, std::string>)
-                  return "\"" + x + "\";";
-                else
-                  return std::to_string(x) + ";";
-              },
-              ref_value(k));
+          keys += key_text(ref_value(k));
         got_keys.push_back(keys);
       },
       options);
@@ -514,15 +518,22 @@ void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& quer
     ref_events.push_back(std::move(re));
   }
   std::vector<std::vector<std::string>> ref;
+  std::vector<std::string> ref_keys;
   for (const auto& r : reference_sequence(rq, ref_events)) {
     std::vector<std::string> names;
     for (const auto& i : r.events)
       names.push_back(i ? events.at(*i)->name : "-");
     ref.push_back(std::move(names));
+    std::string keys;
+    for (const auto& k : r.join_keys)
+      keys += key_text(k);
+    ref_keys.push_back(keys);
   }
   const std::string reference = describe(ref);
   CAPTURE(reference);
   CHECK(reference == expected);
+  // The join keys of each result, as the engine and the reference give them.
+  if (reference == engine) CHECK(got_keys == ref_keys);
   counts.evaluations += events.size();
 }
 
