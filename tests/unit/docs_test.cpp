@@ -4,6 +4,7 @@
 // event.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
@@ -94,4 +95,59 @@ TEST_CASE("every example in docs/language.md gives the documented result", "[doc
     ++checked;
   }
   CHECK(checked >= 40);  // the tables are there and were read
+}
+
+TEST_CASE("every sequence and sample example in docs/language.md gives the documented results",
+          "[docs]") {
+  const std::string doc = slurp(EQLITE_SOURCE_DIR "/docs/language.md");
+  const auto start = doc.find("```ndjson\n");
+  REQUIRE(start != std::string::npos);
+  const auto end = doc.find("```", start + 10);
+  std::vector<std::string> events;
+  {
+    std::istringstream in(doc.substr(start + 10, end - start - 10));
+    for (std::string l; std::getline(in, l);)
+      if (!l.empty()) events.push_back(l);
+  }
+  REQUIRE(events.size() >= 5);
+  // Each event's "n", read with eqlite's own reader.
+  eqlite::JsonReader n_reader(std::vector<std::string>{"n"});
+  eqlite::Event n_event;
+  std::map<std::string, std::string> n_of;  // event text -> its n
+  for (const auto& e : events) {
+    REQUIRE(n_reader.read(e, n_event).ok());
+    REQUIRE(n_event.values(0).size() == 1);
+    n_of[e] = std::to_string(n_event.values(0)[0].as_int());
+  }
+  std::istringstream lines(doc);
+  int checked = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| `sequence", 0) != 0 && line.rfind("| `sample", 0) != 0) continue;
+    auto c = cells(line);
+    REQUIRE(c.size() >= 2);
+    const std::string code = c[0].substr(1, c[0].size() - 2);
+    const std::string expected = c[1];
+    INFO("docs/language.md: " << code << "  =>  " << expected);
+    auto query = eqlite::compile(code);
+    if (expected == "error") {
+      CHECK_FALSE(query.ok());
+      ++checked;
+      continue;
+    }
+    if (!query) FAIL(query.error().format(code));
+    std::string got;
+    eqlite::Stream stream(*query, [&](const eqlite::StreamResult& r) {
+      got += got.empty() ? "[" : " [";
+      for (std::size_t i = 0; i < r.events.size(); ++i)
+        got += (i ? " " : "") + (r.events[i].empty() ? std::string("-")
+                                                     : n_of[std::string(r.events[i])]);
+      got += ']';
+    });
+    for (const auto& e : events)
+      REQUIRE(stream.push(e).ok());
+    stream.finish();
+    CHECK((got.empty() ? "none" : got) == expected);
+    ++checked;
+  }
+  CHECK(checked >= 15);
 }
