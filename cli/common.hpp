@@ -4,6 +4,7 @@
 #include <eqlite/eqlite.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -28,6 +29,8 @@ inline void copy_bytes(char* dst, const char* src, std::size_t n) noexcept {
 bool read_file(const std::string& path, std::string& out, std::string& error);
 /// A positive whole number of at most 2^63 (--max-line-bytes, --max-depth, --threads).
 bool parse_size(std::string_view s, std::size_t& out);
+/// A duration: 0, or a whole number and a unit (ms, s, m, h, d), as nanoseconds.
+bool parse_duration(std::string_view s, std::int64_t& out);
 /// --set VALUE: a JSON number, true or false when it reads as one; anything else is a string.
 /// A string Value views `s`.
 eqlite::Value parse_set_value(const std::string& s);

@@ -124,6 +124,33 @@ bool parse_size(std::string_view s, std::size_t& out) {
   return true;
 }
 
+bool parse_duration(std::string_view s, std::int64_t& out) {
+  if (s == "0") {
+    out = 0;
+    return true;
+  }
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || p == s.data()) return false;
+  const std::string_view unit(p, static_cast<std::size_t>(s.data() + s.size() - p));
+  std::int64_t scale = 0;
+  if (unit == "ms")
+    scale = 1'000'000;
+  else if (unit == "s")
+    scale = 1'000'000'000;
+  else if (unit == "m")
+    scale = 60'000'000'000;
+  else if (unit == "h")
+    scale = 3'600'000'000'000;
+  else if (unit == "d")
+    scale = 86'400'000'000'000;
+  else
+    return false;
+  if (n > static_cast<std::uint64_t>(INT64_MAX / scale)) return false;
+  out = static_cast<std::int64_t>(n) * scale;
+  return true;
+}
+
 // "007", "1.", "-inf" stay strings.
 eqlite::Value parse_set_value(const std::string& s) {
   if (s == "true") return eqlite::Value::boolean(true);

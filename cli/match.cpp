@@ -56,9 +56,20 @@ const char* const kMatchUsage =
     "  --stats              at the end, write to standard error how many lines were read,\n"
     "                       matched, did not match and were skipped\n"
     "  --max-line-bytes N   a longer line is reported and skipped (default 268435456)\n"
+
     "  --max-depth N        an event nesting objects and arrays deeper is reported and\n"
     "                       skipped (default 512, at most 1000)\n"
     "  -h, --help           show this help\n"
+    "\n"
+    "sequences and samples (one line {\"join_keys\":[...],\"events\":[...]} per result):\n"
+    "  --timestamp-field F  the field holding each event's time (default @timestamp)\n"
+    "  --tiebreaker-field F orders events of equal time (the input must be in that order)\n"
+    "  --sort               read every input first and consume events in time order\n"
+    "  --allowed-lateness D an event up to D older than a newer one still takes its place\n"
+    "                       in sequences (default 1m; 0: none); an older one is reported\n"
+    "  --max-pending N      pending sequences per rule before the oldest is evicted\n"
+    "                       (default 1000000)\n"
+    "  --max-samples-per-key N  samples per join key (default 1)\n"
     "\n"
     "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
     "skipped and counted; the stream goes on. Empty lines are ignored.\n"
@@ -666,6 +677,7 @@ int cmd_match(int argc, char** argv) {
   eqlite::ReaderOptions reader_options;
   bool count = false, stats = false, rule_mode = false, sort = false;
   std::size_t max_pending = 1'000'000, max_samples = 1;
+  std::int64_t lateness = 60'000'000'000;  // --allowed-lateness: one minute (docs/cli.md)
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::pair<std::string, std::string>> sets;
   bool options_done = false;
@@ -680,6 +692,15 @@ int cmd_match(int argc, char** argv) {
       stats = true;
     } else if (!options_done && a == "--sort") {
       sort = true;
+    } else if (!options_done && a == "--allowed-lateness") {
+      if (i + 1 >= argc || !parse_duration(argv[i + 1], lateness)) {
+        std::fprintf(stderr,
+                     "eqlite match: --allowed-lateness needs a duration: 0, or a whole number and "
+                     "a unit (ms, s, m, h, d), e.g. 30s\n%s",
+                     kMatchUsage);
+        return kError;
+      }
+      ++i;
     } else if (!options_done && (a == "--max-pending" || a == "--max-samples-per-key")) {
       std::size_t* target = a == "--max-pending" ? &max_pending : &max_samples;
       if (i + 1 >= argc || !parse_size(argv[i + 1], *target)) {
@@ -805,6 +826,7 @@ int cmd_match(int argc, char** argv) {
     run.options.reader = reader_options;
     run.options.max_pending = max_pending;
     run.options.max_samples_per_key = max_samples;
+    run.options.allowed_lateness_ns = lateness;
     run.timestamp_field = options.timestamp_field;
     run.count = count;
     run.stats = stats;

@@ -180,9 +180,9 @@ class Runner {
                    run_.timestamp_field.c_str());
     else
       std::fprintf(stderr,
-                   "%s:%llu: the event is older than one already read: it takes part in no "
-                   "sequence (reported once per input; --stats counts them; --sort orders "
-                   "input that is not in time order)\n",
+                   "%s:%llu: the event is older than events already consumed (beyond "
+                   "--allowed-lateness): it takes part in no sequence (reported once per input; "
+                   "--stats counts them; --sort orders input that is not in time order)\n",
                    label.c_str(), static_cast<unsigned long long>(l.number));
   }
 

@@ -3,6 +3,9 @@
 // pipes.
 #include "eqlite/stream.hpp"
 
+#include <algorithm>
+#include <climits>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 
@@ -50,7 +53,19 @@ struct Stream::Impl {
   std::uint16_t timestamp_field = 0;
   std::uint64_t position = 0;
   bool have_last = false;
-  std::int64_t last_ts = 0;
+  std::int64_t last_ts = 0;  // T3: consumed up to here; an older event is late
+  // T3 with allowed lateness: events of sequence rules wait here, in (time, position) order,
+  // until the newest time seen is `allowed_lateness` past them.
+  struct Buffered {
+    std::int64_t ts = 0;
+    std::uint64_t pos = 0;
+    std::string json;
+    std::string matched;  // per sequence rule: one byte per stage, then one for until
+    bool operator>(const Buffered& o) const { return ts != o.ts ? ts > o.ts : pos > o.pos; }
+  };
+  std::vector<Buffered> buffer;  // a min-heap
+  std::int64_t newest = 0;
+  Event held_event;
   StreamStats stats;
   // scratch
   std::vector<char> matched;
@@ -134,6 +149,7 @@ struct Stream::Impl {
     // T1, T3: the event's time, when some rule orders events.
     Admission admission = Admission::Taken;
     std::int64_t ts = 0;
+    const std::int64_t lateness = options.allowed_lateness_ns;
     if (needs_time) {
       const auto values = event.values(timestamp_field);
       std::optional<std::int64_t> t;
@@ -146,8 +162,10 @@ struct Stream::Impl {
         ++stats.late;
       } else {
         ts = *t;
-        last_ts = ts;
-        have_last = true;
+        if (lateness == 0) {
+          last_ts = ts;
+          have_last = true;
+        }
       }
     }
     if (matcher) {  // the event rules of a rule set, through its index
@@ -161,7 +179,7 @@ struct Stream::Impl {
           if (r.event_query && vm.matches(*r.event_query, event)) result(r, {}, {}, json);
           break;
         case QueryKind::Sequence: {
-          if (admission != Admission::Taken) break;
+          if (admission != Admission::Taken || lateness != 0) break;
           const auto& p = *r.program;
           matched.assign(p.stages.size(), 0);
           bool any = false;
@@ -185,7 +203,67 @@ struct Stream::Impl {
         }
       }
     }
+    if (needs_time && lateness != 0 && admission == Admission::Taken) hold(json, ts, pos);
     return admission;
+  }
+
+  // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
+  // order, every kept event that is `lateness` older than the newest time seen.
+  void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
+    Buffered b{ts, pos, {}, {}};
+    bool any = false;
+    for (Rule& r : runs) {
+      if (r.kind != QueryKind::Sequence) continue;
+      const auto& p = *r.program;
+      for (const auto& st : p.stages) {
+        const bool m = vm.matches(st.filter, event);
+        b.matched += m ? '\1' : '\0';
+        any |= m;
+      }
+      const bool until = !p.until.empty() && vm.matches(p.until.front().filter, event);
+      b.matched += until ? '\1' : '\0';
+      any |= until;
+    }
+    if (any) {
+      b.json.assign(json);
+      buffer.push_back(std::move(b));
+      std::push_heap(buffer.begin(), buffer.end(), std::greater<>());
+    }
+    if (ts > newest) newest = ts;
+    const std::int64_t lateness = options.allowed_lateness_ns;
+    if (newest > INT64_MIN + lateness) release(newest - lateness);
+  }
+
+  // Consumes the kept events older than `upto`; from now on an event older than it is late.
+  void release(std::int64_t upto) {
+    while (!buffer.empty() && buffer.front().ts < upto) {
+      std::pop_heap(buffer.begin(), buffer.end(), std::greater<>());
+      Buffered b = std::move(buffer.back());
+      buffer.pop_back();
+      if (!reader.read(b.json, held_event)) continue;  // it was read once already
+      std::size_t at = 0;
+      for (Rule& r : runs) {
+        if (r.kind != QueryKind::Sequence) continue;
+        const auto& p = *r.program;
+        matched.assign(b.matched.begin() + static_cast<std::ptrdiff_t>(at),
+                       b.matched.begin() + static_cast<std::ptrdiff_t>(at + p.stages.size()));
+        const bool until = b.matched[at + p.stages.size()] != 0;
+        at += p.stages.size() + 1;
+        bool any = until;
+        for (char m : matched)
+          any |= m != 0;
+        if (any)
+          r.sequence->push(held_event, b.ts, b.pos, b.json, matched, until, emitter(r));
+        else
+          r.sequence->advance(b.ts, emitter(r));
+      }
+    }
+    if (!have_last || upto > last_ts) {
+      last_ts = upto;
+      have_last = true;
+      for (Rule& r : runs)
+        if (r.sequence) r.sequence->advance(upto, emitter(r));
+    }
   }
 };
 
@@ -257,6 +335,7 @@ Result<Admission> Stream::push_padded(std::string_view json) {
 
 void Stream::finish() {
   Impl& m = *impl_;
+  if (!m.buffer.empty()) m.release(INT64_MAX);
   for (Rule& r : m.runs) {
     if (r.sequence) r.sequence->finish(m.emitter(r));
     if (r.sample) r.sample->finish(m.emitter(r));
@@ -305,6 +384,16 @@ std::string Stream::snapshot() const {
     w.u64(v);
   w.u8(m.have_last ? 1 : 0);
   w.i64(m.last_ts);
+  w.i64(m.newest);
+  std::vector<Impl::Buffered> kept = m.buffer;  // in order: equal states give equal bytes
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return b > a; });
+  w.u64(kept.size());
+  for (const auto& b : kept) {
+    w.i64(b.ts);
+    w.u64(b.pos);
+    w.str(b.json);
+    w.str(b.matched);
+  }
   for (const Rule& r : m.runs) {
     w.u8(static_cast<std::uint8_t>(r.kind));
     if (r.sequence) r.sequence->save(w);
@@ -324,6 +413,18 @@ Result<void> Stream::restore(std::string_view bytes) {
       *v = r.u64();
     m.have_last = r.u8() != 0;
     m.last_ts = r.i64();
+    m.newest = r.i64();
+    m.buffer.clear();
+    const std::uint64_t kept = r.count(32);
+    for (std::uint64_t i = 0; i < kept && r.ok(); ++i) {
+      Impl::Buffered b;
+      b.ts = r.i64();
+      b.pos = r.u64();
+      b.json = std::string(r.str());
+      b.matched = std::string(r.str());
+      m.buffer.push_back(std::move(b));
+      std::push_heap(m.buffer.begin(), m.buffer.end(), std::greater<>());
+    }
     for (Rule& rule : m.runs) {
       if (!ok || r.u8() != static_cast<std::uint8_t>(rule.kind)) {
         ok = false;
@@ -341,7 +442,8 @@ Result<void> Stream::restore(std::string_view bytes) {
     m.position = 0;
     m.have_last = false;
     m.last_ts = 0;
-    internal::SnapshotReader empty({});
+    m.newest = 0;
+    m.buffer.clear();
     for (Rule& rule : m.runs) {
       rule.pipes =
           internal::PipeChain(m.single ? m.single->pipes() : m.rules->query(rule.id).pipes());

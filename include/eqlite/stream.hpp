@@ -45,6 +45,12 @@ struct StreamOptions {
   std::size_t max_pending = 1'000'000;
   /// Q7: the most samples one join key gives.
   std::uint64_t max_samples_per_key = 1;
+  /// T3: how far (in nanoseconds of event time) an event may come after a newer one and still
+  /// take its place in sequences. With 0, events are consumed as pushed and an older one is
+  /// late. Otherwise the events a sequence rule needs wait (copied) until the newest time
+  /// pushed is this far past them, and are consumed in time order; sequence results come that
+  /// much later. An event older than what was consumed is late (StreamStats::late).
+  std::int64_t allowed_lateness_ns = 0;
 };
 
 /// One result: a matching event, a sequence or a sample.

@@ -139,8 +139,8 @@ TEST_CASE("every sequence and sample example in docs/language.md gives the docum
     eqlite::Stream stream(*query, [&](const eqlite::StreamResult& r) {
       got += got.empty() ? "[" : " [";
       for (std::size_t i = 0; i < r.events.size(); ++i)
-        got += (i ? " " : "") + (r.events[i].empty() ? std::string("-")
-                                                     : n_of[std::string(r.events[i])]);
+        got += (i ? " " : "") +
+               (r.events[i].empty() ? std::string("-") : n_of[std::string(r.events[i])]);
       got += ']';
     });
     for (const auto& e : events)
