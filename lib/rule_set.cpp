@@ -310,6 +310,8 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   };
   ix->required.resize(rules.size());
   for (std::uint32_t r = 0; r < rules.size(); ++r) {
+    // A sequence or sample matches no single event: a Stream runs it, the index never files it.
+    if (rules[r].query.kind() != QueryKind::Event) continue;
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
     for (const auto& alternatives : *anchors[r]) {
