@@ -22,65 +22,10 @@
 #include "eval/matchers.hpp"
 #include "eval/program.hpp"
 #include "eval/value_ops.hpp"
+#include "lib/rule_index.hpp"
+#include "stream/sequence_program.hpp"
 
 namespace eqlite {
-
-namespace internal {
-
-struct RuleIndex {
-  std::vector<std::string> fields;  // the shared projection
-  std::vector<Query> queries;       // remapped onto `fields`, by rule id
-  // What a key met by a value leads to: the rules filed under it, and the conditions (further
-  // necessary conditions of rules, see `required`) that it meets.
-  struct Hits {
-    std::vector<std::uint32_t> rules, conditions;
-  };
-  struct FieldIndex {
-    std::uint16_t field = 0;
-    // Exact anchors, as written and ASCII-folded.
-    struct Keyed {
-      StringSet keys;
-      std::vector<Hits> hits;  // by the key's index in `keys`
-      Hits& operator[](std::string key) {
-        const std::uint32_t i = keys.insert(std::move(key));
-        if (i >= hits.size()) hits.resize(i + 1);
-        return hits[i];
-      }
-      const Hits* find(std::string_view key) const noexcept {
-        const std::uint32_t i = keys.find(key);
-        return i == StringSet::npos ? nullptr : &hits[i];
-      }
-      const Hits* find_folded(std::string_view key) const noexcept {  // of `folded` (S5)
-        const std::uint32_t i = keys.find_folded(key);
-        return i == StringSet::npos ? nullptr : &hits[i];
-      }
-      bool empty() const noexcept { return keys.empty(); }
-      std::size_t size() const noexcept { return keys.size(); }
-    } exact, folded;
-    // Contains anchors, as written and ASCII-folded: the rules of each literal (by its index in
-    // the scanner), and one scanner over all of them (one scan per value).
-    struct Contains {
-      std::vector<std::vector<std::uint32_t>> rules;
-      std::unique_ptr<LiteralScanner> scanner;  // null when there are none
-    } contains;
-    // Every rule filed here.
-    std::vector<std::uint32_t> all;
-    // The exact keys (as written and folded) that read as numbers, by value: what a number
-    // equals besides its text (S8: `pid == 4` and `pid in ("4.0")` hold for 4 and 4.0).
-    std::vector<std::pair<double, const Hits*>> numbers;
-    // The rules filed under, and the conditions with, an Exists anchor here: what any value
-    // meets (S2: `f : "*"`, `f > 4`, `f != null` need one).
-    std::vector<std::uint32_t> any_value, any_value_conditions;
-  };
-  std::vector<FieldIndex> by_field;
-  std::vector<std::uint32_t> always;  // rules without an anchor
-  // By rule: the necessary conditions besides the one it is filed under that the index checks
-  // before the VM runs it (each met when one of its exact anchors is), by condition id.
-  std::vector<std::vector<std::uint32_t>> required;
-  std::size_t conditions = 0;
-};
-
-}  // namespace internal
 
 struct RuleSet::Impl {
   struct Rule {
@@ -246,11 +191,33 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
   ix->fields = fields;
   // How many rules name each key of an anchor (see key_cost).
   std::map<SharingKey, std::size_t> sharing;
-  // by rule: its anchors, in its remapped program (which ix->queries keeps)
-  std::vector<const std::vector<std::vector<internal::Anchor>>*> anchors(rules.size());
-  for (std::size_t r = 0; r < rules.size(); ++r) {
+  // The units (RuleIndex::queries): each event rule's program, each stage's of the others.
+  struct Unit {
+    const internal::Program* program;
+    const std::vector<std::uint16_t>* to_shared;
+  };
+  std::vector<Unit> units;
+  for (std::uint32_t r = 0; r < rules.size(); ++r) {
     const Rule& rule = rules[r];
-    auto remapped = internal::remap_fields(rule.query.program(), rule.to_shared, fields);
+    const auto* seq = rule.query.sequence();
+    if (!seq) {
+      units.push_back({&rule.query.program(), &rule.to_shared});
+      ix->unit_rule.push_back(r);
+      ix->unit_stage.push_back(-1);
+      continue;
+    }
+    std::int32_t s = 0;
+    for (const auto* list : {&seq->stages, &seq->until})
+      for (const auto& st : *list) {
+        units.push_back({&st.filter.program(), &rule.to_shared});
+        ix->unit_rule.push_back(r);
+        ix->unit_stage.push_back(s++);
+      }
+  }
+  // by unit: its anchors, in its remapped program (which ix->queries keeps)
+  std::vector<const std::vector<std::vector<internal::Anchor>>*> anchors(units.size());
+  for (std::size_t r = 0; r < units.size(); ++r) {
+    auto remapped = internal::remap_fields(*units[r].program, *units[r].to_shared, fields);
     // Remapping a verified program onto a larger table cannot fail; if it did, the rule would
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
@@ -308,10 +275,8 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       }
     return c;
   };
-  ix->required.resize(rules.size());
-  for (std::uint32_t r = 0; r < rules.size(); ++r) {
-    // A sequence or sample matches no single event: a Stream runs it, the index never files it.
-    if (rules[r].query.kind() != QueryKind::Event) continue;
+  ix->required.resize(units.size());
+  for (std::uint32_t r = 0; r < units.size(); ++r) {
     const std::vector<internal::Anchor>* best = nullptr;
     std::size_t best_cost = 0;
     for (const auto& alternatives : *anchors[r]) {
@@ -429,6 +394,7 @@ struct RuleSetMatcher::Impl {
   std::string text;  // the text of a number or boolean
   std::vector<Value> scratch;
   std::vector<std::uint32_t> literal_hits;
+  std::vector<std::uint32_t> units;
   std::uint64_t evaluated = 0;
 
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
@@ -452,7 +418,16 @@ struct RuleSetMatcher::Impl {
     return true;
   }
 
+  // The rule ids of the matching event rules, ascending.
   void match(const Event& ev, std::vector<std::size_t>& out) {
+    match_units(ev, units);
+    out.clear();
+    for (const std::uint32_t u : units)
+      if (ix->unit_stage[u] < 0) out.push_back(ix->unit_rule[u]);
+  }
+
+  // The matching units (RuleIndex), ascending.
+  void match_units(const Event& ev, std::vector<std::uint32_t>& out) {
     out.clear();
     for (const auto& fi : ix->by_field) {
       const auto values = ev.values(fi.field);
@@ -501,7 +476,7 @@ struct RuleSetMatcher::Impl {
         bits &= bits - 1;
         if (!required_met(r)) continue;
         ++evaluated;
-        if (vm.matches(ix->queries[r], ev)) out.push_back(r);
+        if (vm.matches(ix->queries[r], ev)) out.push_back(static_cast<std::uint32_t>(r));
       }
     }
     std::fill(met.begin(), met.end(), 0);
@@ -545,6 +520,14 @@ void RuleSetMatcher::match(const Event& event, std::vector<std::size_t>& out) {
     return;
   }
   impl_->match(event, out);
+}
+
+void RuleSetMatcher::match_units(const Event& event, std::vector<std::uint32_t>& units) {
+  if (event.field_count() < impl_->ix->fields.size()) {  // not bound to this rule set
+    units.clear();
+    return;
+  }
+  impl_->match_units(event, units);
 }
 
 std::uint64_t RuleSetMatcher::evaluated() const noexcept {

@@ -11,6 +11,7 @@
 
 #include "eqlite/vm.hpp"
 #include "eval/program.hpp"
+#include "lib/rule_index.hpp"
 #include "stream/join_key.hpp"
 #include "stream/pipes.hpp"
 #include "stream/sample_matcher.hpp"
@@ -32,6 +33,10 @@ struct Rule {
   std::unique_ptr<internal::SequenceMatcher> sequence;
   std::unique_ptr<internal::SampleMatcher> sample;
   internal::PipeChain pipes;
+  // This event's verdict on each stage (sequence or sample) and on the until stage.
+  std::vector<char> matched;
+  bool until = false;
+  bool any = false;  // some stage or until holds
   explicit Rule(const std::vector<PipeStage>& p) : pipes(p) {}
 };
 
@@ -48,8 +53,7 @@ struct Stream::Impl {
   Event event;
   Vm vm;
   std::vector<Rule> runs;
-  std::vector<std::size_t> event_rules;  // by rule id (RuleSet mode): index into `runs`
-  bool needs_time = false;               // some rule is a sequence
+  bool needs_time = false;  // some rule is a sequence
   std::uint16_t timestamp_field = 0;
   std::uint64_t position = 0;
   bool have_last = false;
@@ -69,7 +73,8 @@ struct Stream::Impl {
   StreamStats stats;
   // scratch
   std::vector<char> matched;
-  std::vector<std::size_t> hits;
+  std::vector<std::uint32_t> units;
+  std::shared_ptr<const internal::RuleIndex> index;  // a RuleSet's
   std::vector<Value> keys;
   std::vector<std::string_view> views;
   internal::OwnedResult owned;
@@ -168,43 +173,56 @@ struct Stream::Impl {
         }
       }
     }
-    if (matcher) {  // the event rules of a rule set, through its index
-      matcher->match(event, hits);
-      for (std::size_t id : hits)
-        if (event_rules[id] != SIZE_MAX) result(runs[event_rules[id]], {}, {}, json);
-    }
+    verdicts(json);
     for (Rule& r : runs) {
-      switch (r.kind) {
-        case QueryKind::Event:
-          if (r.event_query && vm.matches(*r.event_query, event)) result(r, {}, {}, json);
-          break;
-        case QueryKind::Sequence: {
-          if (admission != Admission::Taken || lateness != 0) break;
-          const auto& p = *r.program;
-          matched.assign(p.stages.size(), 0);
-          bool any = false;
-          for (std::size_t s = 0; s < p.stages.size(); ++s)
-            any |= (matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
-          const bool until = !p.until.empty() && vm.matches(p.until.front().filter, event);
-          if (any || until)
-            r.sequence->push(event, ts, pos, json, matched, until, emitter(r));
-          else
-            r.sequence->advance(ts, emitter(r));
-          break;
-        }
-        case QueryKind::Sample: {
-          const auto& p = *r.program;
-          matched.assign(p.stages.size(), 0);
-          bool any = false;
-          for (std::size_t s = 0; s < p.stages.size(); ++s)
-            any |= (matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
-          if (any) r.sample->push(event, pos, json, matched);
-          break;
-        }
+      if (r.kind == QueryKind::Sample) {
+        if (r.any) r.sample->push(event, pos, json, r.matched);
+      } else if (r.kind == QueryKind::Sequence && admission == Admission::Taken && lateness == 0) {
+        if (r.any)
+          r.sequence->push(event, ts, pos, json, r.matched, r.until, emitter(r));
+        else
+          r.sequence->advance(ts, emitter(r));
       }
     }
     if (needs_time && lateness != 0 && admission == Admission::Taken) hold(json, ts, pos);
     return admission;
+  }
+
+  // Every rule's verdict on `event`: event rules' matches go to their results; the stages of
+  // sequences and samples to Rule::matched. A RuleSet's index finds them all at once; a single
+  // query's stages run on the Vm.
+  void verdicts(std::string_view json) {
+    for (Rule& r : runs) {
+      if (r.kind == QueryKind::Event) continue;
+      r.matched.assign(r.program->stages.size(), 0);
+      r.until = r.any = false;
+    }
+    if (matcher) {
+      matcher->match_units(event, units);
+      for (const std::uint32_t u : units) {
+        Rule& r = runs[index->unit_rule[u]];
+        const std::int32_t stage = index->unit_stage[u];
+        if (stage < 0) {
+          result(r, {}, {}, json);
+        } else if (static_cast<std::size_t>(stage) < r.matched.size()) {
+          r.matched[static_cast<std::size_t>(stage)] = 1;
+          r.any = true;
+        } else {
+          r.until = r.any = true;
+        }
+      }
+      return;
+    }
+    for (Rule& r : runs) {
+      if (r.kind == QueryKind::Event) {
+        if (vm.matches(*r.event_query, event)) result(r, {}, {}, json);
+        continue;
+      }
+      const auto& p = *r.program;
+      for (std::size_t s = 0; s < p.stages.size(); ++s)
+        r.any |= (r.matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
+      if (!p.until.empty() && vm.matches(p.until.front().filter, event)) r.until = r.any = true;
+    }
   }
 
   // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
@@ -214,15 +232,10 @@ struct Stream::Impl {
     bool any = false;
     for (Rule& r : runs) {
       if (r.kind != QueryKind::Sequence) continue;
-      const auto& p = *r.program;
-      for (const auto& st : p.stages) {
-        const bool m = vm.matches(st.filter, event);
+      for (char m : r.matched)
         b.matched += m ? '\1' : '\0';
-        any |= m;
-      }
-      const bool until = !p.until.empty() && vm.matches(p.until.front().filter, event);
-      b.matched += until ? '\1' : '\0';
-      any |= until;
+      b.matched += r.until ? '\1' : '\0';
+      any |= r.any;
     }
     if (any) {
       b.json.assign(json);
@@ -235,7 +248,9 @@ struct Stream::Impl {
   }
 
   // Consumes the kept events older than `upto`; from now on an event older than it is late.
-  void release(std::int64_t upto) {
+  // The matchers' time moves to `upto`, or to `clock` when given (the end of the input moves
+  // it only to the newest time seen).
+  void release(std::int64_t upto, std::optional<std::int64_t> clock = std::nullopt) {
     while (!buffer.empty() && buffer.front().ts < upto) {
       std::pop_heap(buffer.begin(), buffer.end(), std::greater<>());
       Buffered b = std::move(buffer.back());
@@ -262,7 +277,7 @@ struct Stream::Impl {
       last_ts = upto;
       have_last = true;
       for (Rule& r : runs)
-        if (r.sequence) r.sequence->advance(upto, emitter(r));
+        if (r.sequence) r.sequence->advance(clock.value_or(upto), emitter(r));
     }
   }
 };
@@ -291,10 +306,10 @@ Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& op
   Impl& m = *impl_;
   m.rules = &rules;
   m.matcher.emplace(rules, options.reader);
+  m.index = rules.index();
   std::unordered_map<std::string_view, std::uint16_t> ids;
   for (std::size_t f = 0; f < m.fields.size(); ++f)
     ids.emplace(m.fields[f], static_cast<std::uint16_t>(f));
-  m.event_rules.assign(rules.size(), SIZE_MAX);
   for (std::size_t id = 0; id < rules.size(); ++id) {
     const Query& q = rules.query(id);
     Rule r(q.pipes());
@@ -308,10 +323,8 @@ Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& op
       // would be worse than stopping.
       if (!remapped) throw std::logic_error("stream: " + remapped.error().message);
       m.add_sequence(r, std::move(*remapped));
-    } else {
-      m.event_rules[id] = m.runs.size();
     }
-    m.runs.push_back(std::move(r));
+    m.runs.push_back(std::move(r));  // runs[id] is rule id's
   }
 }
 
@@ -335,7 +348,7 @@ Result<Admission> Stream::push_padded(std::string_view json) {
 
 void Stream::finish() {
   Impl& m = *impl_;
-  if (!m.buffer.empty()) m.release(INT64_MAX);
+  if (!m.buffer.empty()) m.release(INT64_MAX, m.newest);
   for (Rule& r : m.runs) {
     if (r.sequence) r.sequence->finish(m.emitter(r));
     if (r.sample) r.sample->finish(m.emitter(r));

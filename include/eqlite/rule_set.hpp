@@ -98,6 +98,10 @@ class RuleSetMatcher {
   /// The same for an event built in code.
   void match(const FieldMap& map, std::vector<std::size_t>& out);
 
+  /// Internal (eqlite::Stream): the index's matching units, ascending — the event rules and
+  /// the stages of sequence and sample rules whose conditions `event` meets (lib/rule_index.hpp).
+  void match_units(const Event& event, std::vector<std::uint32_t>& units);
+
   /// How many times the VM ran a rule (a candidate the index did not rule out) since this
   /// matcher was made: divided by the events matched, what the index leaves to evaluate.
   std::uint64_t evaluated() const noexcept;
