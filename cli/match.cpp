@@ -828,6 +828,7 @@ int cmd_match(int argc, char** argv) {
     run.options.max_samples_per_key = max_samples;
     run.options.allowed_lateness_ns = lateness;
     run.timestamp_field = options.timestamp_field;
+    run.tiebreaker_field = options.tiebreaker_field;
     run.count = count;
     run.stats = stats;
     run.sort = sort;

@@ -124,6 +124,16 @@ struct Line {
   std::size_t input = 0;
   bool too_long = false;
   std::optional<std::int64_t> ts;  // for merging and sorting
+  int tb_rank = 2;                 // the tiebreaker: 0 a number, 1 a string, 2 none (T3)
+  double tb_number = 0;
+  std::string tb_string;
+  // T3: (time, tiebreaker) order; lines without a time are not compared here.
+  bool before(const Line& o) const {
+    if (*ts != *o.ts) return *ts < *o.ts;
+    if (tb_rank != o.tb_rank) return tb_rank < o.tb_rank;
+    if (tb_rank == 0) return tb_number < o.tb_number;
+    return tb_rank == 1 && tb_string < o.tb_string;
+  }
 };
 
 class Runner {
@@ -132,7 +142,10 @@ class Runner {
       : run_(run),
         out_(out),
         stream_(make_stream()),
-        time_reader_(std::vector<std::string>{run.timestamp_field}, run.options.reader),
+        time_reader_(run.tiebreaker_field.empty()
+                         ? std::vector<std::string>{run.timestamp_field}
+                         : std::vector<std::string>{run.timestamp_field, run.tiebreaker_field},
+                     run.options.reader),
         per_rule_(run.names.size(), 0) {
     for (const auto& [field, value] : run.constants) {
       stream_.set_constant(field, value);
@@ -142,11 +155,23 @@ class Runner {
       prefixes_.push_back("{\"rule\":" + json_quoted(n) + ",");
   }
 
-  std::optional<std::int64_t> time_of(const std::string& text) {
-    if (!time_reader_.read(text, time_event_)) return std::nullopt;
+  // The line's time and tiebreaker, for merging inputs and --sort.
+  void time_of(Line& l) {
+    l.ts.reset();
+    l.tb_rank = 2;
+    if (l.too_long || !time_reader_.read(l.text, time_event_)) return;
     auto values = time_event_.values(0);
-    if (values.empty()) return std::nullopt;
-    return eqlite::timestamp_ns(values[0]);
+    if (!values.empty()) l.ts = eqlite::timestamp_ns(values[0]);
+    if (time_event_.field_count() < 2) return;
+    auto tb = time_event_.values(1);
+    if (tb.empty()) return;
+    if (tb[0].is_number()) {
+      l.tb_rank = 0;
+      l.tb_number = tb[0].to_double();
+    } else if (tb[0].kind() == eqlite::ValueKind::String) {
+      l.tb_rank = 1;
+      l.tb_string.assign(tb[0].as_string());
+    }
   }
 
   void push(const Line& l, const std::vector<std::string>& labels) {
@@ -277,7 +302,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       }
       return false;
     }
-    l.ts = l.too_long ? std::nullopt : runner.time_of(l.text);
+    runner.time_of(l);
     return true;
   };
 
@@ -292,7 +317,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     }
     std::stable_sort(all.begin(), all.end(), [](const Line& a, const Line& b) {
       if (a.ts.has_value() != b.ts.has_value()) return !a.ts.has_value();
-      return a.ts && *a.ts < *b.ts;
+      return a.ts && a.before(b);
     });
     for (const Line& l : all) {
       if (runner.saturated()) break;
@@ -314,7 +339,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
           best = i;
           break;
         }
-        if (best == heads.size() || *heads[i]->ts < *heads[best]->ts) best = i;
+        if (best == heads.size() || heads[i]->before(*heads[best])) best = i;
       }
       if (best == heads.size()) break;
       runner.push(*heads[best], labels);

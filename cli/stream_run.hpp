@@ -16,6 +16,7 @@ struct StreamRun {
   std::vector<std::pair<std::string, eqlite::Value>> constants;  // --set
   eqlite::StreamOptions options;
   std::string timestamp_field = "@timestamp";
+  std::string tiebreaker_field;  // empty: none
   bool count = false, stats = false, sort = false;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <unordered_map>
@@ -40,6 +41,26 @@ struct Rule {
   explicit Rule(const std::vector<PipeStage>& p) : pipes(p) {}
 };
 
+// T3: a tiebreaker value as bytes that order as the values do: numbers by value, then strings
+// by bytes; an event without one comes after those with one (Elasticsearch's order).
+void tiebreaker_key(const Value& v, std::string& out) {
+  out.clear();
+  if (v.is_number()) {
+    double d = v.to_double();
+    std::uint64_t bits;
+    std::memcpy(&bits, &d, 8);
+    bits = (bits >> 63) ? ~bits : bits | (std::uint64_t{1} << 63);  // order-preserving
+    out += '\1';
+    for (int i = 7; i >= 0; --i)
+      out += static_cast<char>(bits >> (8 * i));
+  } else if (v.kind() == ValueKind::String) {
+    out += '\2';
+    out += v.as_string();
+  } else {
+    out += '\3';
+  }
+}
+
 }  // namespace
 
 struct Stream::Impl {
@@ -55,6 +76,9 @@ struct Stream::Impl {
   std::vector<Rule> runs;
   bool needs_time = false;  // some rule is a sequence
   std::uint16_t timestamp_field = 0;
+  bool has_tiebreaker = false;  // T3: a tiebreaker field orders events of equal time
+  std::uint16_t tiebreaker_field = 0;
+  std::string last_tb;  // the tiebreaker of the last event consumed (tiebreaker_key())
   std::uint64_t position = 0;
   bool have_last = false;
   std::int64_t last_ts = 0;  // T3: consumed up to here; an older event is late
@@ -65,7 +89,12 @@ struct Stream::Impl {
     std::uint64_t pos = 0;
     std::string json;
     std::string matched;  // per sequence rule: one byte per stage, then one for until
-    bool operator>(const Buffered& o) const { return ts != o.ts ? ts > o.ts : pos > o.pos; }
+    std::string tb;       // tiebreaker_key()
+    bool operator>(const Buffered& o) const {
+      if (ts != o.ts) return ts > o.ts;
+      if (tb != o.tb) return tb > o.tb;
+      return pos > o.pos;
+    }
   };
   std::vector<Buffered> buffer;  // a min-heap
   std::int64_t newest = 0;
@@ -75,6 +104,7 @@ struct Stream::Impl {
   std::vector<char> matched;
   std::vector<std::uint32_t> units;
   std::shared_ptr<const internal::RuleIndex> index;  // a RuleSet's
+  std::string tb_scratch;
   std::vector<Value> keys;
   std::vector<std::string_view> views;
   internal::OwnedResult owned;
@@ -88,6 +118,8 @@ struct Stream::Impl {
       r.sequence = std::make_unique<internal::SequenceMatcher>(p, options.max_pending);
       needs_time = true;
       timestamp_field = p->timestamp_field;
+      has_tiebreaker = p->has_tiebreaker;
+      tiebreaker_field = p->tiebreaker_field;
     } else {
       r.sample = std::make_unique<internal::SampleMatcher>(p, options.max_samples_per_key);
     }
@@ -162,14 +194,22 @@ struct Stream::Impl {
       if (!t) {
         admission = Admission::NoTimestamp;
         ++stats.no_timestamp;
-      } else if (have_last && *t < last_ts) {
-        admission = Admission::Late;
-        ++stats.late;
       } else {
-        ts = *t;
-        if (lateness == 0) {
-          last_ts = ts;
-          have_last = true;
+        if (has_tiebreaker) {
+          const auto tb = event.values(tiebreaker_field);
+          tiebreaker_key(tb.empty() ? Value::null() : tb[0], tb_scratch);
+        }
+        if (have_last &&
+            (*t < last_ts || (lateness == 0 && *t == last_ts && tb_scratch < last_tb))) {
+          admission = Admission::Late;
+          ++stats.late;
+        } else {
+          ts = *t;
+          if (lateness == 0) {
+            last_ts = ts;
+            last_tb = tb_scratch;
+            have_last = true;
+          }
         }
       }
     }
@@ -228,7 +268,7 @@ struct Stream::Impl {
   // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
   // order, every kept event that is `lateness` older than the newest time seen.
   void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
-    Buffered b{ts, pos, {}, {}};
+    Buffered b{ts, pos, {}, {}, tb_scratch};
     bool any = false;
     for (Rule& r : runs) {
       if (r.kind != QueryKind::Sequence) continue;
@@ -397,6 +437,7 @@ std::string Stream::snapshot() const {
     w.u64(v);
   w.u8(m.have_last ? 1 : 0);
   w.i64(m.last_ts);
+  w.str(m.last_tb);
   w.i64(m.newest);
   std::vector<Impl::Buffered> kept = m.buffer;  // in order: equal states give equal bytes
   std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return b > a; });
@@ -406,6 +447,7 @@ std::string Stream::snapshot() const {
     w.u64(b.pos);
     w.str(b.json);
     w.str(b.matched);
+    w.str(b.tb);
   }
   for (const Rule& r : m.runs) {
     w.u8(static_cast<std::uint8_t>(r.kind));
@@ -426,6 +468,7 @@ Result<void> Stream::restore(std::string_view bytes) {
       *v = r.u64();
     m.have_last = r.u8() != 0;
     m.last_ts = r.i64();
+    m.last_tb = std::string(r.str());
     m.newest = r.i64();
     m.buffer.clear();
     const std::uint64_t kept = r.count(32);
@@ -435,6 +478,7 @@ Result<void> Stream::restore(std::string_view bytes) {
       b.pos = r.u64();
       b.json = std::string(r.str());
       b.matched = std::string(r.str());
+      b.tb = std::string(r.str());
       m.buffer.push_back(std::move(b));
       std::push_heap(m.buffer.begin(), m.buffer.end(), std::greater<>());
     }
@@ -455,6 +499,7 @@ Result<void> Stream::restore(std::string_view bytes) {
     m.position = 0;
     m.have_last = false;
     m.last_ts = 0;
+    m.last_tb.clear();
     m.newest = 0;
     m.buffer.clear();
     for (Rule& rule : m.runs) {

@@ -143,3 +143,30 @@ TEST_CASE("sequences: --timestamp-field, head/tail, --max-samples-per-key", "[cl
   CHECK(cli.run("match --count " + q(sample) + " t.ndjson").out == "2\n");
   CHECK(cli.run("match --count --max-samples-per-key 2 " + q(sample) + " t.ndjson").out == "4\n");
 }
+
+TEST_CASE("sequences: --tiebreaker-field orders events of equal time (T3)", "[cli]") {
+  Cli cli;
+  // Same instant; the tiebreaker says the process (1) came before the file (2).
+  cli.file("tb.ndjson",
+           "{\"@timestamp\":1000,\"seq\":2,\"event\":{\"category\":\"file\"},\"n\":1}\n"
+           "{\"@timestamp\":1000,\"seq\":1,\"event\":{\"category\":\"process\"},\"n\":2}\n");
+  const std::string seq = q("sequence [process where true] [file where true]");
+  // without a tiebreaker, input order decides: the file came first
+  CHECK(cli.run("match --count " + seq + " tb.ndjson").out == "0\n");
+  // with it, allowed lateness (the default) and --sort put the process first
+  CHECK(cli.run("match --count --tiebreaker-field seq " + seq + " tb.ndjson").out == "1\n");
+  CHECK(cli.run("match --count --allowed-lateness 0 --sort --tiebreaker-field seq " + seq +
+                " tb.ndjson")
+            .out == "1\n");
+  // with no lateness allowed, the second event is late
+  RunResult r =
+      cli.run("match --count --allowed-lateness 0 --tiebreaker-field seq " + seq + " tb.ndjson");
+  CHECK(r.out == "0\n");
+  CHECK_THAT(r.err, Contains("tb.ndjson:2: the event is older"));
+  // two inputs merged by (time, tiebreaker)
+  cli.file("x.ndjson", "{\"@timestamp\":1000,\"seq\":2,\"event\":{\"category\":\"file\"}}\n");
+  cli.file("y.ndjson", "{\"@timestamp\":1000,\"seq\":1,\"event\":{\"category\":\"process\"}}\n");
+  CHECK(cli.run("match --count --allowed-lateness 0 --tiebreaker-field seq " + seq +
+                " x.ndjson y.ndjson")
+            .out == "1\n");
+}
