@@ -105,6 +105,18 @@ struct Stream::Impl {
   std::vector<std::uint32_t> units;
   std::shared_ptr<const internal::RuleIndex> index;  // a RuleSet's
   std::string tb_scratch;
+  // What a snapshot must have been taken of: the rules' texts and field tables (a hash).
+  std::uint64_t fingerprint = 1469598103934665603ull;
+  void fingerprint_add(std::string_view bytes) {
+    for (unsigned char c : bytes)
+      fingerprint = (fingerprint ^ c) * 1099511628211ull;  // FNV-1a
+    fingerprint = (fingerprint ^ 0xFF) * 1099511628211ull;
+  }
+  void fingerprint_add(const Query& q) {
+    fingerprint_add(q.text());
+    for (const auto& f : q.fields())
+      fingerprint_add(f);
+  }
   std::vector<Value> keys;
   std::vector<std::string_view> views;
   internal::OwnedResult owned;
@@ -330,6 +342,7 @@ Stream::Stream(const Query& query, Callback on_result, const StreamOptions& opti
     : impl_(std::make_unique<Impl>(std::move(on_result), options, query.fields())) {
   Impl& m = *impl_;
   m.single = query;
+  m.fingerprint_add(query);
   Rule r(query.pipes());
   if (const auto* seq = query.sequence()) {
     // The sequence's own table is the Stream's: share the compiled program as it is.
@@ -352,6 +365,8 @@ Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& op
     ids.emplace(m.fields[f], static_cast<std::uint16_t>(f));
   for (std::size_t id = 0; id < rules.size(); ++id) {
     const Query& q = rules.query(id);
+    m.fingerprint_add(rules.name(id));
+    m.fingerprint_add(q);
     Rule r(q.pipes());
     r.id = id;
     if (const auto* seq = q.sequence()) {
@@ -431,6 +446,7 @@ std::string Stream::snapshot() const {
   const Impl& m = *impl_;
   internal::SnapshotWriter w;
   w.u64(kSnapshotMagic);
+  w.u64(m.fingerprint);
   w.u64(m.runs.size());
   const StreamStats& s = m.stats;
   for (std::uint64_t v : {s.events, s.bad, s.results, s.no_timestamp, s.late, m.position})
@@ -461,7 +477,7 @@ std::string Stream::snapshot() const {
 Result<void> Stream::restore(std::string_view bytes) {
   Impl& m = *impl_;
   internal::SnapshotReader r(bytes);
-  bool ok = r.u64() == kSnapshotMagic && r.u64() == m.runs.size();
+  bool ok = r.u64() == kSnapshotMagic && r.u64() == m.fingerprint && r.u64() == m.runs.size();
   StreamStats& s = m.stats;
   if (ok) {
     for (std::uint64_t* v : {&s.events, &s.bad, &s.results, &s.no_timestamp, &s.late, &m.position})

@@ -316,7 +316,6 @@ class Converter {
         auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), runs);
         if (ec != std::errc() || ptr != text.data() + text.size() || runs < 1 || runs > 100)
           fail(c, "runs must be a whole number from 1 to 100, not " + std::string(text));
-        if (st.missing) fail(c, "a missing event ![...] cannot repeat: remove 'with runs'");
         st.runs = static_cast<std::uint32_t>(runs);
       }
     }

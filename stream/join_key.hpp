@@ -63,7 +63,8 @@ inline void append_key_value(std::string& out, const Value& v) {
   }
 }
 
-/// The values of an encoded key, in order. String values view `key`.
+/// The values of an encoded key, in order. String values view `key`. Bytes that are not an
+/// encoded key (a corrupt snapshot) end the list where they stop making sense.
 inline void decode_key(std::string_view key, std::vector<Value>& out) {
   out.clear();
   std::size_t i = 0;
@@ -75,6 +76,7 @@ inline void decode_key(std::string_view key, std::vector<Value>& out) {
   };
   while (i < key.size()) {
     const char tag = key[i++];
+    const std::size_t left = key.size() - i;
     switch (tag) {
       case 'n':
         out.push_back(Value::null());
@@ -84,23 +86,29 @@ inline void decode_key(std::string_view key, std::vector<Value>& out) {
         out.push_back(Value::boolean(tag == 't'));
         break;
       case 'i':
+        if (left < 8) return;
         out.push_back(Value::integer(static_cast<std::int64_t>(get8())));
         break;
       case 'd': {
+        if (left < 8) return;
         const std::uint64_t bits = get8();
         double d;
         std::memcpy(&d, &bits, 8);
         out.push_back(Value::number(d));
         break;
       }
-      default: {  // 's'
+      case 's': {
+        if (left < 4) return;
         std::uint32_t n = 0;
         std::memcpy(&n, key.data() + i, 4);
         i += 4;
+        if (n > key.size() - i) return;
         out.push_back(Value::string(key.substr(i, n)));
         i += n;
         break;
       }
+      default:
+        return;
     }
   }
 }

@@ -15,7 +15,12 @@ struct SequenceMatcher::Pending {
   std::int64_t last_ts = 0;     // its latest event's time
   bool has_lead = false;        // Q5: an event of a leading missing stage before the first
   std::int64_t lead_ts = 0;     // the latest such event's time
-  std::uint64_t serial = 0;     // start order (the age list's order)
+  // Q5, a middle missing stage: the first time an event of one came for this key after the
+  // sequence's last event, while it waited in this stage; and whether one came strictly
+  // between two of its events (it is then no result, but goes on through the stages).
+  bool gap_seen = false;
+  std::int64_t gap_ts = 0;
+  bool doomed = false;
   KeyState* ks = nullptr;
   const std::string* key = nullptr;  // the map's key of `ks`
   std::uint32_t slot = 0;            // the expanded position it waits in
@@ -45,10 +50,15 @@ SequenceMatcher::SequenceMatcher(std::shared_ptr<const SequenceProgram> program,
       prev = static_cast<int>(p);
     }
   }
+  gap_stages_.assign(order.size(), {});
   for (std::size_t p = 0; p < order.size(); ++p) {
     if (!program_->stages[order[p]].missing) continue;
-    if (p < positive_.front()) leading_missing_.push_back(order[p]);
-    if (p > positive_.back()) trailing_missing_.push_back(order[p]);
+    if (p < positive_.front())
+      leading_missing_.push_back(order[p]);
+    else if (p > positive_.back())
+      trailing_missing_.push_back(order[p]);
+    else
+      gap_stages_[static_cast<std::size_t>(previous_positive_[p])].push_back(order[p]);
   }
 }
 
@@ -66,7 +76,9 @@ void SequenceMatcher::clear() {
   keys_.clear();
   waiting_.clear();
   counts_ = {};
-  serial_ = 0;
+  waiting_base_ = 0;
+  waiting_ids_.clear();
+  seen_order_.clear();
 }
 
 void SequenceMatcher::link_back(Pending* p) {
@@ -98,20 +110,17 @@ void SequenceMatcher::drop(Pending* p) {
   }
   unlink(p);
   delete p;
-  if (ks->live == 0 && leading_missing_.empty()) keys_.erase(key);
+  if (ks->live == 0) maybe_erase(key);
 }
 
-// Q5: whether the key saw an event of a missing stage at expanded positions [from, to) with a
-// time strictly between `after` and `before`.
-bool SequenceMatcher::missing_between(const KeyState& ks, std::size_t from, std::size_t to,
-                                      std::int64_t after, std::int64_t before) const {
-  for (std::size_t m = from; m < to; ++m) {
-    const int slot = missing_slot_[program_->order[m]];
-    std::int64_t t = 0;
-    if (slot >= 0 && ks.seen[static_cast<std::size_t>(slot)].before(before, t) && t > after)
-      return true;
-  }
-  return false;
+// Frees a key's state when it holds nothing: no pending sequence, and no leading missing event
+// that could still reject one (those are freed by advance() once older than maxspan).
+void SequenceMatcher::maybe_erase(const std::string& key) {
+  auto it = keys_.find(key);
+  if (it == keys_.end() || it->second.live != 0) return;
+  for (const Seen& s : it->second.seen)
+    if (s.has_last) return;
+  keys_.erase(it);
 }
 
 void SequenceMatcher::combinations(const Event& event, const SequenceStage& st) {
@@ -144,11 +153,19 @@ void SequenceMatcher::complete(const std::string& key, std::vector<HeldRef> even
     return;
   }
   if (!trailing || (leading && (!has_lead || last_ts - lead_ts > span))) {
-    emit_result(key, events, emit);
+    if (waiting_.empty())
+      emit_result(key, events, emit);
+    else
+      queue(key, std::move(events), last_ts, 0, true);  // behind results still waiting (Q6)
     return;
   }
-  const std::int64_t deadline = leading ? lead_ts + span : first_ts + span;
-  waiting_.push_back({key, std::move(events), last_ts, deadline, false});
+  queue(key, std::move(events), last_ts, leading ? lead_ts + span : first_ts + span, false);
+}
+
+void SequenceMatcher::queue(const std::string& key, std::vector<HeldRef> events,
+                            std::int64_t last_ts, std::int64_t deadline, bool ready) {
+  if (!ready) waiting_ids_[key].push_back(waiting_base_ + waiting_.size());
+  waiting_.push_back({key, std::move(events), last_ts, deadline, false, ready});
   ++counts_.waiting;
 }
 
@@ -162,23 +179,41 @@ void SequenceMatcher::advance(std::int64_t ts, const Emit& emit) {
   }
   // Q5: a last missing stage holds once the window has closed without its event. Results
   // leave in the order they completed.
-  while (!waiting_.empty() && (waiting_.front().rejected || waiting_.front().deadline < ts)) {
-    Waiting& w = waiting_.front();
-    if (!w.rejected) {
-      --counts_.waiting;
-      emit_result(w.key, w.events, emit);
-    }
-    waiting_.pop_front();
+  while (!waiting_.empty() &&
+         (waiting_.front().rejected || waiting_.front().ready || waiting_.front().deadline < ts))
+    pop_waiting(emit);
+  // Q8: leading missing events older than maxspan reject nothing any more.
+  while (!seen_order_.empty() && seen_order_.front().first < ts - span) {
+    auto it = keys_.find(seen_order_.front().second);
+    if (it != keys_.end() && it->second.live == 0 &&
+        std::all_of(it->second.seen.begin(), it->second.seen.end(),
+                    [&](const Seen& s) { return !s.has_last || s.last < ts - span; }))
+      keys_.erase(it);
+    seen_order_.pop_front();
   }
 }
 
-void SequenceMatcher::finish(const Emit& emit) {
-  for (Waiting& w : waiting_) {
-    if (w.rejected) continue;
+// The front of the waiting queue leaves: a result unless rejected.
+void SequenceMatcher::pop_waiting(const Emit& emit) {
+  Waiting& w = waiting_.front();
+  if (!w.ready) {
+    auto ids = waiting_ids_.find(w.key);
+    if (ids != waiting_ids_.end() && !ids->second.empty() && ids->second.front() == waiting_base_) {
+      ids->second.pop_front();
+      if (ids->second.empty()) waiting_ids_.erase(ids);
+    }
+  }
+  if (!w.rejected) {
     --counts_.waiting;
     emit_result(w.key, w.events, emit);
   }
-  waiting_.clear();
+  waiting_.pop_front();
+  ++waiting_base_;
+}
+
+void SequenceMatcher::finish(const Emit& emit) {
+  while (!waiting_.empty())
+    pop_waiting(emit);
 }
 
 void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t position,
@@ -249,7 +284,7 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
           continue;
         }
         auto [kp, ks] = key_state(key);
-        auto* fresh = new Pending{std::move(events), ts, ts, has_lead, lead_ts, serial_++};
+        auto* fresh = new Pending{std::move(events), ts, ts, has_lead, lead_ts};
         link_back(fresh);
         place(ks, kp, p, fresh);
         continue;
@@ -262,14 +297,17 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
       if (!seq) continue;
       ks->slots[q] = nullptr;
       --ks->live;
-      if ((span != 0 && ts - seq->start_ts > span) ||
-          missing_between(*ks, q + 1, p, seq->last_ts, ts)) {
-        ++(span != 0 && ts - seq->start_ts > span ? counts_.expired : counts_.missing);
+      if (span != 0 && ts - seq->start_ts > span) {
+        ++counts_.expired;
         unlink(seq);
         delete seq;
-        if (ks->live == 0 && leading_missing_.empty()) keys_.erase(it);
+        if (ks->live == 0) maybe_erase(key);
         continue;
       }
+      // Q5: an event of a middle missing stage strictly between the two dooms the sequence;
+      // it still moves on (docs/sequences.md, 4: the check comes after the machine).
+      if (seq->gap_seen && seq->gap_ts < ts) seq->doomed = true;
+      seq->gap_seen = false;
       seq->events.resize(p);
       seq->events.push_back(held());
       seq->last_ts = ts;
@@ -277,10 +315,13 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
         unlink(seq);
         std::vector<HeldRef> events = std::move(seq->events);
         const std::int64_t start = seq->start_ts, lead_ts = seq->lead_ts;
-        const bool has_lead = seq->has_lead;
+        const bool has_lead = seq->has_lead, doomed = seq->doomed;
         delete seq;
-        if (ks->live == 0 && leading_missing_.empty()) keys_.erase(it);
-        complete(key, std::move(events), start, has_lead, lead_ts, ts, emit);
+        if (ks->live == 0) maybe_erase(key);
+        if (doomed)
+          ++counts_.missing;
+        else
+          complete(key, std::move(events), start, has_lead, lead_ts, ts, emit);
         continue;
       }
       place(ks, &it->first, p, seq);
@@ -302,7 +343,7 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
         p = nullptr;
       }
       ks.live = 0;
-      if (leading_missing_.empty()) keys_.erase(it);
+      maybe_erase(key);
     }
   }
 
@@ -317,13 +358,27 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
                             trailing_missing_.end();
       combinations(event, prog.stages[w]);
       for (const std::string& key : combos_) {
-        // A middle stage matters only to a key with pending sequences; a leading one to any.
         auto it = keys_.find(key);
-        if (it == keys_.end() && leading) it = keys_.find(*key_state(key).first);
-        if (it != keys_.end()) it->second.seen[static_cast<std::size_t>(missing_slot_[w])].note(ts);
+        if (leading) {
+          if (it == keys_.end()) it = keys_.find(*key_state(key).first);
+          it->second.seen[static_cast<std::size_t>(missing_slot_[w])].note(ts);
+          seen_order_.emplace_back(ts, key);
+        } else if (!trailing && it != keys_.end()) {
+          // A middle stage: the sequences of the key waiting just before it.
+          for (Pending* pend : it->second.slots) {
+            if (!pend || pend->gap_seen || ts <= pend->last_ts) continue;
+            const auto& gap = gap_stages_[pend->slot];
+            if (std::find(gap.begin(), gap.end(), w) == gap.end()) continue;
+            pend->gap_seen = true;
+            pend->gap_ts = ts;
+          }
+        }
         if (!trailing) continue;
-        for (Waiting& wt : waiting_) {
-          if (wt.rejected || wt.key != key || ts <= wt.last_ts || ts > wt.deadline) continue;
+        auto ids = waiting_ids_.find(key);
+        if (ids == waiting_ids_.end()) continue;
+        for (const std::uint64_t id : ids->second) {
+          Waiting& wt = waiting_[id - waiting_base_];
+          if (wt.rejected || ts <= wt.last_ts || ts > wt.deadline) continue;
           wt.rejected = true;
           --counts_.waiting;
           ++counts_.missing;
@@ -356,7 +411,7 @@ std::size_t SequenceMatcher::state_bytes() const noexcept {
 void SequenceMatcher::save(SnapshotWriter& w) const {
   const SequenceCounts& c = counts_;
   for (std::uint64_t v : {c.started, c.completed, c.expired, c.evicted, c.until, c.replaced,
-                          c.missing, c.pending, c.waiting, serial_})
+                          c.missing, c.pending, c.waiting})
     w.u64(v);
   // Every kept event once, by id.
   std::unordered_map<const HeldEvent*, std::uint64_t> ids;
@@ -388,7 +443,8 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
     w.i64(p->last_ts);
     w.u8(p->has_lead ? 1 : 0);
     w.i64(p->lead_ts);
-    w.u64(p->serial);
+    w.u8(static_cast<std::uint8_t>((p->gap_seen ? 1 : 0) | (p->doomed ? 2 : 0)));
+    w.i64(p->gap_ts);
     events(p->events);
   }
   std::uint64_t seen_keys = 0;
@@ -416,8 +472,13 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
     w.str(wt.key);
     w.i64(wt.last_ts);
     w.i64(wt.deadline);
-    w.u8(wt.rejected ? 1 : 0);
+    w.u8(static_cast<std::uint8_t>((wt.rejected ? 1 : 0) | (wt.ready ? 2 : 0)));
     events(wt.events);
+  }
+  w.u64(seen_order_.size());
+  for (const auto& [ts, key] : seen_order_) {
+    w.i64(ts);
+    w.str(key);
   }
 }
 
@@ -425,7 +486,7 @@ bool SequenceMatcher::load(SnapshotReader& r) {
   clear();
   SequenceCounts& c = counts_;
   for (std::uint64_t* v : {&c.started, &c.completed, &c.expired, &c.evicted, &c.until, &c.replaced,
-                           &c.missing, &c.pending, &c.waiting, &serial_})
+                           &c.missing, &c.pending, &c.waiting})
     *v = r.u64();
   const std::uint64_t pending = c.pending;
   c.pending = 0;  // counted again as the sequences are linked
@@ -465,7 +526,10 @@ bool SequenceMatcher::load(SnapshotReader& r) {
     p->last_ts = r.i64();
     p->has_lead = r.u8() != 0;
     p->lead_ts = r.i64();
-    p->serial = r.u64();
+    const std::uint8_t flags = r.u8();
+    p->gap_seen = flags & 1;
+    p->doomed = (flags & 2) != 0;
+    p->gap_ts = r.i64();
     link_back(p);
     if (!events(p->events) || p->slot >= stages || it->second.slots[p->slot]) {
       r.fail();
@@ -493,9 +557,17 @@ bool SequenceMatcher::load(SnapshotReader& r) {
     wt.key = std::string(r.str());
     wt.last_ts = r.i64();
     wt.deadline = r.i64();
-    wt.rejected = r.u8() != 0;
+    const std::uint8_t flags = r.u8();
+    wt.rejected = flags & 1;
+    wt.ready = (flags & 2) != 0;
     if (!events(wt.events)) r.fail();
+    if (!wt.ready) waiting_ids_[wt.key].push_back(waiting_.size());
     waiting_.push_back(std::move(wt));
+  }
+  const std::uint64_t seen_order = r.count(16);
+  for (std::uint64_t i = 0; i < seen_order && r.ok(); ++i) {
+    const std::int64_t ts = r.i64();
+    seen_order_.emplace_back(ts, std::string(r.str()));
   }
   if (!r.ok()) clear();
   return r.ok();

@@ -86,12 +86,14 @@ class SequenceMatcher {
   struct KeyState;
   // A sequence complete but for trailing missing stages (Q5): it is a result once the input
   // has passed `deadline` with no event of those stages after `last_ts` up to the deadline.
+  // A result waiting behind them keeps its place (Q6: completion order): it is `ready`.
   struct Waiting {
     std::string key;
     std::vector<HeldRef> events;
     std::int64_t last_ts = 0;
     std::int64_t deadline = 0;
     bool rejected = false;
+    bool ready = false;
   };
   // When a key last saw events of a missing stage: the latest time and the latest before it,
   // so that "the latest strictly before t" is known for any t not earlier than both.
@@ -124,8 +126,10 @@ class SequenceMatcher {
   void complete(const std::string& key, std::vector<HeldRef> events, std::int64_t first_ts,
                 bool has_lead, std::int64_t lead_ts, std::int64_t last_ts, const Emit& emit);
   void emit_result(const std::string& key, const std::vector<HeldRef>& events, const Emit& emit);
-  bool missing_between(const KeyState& ks, std::size_t from, std::size_t to, std::int64_t after,
-                       std::int64_t before) const;
+  void queue(const std::string& key, std::vector<HeldRef> events, std::int64_t last_ts,
+             std::int64_t deadline, bool ready);
+  void pop_waiting(const Emit& emit);
+  void maybe_erase(const std::string& key);
   void clear();
 
   std::shared_ptr<const SequenceProgram> program_;
@@ -139,8 +143,17 @@ class SequenceMatcher {
   Pending* oldest_ = nullptr;
   Pending* newest_ = nullptr;
   std::deque<Waiting> waiting_;
+  std::uint64_t waiting_base_ = 0;  // the id of waiting_.front() (ids count up)
+  // The ids of the entries a trailing missing event of the key could reject.
+  std::unordered_map<std::string, std::deque<std::uint64_t>> waiting_ids_;
+  // Keys that saw a leading missing event, in time order: a key's state is freed once it has
+  // no pending sequence and its events are more than maxspan old (they can reject nothing).
+  std::deque<std::pair<std::int64_t, std::string>> seen_order_;
+  // By positive expanded position: the written missing stages between it and the next
+  // positive one (a middle missing stage, Q5).
+  std::vector<std::vector<std::uint32_t>> gap_stages_;
   SequenceCounts counts_;
-  std::uint64_t serial_ = 0;
+
   // scratch
   std::vector<std::string> combos_;
   void combinations(const Event& event, const SequenceStage& st);

@@ -119,8 +119,9 @@ class Stream {
 
   /// The state as bytes: pending sequences and samples with their events, pipes, counts.
   std::string snapshot() const;
-  /// Takes up the state of snapshot() of a Stream of the same query or rule set. Fails (and
-  /// leaves this Stream empty) when the bytes are not such a snapshot.
+  /// Takes up the state of snapshot() of a Stream of the same query or rule set (the same
+  /// texts, compiled with the same fields). Fails (and leaves this Stream empty) when the
+  /// bytes are not such a snapshot.
   Result<void> restore(std::string_view bytes);
 
  private:
