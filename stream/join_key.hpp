@@ -20,7 +20,9 @@
 
 namespace eqlite::internal {
 
-inline void append_key_value(std::string& out, const Value& v) {
+/// `exact`: a double is always written as a double ('d'), so that decoding gives back 1.0, not
+/// 1 (how a result reports the join key of its first event).
+inline void append_key_value(std::string& out, const Value& v, bool exact = false) {
   auto put8 = [&](std::uint64_t x) {
     char b[8];
     std::memcpy(b, &x, 8);
@@ -39,7 +41,8 @@ inline void append_key_value(std::string& out, const Value& v) {
       return;
     case ValueKind::Double: {
       const double d = v.as_double();
-      if (std::trunc(d) == d && d >= -9.2233720368547758e18 && d < 9.2233720368547758e18) {
+      if (!exact && std::trunc(d) == d && d >= -9.2233720368547758e18 &&
+          d < 9.2233720368547758e18) {
         out += 'i';
         put8(static_cast<std::uint64_t>(static_cast<std::int64_t>(d)));
         return;
@@ -121,8 +124,8 @@ bool key_less(std::string_view a, std::string_view b);
 /// each of its values; a key without a value gives no combination, unless it is optional
 /// (`?field`), when its value is null. Appends the encoded keys to `out`.
 inline void key_combinations(const Event& event, std::span<const std::uint16_t> fields,
-                             std::span<const std::uint8_t> optional,
-                             std::vector<std::string>& out) {
+                             std::span<const std::uint8_t> optional, std::vector<std::string>& out,
+                             bool exact = false) {
   out.clear();
   out.emplace_back();
   std::vector<std::string> next;
@@ -144,7 +147,7 @@ inline void key_combinations(const Event& event, std::span<const std::uint16_t> 
       for (const Value& v : values)
         if (!v.is_null())
           for (auto& s : out)
-            append_key_value(s, v);
+            append_key_value(s, v, exact);
       continue;
     }
     next.clear();
@@ -152,10 +155,17 @@ inline void key_combinations(const Event& event, std::span<const std::uint16_t> 
       for (const Value& v : values)
         if (!v.is_null()) {
           next.push_back(prefix);
-          append_key_value(next.back(), v);
+          append_key_value(next.back(), v, exact);
         }
     out.swap(next);
   }
 }
+
+/// A stage's join keys for one event (Q2): every combination, equal ones once, in key order.
+/// `shown[i]` is keys[i] as the event has it when that differs (a double 1.0 joins as 1 and is
+/// reported as 1.0, docs/sequences.md 6), else empty.
+void join_keys(const Event& event, std::span<const std::uint16_t> fields,
+               std::span<const std::uint8_t> optional, std::vector<std::string>& keys,
+               std::vector<std::string>& shown, std::vector<Value>& scratch);
 
 }  // namespace eqlite::internal

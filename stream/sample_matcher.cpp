@@ -18,18 +18,19 @@ void SampleMatcher::push(const Event& event, std::uint64_t position, std::string
   for (std::size_t s = 0; s < stages; ++s) {
     if (!matched[s]) continue;
     const SequenceStage& st = program_->stages[s];
-    key_combinations(event, st.keys, st.optional, combos_);
-    std::sort(combos_.begin(), combos_.end());  // equal combinations count once
-    combos_.erase(std::unique(combos_.begin(), combos_.end()), combos_.end());
-    for (const std::string& key : combos_) {
-      KeyState& ks = keys_[key];
-      if (ks.candidates.empty()) ks.candidates.resize(stages);
+    join_keys(event, st.keys, st.optional, combos_, shown_, decoded_);
+    for (std::size_t c = 0; c < combos_.size(); ++c) {
+      KeyState& ks = keys_[combos_[c]];
+      if (ks.candidates.empty()) {
+        ks.candidates.resize(stages);
+        ks.shown.resize(stages);
+      }
       auto& list = ks.candidates[s];
       if (list.size() >= stages + max_per_key_ - 1) continue;
-      if (!list.empty() && list.back()->position == position) continue;  // one event per key
       if (!self)
         self = std::make_shared<const HeldEvent>(HeldEvent{0, position, std::string(json)});
       list.push_back(self);
+      ks.shown[s].push_back(shown_[c]);
       ++held_;
     }
   }
@@ -51,6 +52,7 @@ void SampleMatcher::finish(const Emit& emit) {
                    [](const std::string* a, const std::string* b) { return key_less(*a, *b); });
   const std::size_t stages = program_->stages.size();
   std::vector<const HeldEvent*> chosen(stages);
+  const std::string* first_shown = nullptr;  // the key as the sample's first event has it
   for (const std::string* key : keys) {
     const KeyState& ks = keys_.at(*key);
     std::uint64_t given = 0;
@@ -59,14 +61,16 @@ void SampleMatcher::finish(const Emit& emit) {
       if (given >= max_per_key_) return;
       if (s == stages) {
         ++given;
-        emit(*key, chosen);
+        emit(first_shown->empty() ? *key : *first_shown, chosen);
         return;
       }
-      for (const auto& e : ks.candidates[s]) {
+      for (std::size_t i = 0; i < ks.candidates[s].size(); ++i) {
+        const auto& e = ks.candidates[s][i];
         if (std::find(chosen.begin(), chosen.begin() + static_cast<std::ptrdiff_t>(s), e.get()) !=
             chosen.begin() + static_cast<std::ptrdiff_t>(s))
           continue;
         chosen[s] = e.get();
+        if (s == 0) first_shown = &ks.shown[0][i];
         pick(s + 1);
         if (given >= max_per_key_) return;
       }
@@ -94,9 +98,11 @@ void SampleMatcher::save(SnapshotWriter& w) const {
     w.u64(ks.candidates.size());
     for (const auto& list : ks.candidates) {
       w.u64(list.size());
-      for (const auto& e : list) {
-        w.u64(e->position);
-        w.str(e->json);
+      const auto& shown = ks.shown[static_cast<std::size_t>(&list - ks.candidates.data())];
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        w.u64(list[i]->position);
+        w.str(list[i]->json);
+        w.str(shown[i]);
       }
     }
   }
@@ -114,11 +120,13 @@ bool SampleMatcher::load(SnapshotReader& r) {
     const std::uint64_t stages = r.count(8);
     if (stages != program_->stages.size()) r.fail();
     ks.candidates.resize(program_->stages.size());
+    ks.shown.resize(program_->stages.size());
     for (std::uint64_t s = 0; s < stages && r.ok(); ++s) {
-      const std::uint64_t m = r.count(16);
+      const std::uint64_t m = r.count(24);
       for (std::uint64_t j = 0; j < m && r.ok(); ++j) {
         const std::uint64_t pos = r.u64();
         std::string_view json = r.str();
+        ks.shown[s].emplace_back(r.str());
         auto& ref = by_position[pos];
         if (!ref) ref = std::make_shared<const HeldEvent>(HeldEvent{0, pos, std::string(json)});
         ks.candidates[s].push_back(ref);

@@ -46,12 +46,15 @@ class SampleMatcher {
  private:
   struct KeyState {
     std::vector<std::vector<HeldRef>> candidates;  // by stage
+    std::vector<std::vector<std::string>> shown;   // the same: the key as each event has it,
+                                                   // when that differs (join_keys())
   };
   std::shared_ptr<const SequenceProgram> program_;
   std::uint64_t max_per_key_;
   std::map<std::string, KeyState> keys_;
   std::uint64_t held_ = 0;
-  std::vector<std::string> combos_;
+  std::vector<std::string> combos_, shown_;
+  std::vector<Value> decoded_;
 };
 
 }  // namespace eqlite::internal

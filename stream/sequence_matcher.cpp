@@ -21,6 +21,7 @@ struct SequenceMatcher::Pending {
   bool gap_seen = false;
   std::int64_t gap_ts = 0;
   bool doomed = false;
+  std::unique_ptr<std::string> shown;  // the key as reported, when it differs (shown_)
   KeyState* ks = nullptr;
   const std::string* key = nullptr;  // the map's key of `ks`
   std::uint32_t slot = 0;            // the expanded position it waits in
@@ -124,11 +125,7 @@ void SequenceMatcher::maybe_erase(const std::string& key) {
 }
 
 void SequenceMatcher::combinations(const Event& event, const SequenceStage& st) {
-  key_combinations(event, st.keys, st.optional, combos_);
-  if (combos_.size() > 1) {  // equal combinations count once, in key order (Q2, Q6)
-    std::sort(combos_.begin(), combos_.end(), key_less);
-    combos_.erase(std::unique(combos_.begin(), combos_.end()), combos_.end());
-  }
+  join_keys(event, st.keys, st.optional, combos_, shown_, decoded_);
 }
 
 void SequenceMatcher::emit_result(const std::string& key, const std::vector<HeldRef>& events,
@@ -142,9 +139,9 @@ void SequenceMatcher::emit_result(const std::string& key, const std::vector<Held
 
 // Q5: a sequence complete on its positive stages is a result now, or once no event of a
 // trailing missing stage can reject it (docs/sequences.md, point 4).
-void SequenceMatcher::complete(const std::string& key, std::vector<HeldRef> events,
-                               std::int64_t first_ts, bool has_lead, std::int64_t lead_ts,
-                               std::int64_t last_ts, const Emit& emit) {
+void SequenceMatcher::complete(const std::string& key, const std::string& shown,
+                               std::vector<HeldRef> events, std::int64_t first_ts, bool has_lead,
+                               std::int64_t lead_ts, std::int64_t last_ts, const Emit& emit) {
   events.resize(program_->order.size());  // trailing missing stages: null
   const std::int64_t span = program_->maxspan_ns;
   const bool leading = !leading_missing_.empty(), trailing = !trailing_missing_.empty();
@@ -154,18 +151,19 @@ void SequenceMatcher::complete(const std::string& key, std::vector<HeldRef> even
   }
   if (!trailing || (leading && (!has_lead || last_ts - lead_ts > span))) {
     if (waiting_.empty())
-      emit_result(key, events, emit);
+      emit_result(key, shown, events, emit);
     else
-      queue(key, std::move(events), last_ts, 0, true);  // behind results still waiting (Q6)
+      queue(key, shown, std::move(events), last_ts, 0, true);  // behind those waiting (Q6)
     return;
   }
-  queue(key, std::move(events), last_ts, leading ? lead_ts + span : first_ts + span, false);
+  queue(key, shown, std::move(events), last_ts, leading ? lead_ts + span : first_ts + span, false);
 }
 
-void SequenceMatcher::queue(const std::string& key, std::vector<HeldRef> events,
-                            std::int64_t last_ts, std::int64_t deadline, bool ready) {
+void SequenceMatcher::queue(const std::string& key, const std::string& shown,
+                            std::vector<HeldRef> events, std::int64_t last_ts,
+                            std::int64_t deadline, bool ready) {
   if (!ready) waiting_ids_[key].push_back(waiting_base_ + waiting_.size());
-  waiting_.push_back({key, std::move(events), last_ts, deadline, false, ready});
+  waiting_.push_back({key, shown, std::move(events), last_ts, deadline, false, ready});
   ++counts_.waiting;
 }
 
@@ -205,7 +203,7 @@ void SequenceMatcher::pop_waiting(const Emit& emit) {
   }
   if (!w.rejected) {
     --counts_.waiting;
-    emit_result(w.key, w.events, emit);
+    emit_result(w.key, w.shown, w.events, emit);
   }
   waiting_.pop_front();
   ++waiting_base_;
@@ -259,7 +257,8 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
     const std::uint32_t w = prog.order[p];
     if (!matched[w]) continue;
     combinations(event, prog.stages[w]);
-    for (const std::string& key : combos_) {
+    for (std::size_t c = 0; c < combos_.size(); ++c) {
+      const std::string& key = combos_[c];
       if (pi == 0) {
         ++counts_.started;
         // Q5: the latest event of a leading missing stage strictly before this one.
@@ -280,11 +279,16 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
         std::vector<HeldRef> events(p);
         events.push_back(held());
         if (positive_.size() == 1) {
-          complete(key, std::move(events), ts, has_lead, lead_ts, ts, emit);
+          complete(key, shown_[c], std::move(events), ts, has_lead, lead_ts, ts, emit);
           continue;
         }
         auto [kp, ks] = key_state(key);
-        auto* fresh = new Pending{std::move(events), ts, ts, has_lead, lead_ts};
+        auto* fresh = new Pending;
+        fresh->events = std::move(events);
+        fresh->start_ts = fresh->last_ts = ts;
+        fresh->has_lead = has_lead;
+        fresh->lead_ts = lead_ts;
+        if (!shown_[c].empty()) fresh->shown = std::make_unique<std::string>(shown_[c]);
         link_back(fresh);
         place(ks, kp, p, fresh);
         continue;
@@ -316,12 +320,13 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
         std::vector<HeldRef> events = std::move(seq->events);
         const std::int64_t start = seq->start_ts, lead_ts = seq->lead_ts;
         const bool has_lead = seq->has_lead, doomed = seq->doomed;
+        const std::string shown = seq->shown ? *seq->shown : std::string();
         delete seq;
         if (ks->live == 0) maybe_erase(key);
         if (doomed)
           ++counts_.missing;
         else
-          complete(key, std::move(events), start, has_lead, lead_ts, ts, emit);
+          complete(key, shown, std::move(events), start, has_lead, lead_ts, ts, emit);
         continue;
       }
       place(ks, &it->first, p, seq);
@@ -445,6 +450,7 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
     w.i64(p->lead_ts);
     w.u8(static_cast<std::uint8_t>((p->gap_seen ? 1 : 0) | (p->doomed ? 2 : 0)));
     w.i64(p->gap_ts);
+    w.str(p->shown ? *p->shown : std::string());
     events(p->events);
   }
   std::uint64_t seen_keys = 0;
@@ -470,6 +476,7 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
   w.u64(waiting_.size());
   for (const Waiting& wt : waiting_) {
     w.str(wt.key);
+    w.str(wt.shown);
     w.i64(wt.last_ts);
     w.i64(wt.deadline);
     w.u8(static_cast<std::uint8_t>((wt.rejected ? 1 : 0) | (wt.ready ? 2 : 0)));
@@ -530,6 +537,7 @@ bool SequenceMatcher::load(SnapshotReader& r) {
     p->gap_seen = flags & 1;
     p->doomed = (flags & 2) != 0;
     p->gap_ts = r.i64();
+    if (auto shown = r.str(); !shown.empty()) p->shown = std::make_unique<std::string>(shown);
     link_back(p);
     if (!events(p->events) || p->slot >= stages || it->second.slots[p->slot]) {
       r.fail();
@@ -555,6 +563,7 @@ bool SequenceMatcher::load(SnapshotReader& r) {
   for (std::uint64_t i = 0; i < waiting && r.ok(); ++i) {
     Waiting wt;
     wt.key = std::string(r.str());
+    wt.shown = std::string(r.str());
     wt.last_ts = r.i64();
     wt.deadline = r.i64();
     const std::uint8_t flags = r.u8();

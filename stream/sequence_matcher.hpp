@@ -89,6 +89,7 @@ class SequenceMatcher {
   // A result waiting behind them keeps its place (Q6: completion order): it is `ready`.
   struct Waiting {
     std::string key;
+    std::string shown;  // the key as reported, when it differs
     std::vector<HeldRef> events;
     std::int64_t last_ts = 0;
     std::int64_t deadline = 0;
@@ -123,11 +124,16 @@ class SequenceMatcher {
   void drop(Pending* p);
   void unlink(Pending* p);
   void link_back(Pending* p);
-  void complete(const std::string& key, std::vector<HeldRef> events, std::int64_t first_ts,
-                bool has_lead, std::int64_t lead_ts, std::int64_t last_ts, const Emit& emit);
+  void complete(const std::string& key, const std::string& shown, std::vector<HeldRef> events,
+                std::int64_t first_ts, bool has_lead, std::int64_t lead_ts, std::int64_t last_ts,
+                const Emit& emit);
   void emit_result(const std::string& key, const std::vector<HeldRef>& events, const Emit& emit);
-  void queue(const std::string& key, std::vector<HeldRef> events, std::int64_t last_ts,
-             std::int64_t deadline, bool ready);
+  void emit_result(const std::string& key, const std::string& shown,
+                   const std::vector<HeldRef>& events, const Emit& emit) {
+    emit_result(shown.empty() ? key : shown, events, emit);
+  }
+  void queue(const std::string& key, const std::string& shown, std::vector<HeldRef> events,
+             std::int64_t last_ts, std::int64_t deadline, bool ready);
   void pop_waiting(const Emit& emit);
   void maybe_erase(const std::string& key);
   void clear();
@@ -156,6 +162,10 @@ class SequenceMatcher {
 
   // scratch
   std::vector<std::string> combos_;
+  // By combination: the key as the event has it when that differs (a double 1.0 joins as 1
+  // and is reported as 1.0, docs/sequences.md 6); empty otherwise.
+  std::vector<std::string> shown_;
+  std::vector<Value> decoded_;
   void combinations(const Event& event, const SequenceStage& st);
   std::vector<const HeldEvent*> out_;
 };

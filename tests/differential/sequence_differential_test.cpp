@@ -351,9 +351,6 @@ TEST_CASE("differential: Stream vs reference_sequence on random sequences and sa
   const std::uint64_t budget = env_u64("EQLITE_DIFF_ITERATIONS", kDefaultPairs);
 
   SequenceGenerator::Options options;
-  // KNOWN ENGINE BUG, switched off until fixed: the engine reports a join key 1.0 (a double in
-  // the result's first event) as the integer 1 (docs/sequences.md point 6).
-  options.exact_key_number_types = false;
   // `![...] with runs=N` (docs/sequences.md point 5).
   options.missing_stage_runs = true;
   SequenceGenerator gen(seed, options);
@@ -421,9 +418,7 @@ TEST_CASE("differential: Stream vs reference_sequence on random sequences and sa
 
 // ---- minimal cases ----------------------------------------------------------------------------
 // Minimal repros of classes of bugs the random run found, each checked against the oracle like a
-// random pair. One known engine bug stays tagged [!shouldfail]: Catch2 counts it as passing while
-// the engine is wrong, and fails it once it is right, so whoever fixes the engine removes the tag
-// (and turns the generator's option back on).
+// random pair.
 
 namespace {
 
@@ -502,9 +497,9 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "sequence differential, known engine bug: a join key 1.0 is reported as the integer 1 "
+    "sequence differential: a join key 1.0 is reported as 1.0, not as the integer 1 "
     "(docs/sequences.md point 6: as the result's first event has it)",
-    "[sequence_differential][!shouldfail]") {
+    "[sequence_differential]") {
   check_against_oracle("sequence by n [process where true] [file where true]",
                        {hand_event(0, 0, "process", {{"n", J(1.0)}}),
                         hand_event(1, 1, "file", {{"n", J(std::int64_t{1})}})});
