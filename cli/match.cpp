@@ -75,69 +75,9 @@ const char* const kMatchUsage =
     "skipped and counted; the stream goes on. Empty lines are ignored.\n"
     "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
 
-// The `| head N` / `| tail N` pipes over the stream of matching lines (semantics.md P2).
-class Pipes {
- public:
-  Pipes(const std::vector<eqlite::PipeStage>& stages, Output& out, bool count_only)
-      : out_(out), count_only_(count_only) {
-    for (const auto& s : stages)
-      stages_.push_back({s, 0, {}});
-  }
-  void push(std::string_view line) { push(0, line); }
-  // True when no further input can change the output (a leading head is full).
-  bool saturated() const {
-    for (const auto& s : stages_) {
-      if (s.spec.kind == eqlite::PipeStage::Kind::Tail) return false;
-      if (s.seen >= s.spec.n) return true;
-    }
-    return false;
-  }
-  void finish() {
-    for (std::size_t i = 0; i < stages_.size(); ++i) {
-      if (stages_[i].spec.kind != eqlite::PipeStage::Kind::Tail) continue;
-      auto buffered = std::move(stages_[i].buffer);
-      stages_[i].buffer.clear();
-      for (const auto& line : buffered)
-        push(i + 1, line);
-    }
-  }
-  std::uint64_t emitted() const { return emitted_; }
-
- private:
-  struct Stage {
-    eqlite::PipeStage spec;
-    std::uint64_t seen;
-    std::deque<std::string> buffer;
-  };
-  void push(std::size_t i, std::string_view line) {
-    if (i == stages_.size()) {
-      ++emitted_;
-      if (!count_only_) {
-        out_.write(line);
-        out_.write("\n");
-      }
-      return;
-    }
-    Stage& s = stages_[i];
-    if (s.spec.kind == eqlite::PipeStage::Kind::Head) {
-      if (s.seen < s.spec.n) {
-        ++s.seen;
-        push(i + 1, line);
-      }
-    } else if (s.spec.n > 0) {
-      s.buffer.emplace_back(line);
-      if (s.buffer.size() > s.spec.n) s.buffer.pop_front();
-    }
-  }
-  Output& out_;
-  bool count_only_;
-  std::vector<Stage> stages_;
-  std::uint64_t emitted_ = 0;
-};
-
 // What every thread evaluates with.
 struct Config {
-  const eqlite::Query* single = nullptr;   // one rule: plain output, pipes allowed
+  const eqlite::Query* single = nullptr;   // one rule (without pipes: stream.cpp runs those)
   const eqlite::RuleSet* rules = nullptr;  // several rules
   eqlite::ReaderOptions reader_options;
   std::vector<std::pair<std::string, eqlite::Value>> constants;  // --set
@@ -326,10 +266,9 @@ struct Block {
 class Runner {
  public:
   Runner(const Config& config, std::size_t threads, std::size_t max_line_bytes,
-         std::vector<std::string> names, Pipes& pipes, Output& out, bool count)
+         std::vector<std::string> names, Output& out, bool count)
       : config_(config),
         max_line_bytes_(max_line_bytes),
-        pipes_(pipes),
         out_(out),
         count_(count),
         per_rule_(names.size(), 0) {
@@ -584,7 +523,10 @@ class Runner {
       const std::string_view text = b.data.view().substr(r.off, r.len);
       if (config_.single) {
         ++per_rule_[0];
-        pipes_.push(text);
+        if (!count_) {
+          out_.write(text);
+          out_.write("\n");
+        }
       } else {
         for (std::size_t h = r.hits_begin; h < r.hits_end; ++h) {
           const std::size_t rule = b.hits[h];
@@ -593,12 +535,12 @@ class Runner {
           scratch_.assign(prefixes_[rule]);
           scratch_ += ",\"event\":";
           scratch_ += text;
-          scratch_ += '}';
-          pipes_.push(scratch_);
+          scratch_ += "}\n";
+          out_.write(scratch_);
         }
       }
-      // Stop reading when no further input can change the output, or nobody reads it.
-      if (pipes_.saturated() || out_.failed()) {
+      // Stop reading when nobody reads the output.
+      if (out_.failed()) {
         lines += r.ordinal;
         stop_ = true;
         return;
@@ -623,7 +565,6 @@ class Runner {
 
   const Config& config_;
   std::size_t max_line_bytes_;
-  Pipes& pipes_;
   Output& out_;
   bool count_;
   // Written by the one thread that writes (complete()), read by the caller after finish().
@@ -812,8 +753,10 @@ int cmd_match(int argc, char** argv) {
     config.constants.emplace_back(field, parse_set_value(set_strings.back()));
   }
 
-  // Sequences, samples and rule sets with pipes run as one time-ordered stream (stream.cpp).
-  bool streamed = single && single->kind() != eqlite::QueryKind::Event;
+  // Sequences, samples and rules with pipes run as one stream (stream.cpp), which applies the
+  // pipes; single-event rules without pipes on every thread (Runner, below).
+  bool streamed =
+      single && (single->kind() != eqlite::QueryKind::Event || !single->pipes().empty());
   for (std::size_t r = 0; r < rules.size(); ++r)
     streamed = streamed || rules.query(r).kind() != eqlite::QueryKind::Event ||
                !rules.query(r).pipes().empty();
@@ -842,9 +785,7 @@ int cmd_match(int argc, char** argv) {
   }
 
   Output out;
-  static const std::vector<eqlite::PipeStage> kNoPipes;
-  Pipes pipes(single ? single->pipes() : kNoPipes, out, count);
-  Runner runner(config, threads, reader_options.max_event_bytes, names, pipes, out, count);
+  Runner runner(config, threads, reader_options.max_event_bytes, names, out, count);
   if (positional.empty()) positional.push_back("-");
   bool error = false;
   const std::string stdin_label = "(standard input)";
@@ -876,10 +817,9 @@ int cmd_match(int argc, char** argv) {
     ::close(fd);
   }
   runner.finish();
-  pipes.finish();
   if (count) {
     if (single) {
-      out.write(std::to_string(pipes.emitted()) + "\n");
+      out.write(std::to_string(runner.per_rule()[0]) + "\n");
     } else {
       for (std::size_t r = 0; r < names.size(); ++r) {
         std::string line = "{\"rule\":" + json_quoted(names[r]) +
@@ -901,9 +841,8 @@ int cmd_match(int argc, char** argv) {
                  static_cast<unsigned long long>(runner.lines - runner.matched - runner.skipped),
                  static_cast<unsigned long long>(runner.skipped));
   if (error) return kError;
-  const bool any = single ? pipes.emitted() > 0
-                          : std::any_of(runner.per_rule().begin(), runner.per_rule().end(),
-                                        [](std::uint64_t n) { return n > 0; });
+  const bool any = std::any_of(runner.per_rule().begin(), runner.per_rule().end(),
+                               [](std::uint64_t n) { return n > 0; });
   return any ? kMatched : kNoMatch;
 }
 
