@@ -27,7 +27,8 @@ namespace {
 constexpr std::uint64_t kSnapshotMagic = 0x3170616e737165ULL;  // "eqsnap1", little-endian
 
 struct Rule {
-  std::size_t id = 0;
+  std::size_t id = 0;          // the rule's id (a RuleSet's) or 0
+  std::size_t id_in_runs = 0;  // its index in Stream::Impl::runs
   QueryKind kind = QueryKind::Event;
   const Query* event_query = nullptr;  // an event query over the Stream's table (single mode)
   std::shared_ptr<const internal::SequenceProgram> program;  // over the Stream's table
@@ -38,6 +39,8 @@ struct Rule {
   std::vector<char> matched;
   bool until = false;
   bool any = false;  // some stage or until holds
+  // A sequence: the time from which advance() has something to do (SequenceMatcher::next_due).
+  std::int64_t due = INT64_MIN;
   explicit Rule(const std::vector<PipeStage>& p) : pipes(p) {}
 };
 
@@ -104,6 +107,9 @@ struct Stream::Impl {
   std::vector<char> matched;
   std::vector<std::uint32_t> units;
   std::shared_ptr<const internal::RuleIndex> index;  // a RuleSet's
+  std::vector<std::size_t> touched;    // the sequence and sample rules with a verdict now
+  std::vector<std::size_t> sequences;  // every sequence rule
+  std::vector<internal::SequenceMatcher::Emit> emits;  // by rule: results to result()
   std::string tb_scratch;
   // What a snapshot must have been taken of: the rules' texts and field tables (a hash).
   std::uint64_t fingerprint = 1469598103934665603ull;
@@ -182,10 +188,33 @@ struct Stream::Impl {
     r.pipes.push(owned, [&](const internal::OwnedResult& o) { deliver(r, o); });
   }
 
-  internal::SequenceMatcher::Emit emitter(Rule& r) {
-    return [this, &r](std::string_view key, std::span<const internal::HeldEvent* const> events) {
-      result(r, key, events, {});
-    };
+  // Called once the rules are in place: each rule's result callback, the matched flags sized.
+  void ready() {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      emits.push_back(
+          [this, i](std::string_view key, std::span<const internal::HeldEvent* const> events) {
+            result(runs[i], key, events, {});
+          });
+      if (runs[i].program) runs[i].matched.assign(runs[i].program->stages.size(), 0);
+      if (runs[i].sequence) sequences.push_back(i);
+    }
+  }
+  const internal::SequenceMatcher::Emit& emitter(const Rule& r) { return emits[r.id_in_runs]; }
+
+  void push_sequence(Rule& r, const Event& ev, std::int64_t ts, std::uint64_t pos,
+                     std::string_view json, const std::vector<char>& matched, bool until) {
+    r.sequence->push(ev, ts, pos, json, matched, until, emitter(r));
+    r.due = r.sequence->next_due();
+  }
+  // Moves every sequence rule's time to `ts` where that does something (expiry, a window that
+  // closes): a comparison per rule, no call, for the others.
+  void advance_all(std::int64_t ts) {
+    for (const std::size_t i : sequences) {
+      Rule& r = runs[i];
+      if (ts < r.due) continue;
+      r.sequence->advance(ts, emitter(r));
+      r.due = r.sequence->next_due();
+    }
   }
 
   Result<Admission> take(std::string_view json, Result<void> read) {
@@ -226,16 +255,15 @@ struct Stream::Impl {
       }
     }
     verdicts(json);
-    for (Rule& r : runs) {
-      if (r.kind == QueryKind::Sample) {
-        if (r.any) r.sample->push(event, pos, json, r.matched);
-      } else if (r.kind == QueryKind::Sequence && admission == Admission::Taken && lateness == 0) {
-        if (r.any)
-          r.sequence->push(event, ts, pos, json, r.matched, r.until, emitter(r));
-        else
-          r.sequence->advance(ts, emitter(r));
-      }
+    const bool now = admission == Admission::Taken && lateness == 0;
+    for (const std::size_t i : touched) {
+      Rule& r = runs[i];
+      if (r.sample)
+        r.sample->push(event, pos, json, r.matched);
+      else if (now)
+        push_sequence(r, event, ts, pos, json, r.matched, r.until);
     }
+    if (needs_time && now) advance_all(ts);
     if (needs_time && lateness != 0 && admission == Admission::Taken) hold(json, ts, pos);
     return admission;
   }
@@ -244,11 +272,16 @@ struct Stream::Impl {
   // sequences and samples to Rule::matched. A RuleSet's index finds them all at once; a single
   // query's stages run on the Vm.
   void verdicts(std::string_view json) {
-    for (Rule& r : runs) {
-      if (r.kind == QueryKind::Event) continue;
-      r.matched.assign(r.program->stages.size(), 0);
+    for (const std::size_t i : touched) {
+      Rule& r = runs[i];
+      std::fill(r.matched.begin(), r.matched.end(), 0);
       r.until = r.any = false;
     }
+    touched.clear();
+    auto touch = [&](Rule& r) {
+      if (!r.any) touched.push_back(r.id_in_runs);
+      r.any = true;
+    };
     if (matcher) {
       matcher->match_units(event, units);
       for (const std::uint32_t u : units) {
@@ -258,9 +291,10 @@ struct Stream::Impl {
           result(r, {}, {}, json);
         } else if (static_cast<std::size_t>(stage) < r.matched.size()) {
           r.matched[static_cast<std::size_t>(stage)] = 1;
-          r.any = true;
+          touch(r);
         } else {
-          r.until = r.any = true;
+          r.until = true;
+          touch(r);
         }
       }
       return;
@@ -271,9 +305,11 @@ struct Stream::Impl {
         continue;
       }
       const auto& p = *r.program;
+      bool any = false;
       for (std::size_t s = 0; s < p.stages.size(); ++s)
-        r.any |= (r.matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
-      if (!p.until.empty() && vm.matches(p.until.front().filter, event)) r.until = r.any = true;
+        any |= (r.matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
+      if (!p.until.empty() && vm.matches(p.until.front().filter, event)) any = r.until = true;
+      if (any) touch(r);
     }
   }
 
@@ -282,12 +318,15 @@ struct Stream::Impl {
   void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
     Buffered b{ts, pos, {}, {}, tb_scratch};
     bool any = false;
-    for (Rule& r : runs) {
-      if (r.kind != QueryKind::Sequence) continue;
-      for (char m : r.matched)
-        b.matched += m ? '\1' : '\0';
+    // Per touched sequence rule: its index (4 bytes), a byte per stage, one for until.
+    for (const std::size_t i : touched) {
+      const Rule& r = runs[i];
+      if (!r.sequence) continue;
+      const auto at = static_cast<std::uint32_t>(i);
+      b.matched.append(reinterpret_cast<const char*>(&at), 4);
+      b.matched.append(r.matched.begin(), r.matched.end());
       b.matched += r.until ? '\1' : '\0';
-      any |= r.any;
+      any = true;
     }
     if (any) {
       b.json.assign(json);
@@ -308,28 +347,26 @@ struct Stream::Impl {
       Buffered b = std::move(buffer.back());
       buffer.pop_back();
       if (!reader.read(b.json, held_event)) continue;  // it was read once already
-      std::size_t at = 0;
-      for (Rule& r : runs) {
-        if (r.kind != QueryKind::Sequence) continue;
-        const auto& p = *r.program;
+      for (std::size_t at = 0; at + 5 <= b.matched.size();) {
+        std::uint32_t i = 0;
+        std::memcpy(&i, b.matched.data() + at, 4);
+        at += 4;
+        if (i >= runs.size() || !runs[i].sequence) break;  // (a corrupt snapshot)
+        Rule& r = runs[i];
+        const std::size_t n = r.program->stages.size();
+        if (at + n + 1 > b.matched.size()) break;
         matched.assign(b.matched.begin() + static_cast<std::ptrdiff_t>(at),
-                       b.matched.begin() + static_cast<std::ptrdiff_t>(at + p.stages.size()));
-        const bool until = b.matched[at + p.stages.size()] != 0;
-        at += p.stages.size() + 1;
-        bool any = until;
-        for (char m : matched)
-          any |= m != 0;
-        if (any)
-          r.sequence->push(held_event, b.ts, b.pos, b.json, matched, until, emitter(r));
-        else
-          r.sequence->advance(b.ts, emitter(r));
+                       b.matched.begin() + static_cast<std::ptrdiff_t>(at + n));
+        const bool until = b.matched[at + n] != 0;
+        at += n + 1;
+        push_sequence(r, held_event, b.ts, b.pos, b.json, matched, until);
       }
+      advance_all(b.ts);
     }
     if (!have_last || upto > last_ts) {
       last_ts = upto;
       have_last = true;
-      for (Rule& r : runs)
-        if (r.sequence) r.sequence->advance(clock.value_or(upto), emitter(r));
+      advance_all(clock.value_or(upto));
     }
   }
 };
@@ -352,6 +389,7 @@ Stream::Stream(const Query& query, Callback on_result, const StreamOptions& opti
     r.event_query = &*m.single;
   }
   m.runs.push_back(std::move(r));
+  m.ready();
 }
 
 Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& options)
@@ -379,8 +417,10 @@ Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& op
       if (!remapped) throw std::logic_error("stream: " + remapped.error().message);
       m.add_sequence(r, std::move(*remapped));
     }
+    r.id_in_runs = m.runs.size();
     m.runs.push_back(std::move(r));  // runs[id] is rule id's
   }
+  m.ready();
 }
 
 Stream::~Stream() = default;
@@ -509,6 +549,8 @@ Result<void> Stream::restore(std::string_view bytes) {
     }
     ok = ok && r.ok() && r.at_end();
   }
+  for (Rule& rule : m.runs)
+    rule.due = INT64_MIN;  // advance() tells again
   if (!ok) {
     // Leave an empty stream, as a fresh one would be.
     s = {};

@@ -191,6 +191,24 @@ void SequenceMatcher::advance(std::int64_t ts, const Emit& emit) {
   }
 }
 
+std::int64_t SequenceMatcher::next_due() const noexcept {
+  const std::int64_t span = program_->maxspan_ns;
+  if (span == 0) return INT64_MAX;
+  // advance(ts) acts on a time t when t < ts - span, that is from ts = t + span + 1.
+  auto after = [span](std::int64_t t) {
+    return t > INT64_MAX - span - 1 ? INT64_MAX : t + span + 1;
+  };
+  std::int64_t due = INT64_MAX;
+  if (oldest_) due = std::min(due, after(oldest_->start_ts));
+  if (!waiting_.empty()) {
+    const Waiting& w = waiting_.front();
+    if (w.rejected || w.ready) return INT64_MIN;
+    due = std::min(due, w.deadline == INT64_MAX ? INT64_MAX : w.deadline + 1);
+  }
+  if (!seen_order_.empty()) due = std::min(due, after(seen_order_.front().first));
+  return due;
+}
+
 // The front of the waiting queue leaves: a result unless rejected.
 void SequenceMatcher::pop_waiting(const Emit& emit) {
   Waiting& w = waiting_.front();

@@ -70,6 +70,9 @@ class SequenceMatcher {
   /// No event will come before time `ts`: sequences that can no longer complete are dropped
   /// and those waiting for a closed window are emitted (called by push()).
   void advance(std::int64_t ts, const Emit& emit);
+  /// The earliest time `ts` from which advance(ts) has something to do (INT64_MIN: at once;
+  /// INT64_MAX: never, until the next push()).
+  std::int64_t next_due() const noexcept;
   /// The end of the input: sequences waiting on a last missing stage are complete.
   void finish(const Emit& emit);
 
