@@ -172,5 +172,8 @@ void register_interpreter_benchmarks();
 void register_rule_set_t1078_benchmarks();
 void register_rule_set_rules_benchmarks(std::size_t n);
 #endif
+#ifdef EQLITE_BENCH_STREAM
+void register_sequence_benchmarks();  // sequence_bench.cpp, group "ecs_stream"
+#endif
 
 }  // namespace bench

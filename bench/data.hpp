@@ -6,6 +6,8 @@
 //   ecs      ECS process/file/registry/network/library/authentication events whose values are
 //            drawn from the literals of Elastic's EQL rules (ecs_data.cpp), so that the rules
 //            fire now and then; needs ../shared/corpus
+//   ecs_stream the same kind of events in time order from a fleet of hosts, with the events of
+//            the corpus' sequence rules placed in them (ecs_data.cpp); needs ../shared/corpus
 //   patterns wildcard lists and the values they are matched against (patterns_data.cpp)
 #pragma once
 
@@ -84,7 +86,8 @@ struct CorpusRule {
 };
 
 /// Every single-event rule of ../shared/corpus/detection-rules-eql.ndjson that eqlite compiles
-/// (no pipes), shuffled with a fixed seed; empty when the corpus is absent.
+/// (event queries without pipes: 861; sequences and samples are left out), shuffled with a
+/// fixed seed; empty when the corpus is absent.
 const std::vector<CorpusRule>& corpus_rules();
 /// The first n of corpus_rules() (all when n == 0 or n is larger).
 std::vector<const CorpusRule*> first_rules(std::size_t n);
@@ -101,6 +104,35 @@ std::vector<std::string_view> ecs_lines_for(std::size_t rules, std::size_t cap);
 /// scale().bound_pairs / rules but never fewer than 200.
 std::vector<std::string_view> ecs_bound_lines(std::size_t rules);
 std::size_t bytes_of(const std::vector<std::string_view>& lines);  // with their newlines
+
+// ---- a time-ordered ECS stream with sequences in it (ecs_data.cpp) -----------------------------
+
+/// Every rule of ../shared/corpus/detection-rules-eql.ndjson as written (1,081: event queries,
+/// sequences, samples), in file order; empty when the corpus is absent.
+struct CorpusText {
+  std::string name;
+  std::string text;
+};
+const std::vector<CorpusText>& corpus_all_rules();
+
+inline constexpr std::size_t kEcsStreamEvents = 200'000;
+inline constexpr std::size_t kEcsStreamHosts = 500;
+
+struct EcsStreamInfo {
+  std::size_t events = 0;
+  std::size_t hosts = 0;
+  std::size_t sequence_rules = 0;   // the corpus' sequence rules the generator modelled
+  std::size_t fireable_rules = 0;   // those whose generated episodes fired when checked
+  std::size_t episodes = 0;         // sequences placed in the stream
+  std::size_t sequence_events = 0;  // their events
+};
+
+/// kEcsStreamEvents ECS events (seed 11) from a fleet of kEcsStreamHosts hosts, @timestamp in
+/// order, with episodes of the corpus' sequence rules placed in them (ecs_data.cpp,
+/// StreamGenerator); empty without the corpus. The same at every --eqlite_scale.
+const std::string& ecs_stream_ndjson();
+const std::vector<std::string_view>& ecs_stream_lines();
+const EcsStreamInfo& ecs_stream_info();
 
 // ---- wildcard patterns (patterns_data.cpp) -----------------------------------------------------
 

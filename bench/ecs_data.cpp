@@ -12,11 +12,17 @@
 // plausible random values; 15% of the fields that have a pool take a pool literal instead, and
 // 15% of the events follow the rule's recipe (one branch of each `or`, one value of each list,
 // wildcards filled in), so that rules really fire now and then. ~1.2 KB per event.
+//
+// The stream data set (ecs_stream_ndjson(), StreamGenerator below) is the same kind of events
+// in time order from a fleet of hosts, with the events of the corpus' sequence rules placed in
+// it so that sequences complete.
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <eqlite/stream.hpp>
 #include <map>
 #include <optional>
 
@@ -42,7 +48,8 @@ std::vector<CorpusRule> load_rules() {
     if (doc["name"].get_string().get(name)) continue;
     if (doc["query"].get_string().get(query)) continue;
     auto compiled = eqlite::compile(query);
-    if (!compiled || !compiled->pipes().empty()) continue;  // sequences, samples, pipes
+    if (!compiled || compiled->kind() != eqlite::QueryKind::Event || !compiled->pipes().empty())
+      continue;  // sequences, samples, pipes
     out.push_back(CorpusRule{std::string(name), std::string(query), std::move(*compiled)});
   }
   // A fixed shuffle: "the first N rules" mixes categories like the corpus does.
@@ -279,6 +286,17 @@ class Doc {
       out.push_back(f.path);
     return out;
   }
+  // The values of `path`; nullptr when it has none.
+  const std::vector<Lit>* values(const std::string& path) const {
+    for (const auto& f : fields_)
+      if (f.path == path) return f.values.empty() ? nullptr : &f.values;
+    return nullptr;
+  }
+  bool is_array(const std::string& path) const {
+    for (const auto& f : fields_)
+      if (f.path == path) return f.array;
+    return false;
+  }
   bool has(const std::string& path) const {
     return std::any_of(fields_.begin(), fields_.end(),
                        [&](const Field& f) { return f.path == path; });
@@ -481,7 +499,10 @@ class EcsGenerator {
     }
   }
 
-  void event(std::string& out, std::size_t i) {
+  void event(std::string& out, std::size_t i) { event_doc(i).write(out); }
+
+  // The event of event(): built around a rule picked at random.
+  Doc event_doc(std::size_t i) {
     const RuleModel* model = nullptr;
     if (!models_.empty()) {
       const double x = rng_.unit() * weights_.back();
@@ -507,8 +528,27 @@ class EcsGenerator {
         doc.force(path, fill(rng_.pick(it->second)), rng_);
     }
     if (model && model->recipe && rng_.chance(0.15)) follow(*model->recipe, doc);
-    doc.write(out);
+    return doc;
   }
+
+  // An event of `category` ("" for any) on an `os` host that follows `recipe` (a stage of a
+  // sequence), without pool literals.
+  Doc stage_doc(std::size_t i, const std::string& os, std::string category,
+                const std::optional<Recipe>& recipe) {
+    static const Strings kAnyCategories = {"process", "file", "network", "authentication"};
+    if (category.empty()) category = rng_.pick(kAnyCategories);
+    Doc doc;
+    base(doc, i, os, category);
+    if (recipe) follow(*recipe, doc);
+    return doc;
+  }
+
+  std::string random_os() {
+    const auto r = rng_.below(20);
+    return r < 11 ? "windows" : r < 18 ? "linux" : "macos";
+  }
+
+  static std::string recipe_os(const Recipe& r) { return first_value(r, "host.os.type"); }
 
  private:
   static std::string first_value(const Recipe& r, const std::string& field) {
@@ -708,6 +748,301 @@ class EcsGenerator {
   std::vector<RuleModel> models_;
 };
 
+// ---- a time-ordered stream from a fleet of hosts, with sequences in it -------------------------
+
+std::vector<CorpusText> load_all_rules() {
+  std::vector<CorpusText> out;
+  if (!corpus_available()) return out;
+  const std::string text = read_file(corpus_dir() + "/detection-rules-eql.ndjson");
+  simdjson::ondemand::parser parser;
+  for (auto line : split_lines(text)) {
+    simdjson::padded_string padded(line);
+    simdjson::ondemand::document doc;
+    if (parser.iterate(padded).get(doc)) continue;
+    std::string_view query, name;
+    if (doc["name"].get_string().get(name)) continue;
+    if (doc["query"].get_string().get(query)) continue;
+    out.push_back(CorpusText{std::string(name), std::string(query)});
+  }
+  return out;
+}
+
+struct Host {
+  std::string id, name, agent, os;
+};
+
+struct SeqStage {
+  std::string category;  // "" for `any`
+  std::optional<Recipe> recipe;
+  std::vector<std::string> keys;  // the stage's own join keys (after the sequence's)
+  std::size_t runs = 1;
+  bool missing = false;
+};
+
+struct SeqModel {
+  eqlite::Query query;
+  std::vector<std::string> keys;  // the sequence's join keys
+  std::int64_t maxspan_ms = 0;    // 0: none
+  std::vector<SeqStage> stages;
+  std::string os;  // host.os.type when a stage's recipe fixes one
+};
+
+std::vector<std::string> join_fields(const SNode& by) {  // (by (field a) (field ?b) ...)
+  std::vector<std::string> out;
+  for (std::size_t k = 1; k < by.kids.size(); ++k)
+    if (by.kids[k].head() == "field" && by.kids[k].kids.size() == 2)
+      out.push_back(strip_optional(by.kids[k].kids[1].atom));
+  return out;
+}
+
+std::int64_t span_ms(const std::string& s) {  // 5m, 30s, 500ms, 2h, 1d
+  std::size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9')
+    ++digits;
+  const std::int64_t n = std::strtoll(s.substr(0, digits).c_str(), nullptr, 10);
+  const std::string unit = s.substr(digits);
+  return unit == "ms"  ? n
+         : unit == "s" ? n * 1000
+         : unit == "m" ? n * 60'000
+         : unit == "h" ? n * 3'600'000
+         : unit == "d" ? n * 86'400'000
+                       : 0;
+}
+
+std::optional<SeqModel> sequence_model(std::string_view text) {
+  auto q = eqlite::compile(text);
+  if (!q || q->kind() != eqlite::QueryKind::Sequence) return std::nullopt;
+  auto ast = SParser(q->dump_ast()).parse();
+  if (!ast || ast->head() != "sequence") return std::nullopt;
+  SeqModel m{*q, {}, 0, {}, {}};
+  for (std::size_t k = 1; k < ast->kids.size(); ++k) {
+    const SNode& kid = ast->kids[k];
+    const std::string& h = kid.head();
+    if (h == "by") {
+      m.keys = join_fields(kid);
+    } else if (h == "maxspan" && kid.kids.size() == 2) {
+      m.maxspan_ms = span_ms(kid.kids[1].atom);
+    } else if (h == "stage" || h == "missing") {
+      if (kid.kids.size() < 2 || kid.kids[1].head() != "query" || kid.kids[1].kids.size() < 3)
+        return std::nullopt;
+      const SNode& qn = kid.kids[1];
+      SeqStage st;
+      st.missing = h == "missing";
+      if (qn.kids[1].quoted) st.category = qn.kids[1].atom;
+      st.recipe = recipe(qn.kids[2]);
+      for (std::size_t j = 2; j < kid.kids.size(); ++j) {
+        if (kid.kids[j].head() == "by") st.keys = join_fields(kid.kids[j]);
+        if (kid.kids[j].head() == "runs" && kid.kids[j].kids.size() == 2)
+          st.runs = std::max<std::size_t>(
+              1, std::strtoull(kid.kids[j].kids[1].atom.c_str(), nullptr, 10));
+      }
+      if (!st.missing && m.os.empty() && st.recipe) m.os = EcsGenerator::recipe_os(*st.recipe);
+      m.stages.push_back(std::move(st));
+    }  // until, pipes: no events are made for them
+  }
+  return m;
+}
+
+bool same_lit(const Lit& a, const Lit& b) {
+  return a.kind == b.kind && a.s == b.s && a.i == b.i && a.b == b.b;
+}
+
+std::string iso_ms(std::int64_t ms) {
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm t{};
+  gmtime_r(&secs, &t);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900,
+                t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// The events of ecs_stream_ndjson(): EcsGenerator's events, each on a host of a fixed fleet
+// (its host.id, host.name and agent.id), with @timestamp increasing by 0-20 ms from one event
+// to the next; and, at 0.5% of the positions, the start of an "episode": the events of one of
+// the corpus' sequence rules (its positive stages, runs expanded), on one host, sharing their
+// join-key values, each following its stage's recipe; the later ones are placed 1..k positions
+// apart, k chosen so that the episode stays within the rule's maxspan. An episode is checked
+// through a Stream of its rule before it is used (tried up to 4 times), and only rules that
+// fired in such a check at start-up are picked.
+class StreamGenerator {
+ public:
+  static constexpr double kEpisode = 0.005;
+
+  StreamGenerator(std::uint64_t seed, std::size_t hosts) : gen_(seed), rng_(seed + 1) {
+    static const Strings kWinPrefix = {"ws-", "laptop-", "srv-", "dc-"};
+    static const Strings kLinuxPrefix = {"srv-web-", "srv-db-", "k8s-node-", "build-agent-"};
+    for (std::size_t h = 0; h < hosts; ++h) {
+      Host x;
+      const auto r = rng_.below(100);
+      x.os = r < 51 ? "windows" : r < 91 ? "linux" : "macos";
+      x.id = rng_.hex(32);
+      x.agent = rng_.uuid();
+      char num[24];
+      std::snprintf(num, sizeof num, "%04zu", h);
+      x.name = (x.os == "windows" ? rng_.pick(kWinPrefix)
+                : x.os == "linux" ? rng_.pick(kLinuxPrefix)
+                                  : std::string("mac-")) +
+               num;
+      by_os_[x.os].push_back(hosts_.size());
+      hosts_.push_back(std::move(x));
+    }
+    for (const auto& r : corpus_all_rules())
+      if (auto m = sequence_model(r.text)) models_.push_back(std::move(*m));
+    info_.hosts = hosts_.size();
+    info_.sequence_rules = models_.size();
+    for (std::size_t k = 0; k < models_.size(); ++k)
+      for (int attempt = 0; attempt < 20; ++attempt)
+        if (!episode(models_[k], 0).empty()) {
+          fireable_.push_back(k);
+          break;
+        }
+    info_.fireable_rules = fireable_.size();
+  }
+
+  void generate(std::size_t n, std::string& out) {
+    std::multimap<std::size_t, Doc> due;     // later events of episodes, by position
+    std::int64_t clock = 1'772'323'200'000;  // 2026-03-01T00:00:00Z
+    for (std::size_t i = 0; i < n; ++i) {
+      clock += static_cast<std::int64_t>(rng_.below(21));
+      Doc d;
+      if (!due.empty() && due.begin()->first <= i) {
+        d = std::move(due.begin()->second);
+        due.erase(due.begin());
+        ++info_.sequence_events;
+      } else if (!fireable_.empty() && rng_.chance(kEpisode)) {
+        const SeqModel& m = models_[rng_.pick(fireable_)];
+        std::vector<Doc> docs;
+        for (int attempt = 0; attempt < 4 && docs.empty(); ++attempt)
+          docs = episode(m, i);
+        if (docs.empty()) {
+          d = regular(i);
+        } else {
+          ++info_.episodes;
+          ++info_.sequence_events;
+          // At most 20 ms per position: k positions per step keep the episode within
+          // maxspan with room for events placed later than planned.
+          const std::size_t k =
+              m.maxspan_ms ? std::clamp<std::size_t>(
+                                 static_cast<std::size_t>(m.maxspan_ms) / 25 / docs.size(), 1, 50)
+                           : 50;
+          std::size_t at = i;
+          for (std::size_t j = 1; j < docs.size(); ++j) {
+            at += 1 + rng_.below(k);
+            due.emplace(at, std::move(docs[j]));
+          }
+          d = std::move(docs[0]);
+        }
+      } else {
+        d = regular(i);
+      }
+      d.set("@timestamp", iso_ms(clock));
+      d.write(out);
+    }
+    info_.events = n;
+  }
+
+  const EcsStreamInfo& info() const { return info_; }
+
+ private:
+  const Host& pick_host(const std::string& os) {
+    auto it = by_os_.find(os);
+    if (it == by_os_.end()) it = by_os_.find("windows");
+    return hosts_[rng_.pick(it->second)];
+  }
+
+  static void apply(const Host& h, Doc& d) {
+    d.set("host.id", h.id);
+    d.set("host.name", h.name);
+    d.set("agent.id", h.agent);
+  }
+
+  Doc regular(std::size_t i) {
+    Doc d = gen_.event_doc(i);
+    const auto* os = d.values("host.os.type");
+    apply(pick_host(os ? os->front().s : "windows"), d);
+    return d;
+  }
+
+  Lit fresh_key_value(const std::string& field) {
+    Lit l;
+    if (field.ends_with("pid") || field.ends_with("port")) {
+      l.kind = Lit::Kind::Int;
+      l.i = static_cast<std::int64_t>(1000 + rng_.below(60000));
+    } else if (field.ends_with(".ip")) {
+      l.s = rng_.ipv4(true);
+    } else {
+      l.s = rng_.hex(16);
+    }
+    return l;
+  }
+
+  // A join-key value into `d`: a scalar replaced, an array given it as one more element.
+  void put_key(Doc& d, const std::string& field, const Lit& v) {
+    if (d.is_array(field)) {
+      if (const auto* vs = d.values(field))
+        for (const Lit& x : *vs)
+          if (same_lit(x, v)) return;
+      d.force(field, v, rng_);
+      return;
+    }
+    d.set(field, v);
+  }
+
+  // One sequence of `m`, checked through a Stream of the rule: empty when it did not fire.
+  std::vector<Doc> episode(const SeqModel& m, std::size_t i) {
+    const std::string os =
+        m.os == "windows" || m.os == "linux" || m.os == "macos" ? m.os : gen_.random_os();
+    const Host& host = pick_host(os);
+    std::vector<Doc> docs;
+    std::vector<const SeqStage*> of;
+    for (const auto& st : m.stages) {
+      if (st.missing) continue;
+      for (std::size_t r = 0; r < st.runs; ++r) {
+        docs.push_back(gen_.stage_doc(i, os, st.category, st.recipe));
+        apply(host, docs.back());
+        of.push_back(&st);
+      }
+    }
+    if (docs.empty()) return {};
+    const std::size_t nkeys = m.keys.size() + of[0]->keys.size();
+    for (std::size_t k = 0; k < nkeys; ++k) {
+      auto field = [&](std::size_t j) -> const std::string* {
+        if (k < m.keys.size()) return &m.keys[k];
+        const auto& ks = of[j]->keys;
+        return k - m.keys.size() < ks.size() ? &ks[k - m.keys.size()] : nullptr;
+      };
+      if (!field(0)) continue;
+      const auto* first = docs[0].values(*field(0));
+      const Lit v = first ? first->front() : fresh_key_value(*field(0));
+      for (std::size_t j = 0; j < docs.size(); ++j)
+        if (const std::string* f = field(j)) put_key(docs[j], *f, v);
+    }
+    std::size_t results = 0;
+    eqlite::Stream check(m.query, [&](const eqlite::StreamResult&) { ++results; });
+    std::string line;
+    for (std::size_t j = 0; j < docs.size(); ++j) {
+      docs[j].set("@timestamp", iso_ms(1'772'323'200'000 + static_cast<std::int64_t>(j)));
+      line.clear();
+      docs[j].write(line);
+      line.pop_back();  // the newline
+      (void)check.push(line);
+    }
+    check.finish();
+    if (results == 0) return {};
+    return docs;
+  }
+
+  EcsGenerator gen_;
+  Rng rng_;
+  std::vector<Host> hosts_;
+  std::map<std::string, std::vector<std::size_t>> by_os_;
+  std::vector<SeqModel> models_;
+  std::vector<std::size_t> fireable_;
+  EcsStreamInfo info_;
+};
+
 }  // namespace
 
 const std::vector<CorpusRule>& corpus_rules() {
@@ -771,6 +1106,47 @@ std::size_t bytes_of(const std::vector<std::string_view>& lines) {
   for (auto l : lines)
     bytes += l.size() + 1;
   return bytes;
+}
+
+const std::vector<CorpusText>& corpus_all_rules() {
+  static const std::vector<CorpusText> r = load_all_rules();
+  return r;
+}
+
+namespace {
+
+struct StreamData {
+  std::string ndjson;
+  std::vector<std::string_view> lines;
+  EcsStreamInfo info;
+};
+
+const StreamData& stream_data() {
+  static const StreamData d = [] {
+    StreamData out;
+    if (corpus_rules().empty()) return out;
+    StreamGenerator gen(11, kEcsStreamHosts);
+    out.ndjson.reserve(kEcsStreamEvents * 1300);
+    gen.generate(kEcsStreamEvents, out.ndjson);
+    out.info = gen.info();
+    out.lines = split_lines(out.ndjson);
+    return out;
+  }();
+  return d;
+}
+
+}  // namespace
+
+const std::string& ecs_stream_ndjson() {
+  return stream_data().ndjson;
+}
+
+const std::vector<std::string_view>& ecs_stream_lines() {
+  return stream_data().lines;
+}
+
+const EcsStreamInfo& ecs_stream_info() {
+  return stream_data().info;
 }
 
 }  // namespace bench

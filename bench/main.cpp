@@ -1,7 +1,7 @@
 // bench/main.cpp — eqlite_bench: every benchmark of docs/performance.md in one binary.
 //
 //   eqlite_bench [--eqlite_scale=short|full] [Google Benchmark flags]
-//   eqlite_bench [--eqlite_scale=...] --eqlite_dump=signin|ecs > data.ndjson
+//   eqlite_bench [--eqlite_scale=...] --eqlite_dump=signin|ecs|ecs_stream > data.ndjson
 //
 // Benchmarks are registered here, in the order they run: each group starts with its reference
 // (common.hpp), and the JSON reference is measured again between groups so that drift over the
@@ -84,6 +84,14 @@ void register_all() {
 #endif
   }
 
+#ifdef EQLITE_BENCH_STREAM
+  // Group "ecs_stream": sequences and every corpus rule through eqlite::Stream over the
+  // time-ordered ECS stream.
+  register_iterate_many("ecs_stream", &ecs_stream_ndjson);
+  register_sequence_benchmarks();
+  register_iterate_many("ecs_stream", &ecs_stream_ndjson, "again");
+#endif
+
   register_interpreter_benchmarks();
   register_pattern_benchmarks();
   register_pathological_benchmarks();
@@ -107,11 +115,23 @@ int main(int argc, char** argv) {
   }
   argc = kept;
   argv[argc] = nullptr;
-  // --eqlite_dump=signin|ecs writes that data set to stdout (to profile the CLI with it).
+  // --eqlite_dump=signin|ecs|ecs_stream writes that data set to stdout (to profile the CLI with
+  // it); ecs_stream also writes what its generator placed in it to stderr.
   if (!dump.empty()) {
-    const std::string& data = dump == "signin" ? bench::signin_ndjson() : bench::ecs_ndjson();
+    if (dump != "signin" && dump != "ecs" && dump != "ecs_stream") return 2;
+    const std::string& data = dump == "signin" ? bench::signin_ndjson()
+                              : dump == "ecs"  ? bench::ecs_ndjson()
+                                               : bench::ecs_stream_ndjson();
     std::fwrite(data.data(), 1, data.size(), stdout);
-    return dump == "signin" || dump == "ecs" ? 0 : 2;
+    if (dump == "ecs_stream") {
+      const auto& i = bench::ecs_stream_info();
+      std::fprintf(stderr,
+                   "%zu events, %zu hosts; %zu sequence rules modelled, %zu fire in a check; "
+                   "%zu episodes placed, %zu events\n",
+                   i.events, i.hosts, i.sequence_rules, i.fireable_rules, i.episodes,
+                   i.sequence_events);
+    }
+    return 0;
   }
 
   std::signal(SIGPIPE, SIG_IGN);  // cli/stdin writes into a pipe; a failing child must not kill us

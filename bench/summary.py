@@ -18,6 +18,8 @@ GROUPS = (
     ("t1078/", "reference/signin/"),
     ("cli/", "reference/signin/"),
     ("rules/", "reference/ecs/"),
+    ("sequence/state/", None),  # small events of their own: no reference
+    ("sequence/", "reference/ecs_stream/"),
     ("interpreter/t1078/", "interpreter/t1078/reference_interpreter"),
     ("interpreter/ecs_100/", "interpreter/ecs_100/reference_interpreter"),
     ("wildcard/9/", "wildcard/9/hyperscan"),
@@ -77,7 +79,14 @@ def notes(runs):
     for key, fmt in (("match_rate", "match rate {:.3f}"), ("hits_per_event", "hits/event {:.4f}"),
                      ("rules", "{:.0f} rules"), ("disagreements", "{:.0f} disagreements"),
                      ("cpu_ratio_to_reference", "in CPU time {:.3f}"),
-                     ("child_cpu_seconds", "child CPU {:.3f} s")):
+                     ("child_cpu_seconds", "child CPU {:.3f} s"),
+                     ("sequence_over_single", "sequence/single {:.3f}"),
+                     ("results_per_event", "results/event {:.4f}"),
+                     ("state_bytes_per_pending", "state {:.0f} B/pending"),
+                     ("heap_besides_text_per_pending", "heap besides text {:.0f} B/pending"),
+                     ("peak_rss_MiB", "peak RSS {:.0f} MiB"),
+                     ("sequence_rules_firing", "{:.0f} sequence rules fire"),
+                     ("sequence_results", "{:.0f} sequence results")):
         value = rate(runs, key)
         if value is not None:
             out.append(fmt.format(value))
