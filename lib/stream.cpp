@@ -166,7 +166,7 @@ struct Stream::Impl {
         views.push_back(single_event);
       } else {
         for (const auto* e : events)
-          views.push_back(e ? std::string_view(e->json) : std::string_view());
+          views.push_back(e ? e->json() : std::string_view());
       }
       ++stats.results;
       StreamResult res{r.id, r.kind, keys, views};
@@ -181,7 +181,7 @@ struct Stream::Impl {
       owned.missing.push_back(0);
     } else {
       for (const auto* e : events) {
-        owned.events.emplace_back(e ? std::string_view(e->json) : std::string_view());
+        owned.events.emplace_back(e ? e->json() : std::string_view());
         owned.missing.push_back(e ? 0 : 1);
       }
     }

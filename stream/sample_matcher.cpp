@@ -27,8 +27,7 @@ void SampleMatcher::push(const Event& event, std::uint64_t position, std::string
       }
       auto& list = ks.candidates[s];
       if (list.size() >= stages + max_per_key_ - 1) continue;
-      if (!self)
-        self = std::make_shared<const HeldEvent>(HeldEvent{0, position, std::string(json)});
+      if (!self) self = HeldRef::make(0, position, json);
       list.push_back(self);
       ks.shown[s].push_back(shown_[c]);
       ++held_;
@@ -101,7 +100,7 @@ void SampleMatcher::save(SnapshotWriter& w) const {
       const auto& shown = ks.shown[static_cast<std::size_t>(&list - ks.candidates.data())];
       for (std::size_t i = 0; i < list.size(); ++i) {
         w.u64(list[i]->position);
-        w.str(list[i]->json);
+        w.str(list[i]->json());
         w.str(shown[i]);
       }
     }
@@ -128,7 +127,7 @@ bool SampleMatcher::load(SnapshotReader& r) {
         std::string_view json = r.str();
         ks.shown[s].emplace_back(r.str());
         auto& ref = by_position[pos];
-        if (!ref) ref = std::make_shared<const HeldEvent>(HeldEvent{0, pos, std::string(json)});
+        if (!ref) ref = HeldRef::make(0, pos, json);
         ks.candidates[s].push_back(ref);
         ++held_;
       }

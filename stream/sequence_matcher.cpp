@@ -9,30 +9,58 @@
 
 namespace eqlite::internal {
 
+namespace {
+
+// An array whose size is set once (a vector without capacity: two words instead of three).
+template <typename T>
+class FixedArray {
+ public:
+  void assign(std::size_t n, const T& v) {
+    p_ = n ? std::make_unique<T[]>(n) : nullptr;
+    n_ = static_cast<std::uint32_t>(n);
+    std::fill(begin(), end(), v);
+  }
+  T& operator[](std::size_t i) noexcept { return p_[i]; }
+  const T& operator[](std::size_t i) const noexcept { return p_[i]; }
+  T* begin() noexcept { return p_.get(); }
+  T* end() noexcept { return p_.get() + n_; }
+  const T* begin() const noexcept { return p_.get(); }
+  const T* end() const noexcept { return p_.get() + n_; }
+  std::size_t size() const noexcept { return n_; }
+  std::size_t capacity() const noexcept { return n_; }
+
+ private:
+  std::unique_ptr<T[]> p_;
+  std::uint32_t n_ = 0;
+};
+
+}  // namespace
+
 struct SequenceMatcher::Pending {
   std::vector<HeldRef> events;  // by expanded position, up to its stage; null for missing ones
   std::int64_t start_ts = 0;    // the first positive event's time (maxspan counts from it)
   std::int64_t last_ts = 0;     // its latest event's time
-  bool has_lead = false;        // Q5: an event of a leading missing stage before the first
-  std::int64_t lead_ts = 0;     // the latest such event's time
+  std::int64_t lead_ts = 0;     // Q5: the latest event of a leading missing stage before it
   // Q5, a middle missing stage: the first time an event of one came for this key after the
-  // sequence's last event, while it waited in this stage; and whether one came strictly
-  // between two of its events (it is then no result, but goes on through the stages).
-  bool gap_seen = false;
+  // sequence's last event, while it waited in this stage (gap_seen); and whether one came
+  // strictly between two of its events (doomed: it is then no result, but goes on through
+  // the stages).
   std::int64_t gap_ts = 0;
-  bool doomed = false;
   std::unique_ptr<std::string> shown;  // the key as reported, when it differs (shown_)
   KeyState* ks = nullptr;
   const std::string* key = nullptr;  // the map's key of `ks`
-  std::uint32_t slot = 0;            // the expanded position it waits in
   Pending* prev = nullptr;
   Pending* next = nullptr;
+  std::uint32_t slot = 0;  // the expanded position it waits in
+  bool has_lead = false;   // lead_ts holds
+  bool gap_seen = false;
+  bool doomed = false;
 };
 
 struct SequenceMatcher::KeyState {
-  std::vector<Pending*> slots;  // by expanded position
-  std::vector<Seen> seen;       // by missing stage
-  std::size_t live = 0;         // pending sequences in `slots`
+  FixedArray<Pending*> slots;  // by expanded position
+  FixedArray<Seen> seen;       // by missing stage
+  std::uint32_t live = 0;      // pending sequences in `slots`
 };
 
 SequenceMatcher::SequenceMatcher(std::shared_ptr<const SequenceProgram> program,
@@ -241,7 +269,7 @@ void SequenceMatcher::push(const Event& event, std::int64_t ts, std::uint64_t po
   const std::size_t stages = prog.order.size();
   HeldRef self;
   auto held = [&] {
-    if (!self) self = std::make_shared<const HeldEvent>(HeldEvent{ts, position, std::string(json)});
+    if (!self) self = HeldRef::make(ts, position, json);
     return self;
   };
   auto key_state = [&](const std::string& key) -> std::pair<const std::string*, KeyState*> {
@@ -451,7 +479,7 @@ void SequenceMatcher::save(SnapshotWriter& w) const {
   for (const HeldEvent* e : held) {
     w.i64(e->ts);
     w.u64(e->position);
-    w.str(e->json);
+    w.str(e->json());
   }
   auto events = [&](const std::vector<HeldRef>& evs) {
     w.u64(evs.size());
@@ -518,11 +546,9 @@ bool SequenceMatcher::load(SnapshotReader& r) {
   const std::size_t stages = program_->order.size();
   std::vector<HeldRef> held(r.count(24));
   for (auto& e : held) {
-    auto h = std::make_shared<HeldEvent>();
-    h->ts = r.i64();
-    h->position = r.u64();
-    h->json = std::string(r.str());
-    e = std::move(h);
+    const std::int64_t ts = r.i64();
+    const std::uint64_t position = r.u64();
+    e = HeldRef::make(ts, position, r.str());
   }
   auto events = [&](std::vector<HeldRef>& out) {
     out.resize(r.count(8));

@@ -23,18 +23,11 @@
 #include <vector>
 
 #include "eqlite/event.hpp"
+#include "stream/held_event.hpp"
 #include "stream/sequence_program.hpp"
 #include "stream/snapshot_io.hpp"
 
 namespace eqlite::internal {
-
-/// An event kept by pending state: its time, its position in the stream and its text.
-struct HeldEvent {
-  std::int64_t ts = 0;
-  std::uint64_t position = 0;
-  std::string json;
-};
-using HeldRef = std::shared_ptr<const HeldEvent>;
 
 /// What became of the sequences a matcher started (they add up: started = completed + expired
 /// + evicted + until + replaced + missing + pending + waiting).
