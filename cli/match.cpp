@@ -130,12 +130,12 @@ class Evaluator {
 };
 
 // Memory for the input buffers. Touching fresh memory costs a page fault per 4 KiB page, and a
-// page fault is slow on some virtual machines (~12 us on the 2-vCPU VM of docs/performance.md,
-// session 9): the ~250 pages of one run's buffers cost ~3 ms that way. So buffers of up to
-// kSlot bytes are slots of 2 MiB pieces that the kernel is asked to back with huge pages
-// (one fault per piece, where transparent huge pages are on);
-// a slot goes back to the arena when its buffer is freed. Larger buffers (a line longer than
-// a slot) come from malloc. Shared by the reading and the writing thread: locked.
+// page fault is slow on some virtual machines (~12 us on the 2-vCPU VM of docs/performance.md): the
+// ~250 pages of one run's buffers cost ~3 ms that way. So buffers of up to kSlot bytes are slots of
+// 2 MiB pieces that the kernel is asked to back with huge pages (one fault per piece, where
+// transparent huge pages are on); a slot goes back to the arena when its buffer is freed. Larger
+// buffers (a line longer than a slot) come from malloc. Shared by the reading and the writing
+// thread: locked.
 class SlotArena {
  public:
   static constexpr std::size_t kPiece = std::size_t{2} << 20, kSlot = kPiece / 4;

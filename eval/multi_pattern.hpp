@@ -20,10 +20,10 @@ namespace eqlite::internal {
 // pattern matches contains the pattern's necessary literal (its longest run without wildcards),
 // so one LiteralScanner finds which of the list's literals a value contains (one pass, however
 // long the list), and only the patterns of those literals are matched (Glob); patterns without
-// a literal (`?*`) always are. Until session 9 the list was one Vectorscan regex database: no
-// faster to scan, but compiling one took 14 ms on average (1.9 s for the 139 lists of Elastic's
-// rules, paid by the first events that reach them), where a literal database takes 0.5 ms
-// (docs/performance.md). The scanner's database is built on first use.
+// a literal (`?*`) always are. One Vectorscan regex database per list is no faster to scan, and
+// compiling one takes 14 ms on average (1.9 s for the 139 lists of Elastic's rules, paid by the
+// first events that reach them), where a literal database takes 0.5 ms (docs/performance.md). The
+// scanner's database is built on first use.
 class MultiPattern {
  public:
   // `caseless`: the patterns are ASCII-folded (S5), and are matched against the folded value.

@@ -2,7 +2,7 @@
 // answered for a short string, remembered per Vm. Most fields that such lists test repeat a
 // few values (`client_app_used`, `process.name`, `event.action`), and a remembered answer
 // costs a multiply of the value's first and last 8 bytes and one compare instead of a scan
-// (docs/performance.md, session 12).
+// (docs/performance.md).
 //
 // Exact, never approximate: a slot holds the matcher's id and the value's bytes, and answers
 // only for the same matcher and the same bytes. A matcher's id is unique for the life of the

@@ -55,9 +55,8 @@ std::string stats_text(const eqlite::StreamStats& s) {
 
 // Runs `lines` through a Stream of `q`, cut (snapshot, fresh Stream, restore) before line
 // `cut` when cut < lines.size(). Returns the results and the final statistics.
-std::string run(const eqlite::Query& q, const std::vector<std::string_view>& lines,
-                std::size_t cut, const eqlite::StreamOptions& options,
-                eqlite::StreamStats& final_stats) {
+std::string run(const eqlite::Query& q, const std::vector<std::string_view>& lines, std::size_t cut,
+                const eqlite::StreamOptions& options, eqlite::StreamStats& final_stats) {
   std::string out;
   auto cb = [&](const eqlite::StreamResult& r) { out += describe(r); };
   auto stream = std::make_unique<eqlite::Stream>(q, cb, options);
@@ -67,7 +66,8 @@ std::string run(const eqlite::Query& q, const std::vector<std::string_view>& lin
       stream = std::make_unique<eqlite::Stream>(q, cb, options);
       if (!bytes.empty()) {
         // A snapshot cut short is refused, and leaves a usable empty stream.
-        eqlite::Stream probe(q, [](const eqlite::StreamResult&) {}, options);
+        eqlite::Stream probe(
+            q, [](const eqlite::StreamResult&) {}, options);
         FUZZ_CHECK(!probe.restore(std::string_view(bytes).substr(0, bytes.size() / 2)).ok(),
                    "a truncated snapshot was accepted");
         (void)probe.push("{}");
@@ -76,8 +76,8 @@ std::string run(const eqlite::Query& q, const std::vector<std::string_view>& lin
       FUZZ_CHECK(ok.ok(), "restore of a fresh snapshot failed: " + ok.error().message);
     }
     (void)stream->push(lines[i]);
-    FUZZ_CHECK(adds_up(stream->stats()), "sequence counts do not add up: " +
-                                             stats_text(stream->stats()));
+    FUZZ_CHECK(adds_up(stream->stats()),
+               "sequence counts do not add up: " + stats_text(stream->stats()));
   }
   stream->finish();
   final_stats = stream->stats();

@@ -25,7 +25,7 @@ namespace {
 
 struct Node {
   enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
-  std::string text;                // String: the decoded value (\uXXXX kept as is); Number: as written
+  std::string text;  // String: the decoded value (\uXXXX kept as is); Number: as written
   std::vector<std::string> keys;   // Object
   std::vector<Node> items;         // Array elements, Object values
   std::size_t begin = 0, end = 0;  // the value's span in the source text
@@ -48,7 +48,8 @@ class Parser {
 
  private:
   void ws() {
-    while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r'))
+    while (at_ < s_.size() &&
+           (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r'))
       ++at_;
   }
   bool lit(std::string_view w) {
@@ -65,18 +66,29 @@ class Parser {
         if (at_ >= s_.size()) return false;
         char e = s_[at_++];
         switch (e) {
-          case 'n': out += '\n'; break;
-          case 't': out += '\t'; break;
-          case 'r': out += '\r'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
+          case 'n':
+            out += '\n';
+            break;
+          case 't':
+            out += '\t';
+            break;
+          case 'r':
+            out += '\r';
+            break;
+          case 'b':
+            out += '\b';
+            break;
+          case 'f':
+            out += '\f';
+            break;
           case 'u':
             if (at_ + 4 > s_.size()) return false;
             out += "\\u";
             out += s_.substr(at_, 4);
             at_ += 4;
             break;
-          default: out += e;  // " \ /
+          default:
+            out += e;  // " \ /
         }
       } else {
         out += c;
@@ -143,7 +155,8 @@ class Parser {
     } else {
       n.kind = Node::Kind::Number;
       const std::size_t start = at_;
-      while (at_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[at_]) != std::string_view::npos)
+      while (at_ < s_.size() &&
+             std::string_view("+-0123456789.eE").find(s_[at_]) != std::string_view::npos)
         ++at_;
       ok = at_ > start;
       n.text = std::string(s_.substr(start, at_ - start));
@@ -159,10 +172,10 @@ class Parser {
 // ---- the examples ----
 
 struct Example {
-  const char* rule;       // examples/RULE
-  const char* data;       // examples/data/DATA
-  std::size_t stages;     // positive stages of the rule (runs expanded)
-  std::size_t datasets;   // distinct event.dataset values in the data
+  const char* rule;      // examples/RULE
+  const char* data;      // examples/data/DATA
+  std::size_t stages;    // positive stages of the rule (runs expanded)
+  std::size_t datasets;  // distinct event.dataset values in the data
 };
 
 const Example kExamples[] = {
@@ -251,7 +264,7 @@ Expectation expectation_of(const Example& ex) {
       r.name = result->text;
       const std::string key_text = line.substr(keys->begin, keys->end - keys->begin);
       if (r.join_keys.empty()) r.join_keys = key_text;
-      CHECK(r.join_keys == key_text);  // every line of a result names the same keys
+      CHECK(r.join_keys == key_text);         // every line of a result names the same keys
       REQUIRE(r.stage.emplace(s, i).second);  // each stage once
     }
   }
@@ -295,8 +308,12 @@ Expectation expectation_of(const Example& ex) {
   return e;
 }
 
-std::string rule_path(const Example& ex) { return kSourceDir + "/examples/" + ex.rule; }
-std::string data_path(const Example& ex) { return kSourceDir + "/examples/data/" + ex.data; }
+std::string rule_path(const Example& ex) {
+  return kSourceDir + "/examples/" + ex.rule;
+}
+std::string data_path(const Example& ex) {
+  return kSourceDir + "/examples/data/" + ex.data;
+}
 
 }  // namespace
 
@@ -340,8 +357,8 @@ TEST_CASE("sequence examples: --stats counts the lines and the results", "[examp
     SECTION(ex.rule) {
       const Expectation e = expectation_of(ex);
       Cli cli;
-      RunResult r = cli.run("match --count --stats --rule-file " + q(rule_path(ex)) + " " +
-                            q(data_path(ex)));
+      RunResult r =
+          cli.run("match --count --stats --rule-file " + q(rule_path(ex)) + " " + q(data_path(ex)));
       SHOW(r);
       CHECK(r.status == 0);
       CHECK(r.out == std::to_string(e.output.size()) + "\n");
@@ -355,7 +372,8 @@ TEST_CASE("sequence examples: --stats counts the lines and the results", "[examp
   }
 }
 
-TEST_CASE("sequence examples: the same results from the lines reversed, with --sort", "[examples]") {
+TEST_CASE("sequence examples: the same results from the lines reversed, with --sort",
+          "[examples]") {
   for (const Example& ex : kExamples) {
     SECTION(ex.rule) {
       const Expectation e = expectation_of(ex);
