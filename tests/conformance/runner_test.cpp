@@ -373,22 +373,6 @@ std::optional<std::int64_t> test_time(const eqlite::Value& v) {
   return ns;
 }
 
-eqlite::testing::RefValue ref_value(const eqlite::Value& v) {
-  switch (v.kind()) {
-    case eqlite::ValueKind::Null:
-      return std::monostate{};
-    case eqlite::ValueKind::Bool:
-      return v.as_bool();
-    case eqlite::ValueKind::Int:
-      return v.as_int();
-    case eqlite::ValueKind::Double:
-      return v.as_double();
-    case eqlite::ValueKind::String:
-      return std::string(v.as_string());
-  }
-  return std::monostate{};
-}
-
 std::string key_text(const eqlite::testing::RefValue& v) {
   return std::visit(
       [](const auto& x) -> std::string {
@@ -441,7 +425,7 @@ void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& quer
         got.push_back(std::move(names));
         std::string keys;
         for (const auto& k : r.join_keys)
-          keys += key_text(ref_value(k));
+          keys += key_text(eqlite::testing::ref_value(k));
         got_keys.push_back(keys);
       },
       options);
@@ -493,7 +477,7 @@ void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& quer
         flat.get(k.field.path, values);
         keys.emplace_back();
         for (const auto& v : values)
-          if (!v.is_null()) keys.back().push_back(ref_value(v));
+          if (!v.is_null()) keys.back().push_back(eqlite::testing::ref_value(v));
       }
     return keys;
   };

@@ -81,22 +81,6 @@ std::uint64_t env_u64(const char* name, std::uint64_t fallback) {
   return std::strtoull(s, nullptr, 0);
 }
 
-RefValue ref_value(const eqlite::Value& v) {
-  switch (v.kind()) {
-    case eqlite::ValueKind::Null:
-      return std::monostate{};
-    case eqlite::ValueKind::Bool:
-      return v.as_bool();
-    case eqlite::ValueKind::Int:
-      return v.as_int();
-    case eqlite::ValueKind::Double:
-      return v.as_double();
-    case eqlite::ValueKind::String:
-      return std::string(v.as_string());
-  }
-  return std::monostate{};
-}
-
 std::string show_value(const RefValue& v) {
   std::ostringstream os;
   if (std::holds_alternative<std::monostate>(v)) os << "null";
@@ -163,7 +147,8 @@ std::vector<RefEvent> ref_events(const eqlite::ast::Query& parsed,
         flat.get(k.field.path, values);
         keys.emplace_back();
         for (const auto& v : values)
-          if (!v.is_null()) keys.back().push_back(ref_value(v));  // S1: null is no value
+          if (!v.is_null())
+            keys.back().push_back(eqlite::testing::ref_value(v));  // S1: null is no value
       }
     return keys;
   };
@@ -209,7 +194,7 @@ std::vector<RefResult> run_engine(const Pair& p, std::string& problems) {
       [&](const eqlite::StreamResult& r) {
         RefResult res;
         for (const auto& k : r.join_keys)
-          res.join_keys.push_back(ref_value(k));
+          res.join_keys.push_back(eqlite::testing::ref_value(k));
         for (std::string_view text : r.events) {
           if (text.empty()) {
             res.events.emplace_back(std::nullopt);

@@ -22,6 +22,8 @@
 #include <variant>
 #include <vector>
 
+#include "eqlite/value.hpp"
+
 namespace eqlite::testing {
 
 /// One value of a join key: null, a boolean, an integer, a double or a string. Two values are the
@@ -62,6 +64,23 @@ struct RefEvent {
   std::vector<std::vector<std::vector<RefValue>>> keys;
   std::vector<std::vector<RefValue>> until_keys;
 };
+
+/// An engine value as a RefValue (for the callers that read events with eqlite's JsonReader).
+inline RefValue ref_value(const eqlite::Value& v) {
+  switch (v.kind()) {
+    case eqlite::ValueKind::Null:
+      return std::monostate{};
+    case eqlite::ValueKind::Bool:
+      return v.as_bool();
+    case eqlite::ValueKind::Int:
+      return v.as_int();
+    case eqlite::ValueKind::Double:
+      return v.as_double();
+    case eqlite::ValueKind::String:
+      return std::string(v.as_string());
+  }
+  return std::monostate{};
+}
 
 /// One sequence or sample.
 struct RefResult {
