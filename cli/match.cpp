@@ -70,6 +70,8 @@ const char* const kMatchUsage =
     "  --max-pending N      pending sequences per rule before the oldest is evicted\n"
     "                       (default 1000000)\n"
     "  --max-samples-per-key N  samples per join key (default 1)\n"
+    "  --samples-when-complete  a sample as soon as it is complete (for an endless input),\n"
+    "                       not at the end of the input in join-key order\n"
     "\n"
     "A line that is not a JSON object is reported on standard error as FILE:LINE: reason,\n"
     "skipped and counted; the stream goes on. Empty lines are ignored.\n"
@@ -616,7 +618,7 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional, rule_files;
   eqlite::CompileOptions options;
   eqlite::ReaderOptions reader_options;
-  bool count = false, stats = false, rule_mode = false, sort = false;
+  bool count = false, stats = false, rule_mode = false, sort = false, samples_now = false;
   std::size_t max_pending = 1'000'000, max_samples = 1;
   std::int64_t lateness = 60'000'000'000;  // --allowed-lateness: one minute (docs/cli.md)
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
@@ -633,6 +635,8 @@ int cmd_match(int argc, char** argv) {
       stats = true;
     } else if (!options_done && a == "--sort") {
       sort = true;
+    } else if (!options_done && a == "--samples-when-complete") {
+      samples_now = true;
     } else if (!options_done && a == "--allowed-lateness") {
       if (i + 1 >= argc || !parse_duration(argv[i + 1], lateness)) {
         std::fprintf(stderr,
@@ -770,6 +774,7 @@ int cmd_match(int argc, char** argv) {
     run.options.max_pending = max_pending;
     run.options.max_samples_per_key = max_samples;
     run.options.allowed_lateness_ns = lateness;
+    run.options.samples_when_complete = samples_now;
     run.timestamp_field = options.timestamp_field;
     run.tiebreaker_field = options.tiebreaker_field;
     run.count = count;

@@ -105,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.allowed_lateness_ns = lateness;
     options.max_pending = 50;
     options.max_samples_per_key = 2;
+    options.samples_when_complete = lateness != 0;  // both ways of giving samples
     eqlite::StreamStats whole, cut_stats;
     const std::string uncut = run(*q, lines, lines.size(), options, whole);
     FUZZ_CHECK(whole.events + whole.bad == lines.size(), "lines lost: " + stats_text(whole));

@@ -139,7 +139,8 @@ struct Stream::Impl {
       has_tiebreaker = p->has_tiebreaker;
       tiebreaker_field = p->tiebreaker_field;
     } else {
-      r.sample = std::make_unique<internal::SampleMatcher>(p, options.max_samples_per_key);
+      r.sample = std::make_unique<internal::SampleMatcher>(p, options.max_samples_per_key,
+                                                           options.samples_when_complete);
     }
     r.program = std::move(p);
   }
@@ -259,7 +260,7 @@ struct Stream::Impl {
     for (const std::size_t i : touched) {
       Rule& r = runs[i];
       if (r.sample)
-        r.sample->push(event, pos, json, r.matched);
+        r.sample->push(event, pos, json, r.matched, emitter(r));
       else if (now)
         push_sequence(r, event, ts, pos, json, r.matched, r.until);
     }
@@ -567,8 +568,8 @@ Result<void> Stream::restore(std::string_view bytes) {
         rule.sequence =
             std::make_unique<internal::SequenceMatcher>(rule.program, m.options.max_pending);
       if (rule.sample)
-        rule.sample =
-            std::make_unique<internal::SampleMatcher>(rule.program, m.options.max_samples_per_key);
+        rule.sample = std::make_unique<internal::SampleMatcher>(
+            rule.program, m.options.max_samples_per_key, m.options.samples_when_complete);
     }
     return Error{ErrorCode::InvalidArgument, "not a snapshot of this query's stream", {}};
   }

@@ -28,12 +28,16 @@ class SampleMatcher {
  public:
   using Emit = SequenceMatcher::Emit;
 
-  SampleMatcher(std::shared_ptr<const SequenceProgram> program, std::uint64_t max_per_key);
+  /// `when_complete`: a key's samples are given as soon as they exist (Q7 on an endless
+  /// stream), not at finish() in key order.
+  SampleMatcher(std::shared_ptr<const SequenceProgram> program, std::uint64_t max_per_key,
+                bool when_complete = false);
 
-  /// One event; `matched[i]`: whether the filter of stages[i] holds.
+  /// One event; `matched[i]`: whether the filter of stages[i] holds. Gives samples through
+  /// `emit` only when_complete.
   void push(const Event& event, std::uint64_t position, std::string_view json,
-            const std::vector<char>& matched);
-  /// Every key's samples, keys in ascending order of their values.
+            const std::vector<char>& matched, const Emit& emit);
+  /// Every key's samples, keys in ascending order of their values (when_complete: nothing more).
   void finish(const Emit& emit);
 
   std::uint64_t complete_keys() const noexcept;
@@ -45,12 +49,19 @@ class SampleMatcher {
 
  private:
   struct KeyState {
-    std::vector<std::vector<HeldRef>> candidates;  // by stage
-    std::vector<std::vector<std::string>> shown;   // the same: the key as each event has it,
-                                                   // when that differs (join_keys())
+    std::vector<std::vector<HeldRef>> candidates;     // by stage
+    std::vector<std::vector<std::string>> shown;      // the same: the key as each event has it,
+                                                      // when that differs (join_keys())
+    std::uint64_t given = 0;                          // samples given
+    std::vector<std::vector<std::uint64_t>> emitted;  // when_complete: their events' positions
+    bool done = false;  // when_complete: all given; the candidates are freed
   };
+  void samples_of(const std::string& key, KeyState& ks, const Emit& emit);
   std::shared_ptr<const SequenceProgram> program_;
   std::uint64_t max_per_key_;
+  bool when_complete_;
+  std::vector<std::string> touched_;
+  std::vector<const HeldEvent*> chosen_;
   std::map<std::string, KeyState> keys_;
   std::uint64_t held_ = 0;
   std::vector<std::string> combos_, shown_;

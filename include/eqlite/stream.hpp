@@ -45,6 +45,10 @@ struct StreamOptions {
   std::size_t max_pending = 1'000'000;
   /// Q7: the most samples one join key gives.
   std::uint64_t max_samples_per_key = 1;
+  /// Q7 on an endless stream: a key's samples come as soon as they exist (in the order they
+  /// complete; a key whose samples are all given keeps no events). Otherwise (the default, as
+  /// Elasticsearch over an index) they come at finish(), ordered by join-key values.
+  bool samples_when_complete = false;
   /// T3: how far (in nanoseconds of event time) an event may come after a newer one and still
   /// take its place in sequences. With 0, events are consumed as pushed and an older one is
   /// late. Otherwise the events a sequence rule needs wait (copied) until the newest time

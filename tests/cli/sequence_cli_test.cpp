@@ -170,3 +170,31 @@ TEST_CASE("sequences: --tiebreaker-field orders events of equal time (T3)", "[cl
                 " x.ndjson y.ndjson")
             .out == "1\n");
 }
+
+TEST_CASE("samples: --samples-when-complete gives each as soon as it exists (Q7)", "[cli]") {
+  Cli cli;
+  const std::string input =
+      "{\"event\":{\"category\":\"file\"},\"k\":\"b\",\"n\":1}\n"
+      "{\"event\":{\"category\":\"process\"},\"k\":\"a\",\"n\":2}\n"
+      "{\"event\":{\"category\":\"file\"},\"k\":\"a\",\"n\":3}\n"
+      "{\"event\":{\"category\":\"process\"},\"k\":\"b\",\"n\":4}\n";
+  const std::string sample = q("sample by k [process where true] [file where true]");
+  // at the end, by key: a, then b
+  RunResult r = cli.run("match " + sample, input);
+  SHOW(r);
+  REQUIRE(lines_of(r.out).size() == 2);
+  CHECK_THAT(lines_of(r.out)[0], StartsWith("{\"join_keys\":[\"a\"]"));
+  // as they complete: a (with event 3), then b (with event 4) — the same here, so make b
+  // complete first
+  const std::string input2 =
+      "{\"event\":{\"category\":\"file\"},\"k\":\"b\",\"n\":1}\n"
+      "{\"event\":{\"category\":\"process\"},\"k\":\"b\",\"n\":2}\n"
+      "{\"event\":{\"category\":\"process\"},\"k\":\"a\",\"n\":3}\n"
+      "{\"event\":{\"category\":\"file\"},\"k\":\"a\",\"n\":4}\n";
+  r = cli.run("match --samples-when-complete " + sample, input2);
+  REQUIRE(lines_of(r.out).size() == 2);
+  CHECK_THAT(lines_of(r.out)[0], StartsWith("{\"join_keys\":[\"b\"]"));
+  r = cli.run("match " + sample, input2);
+  REQUIRE(lines_of(r.out).size() == 2);
+  CHECK_THAT(lines_of(r.out)[0], StartsWith("{\"join_keys\":[\"a\"]"));
+}

@@ -1022,3 +1022,52 @@ TEST_CASE("stream: each event of a trailing missing stage rejects only its key's
   CHECK(s.stats().missing == kKeys);
   CHECK(s.stats().results == 0);
 }
+
+TEST_CASE("stream: samples_when_complete gives a key's samples as soon as they exist (Q7)",
+          "[stream]") {
+  const Query q = compiled("sample by k [process where true] [file where true]");
+  StreamOptions options;
+  options.samples_when_complete = true;
+  options.max_samples_per_key = 2;
+  const std::vector<std::string> events = {
+      R"({"event":{"category":"file"},"k":"b","n":1})",
+      R"({"event":{"category":"process"},"k":"a","n":2})",
+      R"({"event":{"category":"file"},"k":"a","n":3})",     // a: (2,3) now
+      R"({"event":{"category":"process"},"k":"b","n":4})",  // b: (4,1) now
+      R"({"event":{"category":"file"},"k":"a","n":5})",     // a: (2,5) now; a is done
+      R"({"event":{"category":"process"},"k":"a","n":6})",  // a gives no more
+  };
+  auto run = [&](std::size_t cut, std::vector<std::size_t>* when) {
+    std::string out;
+    std::size_t pushed = 0;
+    auto cb = [&](const StreamResult& r) {
+      out += "[";
+      for (auto e : r.events)
+        out += std::string(e.substr(e.find("\"n\":") + 4, 1));
+      out += "]";
+      if (when) when->push_back(pushed);
+    };
+    auto s = std::make_unique<Stream>(q, cb, options);
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (i == cut) {
+        const std::string bytes = s->snapshot();
+        s = std::make_unique<Stream>(q, cb, options);
+        REQUIRE(s->restore(bytes));
+      }
+      REQUIRE(s->push(events[i]));
+      ++pushed;
+    }
+    s->finish();
+    return out;
+  };
+  std::vector<std::size_t> when;
+  const std::string whole = run(events.size(), &when);
+  CHECK(whole == "[23][41][25]");  // in the order they complete, not by key
+  // each during the push of its last event (events 3, 4 and 5: indexes 2, 3, 4)
+  CHECK(when == std::vector<std::size_t>{2, 3, 4});
+  for (std::size_t cut = 1; cut < events.size(); ++cut)
+    CHECK(run(cut, nullptr) == whole);
+  // Without the option: at finish(), keys ascending.
+  options.samples_when_complete = false;
+  CHECK(run(events.size(), nullptr) == "[23][25][41]");
+}
