@@ -73,6 +73,7 @@
 #include "parser/parse.hpp"
 #include "support/reference_interpreter.hpp"
 #include "support/reference_sequence.hpp"
+#include "support/reference_sequence_input.hpp"
 
 namespace {
 
@@ -442,63 +443,20 @@ void run_results(const TestFile& f, const TestCase& c, const eqlite::Query& quer
   // The reference (tests/support/reference_sequence.hpp) on what the reference interpreter
   // says of each stage.
   using namespace eqlite::testing;
-  RefQuery rq;
-  rq.sample = parsed.kind == eqlite::ast::Query::Kind::Sample;
-  rq.maxspan_ns = parsed.maxspan_ns ? std::optional<std::int64_t>(parsed.maxspan_ns) : std::nullopt;
-  rq.max_samples_per_key = c.max_samples;
-  for (const auto& p : parsed.pipes) {
-    const auto* lit = std::get_if<eqlite::ast::Literal>(&p.args.at(0).node);
-    rq.pipes.emplace_back(p.name == "head",
-                          static_cast<std::uint64_t>(std::get<std::int64_t>(*lit)));
-  }
-  auto stage_of = [&](const eqlite::ast::Stage& st) {
-    RefStage r;
-    r.missing = st.missing;
-    r.runs = st.runs;
-    for (const auto& k : parsed.keys)
-      r.key_optional.push_back(k.field.optional);
-    for (const auto& k : st.keys)
-      r.key_optional.push_back(k.field.optional);
-    return r;
-  };
-  for (const auto& st : parsed.stages)
-    rq.stages.push_back(stage_of(st));
-  if (!parsed.until.empty()) rq.until = stage_of(parsed.until.front());
+  const RefQuery rq = ref_query(parsed, c.max_samples);
 
   eqlite::JsonReader reader(query);
   eqlite::Event event;
   std::vector<RefEvent> ref_events;
-  auto keys_of = [&](const eqlite::ast::Stage& st, const eqlite::FlatEvent& flat) {
-    std::vector<std::vector<RefValue>> keys;
-    std::vector<eqlite::Value> values;
-    for (const auto* list : {&parsed.keys, &st.keys})
-      for (const auto& k : *list) {
-        values.clear();
-        flat.get(k.field.path, values);
-        keys.emplace_back();
-        for (const auto& v : values)
-          if (!v.is_null()) keys.back().push_back(eqlite::testing::ref_value(v));
-      }
-    return keys;
-  };
   for (const TestEvent* e : events) {
     if (!reader.read(e->json, event)) continue;
     eqlite::FlatEvent flat;
     for (std::size_t i = 0; i < query.fields().size(); ++i)
       for (const auto& v : event.values(static_cast<std::uint32_t>(i)))
         flat.add(query.fields()[i], v);
-    RefEvent re;
     std::vector<eqlite::Value> ts;
     flat.get("@timestamp", ts);
-    if (!ts.empty()) re.timestamp_ns = test_time(ts[0]);
-    for (const auto& st : parsed.stages) {
-      re.matches.push_back(reference_matches(st.query, flat));
-      re.keys.push_back(keys_of(st, flat));
-    }
-    if (!parsed.until.empty()) {
-      re.until_matches = reference_matches(parsed.until.front().query, flat);
-      re.until_keys = keys_of(parsed.until.front(), flat);
-    }
+    RefEvent re = ref_event(parsed, flat, ts.empty() ? std::nullopt : test_time(ts[0]));
     ref_events.push_back(std::move(re));
   }
   std::vector<std::vector<std::string>> ref;

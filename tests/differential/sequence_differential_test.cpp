@@ -54,11 +54,13 @@
 #include "support/json_value.hpp"
 #include "support/reference_interpreter.hpp"
 #include "support/reference_sequence.hpp"
+#include "support/reference_sequence_input.hpp"
 
 namespace {
 
 using eqlite::difftest::SequenceGenerator;
 using eqlite::difftest::StreamEvent;
+using eqlite::testing::ref_query;
 using eqlite::testing::RefEvent;
 using eqlite::testing::RefQuery;
 using eqlite::testing::RefResult;
@@ -111,61 +113,13 @@ std::string show(const std::vector<RefResult>& results, const std::vector<Stream
   return out;
 }
 
-RefQuery ref_query(const eqlite::ast::Query& parsed, std::uint64_t max_samples) {
-  RefQuery rq;
-  rq.sample = parsed.kind == eqlite::ast::Query::Kind::Sample;
-  if (parsed.maxspan_ns) rq.maxspan_ns = parsed.maxspan_ns;
-  rq.max_samples_per_key = max_samples;
-  for (const auto& p : parsed.pipes) {
-    const auto* lit = std::get_if<eqlite::ast::Literal>(&p.args.at(0).node);
-    rq.pipes.emplace_back(p.name == "head",
-                          static_cast<std::uint64_t>(std::get<std::int64_t>(*lit)));
-  }
-  auto stage_of = [&](const eqlite::ast::Stage& st) {
-    RefStage r;
-    r.missing = st.missing;
-    r.runs = st.runs;
-    for (const auto* list : {&parsed.keys, &st.keys})
-      for (const auto& k : *list)
-        r.key_optional.push_back(k.field.optional);
-    return r;
-  };
-  for (const auto& st : parsed.stages)
-    rq.stages.push_back(stage_of(st));
-  if (!parsed.until.empty()) rq.until = stage_of(parsed.until.front());
-  return rq;
-}
-
 std::vector<RefEvent> ref_events(const eqlite::ast::Query& parsed,
                                  const std::vector<StreamEvent>& events) {
-  std::vector<eqlite::Value> values;
-  auto keys_of = [&](const eqlite::ast::Stage& st, const eqlite::FlatEvent& flat) {
-    std::vector<std::vector<RefValue>> keys;
-    for (const auto* list : {&parsed.keys, &st.keys})
-      for (const auto& k : *list) {
-        values.clear();
-        flat.get(k.field.path, values);
-        keys.emplace_back();
-        for (const auto& v : values)
-          if (!v.is_null())
-            keys.back().push_back(eqlite::testing::ref_value(v));  // S1: null is no value
-      }
-    return keys;
-  };
   std::vector<RefEvent> out;
-  for (const StreamEvent& e : events) {
-    RefEvent re;
-    if (e.ts_ms) re.timestamp_ns = *e.ts_ms * 1'000'000;
-    for (const auto& st : parsed.stages) {
-      re.matches.push_back(eqlite::testing::reference_matches(st.query, e.flat));
-      re.keys.push_back(keys_of(st, e.flat));
-    }
-    if (!parsed.until.empty()) {
-      re.until_matches = eqlite::testing::reference_matches(parsed.until.front().query, e.flat);
-      re.until_keys = keys_of(parsed.until.front(), e.flat);
-    }
-    out.push_back(std::move(re));
-  }
+  for (const StreamEvent& e : events)
+    out.push_back(eqlite::testing::ref_event(
+        parsed, e.flat,
+        e.ts_ms ? std::optional<std::int64_t>(*e.ts_ms * 1'000'000) : std::nullopt));
   return out;
 }
 
