@@ -129,26 +129,9 @@ bool parse_duration(std::string_view s, std::int64_t& out) {
     out = 0;
     return true;
   }
-  std::uint64_t n = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || p == s.data()) return false;
-  const std::string_view unit(p, static_cast<std::size_t>(s.data() + s.size() - p));
-  std::int64_t scale = 0;
-  if (unit == "ms")
-    scale = 1'000'000;
-  else if (unit == "s")
-    scale = 1'000'000'000;
-  else if (unit == "m")
-    scale = 60'000'000'000;
-  else if (unit == "h")
-    scale = 3'600'000'000'000;
-  else if (unit == "d")
-    scale = 86'400'000'000'000;
-  else
-    return false;
-  if (n > static_cast<std::uint64_t>(INT64_MAX / scale)) return false;
-  out = static_cast<std::int64_t>(n) * scale;
-  return true;
+  const auto ns = eqlite::parse_duration(s);
+  if (ns) out = *ns;
+  return ns.has_value();
 }
 
 // "007", "1.", "-inf" stay strings.

@@ -1,6 +1,8 @@
 // lib/query.cpp — compile() = parse -> compile -> verify.
 #include "eqlite/query.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <limits>
 
 #include "eval/compiler.hpp"
@@ -33,6 +35,19 @@ std::string Query::disassemble() const {
 }
 const std::vector<PipeStage>& Query::pipes() const noexcept {
   return program_->pipes;
+}
+
+std::optional<std::int64_t> parse_duration(std::string_view text) noexcept {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  const std::int64_t scale = internal::time_unit_ns(text.substr(digits));
+  std::uint64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + digits, n);
+  if (digits == 0 || scale == 0 || ec != std::errc() || p != text.data() + digits ||
+      n > static_cast<std::uint64_t>(INT64_MAX / scale))
+    return std::nullopt;
+  return static_cast<std::int64_t>(n) * scale;
 }
 
 Result<Query> compile(std::string_view text, const CompileOptions& options) {

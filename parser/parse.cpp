@@ -356,18 +356,8 @@ class Converter {
     if (unit.empty())
       fail(n, "maxspan needs a time unit: write " + std::string(number) + "s, " +
                   std::string(number) + "m, ... (ms, s, m, h or d)");
-    std::int64_t scale = 0;
-    if (unit == "ms")
-      scale = 1'000'000;
-    else if (unit == "s")
-      scale = 1'000'000'000;
-    else if (unit == "m")
-      scale = 60'000'000'000;
-    else if (unit == "h")
-      scale = 3'600'000'000'000;
-    else if (unit == "d")
-      scale = 86'400'000'000'000;
-    else
+    const std::int64_t scale = time_unit_ns(unit);
+    if (scale == 0)
       fail_at(offset_of(unit.data()), "unknown time unit [" + std::string(unit) + "] in [" +
                                           std::string(text) + "]: use ms, s, m, h or d");
     std::uint64_t value = 0;
@@ -856,6 +846,15 @@ std::string refine(std::string_view text, std::size_t& offset, std::string messa
 }
 
 }  // namespace
+
+std::int64_t time_unit_ns(std::string_view unit) noexcept {
+  if (unit == "ms") return 1'000'000;
+  if (unit == "s") return 1'000'000'000;
+  if (unit == "m") return 60'000'000'000;
+  if (unit == "h") return 3'600'000'000'000;
+  if (unit == "d") return 86'400'000'000'000;
+  return 0;
+}
 
 Result<ast::Query> parse(std::string_view text, const ParseLimits& limits) {
   if (text.size() > limits.max_query_length) {

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,10 @@ class Query {
   std::shared_ptr<const internal::Program> program_;
   std::shared_ptr<const internal::SequenceProgram> sequence_;
 };
+
+/// A duration written as maxspan takes it (Q1: a whole number and a unit, `5m`, `30s`, `1500ms`)
+/// in nanoseconds; nullopt when it is not one or does not fit.
+std::optional<std::int64_t> parse_duration(std::string_view text) noexcept;
 
 /// Parses, compiles and verifies `text`. Errors carry line:column into `text`.
 Result<Query> compile(std::string_view text, const CompileOptions& options = {});

@@ -113,3 +113,11 @@ TEST_CASE("Event: each field keeps its values in order, however the fields inter
   CHECK(e.values(2).size() == 1);
   CHECK(e.values(0).empty());
 }
+
+TEST_CASE("parse_duration reads maxspan's durations (Q1)", "[api]") {
+  CHECK(eqlite::parse_duration("5m") == std::optional<std::int64_t>(300'000'000'000));
+  CHECK(eqlite::parse_duration("1500ms") == std::optional<std::int64_t>(1'500'000'000));
+  CHECK(eqlite::parse_duration("2d") == std::optional<std::int64_t>(172'800'000'000'000));
+  for (const char* bad : {"", "5", "m", "1.5s", "5w", "-5s", " 5s", "5 s", "99999999999d"})
+    CHECK_FALSE(eqlite::parse_duration(bad).has_value());
+}
