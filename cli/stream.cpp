@@ -292,6 +292,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
         std::make_unique<LineSource>(fd, labels.back(), run.options.reader.max_event_bytes));
     if (fd != STDIN_FILENO) fds.push_back(fd);
   }
+  const bool ordering = run.sort || sources.size() > 1;
   auto read_next = [&](std::size_t i, Line& l) {
     l.input = i;
     if (!sources[i]->next(l.text, l.number, l.too_long)) {
@@ -302,7 +303,9 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       }
       return false;
     }
-    runner.time_of(l);
+    // The time is needed to merge inputs or sort them; one input in its own order needs none
+    // here (the Stream reads it with the event).
+    if (ordering) runner.time_of(l);
     return true;
   };
 
