@@ -47,5 +47,6 @@ bool rules_in_dir(const std::string& dir, std::vector<std::string>& files);
 void print_compile_error(const RuleSource& rule, const eqlite::Error& e);
 
 int cmd_match(int argc, char** argv);
+int cmd_check(int argc, char** argv);
 
 }  // namespace cli

@@ -1,0 +1,372 @@
+// pack/rule_loader.cpp — rule files: `.eql` as they are, detection-rules TOML through toml++
+// (pack/rule_loader.hpp, docs/rule-packs.md).
+#include "pack/rule_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <eqlite/error.hpp>
+
+#ifdef EQLITE_HAVE_TOML
+#include <toml++/toml.h>
+#endif
+
+namespace pack {
+
+namespace {
+
+bool read_text(const std::string& path, std::string& out, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+std::string stem(const std::string& path) {
+  return std::filesystem::path(path).stem().string();
+}
+
+std::string with_commas(std::size_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3)
+    s.insert(static_cast<std::size_t>(i), ",");
+  return s;
+}
+
+#ifdef EQLITE_HAVE_TOML
+
+// The byte offset of 1-based line:column in `text`.
+std::size_t offset_of(std::string_view text, std::uint32_t line, std::uint32_t column) {
+  std::size_t at = 0;
+  for (std::uint32_t l = 1; l < line; ++l) {
+    const std::size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return text.size();
+    at = nl + 1;
+  }
+  return std::min(text.size(), at + (column ? column - 1 : 0));
+}
+
+// Anchors from the query's decoded bytes to the file, by reading the TOML string that starts at
+// `at` (its opening quote) the way TOML decodes it: a newline right after a multi-line
+// string's opening delimiter is not part of the value; in basic strings an escape is one
+// anchor and a line-ending backslash drops the line break and the whitespace after it.
+std::vector<QueryAnchor> anchors_of(std::string_view text, std::size_t at, std::uint32_t line,
+                                    std::uint32_t column) {
+  std::vector<QueryAnchor> out;
+  if (at >= text.size()) return out;
+  const bool literal = text[at] == '\'';
+  const bool multi = text.substr(at, 3) == "'''" || text.substr(at, 3) == "\"\"\"";
+  std::size_t i = at + (multi ? 3 : 1);
+  column += multi ? 3 : 1;
+  if (multi && text.substr(i, 2) == "\r\n") {
+    i += 2;
+    ++line;
+    column = 1;
+  } else if (multi && i < text.size() && text[i] == '\n') {
+    ++i;
+    ++line;
+    column = 1;
+  }
+  std::uint32_t decoded = 0;
+  out.push_back({decoded, line, column});
+  const std::string_view close = multi ? (literal ? "'''" : "\"\"\"") : (literal ? "'" : "\"");
+  while (i < text.size()) {
+    // A closing delimiter (a multi-line string may end with up to two more quotes inside it).
+    if (text.substr(i, close.size()) == close &&
+        !(multi && text.substr(i + 1, close.size()) == close))
+      break;
+    const char c = text[i];
+    if (c == '\n') {
+      ++i;
+      ++decoded;
+      ++line;
+      column = 1;
+      out.push_back({decoded, line, column});
+      continue;
+    }
+    if (!literal && c == '\\' && i + 1 < text.size()) {
+      const char e = text[i + 1];
+      if (multi && (e == '\n' || e == ' ' || e == '\t' || e == '\r')) {
+        // Line-ending backslash: skip whitespace and line breaks.
+        std::size_t j = i + 1;
+        while (j < text.size() &&
+               (text[j] == ' ' || text[j] == '\t' || text[j] == '\r' || text[j] == '\n')) {
+          if (text[j] == '\n') {
+            ++line;
+            column = 0;
+          }
+          ++j;
+          ++column;
+        }
+        i = j;
+        out.push_back({decoded, line, column});
+        continue;
+      }
+      std::size_t len = 2, bytes = 1;
+      if (e == 'u' || e == 'U') {
+        len = e == 'u' ? 6 : 10;
+        unsigned long cp =
+            std::strtoul(std::string(text.substr(i + 2, len - 2)).c_str(), nullptr, 16);
+        bytes = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      }
+      decoded += static_cast<std::uint32_t>(bytes);
+      i += len;
+      column += static_cast<std::uint32_t>(len);
+      out.push_back({decoded, line, column});
+      continue;
+    }
+    ++i;
+    ++decoded;
+    ++column;
+  }
+  return out;
+}
+
+std::string str(const toml::node_view<const toml::node>& n) {
+  return n.value<std::string>().value_or("");
+}
+
+ThreatRef threat_ref(const toml::node_view<const toml::node>& n) {
+  return {str(n["id"]), str(n["name"]), str(n["reference"])};
+}
+
+bool load_toml(const std::string& path, const std::string& text, Rule& out, LoadError& error) {
+  toml::table doc;
+  try {
+    doc = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    error.line = e.source().begin.line;
+    error.column = e.source().begin.column;
+    error.message = "not a valid TOML file: " + std::string(e.description());
+    return false;
+  }
+  const toml::node_view<const toml::node> root(doc);
+  const auto rule = root["rule"];
+  if (!rule.is_table()) {
+    error.message = "no [rule] table: not a detection rule file";
+    return false;
+  }
+  out.id = str(rule["rule_id"]);
+  out.name = str(rule["name"]);
+  out.language = str(rule["language"]);
+  out.type = str(rule["type"]);
+  out.description = str(rule["description"]);
+  out.severity = str(rule["severity"]);
+  out.risk_score = static_cast<int>(rule["risk_score"].value<std::int64_t>().value_or(-1));
+  out.maturity = str(root["metadata"]["maturity"]);
+  out.building_block_type = str(rule["building_block_type"]);
+  out.timestamp_override = str(rule["timestamp_override"]);
+  if (const auto* a = rule["index"].as_array())
+    for (const auto& e : *a)
+      if (auto s = e.value<std::string>()) out.index.push_back(*s);
+  if (const auto* a = rule["tags"].as_array())
+    for (const auto& e : *a)
+      if (auto s = e.value<std::string>()) out.tags.push_back(*s);
+  if (const auto* a = rule["threat"].as_array()) {
+    for (const auto& t : *a) {
+      const toml::node_view<const toml::node> tv(t);
+      Threat th;
+      th.framework = str(tv["framework"]);
+      th.tactic = threat_ref(tv["tactic"]);
+      if (const auto* techs = tv["technique"].as_array()) {
+        for (const auto& te : *techs) {
+          const toml::node_view<const toml::node> tev(te);
+          Technique tech;
+          tech.ref = threat_ref(tev);
+          if (const auto* subs = tev["subtechnique"].as_array())
+            for (const auto& s : *subs)
+              tech.subtechniques.push_back(threat_ref(toml::node_view<const toml::node>(s)));
+          th.techniques.push_back(std::move(tech));
+        }
+      }
+      out.threat.push_back(std::move(th));
+    }
+  }
+  if (const auto* a = rule["required_fields"].as_array())
+    for (const auto& f : *a) {
+      const toml::node_view<const toml::node> fv(f);
+      out.required_fields.push_back(
+          {str(fv["name"]), str(fv["type"]), fv["ecs"].value<bool>().value_or(false)});
+    }
+  if (const auto* a = rule["exceptions_list"].as_array())
+    for (const auto& x : *a) {
+      const toml::node_view<const toml::node> xv(x);
+      out.exceptions_list.push_back(
+          {str(xv["id"]), str(xv["list_id"]), str(xv["namespace_type"]), str(xv["type"])});
+    }
+  if (const auto* q = rule["query"].node()) {
+    if (!q->is_string()) {
+      error.line = q->source().begin.line;
+      error.column = q->source().begin.column;
+      error.message = "rule.query is not a string";
+      return false;
+    }
+    out.query = q->value<std::string>().value_or("");
+    const auto begin = q->source().begin;
+    out.query_anchors =
+        anchors_of(text, offset_of(text, begin.line, begin.column), begin.line, begin.column);
+    if (!out.query_anchors.empty()) {
+      out.query_line = out.query_anchors[0].line;
+      out.query_column = out.query_anchors[0].column;
+    }
+  }
+  if (out.language == "eql" && out.query.empty()) {
+    error.message = "an EQL rule without a query (rule.query)";
+    return false;
+  }
+  return true;
+}
+
+#endif  // EQLITE_HAVE_TOML
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+std::string LoadError::to_string() const {
+  std::string out = path;
+  if (line) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  out += ": " + message;
+  if (!excerpt.empty()) out += "\n" + excerpt;
+  return out;
+}
+
+std::string PackLoad::summary() const {
+  std::string out =
+      with_commas(rules.size()) + " EQL rule" + (rules.size() == 1 ? "" : "s") + " loaded";
+  if (building_blocks) out += " (" + with_commas(building_blocks) + " building blocks)";
+  if (skipped_files) {
+    std::vector<std::pair<std::size_t, std::string>> by;
+    for (const auto& [reason, n] : skipped)
+      by.emplace_back(n, reason);
+    std::stable_sort(by.begin(), by.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    out += "; " + with_commas(skipped_files) + " skipped:";
+    for (std::size_t i = 0; i < by.size(); ++i)
+      out += (i ? ", " : " ") + with_commas(by[i].first) + " " + by[i].second;
+  }
+  if (!errors.empty())
+    out += "; " + with_commas(errors.size()) + " file" + (errors.size() == 1 ? "" : "s") +
+           " with errors";
+  return out;
+}
+
+bool load_rule_file(const std::string& path, Rule& out, LoadError& error) {
+  out = Rule{};
+  error = LoadError{};
+  error.path = out.path = path;
+  std::string text, why;
+  if (!read_text(path, text, why)) {
+    error.message = "cannot read the rule file: " + why;
+    return false;
+  }
+  if (ends_with(path, ".toml")) {
+#ifdef EQLITE_HAVE_TOML
+    return load_toml(path, text, out, error);
+#else
+    error.message = "this eqlite was built without TOML support (libtomlplusplus-dev)";
+    return false;
+#endif
+  }
+  out.id = out.name = stem(path);
+  out.language = out.type = "eql";
+  out.query = std::move(text);
+  return true;
+}
+
+PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& options) {
+  PackLoad load;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(p, ec)) {
+      files.push_back(p);
+      continue;
+    }
+    std::vector<std::string> found;
+    auto it = std::filesystem::recursive_directory_iterator(
+        p, std::filesystem::directory_options::skip_permission_denied, ec);
+    if (ec) {
+      load.errors.push_back({p, 0, 0, "cannot read the folder: " + ec.message(), ""});
+      continue;
+    }
+    for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        load.errors.push_back({p, 0, 0, "cannot read the folder: " + ec.message(), ""});
+        break;
+      }
+      const auto& path = it->path();
+      const auto ext = path.extension().string();
+      if ((ext == ".eql" || ext == ".toml") && it->is_regular_file(ec))
+        found.push_back(path.string());
+    }
+    std::sort(found.begin(), found.end());
+    if (found.empty() && !ec)
+      load.errors.push_back({p, 0, 0, "no rule files (*.eql, *.toml) in this folder", ""});
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  for (const auto& f : files) {
+    Rule r;
+    LoadError e;
+    if (!load_rule_file(f, r, e)) {
+      load.errors.push_back(std::move(e));
+      continue;
+    }
+    if (r.language != "eql") {
+      ++load.skipped_files;
+      ++load.skipped[r.language.empty() ? r.type.empty() ? "without a query" : r.type : r.language];
+      continue;
+    }
+    if (r.deprecated() && !options.include_deprecated) {
+      ++load.skipped_files;
+      ++load.skipped["deprecated eql"];
+      continue;
+    }
+    if (r.building_block()) ++load.building_blocks;
+    load.rules.push_back(std::move(r));
+  }
+  return load;
+}
+
+void map_to_file(const Rule& rule, std::size_t query_offset, std::uint32_t& line,
+                 std::uint32_t& column) {
+  if (rule.query_anchors.empty()) {
+    const auto loc = eqlite::SourceLocation::at(rule.query, query_offset);
+    line = loc.line;
+    column = loc.column;
+    return;
+  }
+  auto it = std::upper_bound(rule.query_anchors.begin(), rule.query_anchors.end(), query_offset,
+                             [](std::size_t off, const QueryAnchor& a) { return off < a.offset; });
+  if (it != rule.query_anchors.begin()) --it;
+  line = it->line;
+  column = it->column + static_cast<std::uint32_t>(query_offset - it->offset);
+}
+
+LoadError compile_error(const Rule& rule, const eqlite::Error& e) {
+  LoadError out;
+  out.path = rule.path;
+  out.message = e.message;
+  if (e.where.line == 0) return out;
+  map_to_file(rule, e.where.offset, out.line, out.column);
+  // The query's line and a caret, as eqlite::Error::format gives them after its first line.
+  const std::string formatted = e.format(rule.query);
+  if (const std::size_t nl = formatted.find('\n'); nl != std::string::npos)
+    out.excerpt = formatted.substr(nl + 1);
+  return out;
+}
+
+}  // namespace pack

@@ -1,0 +1,59 @@
+// pack/rule_loader.hpp — rules from files and folders: `.eql` files and Elastic's
+// detection-rules TOML files (docs/rule-packs.md).
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <eqlite/error.hpp>
+
+#include "pack/rule.hpp"
+
+namespace pack {
+
+/// A problem with one file: `FILE:LINE:COL: message` (line and column 0 when unknown), and for
+/// a query that does not compile, the file's line with a caret under the column.
+struct LoadError {
+  std::string path;
+  std::uint32_t line = 0, column = 0;
+  std::string message;
+  std::string excerpt;  // the line and a caret, or empty
+  std::string to_string() const;
+};
+
+struct LoadOptions {
+  bool include_deprecated = false;  // maturity = "deprecated" rules are left out unless asked
+};
+
+/// What loading rule files gave: the EQL rules, and what was left out and why.
+struct PackLoad {
+  std::vector<Rule> rules;                     // EQL rules, in path order
+  std::map<std::string, std::size_t> skipped;  // by reason: "kuery", "esql", "machine_learning",
+                                               // "deprecated", ... (a count of files each)
+  std::size_t skipped_files = 0;
+  std::vector<LoadError> errors;  // broken files (the others still load)
+  std::size_t building_blocks = 0;
+
+  /// "1,081 EQL rules loaded (74 building blocks); 1,111 skipped: 792 kuery, 212 esql, ..."
+  std::string summary() const;
+};
+
+/// Reads one rule file (`.eql`, or `.toml` with a [rule] table). A TOML rule of another language
+/// comes back with its language set and an empty query; the caller decides.
+bool load_rule_file(const std::string& path, Rule& out, LoadError& error);
+
+/// Loads `paths`: each a file, or a folder read recursively for `*.eql` and `*.toml` (sorted by
+/// path). Non-EQL and (unless asked) deprecated rules are counted in `skipped`.
+PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& options = {});
+
+/// Where a byte offset of `rule.query` is in the rule's file (1-based line and column).
+void map_to_file(const Rule& rule, std::size_t query_offset, std::uint32_t& line,
+                 std::uint32_t& column);
+
+/// A compile error of `rule.query` as a problem of its file: the position mapped into the file,
+/// the query's line with a caret under the column as the excerpt.
+LoadError compile_error(const Rule& rule, const eqlite::Error& e);
+
+}  // namespace pack
