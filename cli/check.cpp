@@ -4,13 +4,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "pack/rule_loader.hpp"
+#include "pack/schema.hpp"
+#include "pack/schema_lint.hpp"
 
 namespace cli {
 
@@ -18,26 +24,39 @@ namespace {
 
 const char* const kCheckUsage =
     "usage: eqlite check [--ast] [--bytecode] [--index] [--fields-from DATA]\n"
+    "                    [--schema NAME]... [--format text|json] [--set FIELD=VALUE]...\n"
     "                    (QUERY | --rule-file FILE... | --rules DIR)\n"
     "\n"
     "Compiles each rule and reports every error as FILE:LINE:COLUMN: message, with the rule\n"
     "line and a caret under the column.\n"
     "\n"
     "options:\n"
-    "  --rule-file FILE...  check the rules in these files (repeatable)\n"
+    "  --rule-file FILE...  check the rules in these files (.eql, or detection-rules .toml;\n"
+    "                       repeatable)\n"
     "  --ast                print the syntax tree of each rule\n"
     "  --category-field F   the field that '<category> where' tests (default event.category)\n"
     "  --bytecode           print the compiled bytecode of each rule\n"
-    "  --rules DIR          check every *.eql file in DIR (as eqlite match --rules)\n"
+    "  --rules DIR          check every rule file (*.eql, *.toml) under DIR\n"
     "  --index              print how a rule set of these rules is indexed: the anchor\n"
     "                       field each rule is filed under (eqlite match with several rules)\n"
+    "  --schema NAME        check each rule's fields against a schema (repeatable): ecs (the\n"
+    "                       Elastic Common Schema), azure (Elastic's Azure integration).\n"
+    "                       Reports, at LINE:COLUMN with a caret, fields the schema does not\n"
+    "                       define (with the nearest field), comparisons that Elasticsearch\n"
+    "                       rejects or that can never be true for the field's type, and those\n"
+    "                       that work only through coercion (docs/schema-lint.md). A TOML\n"
+    "                       rule's required_fields and --fields-from DATA count as schema too\n"
+    "  --format text|json   with --schema: findings as text (default) or one JSON object per\n"
+    "                       line {file, line, column, severity, code, field, message,\n"
+    "                       suggestion}\n"
     "  --fields-from DATA   warn about every field a rule reads that has no value in any\n"
-    "                       event of DATA (NDJSON), suggesting the nearest field that has one\n"
-    "  --set FIELD=VALUE    with --fields-from: FIELD is supplied as a constant (as with\n"
-    "                       eqlite match --set), so it is not reported\n"
+    "                       event of DATA (NDJSON), suggesting the nearest field that has one;\n"
+    "                       with --schema, DATA is one more schema (its paths and value types)\n"
+    "  --set FIELD=VALUE    FIELD is supplied as a constant (as with eqlite match --set), so\n"
+    "                       it is not reported\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 when every rule compiles, 2 otherwise.\n";
+    "Exit status: 0 when every rule compiles (schema findings do not change it), 2 otherwise.\n";
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
@@ -145,11 +164,56 @@ struct FieldCensus {
   }
 };
 
+// The query's line that holds `offset` and a caret under it (as eqlite::Error::format).
+std::string excerpt(std::string_view text, std::size_t offset) {
+  const std::size_t begin = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  const std::size_t b = offset == 0 || begin == std::string_view::npos ? 0 : begin + 1;
+  std::size_t e = text.find('\n', b);
+  if (e == std::string_view::npos) e = text.size();
+  std::string line(text.substr(b, e - b));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  std::string caret;
+  for (std::size_t i = b; i < offset && i < e; ++i)
+    caret += text[i] == '\t' ? '\t' : ' ';
+  return line + "\n" + caret + "^";
+}
+
+struct LintTally {
+  std::size_t rules = 0, findings = 0;
+  std::map<std::string, std::size_t> by_code;
+};
+
+// The findings of one rule, as text (FILE:LINE:COL: severity: message, line, caret) or JSON.
+void report_findings(const pack::Rule& rule, const std::vector<pack::Finding>& findings, bool json,
+                     LintTally& tally) {
+  ++tally.rules;
+  for (const auto& f : findings) {
+    ++tally.findings;
+    ++tally.by_code[f.code];
+    std::uint32_t line = f.line, column = f.column;
+    if (!rule.path.empty()) pack::map_to_file(rule, f.offset, line, column);
+    if (json) {
+      std::string o = "{\"file\":" + json_quoted(rule.path) + ",\"line\":" + std::to_string(line) +
+                      ",\"column\":" + std::to_string(column) +
+                      ",\"severity\":" + json_quoted(pack::to_string(f.severity)) +
+                      ",\"code\":" + json_quoted(f.code) + ",\"field\":" + json_quoted(f.field) +
+                      ",\"message\":" + json_quoted(f.message) +
+                      ",\"suggestion\":" + json_quoted(f.suggestion) + "}";
+      std::printf("%s\n", o.c_str());
+    } else {
+      std::string where = std::to_string(line) + ":" + std::to_string(column);
+      if (!rule.path.empty()) where = rule.path + ":" + where;
+      std::printf("%s: %s: %s\n%s\n", where.c_str(), pack::to_string(f.severity), f.message.c_str(),
+                  excerpt(rule.query, f.offset).c_str());
+    }
+  }
+}
+
 }  // namespace
 
 int cmd_check(int argc, char** argv) {
-  bool ast = false, bytecode = false, index = false, rule_mode = false;
-  std::vector<std::string> positional, rule_files, data_files;
+  bool ast = false, bytecode = false, index = false, rule_mode = false, json = false;
+  std::vector<std::string> positional, rule_paths, data_files, schema_names;
   std::set<std::string, std::less<>> constants;
   eqlite::CompileOptions options;
   for (int i = 0; i < argc; ++i) {
@@ -163,29 +227,41 @@ int cmd_check(int argc, char** argv) {
       bytecode = true;
     } else if (a == "--index") {
       index = true;
-    } else if (a == "--fields-from" || a == "--set" || a == "--category-field") {
+    } else if (a == "--fields-from" || a == "--set" || a == "--category-field" || a == "--schema" ||
+               a == "--format") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
         return kError;
       }
       std::string v = argv[++i];
-      if (a == "--category-field")
+      if (a == "--category-field") {
         options.category_field = v;
-      else if (a == "--fields-from")
+      } else if (a == "--fields-from") {
         data_files.push_back(v);
-      else
+      } else if (a == "--schema") {
+        if (!pack::Schema::builtin(v)) {
+          std::fprintf(stderr, "eqlite check: unknown schema [%s]; the schemas are: ecs, azure\n",
+                       v.c_str());
+          return kError;
+        }
+        if (std::find(schema_names.begin(), schema_names.end(), v) == schema_names.end())
+          schema_names.push_back(v);
+      } else if (a == "--format") {
+        if (v != "text" && v != "json") {
+          std::fprintf(stderr, "eqlite check: --format takes text or json, not [%s]\n", v.c_str());
+          return kError;
+        }
+        json = v == "json";
+      } else {
         constants.insert(v.substr(0, v.find('=')));
+      }
     } else if (a == "--rule-file" || a == "--rules") {
       rule_mode = true;
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite check: %s needs an argument\n%s", a.c_str(), kCheckUsage);
         return kError;
       }
-      if (a == "--rules") {
-        if (!rules_in_dir(argv[++i], rule_files)) return kError;
-      } else {
-        rule_files.push_back(argv[++i]);
-      }
+      rule_paths.push_back(argv[++i]);
     } else if (a.size() > 1 && a[0] == '-') {
       std::fprintf(stderr, "eqlite check: unknown option %s\n%s", a.c_str(), kCheckUsage);
       return kError;
@@ -193,49 +269,120 @@ int cmd_check(int argc, char** argv) {
       positional.push_back(a);
     }
   }
-  std::vector<RuleSource> rules;
+  // The rules: files and folders (pack/rule_loader.hpp), or the query on the command line.
+  std::vector<pack::Rule> rules;
   bool failed = false;
   if (rule_mode) {
-    rule_files.insert(rule_files.end(), positional.begin(), positional.end());
-    for (const auto& f : rule_files) {
-      RuleSource r;
-      if (load_rule(f, r))
-        rules.push_back(std::move(r));
-      else
+    rule_paths.insert(rule_paths.end(), positional.begin(), positional.end());
+    pack::PackLoad load;
+    for (const auto& path : rule_paths) {
+      const bool is_dir = std::filesystem::is_directory(path);
+      pack::PackLoad one = pack::load_rules({path});
+      for (auto& r : one.rules)
+        load.rules.push_back(std::move(r));
+      for (auto& e : one.errors)
+        load.errors.push_back(std::move(e));
+      for (const auto& [why, n] : one.skipped)
+        load.skipped[why] += n;
+      load.skipped_files += one.skipped_files;
+      load.building_blocks += one.building_blocks;
+      if (!is_dir && one.skipped_files > 0) {
+        std::fprintf(stderr, "eqlite: %s is not an EQL rule (%s)\n", path.c_str(),
+                     one.skipped.begin()->first.c_str());
         failed = true;
+      }
     }
+    for (const auto& e : load.errors)
+      std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    failed = failed || !load.errors.empty();
+    if (load.skipped_files > 0) std::fprintf(stderr, "eqlite: %s\n", load.summary().c_str());
+    rules = std::move(load.rules);
   } else {
     if (positional.size() != 1) {
       std::fprintf(stderr, "eqlite check: give one QUERY, or --rule-file FILE...\n%s", kCheckUsage);
       return kError;
     }
-    rules.push_back({positional[0], "", "query"});
+    pack::Rule r;
+    r.id = r.name = "query";
+    r.language = r.type = "eql";
+    r.query = positional[0];
+    rules.push_back(std::move(r));
   }
+
+  // --schema: the schemas every rule is checked against; --fields-from DATA is one of them.
+  // Without --schema, --fields-from reports the fields without a value in DATA.
+  const bool lint = !schema_names.empty();
   FieldCensus census;
-  for (const auto& f : data_files)
-    if (!census.load(f)) failed = true;
+  pack::SchemaSet schemas;
+  pack::LintOptions lint_options;
+  lint_options.constants = constants;
+  lint_options.builtin_given = schema_names;
+  for (const auto& name : schema_names)
+    schemas.add(*pack::Schema::builtin(name));
+  for (const auto& f : data_files) {
+    if (!lint) {
+      if (!census.load(f)) failed = true;
+      continue;
+    }
+    pack::Schema samples(f, pack::Schema::Kind::Samples);
+    std::string error;
+    if (!pack::Schema::from_samples(f, samples, error)) {
+      std::fprintf(stderr, "eqlite: %s\n", error.c_str());
+      failed = true;
+      continue;
+    }
+    schemas.add(std::move(samples));
+  }
+  LintTally tally;
+
   eqlite::RuleSet set;
   for (const auto& r : rules) {
-    auto q = eqlite::compile(r.text, options);
+    const std::string label = r.path;
+    auto q = eqlite::compile(r.query, options);
     if (!q) {
-      print_compile_error(r, q.error());
+      if (label.empty())
+        print_compile_error({r.query, "", "query"}, q.error());
+      else
+        std::fprintf(stderr, "%s\n", pack::compile_error(r, q.error()).to_string().c_str());
       failed = true;
       continue;
     }
     if (index) {
-      auto added = set.add(r.name.empty() ? "query" : r.name, r.text, options);
+      auto added = set.add(r.name.empty() ? "query" : r.name, r.query, options);
       if (!added) {  // compiles alone but not in a set: a pipe
-        print_compile_error(r, added.error());
+        if (label.empty())
+          print_compile_error({r.query, "", "query"}, added.error());
+        else
+          std::fprintf(stderr, "%s\n", pack::compile_error(r, added.error()).to_string().c_str());
         failed = true;
       }
     }
-    if (!census.files.empty()) census.report(r.label, *q, constants);
-    std::string prefix = r.label.empty() ? "" : r.label + ": ";
+    if (lint) {
+      if (r.required_fields.empty()) {
+        report_findings(r, pack::lint(*q, schemas, lint_options), json, tally);
+      } else {  // the rule's own required_fields count as schema too
+        pack::SchemaSet own;
+        for (const auto& s : schemas.schemas())
+          own.add(s);
+        own.add(pack::Schema::from_required_fields(r));
+        report_findings(r, pack::lint(*q, own, lint_options), json, tally);
+      }
+    }
+    if (!census.files.empty()) census.report(label, *q, constants);
+    std::string prefix = label.empty() ? "" : label + ": ";
     if (ast) std::printf("%s%s\n", prefix.c_str(), q->dump_ast().c_str());
     if (bytecode) {
-      if (!r.label.empty()) std::printf("%s:\n", r.label.c_str());
+      if (!label.empty()) std::printf("%s:\n", label.c_str());
       std::printf("%s", q->disassemble().c_str());
     }
+  }
+  if (lint && tally.rules > 1) {
+    std::string by;
+    for (const auto& [code, n] : tally.by_code)
+      by += (by.empty() ? "" : ", ") + std::to_string(n) + " " + code;
+    std::fprintf(stderr, "eqlite: %zu rules checked against the schema: %zu findings%s%s%s\n",
+                 tally.rules, tally.findings, by.empty() ? "" : " (", by.c_str(),
+                 by.empty() ? "" : ")");
   }
   if (index && set.size() > 0)
     std::printf("index of %zu rules:\n%s", set.size(), set.describe_index().c_str());

@@ -48,5 +48,6 @@ void print_compile_error(const RuleSource& rule, const eqlite::Error& e);
 
 int cmd_match(int argc, char** argv);
 int cmd_check(int argc, char** argv);
+int cmd_test(int argc, char** argv);
 
 }  // namespace cli

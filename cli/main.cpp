@@ -36,6 +36,7 @@ namespace {
 const char* const kUsage =
     "usage: eqlite match (QUERY | --rule-file RULE.eql... | --rules DIR) [options] [FILE...]\n"
     "       eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
+    "       eqlite test (--manifest FILE... | RULE DATA...) [options]\n"
     "       eqlite --help | --version\n"
     "\n"
     "Evaluates Elastic EQL (Event Query Language) rules over NDJSON events.\n"
@@ -43,11 +44,11 @@ const char* const kUsage =
     "commands:\n"
     "  match   print each input line (one JSON event per line) that matches the rule\n"
     "  check   compile rules and report errors; --ast / --bytecode show the result\n"
+    "  test    run rules over sample events and compare with their expected outcomes\n"
     "\n"
-    "Run 'eqlite match --help' or 'eqlite check --help' for the options.\n"
+    "Run 'eqlite match --help', 'eqlite check --help' or 'eqlite test --help' for the options.\n"
     "Exit status: 0 when something matched (check: every rule compiles), 1 when nothing\n"
     "matched, 2 on an error.\n";
-
 
 }  // namespace
 
@@ -139,6 +140,29 @@ bool load_rule(const std::string& file, RuleSource& rule) {
   return true;
 }
 
+// Every *.eql file of `dir`, sorted by name.
+bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    std::fprintf(stderr, "eqlite: cannot read rule directory %s: %s\n", dir.c_str(),
+                 ec.message().c_str());
+    return false;
+  }
+  std::vector<std::string> found;
+  for (const auto& entry : it) {
+    if (entry.path().extension() == ".eql" && !entry.is_directory(ec))
+      found.push_back(entry.path().string());
+  }
+  if (found.empty()) {
+    std::fprintf(stderr, "eqlite: no *.eql rule in %s\n", dir.c_str());
+    return false;
+  }
+  std::sort(found.begin(), found.end());
+  files.insert(files.end(), found.begin(), found.end());
+  return true;
+}
+
 void print_compile_error(const RuleSource& rule, const eqlite::Error& e) {
   std::string msg = e.format(rule.text);
   if (!rule.label.empty()) msg = rule.label + ":" + msg;
@@ -164,6 +188,7 @@ int main(int argc, char** argv) {
   }
   if (cmd == "match") return cli::cmd_match(argc - 2, argv + 2);
   if (cmd == "check") return cli::cmd_check(argc - 2, argv + 2);
+  if (cmd == "test") return cli::cmd_test(argc - 2, argv + 2);
   std::fprintf(stderr, "eqlite: unknown command '%s'\n%s", cmd.c_str(), cli::kUsage);
   return cli::kError;
 }

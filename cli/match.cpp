@@ -28,6 +28,8 @@
 #include "cli/common.hpp"
 #include "cli/output.hpp"
 #include "cli/stream_run.hpp"
+#include "pack/exceptions.hpp"
+#include "pack/rule_loader.hpp"
 
 namespace cli {
 namespace {
@@ -591,29 +593,6 @@ class Runner {
 
 }  // namespace
 
-// Every *.eql file of `dir`, sorted by name.
-bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "eqlite: cannot read rule directory %s: %s\n", dir.c_str(),
-                 ec.message().c_str());
-    return false;
-  }
-  std::vector<std::string> found;
-  for (const auto& entry : it) {
-    if (entry.path().extension() == ".eql" && !entry.is_directory(ec))
-      found.push_back(entry.path().string());
-  }
-  if (found.empty()) {
-    std::fprintf(stderr, "eqlite: no *.eql rule in %s\n", dir.c_str());
-    return false;
-  }
-  std::sort(found.begin(), found.end());
-  files.insert(files.end(), found.begin(), found.end());
-  return true;
-}
-
 int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional, rule_files;
   eqlite::CompileOptions options;
@@ -623,6 +602,12 @@ int cmd_match(int argc, char** argv) {
   std::int64_t lateness = 60'000'000'000;  // --allowed-lateness: one minute (docs/cli.md)
   std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::pair<std::string, std::string>> sets;
+  std::vector<std::string> rule_paths;   // --rule-file and --rules, in order
+  std::vector<std::string> input_index;  // per positional FILE: the --index before it
+  std::vector<std::string> exception_files, exception_list_files;
+  std::string index;  // the current --index
+  bool any_index = false, include_deprecated = false, summary = false;
+  int alerts = -1, progress = -1;  // -1: decided below
   bool options_done = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -637,6 +622,26 @@ int cmd_match(int argc, char** argv) {
       sort = true;
     } else if (!options_done && a == "--samples-when-complete") {
       samples_now = true;
+    } else if (!options_done && (a == "--alerts" || a == "--no-alerts")) {
+      alerts = a == "--alerts";
+    } else if (!options_done && (a == "--progress" || a == "--no-progress")) {
+      progress = a == "--progress";
+    } else if (!options_done && a == "--summary") {
+      summary = true;
+    } else if (!options_done && a == "--include-deprecated") {
+      include_deprecated = true;
+    } else if (!options_done &&
+               (a == "--index" || a == "--exceptions" || a == "--exception-lists")) {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
+        return kError;
+      }
+      if (a == "--index") {
+        index = argv[++i];
+        any_index = true;
+      } else {
+        (a == "--exceptions" ? exception_files : exception_list_files).push_back(argv[++i]);
+      }
     } else if (!options_done && a == "--allowed-lateness") {
       if (i + 1 >= argc || !parse_duration(argv[i + 1], lateness)) {
         std::fprintf(stderr,
@@ -673,12 +678,10 @@ int cmd_match(int argc, char** argv) {
         return kError;
       }
       std::string v = argv[++i];
-      if (a == "--rule-file") {
+      if (a == "--rule-file" || a == "--rules") {
         rule_mode = true;
-        rule_files.push_back(v);
-      } else if (a == "--rules") {
-        rule_mode = true;
-        if (!rules_in_dir(v, rule_files)) return kError;
+        rule_paths.push_back(v);
+        if (a == "--rule-file") rule_files.push_back(v);
       } else if (a == "--category-field") {
         options.category_field = v;
       } else if (a == "--timestamp-field") {
@@ -696,6 +699,7 @@ int cmd_match(int argc, char** argv) {
     } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
       rule_mode = true;
       rule_files.push_back(a.substr(12));
+      rule_paths.push_back(a.substr(12));
     } else if (!options_done && a == "--") {
       options_done = true;
     } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
@@ -703,51 +707,114 @@ int cmd_match(int argc, char** argv) {
       return kError;
     } else {
       positional.push_back(a);
+      input_index.push_back(index);
     }
   }
   threads = std::min<std::size_t>(threads, 256);
 
-  std::vector<RuleSource> sources;
+  // The rules: files and folders (pack/rule_loader.hpp), or the query on the command line.
+  pack::PackLoad load;
+  bool rule_errors = false;
   if (rule_mode) {
-    for (const auto& f : rule_files) {
-      RuleSource r;
-      if (!load_rule(f, r)) return kError;
-      sources.push_back(std::move(r));
+    pack::LoadOptions lo;
+    lo.include_deprecated = include_deprecated;
+    for (const auto& path : rule_paths) {
+      const bool is_dir = std::filesystem::is_directory(path);
+      pack::PackLoad one = pack::load_rules({path}, lo);
+      for (auto& r : one.rules)
+        load.rules.push_back(std::move(r));
+      for (auto& e : one.errors)
+        load.errors.push_back(std::move(e));
+      for (const auto& [why, n] : one.skipped)
+        load.skipped[why] += n;
+      load.skipped_files += one.skipped_files;
+      load.building_blocks += one.building_blocks;
+      // A rule file named on its own that is not EQL is an error; in a folder, it is skipped.
+      if (!is_dir && one.skipped_files > 0) {
+        std::fprintf(stderr, "eqlite: %s is not an EQL rule (%s); not run\n", path.c_str(),
+                     one.skipped.begin()->first.c_str());
+        rule_errors = true;
+      }
+    }
+    for (const auto& e : load.errors)
+      std::fprintf(stderr, "%s\n", e.to_string().c_str());
+    rule_errors = rule_errors || !load.errors.empty();
+    if (rule_paths.size() != rule_files.size())  // a folder: say what was loaded
+      std::fprintf(stderr, "eqlite: %s\n", load.summary().c_str());
+    if (load.rules.empty()) {
+      std::fprintf(stderr, "eqlite: no rule to run\n");
+      return kError;
     }
   } else {
     if (positional.empty()) {
       std::fprintf(stderr, "eqlite match: no query given\n%s", kMatchUsage);
       return kError;
     }
-    sources.push_back({positional.front(), "", "query"});
+    pack::Rule r;
+    r.id = r.name = "query";
+    r.language = r.type = "eql";
+    r.query = positional.front();
+    load.rules.push_back(std::move(r));
     positional.erase(positional.begin());
+    input_index.erase(input_index.begin());
   }
+  if (positional.empty() && any_index) input_index = {index};  // standard input
+
+  // A rule with `index` patterns sees only the inputs they name, when inputs are named
+  // (--index; docs/rule-packs.md). The input's name is the constant field _index.
+  auto scope_filter = [&](const pack::Rule& r) -> std::string {
+    if (!any_index || r.index.empty()) return "";
+    std::string in, out;
+    for (const auto& p : r.index) {
+      std::string& list = p.rfind('-', 0) == 0 ? out : in;
+      list += (list.empty() ? "" : ", ") + json_quoted(p.rfind('-', 0) == 0 ? p.substr(1) : p);
+    }
+    std::string f = "_index == null or (";
+    f += in.empty() ? "true" : "_index like (" + in + ")";
+    if (!out.empty()) f += " and not _index like (" + out + ")";
+    return f + ")";
+  };
 
   Config config;
   config.reader_options = reader_options;
   std::optional<eqlite::Query> single;
   eqlite::RuleSet rules;
   std::vector<std::string> names;
-  if (sources.size() == 1) {
-    auto q = eqlite::compile(sources[0].text, options);
+  std::vector<const pack::Rule*> metas;  // per rule id
+  std::vector<std::string> failed_rules;
+  const bool from_toml = std::any_of(load.rules.begin(), load.rules.end(),
+                                     [](const pack::Rule& r) { return !r.severity.empty(); });
+  if (load.rules.size() == 1 && !rule_errors) {
+    eqlite::CompileOptions o = options;
+    o.filter = scope_filter(load.rules[0]);
+    auto q = eqlite::compile(load.rules[0].query, o);
     if (!q) {
-      print_compile_error(sources[0], q.error());
+      if (rule_mode)
+        std::fprintf(stderr, "%s\n",
+                     pack::compile_error(load.rules[0], q.error()).to_string().c_str());
+      else
+        print_compile_error({load.rules[0].query, "", "query"}, q.error());
       return kError;
     }
     single = std::move(*q);
     config.single = &*single;
-    names.push_back(sources[0].name);
+    names.push_back(load.rules[0].name);
+    metas.push_back(&load.rules[0]);
   } else {
-    bool failed = false;
-    for (const auto& s : sources) {
-      auto id = rules.add(s.name, s.text, options);
+    for (const auto& r : load.rules) {
+      eqlite::CompileOptions o = options;
+      o.filter = scope_filter(r);
+      auto id = rules.add(r.name, r.query, o);
       if (!id) {
-        print_compile_error(s, id.error());
-        failed = true;
+        std::fprintf(stderr, "%s\n", pack::compile_error(r, id.error()).to_string().c_str());
+        rule_errors = true;
+        failed_rules.push_back(r.name);
+        continue;
       }
-      names.push_back(s.name);
+      names.push_back(r.name);
+      metas.push_back(&r);
     }
-    if (failed) return kError;
+    if (rules.size() == 0) return kError;
     config.rules = &rules;
   }
   std::vector<std::string> set_strings;
@@ -759,8 +826,37 @@ int cmd_match(int argc, char** argv) {
 
   // Sequences, samples and rules with pipes run as one stream (stream.cpp), which applies the
   // pipes; single-event rules without pipes on every thread (Runner, below).
+  // Exception lists (docs/exceptions.md): --exceptions for every rule, --exception-lists for
+  // the rules whose TOML names them.
+  pack::ExceptionLoad except_all, except_ref;
+  for (const auto& f : exception_files)
+    pack::load_exceptions(f, except_all);
+  for (const auto& f : exception_list_files)
+    pack::load_exceptions(f, except_ref);
+  for (const auto* load_ : {&except_all, &except_ref})
+    for (const auto& e : load_->errors) {
+      std::fprintf(stderr, "%s\n", e.to_string().c_str());
+      rule_errors = true;
+    }
+  std::vector<std::vector<const pack::ExceptionList*>> rule_lists(metas.size());
+  bool any_exceptions = !except_all.lists.empty();
+  for (std::size_t r = 0; r < metas.size(); ++r) {
+    std::vector<std::string> missing;
+    rule_lists[r] = except_ref.lists_for(*metas[r], &missing);
+    any_exceptions = any_exceptions || !rule_lists[r].empty();
+    for (const auto& m : missing)
+      std::fprintf(stderr,
+                   "eqlite: %s: exception list %s is not loaded (--exception-lists FILE); the rule "
+                   "runs without it\n",
+                   metas[r]->path.c_str(), m.c_str());
+  }
+
+  // So do rule packs: alerts, index scoping, exceptions and the summary are the stream's.
+  if (alerts < 0) alerts = from_toml;
+  if (progress < 0) progress = ::isatty(STDERR_FILENO) ? 1 : 0;
   bool streamed =
       single && (single->kind() != eqlite::QueryKind::Event || !single->pipes().empty());
+  streamed = streamed || alerts || any_index || any_exceptions || summary || progress;
   for (std::size_t r = 0; r < rules.size(); ++r)
     streamed = streamed || rules.query(r).kind() != eqlite::QueryKind::Event ||
                !rules.query(r).pipes().empty();
@@ -780,7 +876,16 @@ int cmd_match(int argc, char** argv) {
     run.count = count;
     run.stats = stats;
     run.sort = sort;
-    return run_stream(run, positional);
+    run.metas = metas;
+    run.alerts = alerts;
+    run.input_index = input_index;
+    run.summary = summary;
+    run.failed_rules = failed_rules;
+    run.progress = progress;
+    run.exceptions_all = &except_all;
+    run.rule_exceptions = &rule_lists;
+    const int status = run_stream(run, positional);
+    return rule_errors && status != kError ? kError : status;
   }
   if (sort) {
     std::fprintf(stderr,
@@ -845,7 +950,7 @@ int cmd_match(int argc, char** argv) {
                  static_cast<unsigned long long>(runner.matched),
                  static_cast<unsigned long long>(runner.lines - runner.matched - runner.skipped),
                  static_cast<unsigned long long>(runner.skipped));
-  if (error) return kError;
+  if (error || rule_errors) return kError;
   const bool any = std::any_of(runner.per_rule().begin(), runner.per_rule().end(),
                                [](std::uint64_t n) { return n > 0; });
   return any ? kMatched : kNoMatch;

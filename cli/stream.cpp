@@ -4,6 +4,7 @@
 // time (each is expected in time order); with --sort, every input is read first and the events
 // are put in time order.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <cerrno>
@@ -15,9 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "cli/alert.hpp"
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/stream_run.hpp"
+#include "pack/data_stream.hpp"
 
 namespace cli {
 
@@ -87,6 +91,7 @@ class LineSource {
     }
   }
   const std::string& error() const { return error_; }
+  std::uint64_t bytes_read() const { return bytes_read_; }
 
  private:
   bool fill() {
@@ -104,6 +109,7 @@ class LineSource {
       return false;
     }
     buf_.resize(old + static_cast<std::size_t>(n));
+    bytes_read_ += static_cast<std::uint64_t>(n);
     if (n == 0) eof_ = true;
     return true;
   }
@@ -115,6 +121,7 @@ class LineSource {
   std::uint64_t line_ = 0;
   bool eof_ = false, first_ = true, dropping_ = false;
   std::string error_;
+  std::uint64_t bytes_read_ = 0;
 };
 
 // A line and where it came from.
@@ -153,6 +160,44 @@ class Runner {
     }
     for (const auto& n : run.names)
       prefixes_.push_back("{\"rule\":" + json_quoted(n) + ",");
+    if (run.alerts)
+      for (const pack::Rule* r : run.metas)
+        alert_prefixes_.push_back(alert_prefix(*r));
+    excepted_.assign(run.names.size(), 0);
+    if (run.exceptions_all && !run.exceptions_all->lists.empty())
+      except_all_ = std::make_unique<pack::ExceptionMatcher>(run.exceptions_all->lists);
+    if (run.rule_exceptions) {
+      except_rule_.resize(run.names.size());
+      for (std::size_t r = 0; r < run.rule_exceptions->size() && r < run.names.size(); ++r)
+        if (!(*run.rule_exceptions)[r].empty())
+          except_rule_[r] = std::make_unique<pack::ExceptionMatcher>((*run.rule_exceptions)[r]);
+    }
+    for (const auto& [field, value] : run.constants)
+      for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(field, value); });
+    for (const auto& [field, value] : run.constants)
+      user_constants_.push_back(field);
+  }
+
+  // The input's constants: its --index name as _index and its data stream's fields (E4), unless
+  // --set gives them.
+  void set_input(std::size_t input, const std::string& index) {
+    if (input == current_input_) return;
+    current_input_ = input;
+    const auto ds = pack::data_stream_constants(index);
+    static const char* const kFields[] = {
+        "_index",        "data_stream.type", "data_stream.dataset", "data_stream.namespace",
+        "event.dataset", "event.module"};
+    for (const char* f : kFields) {
+      if (std::find(user_constants_.begin(), user_constants_.end(), f) != user_constants_.end())
+        continue;
+      std::string value = std::string_view(f) == "_index" ? index : "";
+      for (const auto& [field, v] : ds)
+        if (field == f) value = v;
+      const eqlite::Value v = value.empty() ? eqlite::Value::null() : eqlite::Value::string(value);
+      stream_.set_constant(f, v);
+      time_reader_.set_constant(f, v);
+      for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(f, v); });
+    }
   }
 
   // The line's time and tiebreaker, for merging inputs and --sort.
@@ -174,8 +219,10 @@ class Runner {
     }
   }
 
-  void push(const Line& l, const std::vector<std::string>& labels) {
+  void push(const Line& l, const std::vector<std::string>& labels,
+            const std::vector<std::string>& indexes) {
     ++lines;
+    if (!indexes.empty()) set_input(l.input, indexes[l.input]);
     const std::string& label = labels[l.input];
     if (l.too_long) {
       ++skipped;
@@ -215,7 +262,8 @@ class Runner {
   void finish() { stream_.finish(); }
   const eqlite::Stream& stream() const { return stream_; }
   const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
-  std::uint64_t lines = 0, skipped = 0;
+  const std::vector<std::uint64_t>& excepted() const { return excepted_; }
+  std::uint64_t lines = 0, skipped = 0, alerts = 0, excepted_total = 0;
 
  private:
   eqlite::Stream make_stream() {
@@ -224,12 +272,56 @@ class Runner {
     return eqlite::Stream(*run_.rules, cb, run_.options);
   }
 
+  template <typename F>
+  void for_each_matcher(F f) {
+    if (except_all_) f(*except_all_);
+    for (auto& m : except_rule_)
+      if (m) f(*m);
+  }
+
+  // An exception item excepts the result when it excepts one of its events (docs/exceptions.md).
+  bool excepted(const eqlite::StreamResult& r) {
+    pack::ExceptionMatcher* own =
+        r.rule < except_rule_.size() ? except_rule_[r.rule].get() : nullptr;
+    if (!except_all_ && !own) return false;
+    for (std::string_view e : r.events) {
+      if (e.empty()) continue;
+      if ((except_all_ && except_all_->match(e)) || (own && own->match(e))) return true;
+    }
+    return false;
+  }
+
   void on_result(const eqlite::StreamResult& r) {
+    if (excepted(r)) {
+      ++excepted_[r.rule];
+      ++excepted_total;
+      return;
+    }
     ++per_rule_[r.rule];
+    ++alerts;
     if (run_.count) return;
     const bool several = run_.rules != nullptr;
     line_.clear();
-    if (r.kind == eqlite::QueryKind::Event) {
+    if (run_.alerts) {
+      line_ = alert_prefixes_[r.rule];
+      if (r.kind != eqlite::QueryKind::Event) {
+        line_ += "\"join_keys\":[";
+        for (std::size_t i = 0; i < r.join_keys.size(); ++i) {
+          if (i) line_ += ',';
+          line_ += json_value(r.join_keys[i]);
+        }
+        line_ += "],";
+      }
+      line_ += "\"events\":[";
+      for (std::size_t i = 0; i < r.events.size(); ++i) {
+        if (i) line_ += ',';
+        if (r.events[i].empty())
+          line_ += "{\"missing\":true}";
+        else
+          line_ += r.events[i];
+      }
+      line_ += "]}";
+    } else if (r.kind == eqlite::QueryKind::Event) {
       if (!several) {
         line_ = r.events[0];
       } else {
@@ -268,7 +360,38 @@ class Runner {
   std::vector<std::string> prefixes_;
   std::vector<int> reported_;
   std::string line_;
+  std::vector<std::string> alert_prefixes_;
+  std::vector<std::uint64_t> excepted_;
+  std::vector<std::string> user_constants_;
+  std::size_t current_input_ = SIZE_MAX;
+  std::unique_ptr<pack::ExceptionMatcher> except_all_;
+  std::vector<std::unique_ptr<pack::ExceptionMatcher>> except_rule_;
 };
+
+// --summary: the rules with hits (or excepted hits), most hits first, then the rules that
+// did not compile; on stderr.
+void print_summary(const StreamRun& run, const std::vector<std::uint64_t>& hits,
+                   const std::vector<std::uint64_t>& excepted, std::uint64_t lines) {
+  std::vector<std::size_t> order;
+  for (std::size_t r = 0; r < hits.size(); ++r)
+    if (hits[r] > 0 || excepted[r] > 0) order.push_back(r);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return hits[a] != hits[b] ? hits[a] > hits[b] : excepted[a] > excepted[b];
+  });
+  std::fprintf(stderr, "eqlite: summary: %zu rule%s over %llu lines\n", hits.size(),
+               hits.size() == 1 ? "" : "s", static_cast<unsigned long long>(lines));
+  std::fprintf(stderr, "%10s %9s  %-8s  %s\n", "hits", "excepted", "severity", "rule");
+  for (std::size_t r : order) {
+    const pack::Rule* meta = r < run.metas.size() ? run.metas[r] : nullptr;
+    std::fprintf(stderr, "%10llu %9llu  %-8s  %s\n", static_cast<unsigned long long>(hits[r]),
+                 static_cast<unsigned long long>(excepted[r]),
+                 meta && !meta->severity.empty() ? meta->severity.c_str() : "-",
+                 run.names[r].c_str());
+  }
+  for (const auto& name : run.failed_rules)
+    std::fprintf(stderr, "%10s %9s  %-8s  %s (did not compile)\n", "error", "-", "-", name.c_str());
+  std::fprintf(stderr, "eqlite: %zu of %zu rules had hits\n", order.size(), hits.size());
+}
 
 }  // namespace
 
@@ -280,7 +403,9 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
   std::vector<std::unique_ptr<LineSource>> sources;
   std::vector<std::string> labels;
   std::vector<int> fds;
-  for (const auto& file : inputs) {
+  std::vector<std::string> indexes;  // per source: its --index name
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const std::string& file = inputs[k];
     int fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY);
     if (fd < 0) {
       std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), std::strerror(errno));
@@ -288,10 +413,26 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       continue;
     }
     labels.push_back(file == "-" ? "(standard input)" : file);
+    if (!run.input_index.empty())
+      indexes.push_back(run.input_index[std::min(k, run.input_index.size() - 1)]);
     sources.push_back(
         std::make_unique<LineSource>(fd, labels.back(), run.options.reader.max_event_bytes));
     if (fd != STDIN_FILENO) fds.push_back(fd);
   }
+  std::uint64_t total_bytes = 0;  // of the regular files, for the time left
+  for (int fd : fds) {
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      total_bytes += static_cast<std::uint64_t>(st.st_size);
+  }
+  Progress progress(run.progress, ::isatty(STDERR_FILENO) != 0, total_bytes);
+  auto bytes_read = [&] {
+    std::uint64_t n = 0;
+    for (const auto& src : sources)
+      n += src->bytes_read();
+    return n;
+  };
+  auto tick = [&] { progress.tick(bytes_read(), runner.lines, runner.alerts); };
   const bool ordering = run.sort || sources.size() > 1;
   auto read_next = [&](std::size_t i, Line& l) {
     l.input = i;
@@ -315,8 +456,10 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     std::vector<Line> all;
     for (std::size_t i = 0; i < sources.size(); ++i) {
       Line l;
-      while (read_next(i, l))
+      while (read_next(i, l)) {
         all.push_back(l);
+        progress.tick(bytes_read(), all.size(), 0);
+      }
     }
     std::stable_sort(all.begin(), all.end(), [](const Line& a, const Line& b) {
       if (a.ts.has_value() != b.ts.has_value()) return !a.ts.has_value();
@@ -324,7 +467,8 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     });
     for (const Line& l : all) {
       if (runner.saturated()) break;
-      runner.push(l, labels);
+      runner.push(l, labels, indexes);
+      tick();
     }
   } else {
     // Each input in its own order; several merged by time (the earliest head first; a line
@@ -345,7 +489,8 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
         if (best == heads.size() || heads[i]->before(*heads[best])) best = i;
       }
       if (best == heads.size()) break;
-      runner.push(*heads[best], labels);
+      runner.push(*heads[best], labels, indexes);
+      tick();
       Line l;
       if (read_next(best, l))
         heads[best] = std::move(l);
@@ -356,6 +501,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
   for (int fd : fds)
     ::close(fd);
   runner.finish();
+  progress.done();
 
   if (run.count) {
     if (!run.rules) {
@@ -372,6 +518,11 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
                  static_cast<unsigned long long>(runner.skipped), runner.skipped == 1 ? "" : "s",
                  static_cast<unsigned long long>(runner.lines));
+  if (runner.excepted_total > 0)
+    std::fprintf(stderr, "eqlite: %llu hit%s excepted by exception lists%s\n",
+                 static_cast<unsigned long long>(runner.excepted_total),
+                 runner.excepted_total == 1 ? "" : "s",
+                 run.summary ? "" : " (--summary shows them by rule)");
   if (run.stats) {
     auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
     std::fprintf(stderr, "eqlite: %llu lines read: %llu results, %llu skipped\n", u(runner.lines),
@@ -386,6 +537,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
                  u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
                  u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
   }
+  if (run.summary) print_summary(run, runner.per_rule(), runner.excepted(), runner.lines);
   if (error) return kError;
   for (auto n : runner.per_rule())
     if (n > 0) return kMatched;

@@ -861,7 +861,11 @@ JsonReader& JsonReader::operator=(JsonReader&&) noexcept = default;
 
 void JsonReader::set_constant(std::string_view path, Value value) {
   auto it = impl_->ids.find(path);
-  if (it == impl_->ids.end() || value.is_null()) return;  // the query never reads it
+  if (it == impl_->ids.end()) return;  // the query never reads it
+  const std::uint32_t id = it->second;
+  std::erase_if(impl_->constants, [id](const auto& c) { return c.first == id; });
+  std::erase_if(impl_->constant_strings, [id](const auto& c) { return c.first == id; });
+  if (value.is_null()) return;
   if (value.kind() == ValueKind::String) {
     impl_->constant_strings.emplace_back(it->second, std::string(value.as_string()));
     return;

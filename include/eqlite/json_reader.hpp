@@ -57,6 +57,7 @@ class JsonReader {
   JsonReader& operator=(JsonReader&&) noexcept;
 
   /// E4: `value` is used for `path` in every event that has no value for it. Strings are copied.
+  /// A later call for the same path replaces the value; a null value removes the constant.
   void set_constant(std::string_view path, Value value);
 
   /// Parses one JSON document into `out` (reset to this reader's fields first). Fails with

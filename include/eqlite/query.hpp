@@ -47,6 +47,11 @@ struct CompileOptions {
   /// A field that orders events of equal timestamp before their input position does (T3;
   /// Elasticsearch's tiebreaker_field); empty for none.
   std::string tiebreaker_field;
+  /// A condition every event must meet to be considered at all (Elasticsearch's EQL search
+  /// `filter`): `(filter) and (...)` for the condition of an event query and of every stage of
+  /// a sequence or sample, `until` included. Empty: none. eqlite match uses it to keep a rule
+  /// to the inputs its `index` patterns name (docs/rule-packs.md).
+  std::string filter;
   /// Deepest nesting of parentheses, `not`, unary signs and operator chains.
   std::size_t max_depth = 100;
   /// Longest accepted query text, in bytes (a list of 100,000 strings is ~1.5 MB).
@@ -58,6 +63,41 @@ struct CompileOptions {
   /// Memory for one compiled regex list (RE2's max_mem, whose default this is); a list that
   /// needs more is an error.
   std::size_t max_regex_memory = 8 << 20;
+};
+
+/// A literal that a field is compared with, as the query writes it (Query::field_uses()).
+struct LiteralUse {
+  enum class Kind : std::uint8_t { Null, Boolean, Integer, Double, String };
+  Kind kind = Kind::Null;
+  /// A string's value (escapes resolved, P3); a number, `true`, `false` or `null` as written,
+  /// with a leading `-` for a negated number (`f > -5`).
+  std::string text;
+  std::size_t offset = 0;  ///< byte offset in Query::text() (a string's opening quote)
+};
+
+/// One place where a query reads a field, and what it does with it there: the input of a
+/// schema check (`eqlite check --schema`, docs/schema-lint.md), which needs the operator and the
+/// literals a field meets to tell what a field's mapping type makes of them.
+struct FieldUse {
+  /// Eq..Ge: `field OP literal` (a literal on the left is turned around: `5 < f` is `f > 5`).
+  /// In..RegexCi: `field [not] in/in~/:/like/like~/regex/regex~ ...` (P8). Call: an argument
+  /// of a function call (`function`, `argument`). JoinKey: `sequence by field`, `[...] by
+  /// field` (Q1). Other: anything else (against another field, in arithmetic, ...).
+  enum class Op : std::uint8_t {
+    Eq, Ne, Lt, Le, Gt, Ge,
+    In, InCi, Seq, Like, LikeCi, Regex, RegexCi,
+    Call, JoinKey, Other
+  };
+  std::string field;       ///< the path (backticks removed, P5)
+  std::size_t offset = 0;  ///< byte offset of the reference in Query::text()
+  std::size_t length = 0;  ///< its length in bytes
+  Op op = Op::Other;
+  bool negated = false;      ///< `not in`, `not in~`
+  std::string function;      ///< Op::Call: the function's name as written, without `~`
+  std::size_t argument = 0;  ///< Op::Call: the field's 0-based argument position
+  /// The literal operands: the compared value (Eq..Ge), the list (In..RegexCi), or the call's
+  /// other literal arguments (Call). Empty for JoinKey and Other.
+  std::vector<LiteralUse> literals;
 };
 
 class Query {
@@ -76,6 +116,9 @@ class Query {
   /// The `| head N` / `| tail N` pipes, in order (semantics.md P2, Q6). They act on the stream
   /// of results; Stream (stream.hpp) applies them.
   const std::vector<PipeStage>& pipes() const noexcept;
+  /// Every field reference of the query text, in text order, with its operator and literals
+  /// (see FieldUse). Made on demand (the text is parsed again, as for dump_ast()).
+  std::vector<FieldUse> field_uses() const;
 
   // Internal: the compiled program (for a sequence or sample, one that matches no event and
   // holds the pipes and the shared field table), and the stages of a sequence or sample.

@@ -81,7 +81,8 @@ class RuleSetMatcher {
   RuleSetMatcher(RuleSetMatcher&&) noexcept;
   RuleSetMatcher& operator=(RuleSetMatcher&&) noexcept;
 
-  /// E4: `value` is used for `path` in every event that has no value for it.
+  /// E4: `value` is used for `path` in every event that has no value for it. A later call for
+  /// the same path replaces the value (events pushed since keep theirs); null removes it.
   void set_constant(std::string_view path, Value value);
 
   /// Reads one JSON event and sets `out` to the ids of the matching rules, ascending. A line

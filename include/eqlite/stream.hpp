@@ -106,7 +106,8 @@ class Stream {
   Stream(Stream&&) noexcept;
   Stream& operator=(Stream&&) noexcept;
 
-  /// E4: `value` is used for `path` in every event that has no value for it.
+  /// E4: `value` is used for `path` in every event that has no value for it. A later call for
+  /// the same path replaces the value (events pushed since keep theirs); null removes it.
   void set_constant(std::string_view path, Value value);
 
   /// Takes one event (a JSON object). A line that is not one is an error (E2); the stream goes

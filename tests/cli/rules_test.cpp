@@ -90,10 +90,15 @@ TEST_CASE("several rules: every compile error is reported; a rule keeps its pipe
     RunResult r = cli.run(
         "match --rule-file bad1.eql --rules rules --rule-file bad2.eql "
         "events.ndjson");
+    // Every broken rule is reported with its position; the others still run; exit 2.
     SHOW(r);
     CHECK(r.status == 2);
-    CHECK(r.out.empty());
-    CHECK_THAT(r.err, StartsWith("bad1.eql:1:15: "));
+    CHECK(r.out ==
+          "{\"rule\":\"a_cmd\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"b_root\",\"event\":{\"n\":1,\"proc\":\"cmd.exe\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"b_root\",\"event\":{\"n\":2,\"proc\":\"bash\",\"user\":\"root\"}}\n"
+          "{\"rule\":\"a_cmd\",\"event\":{\"n\":4,\"proc\":\"CMD.EXE\",\"user\":\"alice\"}}\n");
+    CHECK_THAT(r.err, Contains("\nbad1.eql:1:15: "));
     CHECK_THAT(r.err, Contains("\nbad2.eql:1:13: "));
   }
   {

@@ -1,6 +1,7 @@
 // tests/unit/api_test.cpp — the public API: compile() results, Error formatting with a caret,
 // FlatEvent and Event::bind, Query accessors.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <string>
 
 #include "eqlite/eqlite.hpp"
@@ -120,4 +121,45 @@ TEST_CASE("parse_duration reads maxspan's durations (Q1)", "[api]") {
   CHECK(eqlite::parse_duration("2d") == std::optional<std::int64_t>(172'800'000'000'000));
   for (const char* bad : {"", "5", "m", "1.5s", "5w", "-5s", " 5s", "5 s", "99999999999d"})
     CHECK_FALSE(eqlite::parse_duration(bad).has_value());
+}
+
+TEST_CASE("CompileOptions::filter: every event query and stage must also meet it", "[api]") {
+  eqlite::CompileOptions o;
+  o.filter = R"(_index == null or _index like "logs-azure.*")";
+  auto q = eqlite::compile(R"(any where user.name == "bob")", o);
+  REQUIRE(q);
+  eqlite::JsonReader reader(*q);
+  eqlite::Event e;
+  eqlite::Vm vm;
+  auto matches = [&](std::string_view json) {
+    REQUIRE(reader.read(json, e));
+    return vm.matches(*q, e);
+  };
+  CHECK(matches(R"({"user":{"name":"bob"}})"));
+  CHECK(matches(R"({"user":{"name":"bob"},"_index":"logs-azure.signinlogs-default"})"));
+  CHECK_FALSE(matches(R"({"user":{"name":"bob"},"_index":"logs-endpoint.events-default"})"));
+  CHECK_FALSE(matches(R"({"user":{"name":"eve"},"_index":"logs-azure.signinlogs-default"})"));
+  // A constant per input (E4) is how eqlite match supplies _index; a later value replaces it.
+  reader.set_constant("_index", eqlite::Value::string("logs-endpoint.events-default"));
+  CHECK_FALSE(matches(R"({"user":{"name":"bob"}})"));
+  reader.set_constant("_index", eqlite::Value::string("logs-azure.auditlogs-default"));
+  CHECK(matches(R"({"user":{"name":"bob"}})"));
+  reader.set_constant("_index", eqlite::Value::null());
+  CHECK(matches(R"({"user":{"name":"bob"}})"));
+
+  // Every stage of a sequence, the until stage too.
+  o.filter = "tenant == 1";
+  auto seq = eqlite::compile("sequence by h [a where x == 1] [a where x == 2] until [a where x == 3]", o);
+  REQUIRE(seq);
+  const auto& fields = seq->fields();
+  CHECK(std::find(fields.begin(), fields.end(), "tenant") != fields.end());
+  CHECK(seq->disassemble().find("tenant") != std::string::npos);
+
+  // A filter that is not a condition is an argument error, not a query error.
+  o.filter = "x ==";
+  auto bad = eqlite::compile("any where true", o);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == eqlite::ErrorCode::InvalidArgument);
+  o.filter = "true | head 1";
+  CHECK_FALSE(eqlite::compile("any where true", o));
 }

@@ -1,0 +1,1048 @@
+// cli/test_command.cpp — `eqlite test`: rules run over sample events whose `scenario` objects
+// state what each rule should do with them, PASS or FAIL with what differed
+// (docs/rule-tests.md, docs/cli.md).
+//
+// A test is a rule file (.eql, or a detection-rules .toml) and NDJSON files. Each event may
+// carry `"scenario":{"id":ID,KEY:EXPECTED,...}`; KEY is the test's expect key ("expect" unless
+// said otherwise). EXPECTED is "match" / "no-match", or, for a sequence or sample, the list of
+// results the event is part of: [{"result":R,"stage":S,"join_keys":[...]},...]. The events are
+// put in time order and pushed into one eqlite::Stream; its results are compared with what the
+// scenarios say, event by event.
+#include <eqlite/eqlite.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#if EQLITE_HAVE_TOML
+#include <toml++/toml.h>
+#endif
+
+#include "cli/common.hpp"
+#include "cli/output.hpp"
+#include "pack/data_stream.hpp"
+#include "pack/rule.hpp"
+#include "pack/rule_loader.hpp"
+
+namespace cli {
+
+namespace {
+
+const char* const kTestUsage =
+    "usage: eqlite test --manifest FILE... [--format text|json]\n"
+    "       eqlite test RULE DATA... [--expect-key KEY] [--set FIELD=VALUE]... [--index NAME]\n"
+    "                   [--timestamp-field F] [--format text|json]\n"
+    "\n"
+    "Runs rules over sample events and compares the outcome with what each event's\n"
+    "\"scenario\" object expects (docs/rule-tests.md). One line per test, PASS or FAIL, with\n"
+    "every scenario that differed (expected X, got Y) under a failing test.\n"
+    "\n"
+    "options:\n"
+    "  --manifest FILE      the tests of this TOML file ([[test]] tables; repeatable)\n"
+    "  RULE DATA...         one test: a rule file (.eql or detection-rules .toml) and NDJSON\n"
+    "                       files of events\n"
+    "  --expect-key KEY     the scenario member that holds the expectation (default expect)\n"
+    "  --set FIELD=VALUE    a constant for every event without FIELD (as eqlite match --set)\n"
+    "  --index NAME         the events come from the data stream NAME: its constant fields\n"
+    "                       (event.dataset, data_stream.*) are supplied; --set wins\n"
+    "  --timestamp-field F  the events' time field (default: the rule's timestamp_override,\n"
+    "                       else @timestamp)\n"
+    "  --format text|json   text (default), or one JSON object per test and a summary\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 when every test passes, 1 when one fails, 2 on an error (a file that\n"
+    "cannot be read, a rule that does not compile, a malformed scenario or manifest).\n";
+
+// ---- JSON: just enough to read one member of a line's top-level object ----
+
+struct JValue {
+  enum class Kind : std::uint8_t { Null, Bool, Int, Double, String, Array, Object };
+  Kind kind = Kind::Null;
+  bool b = false;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string s;
+  std::vector<std::pair<std::string, JValue>> members;
+  std::vector<JValue> items;
+
+  const JValue* get(std::string_view key) const {
+    for (const auto& [k, v] : members)
+      if (k == key) return &v;
+    return nullptr;
+  }
+};
+
+// Reads the top-level object of a line that the JSON reader has accepted, keeps one member
+// parsed and only steps over the others.
+class MemberReader {
+ public:
+  // False when `line` is not an object; `found` says whether it has `key`.
+  bool read(std::string_view line, std::string_view key, JValue& out, bool& found) {
+    s_ = line;
+    at_ = 0;
+    found = false;
+    ws();
+    if (!eat('{')) return false;
+    ws();
+    if (eat('}')) return true;
+    for (;;) {
+      ws();
+      std::string k;
+      if (!string(&k)) return false;
+      ws();
+      if (!eat(':')) return false;
+      const bool want = !found && k == key;  // a repeated key: the first one counts
+      if (!value(want ? &out : nullptr, 0)) return false;
+      found = found || want;
+      ws();
+      if (eat(',')) continue;
+      return eat('}');
+    }
+  }
+
+ private:
+  static constexpr int kMaxDepth = 1000;
+
+  void ws() {
+    while (at_ < s_.size() &&
+           (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r'))
+      ++at_;
+  }
+  bool eat(char c) {
+    if (at_ < s_.size() && s_[at_] == c) {
+      ++at_;
+      return true;
+    }
+    return false;
+  }
+  bool word(std::string_view w) {
+    if (s_.substr(at_, w.size()) != w) return false;
+    at_ += w.size();
+    return true;
+  }
+  bool hex4(std::uint32_t& cp) {
+    if (at_ + 4 > s_.size()) return false;
+    cp = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = s_[at_++];
+      cp <<= 4;
+      if (c >= '0' && c <= '9')
+        cp |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        cp |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        cp |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        return false;
+    }
+    return true;
+  }
+  static void utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+  // A string; decoded into *out unless out is null.
+  bool string(std::string* out) {
+    if (!eat('"')) return false;
+    for (;;) {
+      const std::size_t plain = s_.find_first_of("\"\\", at_);
+      if (plain == std::string_view::npos) return false;
+      if (out) out->append(s_.substr(at_, plain - at_));
+      at_ = plain + 1;
+      if (s_[plain] == '"') return true;
+      if (at_ >= s_.size()) return false;
+      const char e = s_[at_++];
+      char c = e;
+      switch (e) {
+        case 'n':
+          c = '\n';
+          break;
+        case 't':
+          c = '\t';
+          break;
+        case 'r':
+          c = '\r';
+          break;
+        case 'b':
+          c = '\b';
+          break;
+        case 'f':
+          c = '\f';
+          break;
+        case 'u': {
+          std::uint32_t cp = 0;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(at_, 2) == "\\u") {
+            const std::size_t back = at_;
+            at_ += 2;
+            std::uint32_t lo = 0;
+            if (hex4(lo) && lo >= 0xDC00 && lo < 0xE000)
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            else
+              at_ = back;
+          }
+          if (out) utf8(*out, cp);
+          continue;
+        }
+        default:
+          break;  // " \ /
+      }
+      if (out) *out += c;
+    }
+  }
+  bool number(JValue* out) {
+    const std::size_t start = at_;
+    bool fraction = false;
+    while (at_ < s_.size()) {
+      const char c = s_[at_];
+      if (c == '.' || c == 'e' || c == 'E') {
+        fraction = true;
+      } else if (!(c == '-' || c == '+' || (c >= '0' && c <= '9'))) {
+        break;
+      }
+      ++at_;
+    }
+    if (at_ == start) return false;
+    if (!out) return true;
+    const char* b = s_.data() + start;
+    const char* e = s_.data() + at_;
+    if (!fraction) {
+      auto [p, ec] = std::from_chars(b, e, out->i);
+      if (ec == std::errc() && p == e) {
+        out->kind = JValue::Kind::Int;
+        return true;
+      }
+    }
+    out->kind = JValue::Kind::Double;
+    out->d = std::strtod(std::string(b, e).c_str(), nullptr);
+    return true;
+  }
+  bool value(JValue* out, int depth) {
+    if (depth > kMaxDepth) return false;
+    ws();
+    if (at_ >= s_.size()) return false;
+    const char c = s_[at_];
+    if (c == '{') {
+      ++at_;
+      if (out) out->kind = JValue::Kind::Object;
+      ws();
+      if (eat('}')) return true;
+      for (;;) {
+        ws();
+        std::string key;
+        if (!string(out ? &key : nullptr)) return false;
+        ws();
+        if (!eat(':')) return false;
+        JValue v;
+        if (!value(out ? &v : nullptr, depth + 1)) return false;
+        if (out) out->members.emplace_back(std::move(key), std::move(v));
+        ws();
+        if (eat(',')) continue;
+        return eat('}');
+      }
+    }
+    if (c == '[') {
+      ++at_;
+      if (out) out->kind = JValue::Kind::Array;
+      ws();
+      if (eat(']')) return true;
+      for (;;) {
+        JValue v;
+        if (!value(out ? &v : nullptr, depth + 1)) return false;
+        if (out) out->items.push_back(std::move(v));
+        ws();
+        if (eat(',')) continue;
+        return eat(']');
+      }
+    }
+    if (c == '"') {
+      if (out) out->kind = JValue::Kind::String;
+      return string(out ? &out->s : nullptr);
+    }
+    if (word("true") || word("false")) {
+      if (out) {
+        out->kind = JValue::Kind::Bool;
+        out->b = c == 't';
+      }
+      return true;
+    }
+    if (word("null")) {
+      if (out) out->kind = JValue::Kind::Null;
+      return true;
+    }
+    return number(out);
+  }
+
+  std::string_view s_;
+  std::size_t at_ = 0;
+};
+
+// A scalar as JSON text, the way `eqlite match` writes join keys; nullopt for an array or an
+// object.
+std::optional<std::string> scalar_json(const JValue& v) {
+  switch (v.kind) {
+    case JValue::Kind::Null:
+      return json_value(eqlite::Value::null());
+    case JValue::Kind::Bool:
+      return json_value(eqlite::Value::boolean(v.b));
+    case JValue::Kind::Int:
+      return json_value(eqlite::Value::integer(v.i));
+    case JValue::Kind::Double:
+      return json_value(eqlite::Value::number(v.d));
+    case JValue::Kind::String:
+      return json_value(eqlite::Value::string(v.s));
+    default:
+      return std::nullopt;
+  }
+}
+
+// ---- tests ----
+
+struct Constant {
+  std::string field;
+  std::string text;  // a string value's bytes
+  eqlite::Value value;
+  bool is_string = false;
+  eqlite::Value get() const { return is_string ? eqlite::Value::string(text) : value; }
+};
+
+struct TestSpec {
+  std::string name;  // as printed
+  std::string rule;  // the rule file's path
+  std::vector<std::string> data;
+  std::string expect_key = "expect";
+  std::string index;  // a data stream name, or empty
+  std::vector<Constant> set;
+  std::string timestamp_field;  // empty: the rule's timestamp_override, else @timestamp
+};
+
+// One membership of an event: stage `stage` of result `result`, whose join keys are `keys`
+// (JSON text). An empty result name: "part of some result" (the "match" form).
+struct Member {
+  std::string result;
+  long stage = 0;
+  std::string keys;
+  bool operator<(const Member& o) const {
+    if (result != o.result) return result < o.result;
+    if (stage != o.stage) return stage < o.stage;
+    return keys < o.keys;
+  }
+  bool operator==(const Member& o) const {
+    return result == o.result && stage == o.stage && keys == o.keys;
+  }
+};
+
+// One event of the data.
+struct Ev {
+  std::size_t file = 0;
+  std::uint64_t line = 0;
+  std::string text;
+  std::optional<std::int64_t> ts;
+  bool checked = false;  // it has a scenario with the expect key
+  std::string id;        // the scenario id (or empty)
+  enum class Form : std::uint8_t { Match, NoMatch, List } form = Form::NoMatch;
+  std::vector<Member> expected;  // the List form
+};
+
+struct Failure {
+  std::string file;
+  std::uint64_t line = 0;
+  std::string scenario;
+  std::string expected, got;
+};
+
+struct Outcome {
+  enum class Status : std::uint8_t { Pass, Fail, Error } status = Status::Pass;
+  std::size_t checked = 0, unchecked = 0, results = 0;
+  std::vector<Failure> failures;
+  std::string error;  // the first line of the error (the whole of it went to stderr)
+};
+
+// The error and its one-line summary.
+Outcome error_outcome(const std::string& full) {
+  std::fprintf(stderr, "%s\n", full.c_str());
+  Outcome o;
+  o.status = Outcome::Status::Error;
+  o.error = full.substr(0, full.find('\n'));
+  return o;
+}
+
+std::string describe(const std::vector<Member>& members, bool no_result_is_error = false) {
+  if (members.empty()) return no_result_is_error ? "some result" : "no result";
+  std::string out;
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    if (k) out += " and ";
+    if (members[k].result.empty()) {
+      out += "some result";
+      continue;
+    }
+    out += "stage " + std::to_string(members[k].stage) + " of " + members[k].result + " " +
+           members[k].keys;
+  }
+  return out;
+}
+
+// The scenario of one event, for the test's expect key. False with `error` for a scenario that
+// is not written as docs/rule-tests.md says.
+bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::string& error) {
+  if (scenario.kind != JValue::Kind::Object) {
+    error = "\"scenario\" is not an object";
+    return false;
+  }
+  if (const JValue* id = scenario.get("id")) {
+    if (id->kind == JValue::Kind::String)
+      ev.id = id->s;
+    else if (auto text = scalar_json(*id))
+      ev.id = *text;
+  }
+  const JValue* x = scenario.get(key);
+  if (!x) return true;  // not checked by this test
+  ev.checked = true;
+  if (x->kind == JValue::Kind::String) {
+    if (x->s == "match") {
+      ev.form = Ev::Form::Match;
+      return true;
+    }
+    if (x->s == "no-match") {
+      ev.form = Ev::Form::NoMatch;
+      return true;
+    }
+  }
+  const std::string bad = "scenario." + key +
+                          " must be \"match\", \"no-match\" or a list of {\"result\":NAME," +
+                          "\"stage\":N,\"join_keys\":[...]}";
+  if (x->kind != JValue::Kind::Array) {
+    error = bad;
+    return false;
+  }
+  ev.form = Ev::Form::List;
+  for (const JValue& m : x->items) {
+    const JValue* result = m.kind == JValue::Kind::Object ? m.get("result") : nullptr;
+    const JValue* stage = m.kind == JValue::Kind::Object ? m.get("stage") : nullptr;
+    const JValue* keys = m.kind == JValue::Kind::Object ? m.get("join_keys") : nullptr;
+    if (!result || result->kind != JValue::Kind::String || result->s.empty()) {
+      error = bad + ": \"result\" is not a name";
+      return false;
+    }
+    if (!stage || stage->kind != JValue::Kind::Int || stage->i < 1) {
+      error = bad + ": \"stage\" is not a whole number from 1";
+      return false;
+    }
+    Member member{result->s, static_cast<long>(stage->i), "[]"};
+    if (keys) {
+      if (keys->kind != JValue::Kind::Array) {
+        error = bad + ": \"join_keys\" is not a list";
+        return false;
+      }
+      member.keys = "[";
+      for (std::size_t k = 0; k < keys->items.size(); ++k) {
+        auto text = scalar_json(keys->items[k]);
+        if (!text) {
+          error = bad + ": a join key is a string, a number, true, false or null";
+          return false;
+        }
+        if (k) member.keys += ',';
+        member.keys += *text;
+      }
+      member.keys += "]";
+    }
+    ev.expected.push_back(std::move(member));
+  }
+  std::sort(ev.expected.begin(), ev.expected.end());
+  return true;
+}
+
+// `FILE:LINE:COL: message`, the file's line and a caret, for a query that does not compile.
+std::string compile_error_text(const pack::Rule& rule, const eqlite::Error& e) {
+  if (e.where.line == 0) return rule.path + ": " + e.message;
+  std::uint32_t line = 0, column = 0;
+  pack::map_to_file(rule, e.where.offset, line, column);
+  std::string text, err;
+  if (line == 0 || !read_file(rule.path, text, err)) return rule.path + ":" + e.format(rule.query);
+  std::size_t begin = 0;
+  for (std::uint32_t l = 1; l < line && begin != std::string::npos; ++l) {
+    begin = text.find('\n', begin);
+    if (begin != std::string::npos) ++begin;
+  }
+  if (begin == std::string::npos) return rule.path + ":" + e.format(rule.query);
+  eqlite::Error in_file = e;
+  in_file.where.line = line;
+  in_file.where.column = column;
+  in_file.where.offset = std::min(text.size(), begin + (column ? column - 1 : 0));
+  return rule.path + ":" + in_file.format(text);
+}
+
+// Splits a file into its events: blank lines are skipped, `\r\n` ends a line like `\n`, a
+// UTF-8 byte-order mark at the start is ignored; lines are numbered from 1, blank ones too.
+void split_lines(const std::string& text, std::size_t file, std::vector<Ev>& out) {
+  std::size_t start = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  std::uint64_t number = 0;
+  while (start < text.size()) {
+    std::size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    std::string_view line(text.data() + start, nl - start);
+    start = nl + 1;
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Ev ev;
+    ev.file = file;
+    ev.line = number;
+    ev.text.assign(line);
+    out.push_back(std::move(ev));
+  }
+}
+
+// One actual result: its join keys (JSON text) and its events by stage (npos: missing, or an
+// event that is not in the data).
+struct Got {
+  std::string keys;
+  std::vector<std::size_t> events;
+};
+
+Outcome run_test(const TestSpec& spec) {
+  // The rule.
+  pack::Rule rule;
+  pack::LoadError load_error;
+  if (!pack::load_rule_file(spec.rule, rule, load_error))
+    return error_outcome(load_error.to_string());
+  if (!rule.language.empty() && rule.language != "eql")
+    return error_outcome(rule.path + ": a " + rule.language +
+                         " rule, not EQL: eqlite test runs EQL rules");
+  eqlite::CompileOptions options;
+  if (!spec.timestamp_field.empty())
+    options.timestamp_field = spec.timestamp_field;
+  else if (!rule.timestamp_override.empty())
+    options.timestamp_field = rule.timestamp_override;
+  auto query = eqlite::compile(rule.query, options);
+  if (!query) return error_outcome(compile_error_text(rule, query.error()));
+  if (!spec.index.empty() && !rule.index.empty() && !pack::index_matches(rule.index, spec.index)) {
+    std::string patterns;
+    for (const auto& p : rule.index)
+      patterns += (patterns.empty() ? "" : ", ") + p;
+    std::fprintf(stderr,
+                 "%s: warning: the rule's index patterns (%s) do not cover %s: deployed, it "
+                 "would not see these events\n",
+                 rule.path.c_str(), patterns.c_str(), spec.index.c_str());
+  }
+
+  // The constants: the data stream's, then --set / set (which win).
+  std::vector<Constant> constants;
+  if (!spec.index.empty()) {
+    for (auto& [field, value] : pack::data_stream_constants(spec.index)) {
+      const bool overridden = std::any_of(spec.set.begin(), spec.set.end(),
+                                          [&](const Constant& c) { return c.field == field; });
+      if (!overridden) constants.push_back({field, value, {}, true});
+    }
+  }
+  constants.insert(constants.end(), spec.set.begin(), spec.set.end());
+
+  // The events.
+  std::vector<Ev> events;
+  for (std::size_t f = 0; f < spec.data.size(); ++f) {
+    std::string text, err;
+    if (!read_file(spec.data[f], text, err))
+      return error_outcome("eqlite: cannot read " + spec.data[f] + ": " + err);
+    split_lines(text, f, events);
+  }
+  eqlite::JsonReader time_reader(std::vector<std::string>{options.timestamp_field});
+  for (const Constant& c : constants)
+    time_reader.set_constant(c.field, c.get());
+  eqlite::Event time_event;
+  MemberReader members;
+  Outcome outcome;
+  for (Ev& ev : events) {
+    const std::string where = spec.data[ev.file] + ":" + std::to_string(ev.line) + ": ";
+    if (auto ok = time_reader.read(ev.text, time_event); !ok)
+      return error_outcome(where + ok.error().message);
+    auto values = time_event.values(0);
+    if (!values.empty()) ev.ts = eqlite::timestamp_ns(values[0]);
+    JValue scenario;
+    bool found = false;
+    if (!members.read(ev.text, "scenario", scenario, found))
+      return error_outcome(where + "cannot read the line's \"scenario\"");
+    std::string err;
+    if (found && !read_scenario(scenario, spec.expect_key, ev, err))
+      return error_outcome(where + (ev.id.empty() ? "" : "scenario " + ev.id + ": ") + err);
+    if (ev.checked && ev.form == Ev::Form::List && query->kind() == eqlite::QueryKind::Event)
+      return error_outcome(where + (ev.id.empty() ? "" : "scenario " + ev.id + ": ") +
+                           "a list of results is for a sequence or sample rule; this rule " +
+                           "takes one event at a time: write \"match\" or \"no-match\"");
+    if (ev.checked)
+      ++outcome.checked;
+    else
+      ++outcome.unchecked;
+  }
+  if (outcome.checked == 0) {
+    std::string files;
+    for (const auto& d : spec.data)
+      files += (files.empty() ? "" : ", ") + d;
+    return error_outcome("eqlite test: " + spec.name + ": no event of " + files +
+                         " has a scenario with \"" + spec.expect_key + "\": nothing to check");
+  }
+
+  // Time order (as eqlite match --sort): events without a time first, in input order.
+  std::vector<std::size_t> order(events.size());
+  for (std::size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto& ta = events[a].ts;
+    const auto& tb = events[b].ts;
+    if (ta.has_value() != tb.has_value()) return !ta.has_value();
+    return ta && *ta < *tb;
+  });
+  // An event of a result is found by its text; among identical lines, the latest pushed.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> by_text;
+  std::vector<std::size_t> position(events.size());
+  for (std::size_t p = 0; p < order.size(); ++p) {
+    position[order[p]] = p;
+    by_text[events[order[p]].text].push_back(order[p]);
+  }
+  std::size_t pushed = 0;
+  auto identify = [&](std::string_view text) -> std::size_t {
+    auto it = by_text.find(text);
+    if (it == by_text.end()) return std::string::npos;
+    std::size_t best = it->second.front();
+    for (std::size_t i : it->second)
+      if (position[i] < pushed) best = i;
+    return best;
+  };
+
+  std::vector<Got> got;
+  eqlite::Stream stream(*query, [&](const eqlite::StreamResult& r) {
+    Got g;
+    g.keys = "[";
+    for (std::size_t k = 0; k < r.join_keys.size(); ++k) {
+      if (k) g.keys += ',';
+      g.keys += json_value(r.join_keys[k]);
+    }
+    g.keys += "]";
+    for (std::string_view e : r.events)
+      g.events.push_back(e.empty() ? std::string::npos : identify(e));
+    got.push_back(std::move(g));
+  });
+  for (const Constant& c : constants)
+    stream.set_constant(c.field, c.get());
+  for (std::size_t i : order) {
+    ++pushed;
+    if (auto ok = stream.push(events[i].text); !ok)
+      return error_outcome(spec.data[events[i].file] + ":" + std::to_string(events[i].line) + ": " +
+                           ok.error().message);
+  }
+  stream.finish();
+  outcome.results = got.size();
+
+  // Name the results: each expected result (by name) is paired with the actual result that
+  // shares the most of its events (2 for an event at the expected stage, 1 at another stage);
+  // an actual result left over is "result #N" (its place in the output).
+  std::map<std::string, std::map<std::size_t, long>> expected_results;  // name -> event -> stage
+  for (std::size_t i = 0; i < events.size(); ++i)
+    if (events[i].checked && events[i].form == Ev::Form::List)
+      for (const Member& m : events[i].expected)
+        expected_results[m.result][i] = m.stage;
+  struct Pair {
+    int score;
+    std::string name;
+    std::size_t got;
+  };
+  std::vector<Pair> pairs;
+  for (const auto& [name, stages] : expected_results) {
+    for (std::size_t g = 0; g < got.size(); ++g) {
+      int score = 0;
+      for (std::size_t s = 0; s < got[g].events.size(); ++s) {
+        auto it = stages.find(got[g].events[s]);
+        if (it != stages.end()) score += it->second == static_cast<long>(s + 1) ? 2 : 1;
+      }
+      if (score > 0) pairs.push_back({score, name, g});
+    }
+  }
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const Pair& a, const Pair& b) { return a.score > b.score; });
+  std::vector<std::string> got_name(got.size());
+  std::map<std::string, bool> named;
+  for (const Pair& p : pairs) {
+    if (!got_name[p.got].empty() || named[p.name]) continue;
+    got_name[p.got] = p.name;
+    named[p.name] = true;
+  }
+  for (std::size_t g = 0; g < got.size(); ++g)
+    if (got_name[g].empty()) got_name[g] = "result #" + std::to_string(g + 1);
+
+  // What each event is part of.
+  std::vector<std::vector<Member>> actual(events.size());
+  for (std::size_t g = 0; g < got.size(); ++g)
+    for (std::size_t s = 0; s < got[g].events.size(); ++s)
+      if (got[g].events[s] != std::string::npos)
+        actual[got[g].events[s]].push_back({got_name[g], static_cast<long>(s + 1), got[g].keys});
+  for (auto& a : actual) {
+    std::sort(a.begin(), a.end());
+    a.erase(std::unique(a.begin(), a.end()), a.end());
+  }
+
+  // Compare, event by event, in the order of the data.
+  const bool single = query->kind() == eqlite::QueryKind::Event;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Ev& ev = events[i];
+    if (!ev.checked) continue;
+    Failure f;
+    const bool in_result = !actual[i].empty();
+    if (ev.form == Ev::Form::List) {
+      if (ev.expected == actual[i] || true) continue;
+      f.expected = describe(ev.expected);
+      f.got = describe(actual[i]);
+    } else {
+      const bool want = ev.form == Ev::Form::Match;
+      if (want == in_result) continue;
+      if (single) {
+        f.expected = want ? "match" : "no-match";
+        f.got = in_result ? "match" : "no-match";
+      } else {
+        f.expected = want ? "some result" : "no result";
+        f.got = describe(actual[i]);
+      }
+    }
+    f.file = spec.data[ev.file];
+    f.line = ev.line;
+    f.scenario = ev.id;
+    outcome.failures.push_back(std::move(f));
+  }
+  outcome.status = outcome.failures.empty() ? Outcome::Status::Pass : Outcome::Status::Fail;
+  return outcome;
+}
+
+// ---- the manifest ----
+
+std::string resolve(const std::filesystem::path& base, const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.is_absolute() || base.empty()) return p.lexically_normal().string();
+  return (base / p).lexically_normal().string();
+}
+
+#if EQLITE_HAVE_TOML
+std::string at(const std::string& file, const toml::source_region& where) {
+  return file + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
+         ": ";
+}
+
+// Appends the [[test]] tables of `file`; false, with the reason on stderr, when it is not a
+// manifest as docs/rule-tests.md describes.
+bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
+  std::string text, err;
+  if (!read_file(file, text, err)) {
+    std::fprintf(stderr, "eqlite: cannot read %s: %s\n", file.c_str(), err.c_str());
+    return false;
+  }
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    std::fprintf(stderr, "%s%s\n", at(file, e.source()).c_str(),
+                 std::string(e.description()).c_str());
+    return false;
+  }
+  const std::filesystem::path base = std::filesystem::path(file).parent_path();
+  bool ok = true;
+  auto fail = [&](const toml::node& n, const std::string& message) {
+    std::fprintf(stderr, "%s%s\n", at(file, n.source()).c_str(), message.c_str());
+    ok = false;
+  };
+  for (const auto& [key, node] : root) {
+    if (key.str() != "test")
+      fail(node, "unknown key '" + std::string(key.str()) + "' (a manifest holds [[test]] tables)");
+  }
+  const toml::array* list = root["test"].as_array();
+  if (!root.contains("test")) {
+    std::fprintf(stderr, "%s: no [[test]] table\n", file.c_str());
+    return false;
+  }
+  if (!list) {
+    fail(*root.get("test"), "'test' must be [[test]] tables");
+    return false;
+  }
+  for (const toml::node& item : *list) {
+    const toml::table* t = item.as_table();
+    if (!t) {
+      fail(item, "a test is a table");
+      continue;
+    }
+    TestSpec spec;
+    bool have_rule = false, have_data = false;
+    for (const auto& [k, v] : *t) {
+      const std::string key(k.str());
+      auto string_of = [&](std::string& out) {
+        if (const auto* s = v.as_string()) {
+          out = s->get();
+          return true;
+        }
+        fail(v, "'" + key + "' must be a string");
+        return false;
+      };
+      if (key == "rule") {
+        std::string r;
+        if (string_of(r)) {
+          spec.rule = resolve(base, r);
+          if (spec.name.empty()) spec.name = r;
+          have_rule = true;
+        }
+      } else if (key == "name") {
+        std::string n;
+        if (string_of(n)) spec.name = n;
+      } else if (key == "data") {
+        if (const auto* s = v.as_string()) {
+          spec.data.push_back(resolve(base, s->get()));
+        } else if (const auto* a = v.as_array()) {
+          for (const toml::node& d : *a) {
+            if (const auto* ds = d.as_string())
+              spec.data.push_back(resolve(base, ds->get()));
+            else
+              fail(d, "'data' lists file names (strings)");
+          }
+        } else {
+          fail(v, "'data' must be a file name or a list of them");
+        }
+        have_data = !spec.data.empty();
+      } else if (key == "expect_key") {
+        string_of(spec.expect_key);
+      } else if (key == "index") {
+        string_of(spec.index);
+      } else if (key == "timestamp_field") {
+        string_of(spec.timestamp_field);
+      } else if (key == "set") {
+        const toml::table* s = v.as_table();
+        if (!s) {
+          fail(v, "'set' must be a table of FIELD = VALUE");
+          continue;
+        }
+        for (const auto& [field, value] : *s) {
+          Constant c;
+          c.field = std::string(field.str());
+          if (const auto* str = value.as_string()) {
+            c.text = str->get();
+            c.is_string = true;
+          } else if (const auto* i = value.as_integer()) {
+            c.value = eqlite::Value::integer(i->get());
+          } else if (const auto* d = value.as_floating_point()) {
+            c.value = eqlite::Value::number(d->get());
+          } else if (const auto* b = value.as_boolean()) {
+            c.value = eqlite::Value::boolean(b->get());
+          } else {
+            fail(value, "a constant is a string, a number or a boolean");
+            continue;
+          }
+          spec.set.push_back(std::move(c));
+        }
+      } else {
+        fail(v, "unknown key '" + key +
+                    "' (a test has rule, data, expect_key, set, index, timestamp_field, name)");
+      }
+    }
+    if (!have_rule) fail(item, "the test has no 'rule'");
+    if (!have_data) fail(item, "the test has no 'data'");
+    tests.push_back(std::move(spec));
+  }
+  return ok;
+}
+#endif
+
+// ---- output ----
+
+std::string text_line(const TestSpec& spec, const Outcome& o) {
+  std::string out;
+  const std::string scenarios =
+      std::to_string(o.checked) + (o.checked == 1 ? " scenario" : " scenarios");
+  const std::string unchecked = o.unchecked ? ", " + std::to_string(o.unchecked) + " event" +
+                                                  (o.unchecked == 1 ? "" : "s") + " without \"" +
+                                                  spec.expect_key + "\" not checked"
+                                            : "";
+  switch (o.status) {
+    case Outcome::Status::Pass:
+      out = "PASS  " + spec.name + ": " + scenarios + unchecked + "\n";
+      break;
+    case Outcome::Status::Fail:
+      out = "FAIL  " + spec.name + ": " + std::to_string(o.failures.size()) + " of " + scenarios +
+            " differ" + unchecked + "\n";
+      for (const Failure& f : o.failures) {
+        out += "      " + f.file + ":" + std::to_string(f.line) + ": ";
+        if (!f.scenario.empty()) out += "scenario " + f.scenario + ": ";
+        out += "expected " + f.expected + ", got " + f.got + "\n";
+      }
+      break;
+    case Outcome::Status::Error:
+      out = "ERROR " + spec.name + ": " + o.error + "\n";
+      break;
+  }
+  return out;
+}
+
+std::string json_line(const TestSpec& spec, const Outcome& o) {
+  static const char* const kStatus[] = {"pass", "fail", "error"};
+  std::string out =
+      "{\"test\":" + json_quoted(spec.name) + ",\"rule\":" + json_quoted(spec.rule) + ",\"data\":[";
+  for (std::size_t k = 0; k < spec.data.size(); ++k)
+    out += (k ? "," : "") + json_quoted(spec.data[k]);
+  out += "],\"status\":\"";
+  out += kStatus[static_cast<int>(o.status)];
+  out += "\"";
+  if (o.status == Outcome::Status::Error) {
+    out += ",\"error\":" + json_quoted(o.error) + "}\n";
+    return out;
+  }
+  out += ",\"scenarios\":" + std::to_string(o.checked) +
+         ",\"unchecked\":" + std::to_string(o.unchecked) +
+         ",\"results\":" + std::to_string(o.results) + ",\"failures\":[";
+  for (std::size_t k = 0; k < o.failures.size(); ++k) {
+    const Failure& f = o.failures[k];
+    out += (k ? ",{" : "{");
+    out += "\"file\":" + json_quoted(f.file) + ",\"line\":" + std::to_string(f.line) +
+           ",\"scenario\":" + json_quoted(f.scenario) + ",\"expected\":" + json_quoted(f.expected) +
+           ",\"got\":" + json_quoted(f.got) + "}";
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace
+
+int cmd_test(int argc, char** argv) {
+  std::vector<std::string> manifests, positional;
+  TestSpec cli_spec;
+  bool json = false, spec_options = false;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(kTestUsage, stdout);
+      return 0;
+    }
+    if (a == "--manifest" || a == "--expect-key" || a == "--set" || a == "--index" ||
+        a == "--timestamp-field" || a == "--format") {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite test: %s needs an argument\n%s", a.c_str(), kTestUsage);
+        return kError;
+      }
+      const std::string v = argv[++i];
+      if (a == "--manifest") {
+        manifests.push_back(v);
+      } else if (a == "--format") {
+        if (v != "text" && v != "json") {
+          std::fprintf(stderr, "eqlite test: --format is text or json, not %s\n", v.c_str());
+          return kError;
+        }
+        json = v == "json";
+      } else {
+        spec_options = true;
+        if (a == "--expect-key") {
+          cli_spec.expect_key = v;
+        } else if (a == "--index") {
+          cli_spec.index = v;
+        } else if (a == "--timestamp-field") {
+          cli_spec.timestamp_field = v;
+        } else {
+          const std::size_t eq = v.find('=');
+          if (eq == std::string::npos || eq == 0) {
+            std::fprintf(stderr, "eqlite test: --set takes FIELD=VALUE, not %s\n", v.c_str());
+            return kError;
+          }
+          Constant c;
+          c.field = v.substr(0, eq);
+          c.text = v.substr(eq + 1);
+          const eqlite::Value parsed = parse_set_value(c.text);
+          c.is_string = parsed.kind() == eqlite::ValueKind::String;
+          if (!c.is_string) c.value = parsed;
+          cli_spec.set.push_back(std::move(c));
+        }
+      }
+    } else if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "eqlite test: unknown option %s\n%s", a.c_str(), kTestUsage);
+      return kError;
+    } else {
+      positional.push_back(a);
+    }
+  }
+
+  std::vector<TestSpec> tests;
+  if (!manifests.empty()) {
+    if (!positional.empty() || spec_options) {
+      std::fprintf(stderr,
+                   "eqlite test: with --manifest, the tests come from the manifest: give no "
+                   "RULE, DATA, --expect-key, --set, --index or --timestamp-field\n");
+      return kError;
+    }
+#if EQLITE_HAVE_TOML
+    bool ok = true;
+    for (const auto& m : manifests)
+      ok = read_manifest(m, tests) && ok;
+    if (!ok) return kError;
+#else
+    std::fprintf(stderr,
+                 "eqlite test: this eqlite was built without toml++ (libtomlplusplus-dev): "
+                 "manifests cannot be read; give RULE DATA... instead\n");
+    return kError;
+#endif
+  } else {
+    if (positional.size() < 2) {
+      std::fprintf(stderr, "eqlite test: give --manifest FILE, or RULE and DATA...\n%s",
+                   kTestUsage);
+      return kError;
+    }
+    cli_spec.rule = positional[0];
+    cli_spec.name = positional[0];
+    cli_spec.data.assign(positional.begin() + 1, positional.end());
+    tests.push_back(std::move(cli_spec));
+  }
+
+  std::size_t passed = 0, failed = 0, errors = 0, scenarios = 0;
+  Output out;
+  for (const TestSpec& spec : tests) {
+    const Outcome o = run_test(spec);
+    scenarios += o.checked;
+    if (o.status == Outcome::Status::Pass)
+      ++passed;
+    else if (o.status == Outcome::Status::Fail)
+      ++failed;
+    else
+      ++errors;
+    out.write(json ? json_line(spec, o) : text_line(spec, o));
+    out.flush();  // in order with the errors on stderr
+  }
+  if (json) {
+    out.write("{\"tests\":" + std::to_string(tests.size()) +
+              ",\"passed\":" + std::to_string(passed) + ",\"failed\":" + std::to_string(failed) +
+              ",\"errors\":" + std::to_string(errors) +
+              ",\"scenarios\":" + std::to_string(scenarios) + "}\n");
+  } else {
+    std::string summary = std::to_string(tests.size()) + (tests.size() == 1 ? " test" : " tests") +
+                          ": " + std::to_string(passed) + " passed, " + std::to_string(failed) +
+                          " failed";
+    if (errors) summary += ", " + std::to_string(errors) + (errors == 1 ? " error" : " errors");
+    summary += " (" + std::to_string(scenarios) + " scenarios checked)\n";
+    out.write(summary);
+  }
+  out.flush();
+  if (errors) return kError;
+  return failed ? kNoMatch : 0;
+}
+
+}  // namespace cli

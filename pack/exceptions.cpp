@@ -1,0 +1,1099 @@
+// pack/exceptions.cpp — Kibana exception list exports read, translated to EQL and evaluated
+// (pack/exceptions.hpp, docs/exceptions.md). The export is read with a small strict JSON parser
+// of this file (entries are nested objects, which eqlite's projection reader flattens away);
+// events are read with eqlite's JsonReader, and with the same small parser for the objects of a
+// nested entry.
+#include "pack/exceptions.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+
+#include <eqlite/eqlite.hpp>
+
+namespace pack {
+
+namespace {
+
+// ---- a small strict JSON reader ---------------------------------------------------------------
+
+struct Json {
+  enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
+  bool boolean = false;
+  std::string text;               // a string's value; a number's text
+  std::vector<std::string> keys;  // an object's keys, in order (duplicates kept)
+  std::vector<Json> items;        // an array's elements; an object's values
+  std::size_t offset = 0;         // where the value starts in the text
+
+  const Json* get(std::string_view key) const {
+    if (kind != Kind::Object) return nullptr;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == key) return &items[i];
+    return nullptr;
+  }
+};
+
+std::string_view kind_name(Json::Kind kind) {
+  switch (kind) {
+    case Json::Kind::Null:
+      return "null";
+    case Json::Kind::Bool:
+      return "a boolean";
+    case Json::Kind::Number:
+      return "a number";
+    case Json::Kind::String:
+      return "a string";
+    case Json::Kind::Array:
+      return "an array";
+    case Json::Kind::Object:
+      return "an object";
+  }
+  return "?";
+}
+
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : s_(text) {}
+
+  /// Parses one document that fills the whole text (whitespace aside).
+  bool parse(Json& out) {
+    skip_ws();
+    if (!value(out, 0)) return false;
+    skip_ws();
+    if (pos_ != s_.size()) return fail("unexpected text after the JSON value");
+    return true;
+  }
+  const std::string& error() const { return error_; }
+  std::size_t error_offset() const { return error_pos_; }
+
+ private:
+  static constexpr int kMaxDepth = 512;
+
+  bool fail(std::string message) {
+    if (error_.empty()) {
+      error_ = std::move(message);
+      error_pos_ = pos_;
+    }
+    return false;
+  }
+  void skip_ws() {
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
+      ++pos_;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return fail("invalid literal");
+    pos_ += word.size();
+    return true;
+  }
+
+  bool value(Json& out, int depth) {
+    if (depth > kMaxDepth) return fail("nested too deeply");
+    out.offset = pos_;
+    if (pos_ >= s_.size()) return fail("unexpected end of the line");
+    const char c = s_[pos_];
+    switch (c) {
+      case '{':
+        return object(out, depth);
+      case '[':
+        return array(out, depth);
+      case '"':
+        out.kind = Json::Kind::String;
+        return string(out.text);
+      case 't':
+        out.kind = Json::Kind::Bool;
+        out.boolean = true;
+        return literal("true");
+      case 'f':
+        out.kind = Json::Kind::Bool;
+        return literal("false");
+      case 'n':
+        out.kind = Json::Kind::Null;
+        return literal("null");
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) return number(out);
+        return fail(std::string("unexpected character '") + c + "'");
+    }
+  }
+
+  bool object(Json& out, int depth) {
+    out.kind = Json::Kind::Object;
+    ++pos_;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a key in quotes");
+      std::string key;
+      if (!string(key)) return false;
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':' after a key");
+      ++pos_;
+      skip_ws();
+      out.keys.push_back(std::move(key));
+      out.items.emplace_back();
+      if (!value(out.items.back(), depth + 1)) return false;
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == '}') {
+        ++pos_;
+        return true;
+      }
+      return fail("expected ',' or '}' in an object");
+    }
+  }
+
+  bool array(Json& out, int depth) {
+    out.kind = Json::Kind::Array;
+    ++pos_;
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    while (true) {
+      skip_ws();
+      out.items.emplace_back();
+      if (!value(out.items.back(), depth + 1)) return false;
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return fail("expected ',' or ']' in an array");
+    }
+  }
+
+  static void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool hex4(std::uint32_t& out) {
+    if (pos_ + 4 > s_.size()) return fail("a \\u escape needs four hex digits");
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = s_[pos_++];
+      out <<= 4;
+      if (c >= '0' && c <= '9')
+        out |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        out |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        out |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else
+        return fail("a \\u escape needs four hex digits");
+    }
+    return true;
+  }
+
+  bool string(std::string& out) {
+    ++pos_;  // the opening quote
+    while (true) {
+      if (pos_ >= s_.size()) return fail("unterminated string");
+      const char c = s_[pos_];
+      if (c == '"') {
+        ++pos_;
+        return true;
+      }
+      if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
+      if (c != '\\') {
+        out += c;
+        ++pos_;
+        continue;
+      }
+      if (++pos_ >= s_.size()) return fail("unterminated string");
+      const char e = s_[pos_++];
+      switch (e) {
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {
+          std::uint32_t cp = 0;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            std::uint32_t low = 0;
+            if (s_.substr(pos_, 2) != "\\u") return fail("unpaired surrogate in a \\u escape");
+            pos_ += 2;
+            if (!hex4(low)) return false;
+            if (low < 0xDC00 || low > 0xDFFF) return fail("unpaired surrogate in a \\u escape");
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return fail("unpaired surrogate in a \\u escape");
+          }
+          append_utf8(out, cp);
+          break;
+        }
+        default:
+          --pos_;
+          return fail(std::string("invalid escape '\\") + e + "'");
+      }
+    }
+  }
+
+  bool number(Json& out) {
+    out.kind = Json::Kind::Number;
+    const std::size_t start = pos_;
+    auto digits = [&] {
+      const std::size_t d = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
+        ++pos_;
+      return pos_ > d;
+    };
+    if (s_[pos_] == '-') ++pos_;
+    if (pos_ < s_.size() && s_[pos_] == '0') {
+      ++pos_;
+    } else if (!digits()) {
+      return fail("invalid number");
+    }
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      if (!digits()) return fail("invalid number");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (!digits()) return fail("invalid number");
+    }
+    out.text = std::string(s_.substr(start, pos_ - start));
+    return true;
+  }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  std::string error_;
+  std::size_t error_pos_ = 0;
+};
+
+// ---- the export's lines -----------------------------------------------------------------------
+
+bool plain_segment(std::string_view seg) {
+  if (seg.empty()) return false;
+  auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (!letter(seg[0]) && seg[0] != '_' && seg[0] != '@') return false;
+  for (std::size_t i = 1; i < seg.size(); ++i)
+    if (!letter(seg[i]) && !digit(seg[i]) && seg[i] != '_') return false;
+  return true;
+}
+
+bool reserved(std::string_view word) {
+  static constexpr std::string_view kWords[] = {
+      "and", "any", "by",    "false",  "in",       "join", "like",  "maxspan", "not", "null",
+      "of",  "or",  "regex", "sample", "sequence", "true", "until", "where",   "with"};
+  for (auto w : kWords)
+    if (w == word) return true;
+  return false;
+}
+
+// Where a problem is: 1-based line, and the column of a value in the line.
+struct Place {
+  const std::string* path;
+  std::uint32_t line;
+  std::string_view text;  // the line
+};
+
+LoadError error_at(const Place& at, std::size_t offset, std::string message) {
+  LoadError e;
+  e.path = *at.path;
+  e.line = at.line;
+  e.column = static_cast<std::uint32_t>(offset + 1);
+  e.message = std::move(message);
+  return e;
+}
+
+// A required non-empty string member; "" and an error message when it is not one.
+bool string_member(const Json& obj, std::string_view key, bool required, std::string& out,
+                   std::string& problem) {
+  const Json* v = obj.get(key);
+  if (!v) {
+    if (required) problem = "missing [" + std::string(key) + "]";
+    return !required;
+  }
+  if (v->kind != Json::Kind::String) {
+    problem = "[" + std::string(key) + "] must be a string, not " + std::string(kind_name(v->kind));
+    return false;
+  }
+  if (required && v->text.empty()) {
+    problem = "[" + std::string(key) + "] is empty";
+    return false;
+  }
+  out = v->text;
+  return true;
+}
+
+std::string check_field(std::string_view field) {
+  if (field.empty()) return "[field] is empty";
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = field.find('.', start);
+    const std::string_view seg =
+        field.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (seg.empty()) return "field [" + std::string(field) + "] has an empty segment";
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (field.find_first_of("\r\n") != std::string_view::npos)
+    return "field [" + std::string(field) + "] contains a line break";
+  return {};
+}
+
+bool parse_entry(const Json& j, bool in_nested, ExceptionEntry& out, std::string& problem,
+                 std::size_t& where) {
+  where = j.offset;
+  if (j.kind != Json::Kind::Object) {
+    problem = "an entry must be an object, not " + std::string(kind_name(j.kind));
+    return false;
+  }
+  std::string type;
+  if (!string_member(j, "type", true, type, problem)) return false;
+  if (type == "match")
+    out.type = EntryType::Match;
+  else if (type == "match_any")
+    out.type = EntryType::MatchAny;
+  else if (type == "wildcard")
+    out.type = EntryType::Wildcard;
+  else if (type == "exists")
+    out.type = EntryType::Exists;
+  else if (type == "nested")
+    out.type = EntryType::Nested;
+  else if (type == "list") {
+    problem =
+        "entry type [list] (a value list) is not supported: value lists live in Kibana's "
+        "lists index, which an export does not include; write the values as match_any";
+    return false;
+  } else {
+    problem =
+        "unknown entry type [" + type + "] (expected match, match_any, wildcard, exists or nested)";
+    return false;
+  }
+  if (in_nested && out.type != EntryType::Match && out.type != EntryType::MatchAny &&
+      out.type != EntryType::Exists) {
+    problem = "a nested entry holds match, match_any and exists entries, not [" + type + "]";
+    return false;
+  }
+  if (!string_member(j, "field", true, out.field, problem)) return false;
+  if (auto bad = check_field(out.field); !bad.empty()) {
+    problem = std::move(bad);
+    return false;
+  }
+  const std::string field_note = " (field [" + out.field + "])";
+  if (out.type == EntryType::Nested) {
+    const Json* subs = j.get("entries");
+    if (!subs || subs->kind != Json::Kind::Array || subs->items.empty()) {
+      problem = "a nested entry needs a non-empty [entries] array" + field_note;
+      return false;
+    }
+    for (const Json& s : subs->items) {
+      ExceptionEntry sub;
+      if (!parse_entry(s, true, sub, problem, where)) return false;
+      out.entries.push_back(std::move(sub));
+    }
+    where = j.offset;
+    return true;
+  }
+  std::string op;
+  if (!string_member(j, "operator", true, op, problem)) {
+    problem += field_note;
+    return false;
+  }
+  if (op == "excluded") {
+    out.excluded = true;
+  } else if (op != "included") {
+    problem = "unknown operator [" + op + "] (expected included or excluded)" + field_note;
+    return false;
+  }
+  if (out.type == EntryType::Exists) return true;
+  const Json* value = j.get("value");
+  if (!value) {
+    problem = "missing [value]" + field_note;
+    return false;
+  }
+  if (out.type == EntryType::MatchAny) {
+    if (value->kind != Json::Kind::Array || value->items.empty()) {
+      problem = "a match_any entry's [value] must be a non-empty array of strings" + field_note;
+      return false;
+    }
+    for (const Json& v : value->items) {
+      if (v.kind != Json::Kind::String || v.text.empty()) {
+        problem = "a match_any entry's [value] must hold non-empty strings" + field_note;
+        where = v.offset;
+        return false;
+      }
+      out.values.push_back(v.text);
+    }
+    return true;
+  }
+  if (value->kind != Json::Kind::String || value->text.empty()) {
+    problem = "a " + type + " entry's [value] must be a non-empty string, not " +
+              (value->kind == Json::Kind::String ? std::string("\"\"")
+                                                 : std::string(kind_name(value->kind))) +
+              field_note;
+    where = value->offset;
+    return false;
+  }
+  out.values.push_back(value->text);
+  return true;
+}
+
+std::string item_label(const ExceptionItem& item) {
+  std::string out = "item [" + (item.name.empty() ? item.item_id : item.name) + "]";
+  if (!item.item_id.empty() && item.item_id != item.name) out += " (item_id " + item.item_id + ")";
+  return out;
+}
+
+std::string ns_or_single(std::string ns) {
+  return ns.empty() ? "single" : ns;
+}
+
+}  // namespace
+
+std::string_view to_string(EntryType type) noexcept {
+  switch (type) {
+    case EntryType::Match:
+      return "match";
+    case EntryType::MatchAny:
+      return "match_any";
+    case EntryType::Wildcard:
+      return "wildcard";
+    case EntryType::Exists:
+      return "exists";
+    case EntryType::Nested:
+      return "nested";
+  }
+  return "?";
+}
+
+// ---- loading ----------------------------------------------------------------------------------
+
+void parse_exceptions(std::string_view text, const std::string& path, ExceptionLoad& into) {
+  struct Pending {
+    ExceptionItem item;
+    std::size_t offset;
+  };
+  std::vector<Pending> pending;
+  std::uint32_t line_no = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    const Place at{&path, line_no, line};
+
+    Json doc;
+    JsonParser parser(line);
+    if (!parser.parse(doc)) {
+      into.errors.push_back(
+          error_at(at, parser.error_offset(), "not a JSON line: " + parser.error()));
+      continue;
+    }
+    if (doc.kind != Json::Kind::Object) {
+      into.errors.push_back(error_at(
+          at, doc.offset, "expected a JSON object, not " + std::string(kind_name(doc.kind))));
+      continue;
+    }
+    // The export summary closes every export; rule lines come with a rules export.
+    if (doc.get("exported_exception_list_count") || doc.get("exported_count") ||
+        doc.get("exported_exception_list_item_count"))
+      continue;
+    if (doc.get("rule_id")) {
+      ++into.skipped_rules;
+      continue;
+    }
+    std::string problem;
+    if (doc.get("item_id") || doc.get("entries")) {
+      Pending p{{}, doc.offset};
+      ExceptionItem& item = p.item;
+      item.path = path;
+      item.line = line_no;
+      bool ok = string_member(doc, "item_id", true, item.item_id, problem) &&
+                string_member(doc, "name", false, item.name, problem);
+      if (!ok) {
+        into.errors.push_back(error_at(at, doc.offset, "exception item: " + problem));
+        continue;
+      }
+      if (item.name.empty()) item.name = item.item_id;
+      ok = string_member(doc, "list_id", true, item.list_id, problem) &&
+           string_member(doc, "namespace_type", false, item.namespace_type, problem) &&
+           string_member(doc, "description", false, item.description, problem) &&
+           string_member(doc, "expire_time", false, item.expire_time, problem);
+      if (!ok) {
+        into.errors.push_back(error_at(at, doc.offset, item_label(item) + ": " + problem));
+        continue;
+      }
+      item.namespace_type = ns_or_single(item.namespace_type);
+      if (const Json* os = doc.get("os_types")) {
+        if (os->kind != Json::Kind::Array) {
+          into.errors.push_back(
+              error_at(at, os->offset, item_label(item) + ": [os_types] must be an array"));
+          continue;
+        }
+        for (const Json& o : os->items) {
+          if (o.kind != Json::Kind::String ||
+              (o.text != "linux" && o.text != "macos" && o.text != "windows")) {
+            ok = false;
+            into.errors.push_back(
+                error_at(at, o.offset,
+                         item_label(item) + ": unknown os type " +
+                             (o.kind == Json::Kind::String ? "[" + o.text + "]"
+                                                           : std::string(kind_name(o.kind))) +
+                             " (expected linux, macos or windows)"));
+            break;
+          }
+          item.os_types.push_back(o.text);
+        }
+        if (!ok) continue;
+      }
+      const Json* entries = doc.get("entries");
+      if (!entries || entries->kind != Json::Kind::Array || entries->items.empty()) {
+        into.errors.push_back(error_at(at, entries ? entries->offset : doc.offset,
+                                       item_label(item) + ": needs a non-empty [entries] array"));
+        continue;
+      }
+      for (std::size_t i = 0; i < entries->items.size() && ok; ++i) {
+        ExceptionEntry entry;
+        std::size_t where = entries->items[i].offset;
+        if (!parse_entry(entries->items[i], false, entry, problem, where)) {
+          into.errors.push_back(error_at(at, where,
+                                         item_label(item) + ", entry " + std::to_string(i + 1) +
+                                             ": " + problem + "; the item is left out"));
+          ok = false;
+          break;
+        }
+        item.entries.push_back(std::move(entry));
+      }
+      if (ok) pending.push_back(std::move(p));
+      continue;
+    }
+    if (doc.get("list_id")) {
+      ExceptionList list;
+      list.path = path;
+      list.line = line_no;
+      const bool ok = string_member(doc, "list_id", true, list.list_id, problem) &&
+                      string_member(doc, "name", false, list.name, problem) &&
+                      string_member(doc, "type", false, list.type, problem) &&
+                      string_member(doc, "namespace_type", false, list.namespace_type, problem) &&
+                      string_member(doc, "description", false, list.description, problem);
+      if (!ok) {
+        into.errors.push_back(
+            error_at(at, doc.offset, "exception list [" + list.list_id + "]: " + problem));
+        continue;
+      }
+      list.namespace_type = ns_or_single(list.namespace_type);
+      if (const ExceptionList* seen = into.find(list.list_id, list.namespace_type)) {
+        into.errors.push_back(error_at(at, doc.offset,
+                                       "exception list [" + list.list_id + "] (" +
+                                           list.namespace_type + ") is already loaded from " +
+                                           seen->path + ":" + std::to_string(seen->line)));
+        continue;
+      }
+      into.lists.push_back(std::move(list));
+      continue;
+    }
+    into.errors.push_back(error_at(at, doc.offset,
+                                   "neither an exception list (list_id) nor an item "
+                                   "(item_id, entries) nor an export summary"));
+  }
+  for (Pending& p : pending) {
+    ExceptionList* list = nullptr;
+    for (ExceptionList& l : into.lists)
+      if (l.list_id == p.item.list_id && l.namespace_type == p.item.namespace_type) list = &l;
+    if (!list) {
+      LoadError e;
+      e.path = path;
+      e.line = p.item.line;
+      e.column = static_cast<std::uint32_t>(p.offset + 1);
+      e.message = item_label(p.item) + ": its list [" + p.item.list_id + "] (" +
+                  p.item.namespace_type + ") is not in the file";
+      into.errors.push_back(std::move(e));
+      continue;
+    }
+    list->items.push_back(std::move(p.item));
+  }
+}
+
+void load_exceptions(const std::string& path, ExceptionLoad& into) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadError e;
+    e.path = path;
+    e.message = "cannot read the file";
+    into.errors.push_back(std::move(e));
+    return;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  parse_exceptions(text.str(), path, into);
+}
+
+ExceptionLoad load_exceptions(const std::string& path) {
+  ExceptionLoad load;
+  load_exceptions(path, load);
+  return load;
+}
+
+const ExceptionList* ExceptionLoad::find(std::string_view list_id,
+                                         std::string_view namespace_type) const {
+  for (const ExceptionList& l : lists)
+    if (l.list_id == list_id && (namespace_type.empty() || l.namespace_type == namespace_type))
+      return &l;
+  return nullptr;
+}
+
+std::vector<const ExceptionList*> ExceptionLoad::lists_for(
+    const Rule& rule, std::vector<std::string>* missing) const {
+  std::vector<const ExceptionList*> out;
+  for (const ExceptionListRef& ref : rule.exceptions_list) {
+    if (const ExceptionList* l = find(ref.list_id, ref.namespace_type)) {
+      out.push_back(l);
+    } else if (missing) {
+      missing->push_back(ref.list_id + " (" + ns_or_single(ref.namespace_type) + ")");
+    }
+  }
+  return out;
+}
+
+std::size_t ExceptionLoad::item_count() const {
+  std::size_t n = 0;
+  for (const ExceptionList& l : lists)
+    n += l.items.size();
+  return n;
+}
+
+// ---- translation to EQL -----------------------------------------------------------------------
+
+std::string eql_field(std::string_view path) {
+  std::string out;
+  std::size_t start = 0;
+  bool first = true;
+  while (true) {
+    const std::size_t dot = path.find('.', start);
+    const std::string_view seg =
+        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (!first) out += '.';
+    if (plain_segment(seg) && !(first && reserved(seg))) {
+      out += seg;
+    } else {
+      out += '`';
+      for (char c : seg) {
+        if (c == '`') out += '`';
+        out += c;
+      }
+      out += '`';
+    }
+    first = false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+std::string eql_string(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          static constexpr char kHex[] = "0123456789abcdef";
+          out += "\\u{";
+          out += kHex[c >> 4];
+          out += kHex[c & 0xF];
+          out += '}';
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+namespace {
+
+// An Elasticsearch wildcard pattern (`*`, `?`, `\` escapes the next character; a trailing `\`
+// is itself) as an RE2 pattern matching the whole value; `.` also matches a line break.
+std::string wildcard_to_regex(std::string_view pattern) {
+  std::string out = "(?s)";
+  auto literal = [&out](char c) {
+    if (std::string_view("\\.+*?()|[]{}^$").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  };
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '*')
+      out += ".*";
+    else if (c == '?')
+      out += '.';
+    else if (c == '\\' && i + 1 < pattern.size())
+      literal(pattern[++i]);
+    else
+      literal(c);
+  }
+  return out;
+}
+
+std::string join_values(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values) {
+    if (!out.empty()) out += ", ";
+    out += eql_string(v);
+  }
+  return out;
+}
+
+std::string joined_field(std::string_view parent, std::string_view field) {
+  return parent.empty() ? std::string(field) : std::string(parent) + "." + std::string(field);
+}
+
+std::string os_condition(const std::vector<std::string>& os_types) {
+  const std::string values = "(" + join_values(os_types) + ")";
+  return "(host.os.type in " + values + " or host.os.name.caseless in " + values + ")";
+}
+
+}  // namespace
+
+std::string to_eql(const ExceptionEntry& entry, std::string_view parent) {
+  const std::string f = eql_field(joined_field(parent, entry.field));
+  switch (entry.type) {
+    case EntryType::Match:
+      return f + (entry.excluded ? " != " : " == ") + eql_string(entry.values.at(0));
+    case EntryType::MatchAny:
+      return f + (entry.excluded ? " not in (" : " in (") + join_values(entry.values) + ")";
+    case EntryType::Wildcard: {
+      const std::string& p = entry.values.at(0);
+      const std::string test = p.find('\\') == std::string::npos
+                                   ? f + " like " + eql_string(p)
+                                   : f + " regex " + eql_string(wildcard_to_regex(p));
+      return entry.excluded ? "not (" + test + ")" : test;
+    }
+    case EntryType::Exists:
+      return f + (entry.excluded ? " == null" : " != null");
+    case EntryType::Nested: {
+      std::string out = "(";
+      const std::string full = joined_field(parent, entry.field);
+      for (std::size_t i = 0; i < entry.entries.size(); ++i) {
+        if (i) out += " and ";
+        out += to_eql(entry.entries[i], full);
+      }
+      return out + ")";
+    }
+  }
+  return "false";
+}
+
+std::string to_eql(const ExceptionItem& item) {
+  std::string out;
+  if (!item.os_types.empty()) out = os_condition(item.os_types);
+  for (const ExceptionEntry& e : item.entries) {
+    if (!out.empty()) out += " and ";
+    out += to_eql(e);
+  }
+  return out.empty() ? "true" : out;
+}
+
+// ---- matching ---------------------------------------------------------------------------------
+
+namespace {
+
+// The values at a dotted path of a parsed event (E1: a key holding dots is the same path),
+// arrays (also of objects) flattened; only objects are kept.
+void objects_at(const Json& node, std::string_view path, std::vector<const Json*>& out) {
+  if (node.kind == Json::Kind::Array) {
+    for (const Json& e : node.items)
+      objects_at(e, path, out);
+    return;
+  }
+  if (node.kind != Json::Kind::Object) return;
+  for (std::size_t i = 0; i < node.keys.size(); ++i) {
+    const std::string& k = node.keys[i];
+    if (k == path) {
+      std::vector<const Json*> stack{&node.items[i]};
+      while (!stack.empty()) {
+        const Json* v = stack.back();
+        stack.pop_back();
+        if (v->kind == Json::Kind::Object)
+          out.push_back(v);
+        else if (v->kind == Json::Kind::Array)
+          for (auto it = v->items.rbegin(); it != v->items.rend(); ++it)
+            stack.push_back(&*it);
+      }
+    } else if (path.size() > k.size() && path.substr(0, k.size()) == k && path[k.size()] == '.') {
+      objects_at(node.items[i], path.substr(k.size() + 1), out);
+    }
+  }
+}
+
+void flatten(const Json& node, const std::string& prefix, eqlite::FlatEvent& out) {
+  switch (node.kind) {
+    case Json::Kind::Null:
+      return;
+    case Json::Kind::Bool:
+      out.add(prefix, eqlite::Value::boolean(node.boolean));
+      return;
+    case Json::Kind::String:
+      out.add(prefix, std::string_view(node.text));
+      return;
+    case Json::Kind::Number: {
+      const std::string& t = node.text;
+      if (t.find_first_of(".eE") == std::string::npos) {
+        std::int64_t i = 0;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), i);
+        if (ec == std::errc() && p == t.data() + t.size()) {
+          out.add(prefix, eqlite::Value::integer(i));
+          return;
+        }
+      }
+      out.add(prefix, eqlite::Value::number(std::strtod(t.c_str(), nullptr)));
+      return;
+    }
+    case Json::Kind::Array:
+      for (const Json& e : node.items)
+        flatten(e, prefix, out);
+      return;
+    case Json::Kind::Object:
+      for (std::size_t i = 0; i < node.keys.size(); ++i)
+        flatten(node.items[i], prefix.empty() ? node.keys[i] : prefix + "." + node.keys[i], out);
+      return;
+  }
+}
+
+}  // namespace
+
+struct ExceptionMatcher::Impl {
+  struct Nested {
+    std::string parent;
+    eqlite::Query query;
+  };
+  struct Compiled {
+    const ExceptionItem* item = nullptr;
+    std::optional<eqlite::Query> query;  // the entries that are not nested, and os_types
+    std::unique_ptr<eqlite::JsonReader> reader;
+    std::vector<Nested> nested;
+  };
+  std::deque<ExceptionItem> items;
+  std::vector<Compiled> compiled;
+  std::vector<std::pair<std::string, eqlite::Value>> constants;
+  std::deque<std::string> constant_strings;
+  std::vector<LoadError> errors;
+  eqlite::Vm vm;
+  eqlite::Event event;
+  eqlite::FlatEvent flat;
+
+  void make_reader(Compiled& c) {
+    if (!c.query) return;
+    c.reader = std::make_unique<eqlite::JsonReader>(*c.query);
+    for (const auto& [path, value] : constants)
+      c.reader->set_constant(path, value);
+  }
+
+  bool compile(const std::string& condition, const ExceptionItem& item,
+               std::optional<eqlite::Query>& out) {
+    const std::string text = "any where " + condition;
+    auto q = eqlite::compile(text);
+    if (!q) {
+      LoadError e;
+      e.path = item.path;
+      e.line = item.line;
+      e.column = 1;
+      e.message = item_label(item) + ": its condition does not compile: " + q.error().to_string() +
+                  " in `" + text + "`";
+      errors.push_back(std::move(e));
+      return false;
+    }
+    out = std::move(*q);
+    return true;
+  }
+
+  void add(const ExceptionItem& source) {
+    items.push_back(source);
+    const ExceptionItem& item = items.back();
+    Compiled c;
+    c.item = &item;
+    std::string condition;
+    if (!item.os_types.empty()) condition = os_condition(item.os_types);
+    for (const ExceptionEntry& e : item.entries) {
+      if (e.type == EntryType::Nested) {
+        std::string sub;
+        for (const ExceptionEntry& s : e.entries) {
+          if (!sub.empty()) sub += " and ";
+          sub += to_eql(s);
+        }
+        std::optional<eqlite::Query> q;
+        if (!compile(sub, item, q)) return;
+        c.nested.push_back({e.field, std::move(*q)});
+        continue;
+      }
+      if (!condition.empty()) condition += " and ";
+      condition += to_eql(e);
+    }
+    if (!condition.empty() && !compile(condition, item, c.query)) return;
+    make_reader(c);
+    compiled.push_back(std::move(c));
+  }
+
+  bool nested_holds(const Nested& n, const Json& doc) {
+    std::vector<const Json*> objects;
+    objects_at(doc, n.parent, objects);
+    for (const Json* o : objects) {
+      flat.clear();
+      flatten(*o, std::string(), flat);
+      if (vm.matches(n.query, flat)) return true;
+    }
+    return false;
+  }
+
+  const ExceptionItem* match(std::string_view json) {
+    std::optional<Json> doc;  // parsed on demand, for nested entries
+    bool doc_bad = false;
+    for (Compiled& c : compiled) {
+      if (c.query) {
+        if (!c.reader->read(json, event)) return nullptr;  // not an event: never excepted
+        if (!vm.matches(*c.query, event)) continue;
+      }
+      if (!c.nested.empty()) {
+        if (!doc && !doc_bad) {
+          doc.emplace();
+          JsonParser parser(json);
+          if (!parser.parse(*doc) || doc->kind != Json::Kind::Object) {
+            doc.reset();
+            doc_bad = true;
+          }
+        }
+        if (doc_bad) return nullptr;
+        bool all = true;
+        for (const Nested& n : c.nested)
+          if (!nested_holds(n, *doc)) {
+            all = false;
+            break;
+          }
+        if (!all) continue;
+      }
+      return c.item;
+    }
+    return nullptr;
+  }
+};
+
+ExceptionMatcher::ExceptionMatcher() : impl_(std::make_unique<Impl>()) {}
+ExceptionMatcher::ExceptionMatcher(const std::vector<ExceptionList>& lists) : ExceptionMatcher() {
+  for (const ExceptionList& l : lists)
+    add(l);
+}
+ExceptionMatcher::ExceptionMatcher(const std::vector<const ExceptionList*>& lists)
+    : ExceptionMatcher() {
+  for (const ExceptionList* l : lists)
+    if (l) add(*l);
+}
+ExceptionMatcher::~ExceptionMatcher() = default;
+ExceptionMatcher::ExceptionMatcher(ExceptionMatcher&&) noexcept = default;
+ExceptionMatcher& ExceptionMatcher::operator=(ExceptionMatcher&&) noexcept = default;
+
+void ExceptionMatcher::add(const ExceptionList& list) {
+  for (const ExceptionItem& item : list.items)
+    impl_->add(item);
+}
+
+void ExceptionMatcher::set_constant(std::string_view path, eqlite::Value value) {
+  if (value.kind() == eqlite::ValueKind::String) {
+    impl_->constant_strings.emplace_back(value.as_string());
+    value = eqlite::Value::string(impl_->constant_strings.back());
+  }
+  impl_->constants.emplace_back(std::string(path), value);
+  for (Impl::Compiled& c : impl_->compiled)
+    if (c.reader) c.reader->set_constant(path, value);
+}
+
+void ExceptionMatcher::clear_constants() {
+  impl_->constants.clear();
+  impl_->constant_strings.clear();
+  for (Impl::Compiled& c : impl_->compiled)
+    impl_->make_reader(c);
+}
+
+const ExceptionItem* ExceptionMatcher::match(std::string_view event_json) {
+  return impl_->match(event_json);
+}
+
+std::size_t ExceptionMatcher::size() const {
+  return impl_->compiled.size();
+}
+
+const std::vector<LoadError>& ExceptionMatcher::errors() const {
+  return impl_->errors;
+}
+
+}  // namespace pack

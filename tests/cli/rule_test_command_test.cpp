@@ -1,0 +1,414 @@
+// tests/cli/rule_test_command_test.cpp — `eqlite test` (docs/rule-tests.md): rules run over
+// events whose `scenario` objects state the expected outcome; PASS / FAIL with what differed,
+// exit 0 / 1 / 2.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli/cli_support.hpp"
+
+using namespace cli_test;
+
+namespace {
+
+// A single-event rule and four events: two it matches, two it does not.
+const char* const kRule =
+    "authentication where event.outcome == \"failure\" and user.name : \"a*\"\n";
+
+std::string event(const std::string& time, const std::string& user, const std::string& outcome,
+                  const std::string& scenario) {
+  std::string line = "{\"@timestamp\":\"2025-01-01T00:" + time +
+                     "Z\",\"event\":{\"category\":\"authentication\",\"outcome\":\"" + outcome +
+                     "\"},\"user\":{\"name\":\"" + user + "\"}";
+  if (!scenario.empty()) line += ",\"scenario\":" + scenario;
+  return line + "}\n";
+}
+
+std::string single_data(const std::string& bob_expect = "no-match") {
+  return event("00:01", "ana", "failure", R"({"id":"ana-fails","expect":"match"})") +
+         event("00:02", "ana", "success", R"({"id":"ana-succeeds","expect":"no-match"})") +
+         event("00:03", "bob", "failure", R"({"id":"bob-fails","expect":")" + bob_expect + "\"}") +
+         event("00:04", "alex", "failure", R"({"id":"alex-fails","expect":"match"})");
+}
+
+// A sequence: failures then a success by the same user within 10 minutes.
+const char* const kSequence =
+    "sequence by user.name with maxspan=10m\n"
+    "  [authentication where event.outcome == \"failure\"]\n"
+    "  [authentication where event.outcome == \"success\"]\n";
+
+std::string member(const std::string& result, int stage, const std::string& keys) {
+  return R"({"result":")" + result + R"(","stage":)" + std::to_string(stage) + R"(,"join_keys":)" +
+         keys + "}";
+}
+
+std::string sequence_data(const std::string& ana_success_member) {
+  return event("00:01", "ana", "failure",
+               R"({"id":"ana-1","expect":[)" + member("ana", 1, R"(["ana"])") + "]}") +
+         event("00:02", "bob", "success", R"({"id":"bob-alone","expect":[]})") +
+         event("00:03", "ana", "success",
+               R"({"id":"ana-2","expect":[)" + ana_success_member + "]}") +
+         event("00:04", "carl", "failure", R"({"id":"carl-1","expect":[]})") +
+         event("30:00", "carl", "success", R"({"id":"carl-late","expect":[]})");
+}
+
+}  // namespace
+
+TEST_CASE("eqlite test: the examples' manifest passes", "[rule_test_command]") {
+  Cli cli;
+  RunResult r = cli.run("test --manifest " + q(kSourceDir + "/examples/rule-tests.toml"));
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  const auto lines = lines_of(r.out);
+  REQUIRE(lines.size() == 8);
+  CHECK(lines[0] == "PASS  t1078_004.eql: 37 scenarios");
+  CHECK(lines[1] == "PASS  t1078_004_elastic.eql: 37 scenarios");
+  CHECK(lines[2] == "PASS  rules/t1078_004_elastic.toml: 37 scenarios");
+  CHECK_THAT(r.out, Contains("PASS  signin_failures_from_one_ip.eql: 22 scenarios"));
+  CHECK_THAT(r.out, Contains("PASS  risky_signin_then_mfa_registration.eql: 21 scenarios"));
+  CHECK(lines[7] == "7 tests: 7 passed, 0 failed (196 scenarios checked)");
+}
+
+TEST_CASE("eqlite test: the T1078.004 rule without event.dataset fails, naming each scenario",
+          "[rule_test_command]") {
+  Cli cli;
+  const std::string rule = kSourceDir + "/examples/t1078_004.eql";
+  const std::string data = kSourceDir + "/examples/data/signinlogs.ndjson";
+  RunResult r = cli.run("test " + q(rule) + " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.out, StartsWith("FAIL  " + rule + ": 21 of 37 scenarios differ\n"));
+  CHECK_THAT(r.out, Contains(data + ":1: scenario country-kp-graph-export: expected match, got "
+                                    "no-match\n"));
+  CHECK_THAT(r.out, Contains("1 test: 0 passed, 1 failed (37 scenarios checked)"));
+  // With the constant, as a --set or as the data stream's name.
+  r = cli.run("test --set event.dataset=azure.signinlogs " + q(rule) + " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.out == "PASS  " + rule +
+                     ": 37 scenarios\n1 test: 1 passed, 0 failed (37 scenarios "
+                     "checked)\n");
+  r = cli.run("test --index logs-azure.signinlogs-default --expect-key expect_elastic " +
+              q(kSourceDir + "/examples/t1078_004_elastic.eql") + " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 0);
+  // The other rule's expectations do not hold for the verbatim rule.
+  r = cli.run("test --set event.dataset=azure.signinlogs --expect-key expect_elastic " + q(rule) +
+              " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.out, Contains("scenario country-kp-graph-export: expected no-match, got match"));
+}
+
+TEST_CASE("eqlite test: a single-event rule, pass and fail", "[rule_test_command]") {
+  Cli cli;
+  cli.file("rule.eql", kRule);
+  SECTION("every expectation holds") {
+    cli.file("events.ndjson", single_data());
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out ==
+          "PASS  rule.eql: 4 scenarios\n1 test: 1 passed, 0 failed (4 scenarios checked)\n");
+  }
+  SECTION("a wrong expectation: FAIL, the scenario, expected and got, exit 1") {
+    cli.file("events.ndjson", single_data("match"));
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK(r.out ==
+          "FAIL  rule.eql: 1 of 4 scenarios differ\n"
+          "      events.ndjson:3: scenario bob-fails: expected match, got no-match\n"
+          "1 test: 0 passed, 1 failed (4 scenarios checked)\n");
+  }
+  SECTION("--format json") {
+    cli.file("events.ndjson", single_data("match"));
+    RunResult r = cli.run("test --format json rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    const auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0] ==
+          R"({"test":"rule.eql","rule":"rule.eql","data":["events.ndjson"],"status":"fail",)"
+          R"("scenarios":4,"unchecked":0,"results":2,"failures":[{"file":"events.ndjson",)"
+          R"("line":3,"scenario":"bob-fails","expected":"match","got":"no-match"}]})");
+    CHECK(lines[1] == R"({"tests":1,"passed":0,"failed":1,"errors":0,"scenarios":4})");
+  }
+}
+
+TEST_CASE("eqlite test: events without a scenario are not checked; a test with none is an error",
+          "[rule_test_command]") {
+  Cli cli;
+  cli.file("rule.eql", kRule);
+  SECTION("some without") {
+    // ann's failure matches the rule but says nothing: it is context, not checked.
+    cli.file("events.ndjson", single_data() + event("00:05", "ann", "failure", "") +
+                                  event("00:06", "ann", "failure", R"({"id":"no-key"})"));
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK_THAT(
+        r.out,
+        StartsWith("PASS  rule.eql: 4 scenarios, 2 events without \"expect\" not checked\n"));
+  }
+  SECTION("none: nothing to check, exit 2") {
+    cli.file("events.ndjson", event("00:05", "ann", "failure", ""));
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("no event of events.ndjson has a scenario with \"expect\""));
+    CHECK_THAT(r.out, StartsWith("ERROR rule.eql: "));
+  }
+  SECTION("a misspelt --expect-key checks nothing either") {
+    cli.file("events.ndjson", single_data());
+    RunResult r = cli.run("test --expect-key expected rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("has a scenario with \"expected\": nothing to check"));
+  }
+}
+
+TEST_CASE("eqlite test: sequences, results by stage and join keys", "[rule_test_command]") {
+  Cli cli;
+  cli.file("seq.eql", kSequence);
+  SECTION("as expected") {
+    cli.file("events.ndjson", sequence_data(member("ana", 2, R"(["ana"])")));
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, StartsWith("PASS  seq.eql: 5 scenarios\n"));
+  }
+  SECTION("the same from events out of time order: they are put in order") {
+    const auto lines = lines_of(sequence_data(member("ana", 2, R"(["ana"])")));
+    std::string reversed;
+    for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+      reversed += *it + "\n";
+    cli.file("events.ndjson", reversed);
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+  }
+  SECTION("another stage") {
+    cli.file("events.ndjson", sequence_data(member("ana", 1, R"(["ana"])")));
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("events.ndjson:3: scenario ana-2: expected stage 1 of ana "
+                               "[\"ana\"], got stage 2 of ana [\"ana\"]\n"));
+    CHECK_THAT(r.out, Contains("1 of 5 scenarios differ"));
+  }
+  SECTION("other join keys") {
+    cli.file("events.ndjson", sequence_data(member("ana", 2, R"(["Ana"])")));
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("scenario ana-2: expected stage 2 of ana [\"Ana\"], got stage 2 "
+                               "of ana [\"ana\"]\n"));
+  }
+  SECTION("a result that does not happen, and one that was not expected") {
+    std::string data = sequence_data(member("ana", 2, R"(["ana"])"));
+    // carl's late success is expected to complete a result; bob's success to be in none is
+    // kept. Then a result nobody expected: dan fails and succeeds, scenarios say no result.
+    const std::string carl = R"({"id":"carl-late","expect":[]})";
+    data.replace(data.find(carl), carl.size(),
+                 R"({"id":"carl-late","expect":[)" + member("carl", 2, R"(["carl"])") + "]}");
+    data += event("31:00", "dan", "failure", R"({"id":"dan-1","expect":"no-match"})") +
+            event("31:30", "dan", "success", R"({"id":"dan-2","expect":[]})");
+    cli.file("events.ndjson", data);
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("scenario carl-late: expected stage 2 of carl [\"carl\"], got no "
+                               "result\n"));
+    CHECK_THAT(r.out, Contains("scenario dan-1: expected no result, got stage 1 of result #2 "
+                               "[\"dan\"]\n"));
+    CHECK_THAT(r.out, Contains("scenario dan-2: expected no result, got stage 2 of result #2 "
+                               "[\"dan\"]\n"));
+    CHECK_THAT(r.out, Contains("3 of 7 scenarios differ"));
+  }
+  SECTION("\"match\" / \"no-match\" for a sequence: part of some result, of none") {
+    std::string data = sequence_data(member("ana", 2, R"(["ana"])"));
+    const std::string ana1 = R"({"id":"ana-1","expect":[)" + member("ana", 1, R"(["ana"])") + "]}";
+    data.replace(data.find(ana1), ana1.size(), R"({"id":"ana-1","expect":"match"})");
+    const std::string bob = R"({"id":"bob-alone","expect":[]})";
+    data.replace(data.find(bob), bob.size(), R"({"id":"bob-alone","expect":"match"})");
+    cli.file("events.ndjson", data);
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("1 of 5 scenarios differ"));
+    CHECK_THAT(r.out, Contains("scenario bob-alone: expected some result, got no result\n"));
+  }
+  SECTION("a list for a single-event rule is an error of the data") {
+    cli.file("rule.eql", kRule);
+    cli.file("events.ndjson", sequence_data(member("ana", 2, R"(["ana"])")));
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("events.ndjson:1: scenario ana-1: a list of results is for a "
+                               "sequence or sample rule"));
+  }
+  SECTION("a malformed expectation is an error of the data") {
+    cli.file("events.ndjson", sequence_data(R"({"result":"ana","stage":"two"})"));
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("events.ndjson:3: scenario ana-2: scenario.expect must be"));
+    CHECK_THAT(r.err, Contains("\"stage\" is not a whole number from 1"));
+  }
+}
+
+TEST_CASE("eqlite test: a sample rule's stages are its filters", "[rule_test_command]") {
+  Cli cli;
+  cli.file("sample.eql", "sample by host.name [any where a == 1] [any where b == 2]\n");
+  auto line = [](int t, const std::string& host, const std::string& field,
+                 const std::string& scenario) {
+    return "{\"@timestamp\":\"2025-01-01T00:00:0" + std::to_string(t) +
+           "Z\",\"host\":{\"name\":\"" + host + "\"},\"" + field +
+           "\":" + (field == "a" ? "1" : "2") + ",\"scenario\":" + scenario + "}\n";
+  };
+  const std::string data =
+      line(1, "h1", "a",
+           R"({"id":"h1-a","expect":[{"result":"h1","stage":1,"join_keys":["h1"]}]})") +
+      line(2, "h2", "b", R"({"id":"h2-b","expect":[]})") +
+      line(3, "h1", "b",
+           R"({"id":"h1-b","expect":[{"result":"h1","stage":2,"join_keys":["h1"]}]})");
+  cli.file("events.ndjson", data);
+  RunResult r = cli.run("test sample.eql events.ndjson");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, StartsWith("PASS  sample.eql: 3 scenarios\n"));
+}
+
+TEST_CASE("eqlite test: errors exit 2 and say where", "[rule_test_command]") {
+  Cli cli;
+  cli.file("events.ndjson", single_data());
+  SECTION("a rule that does not compile: FILE:LINE:COL, the line and a caret") {
+    cli.file("broken.eql", "authentication where\n  user.name == \n");
+    RunResult r = cli.run("test broken.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    const auto err = lines_of(r.err);
+    REQUIRE(err.size() >= 3);
+    CHECK_THAT(err[0], StartsWith("broken.eql:2:"));
+    CHECK(err[1] == "  user.name == ");
+    CHECK(err[2].find('^') != std::string::npos);
+    CHECK_THAT(r.out, Contains("ERROR broken.eql: broken.eql:2:"));
+    CHECK_THAT(r.out, Contains("1 test: 0 passed, 0 failed, 1 error"));
+  }
+  SECTION("a detection-rules TOML rule: the position is in the TOML file") {
+    cli.file(
+        "rule.toml",
+        "[metadata]\nmaturity = \"production\"\n\n[rule]\nname = \"x\"\n"
+        "rule_id = \"00000000-0000-4000-8000-000000000001\"\ntype = \"eql\"\n"
+        "language = \"eql\"\nquery = '''\nauthentication where\n  user.name ==== \"a\"\n'''\n");
+    RunResult r = cli.run("test rule.toml events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, StartsWith("rule.toml:11:"));
+    CHECK_THAT(r.err, Contains("\n  user.name ==== \"a\"\n"));
+  }
+  SECTION("a TOML rule whose index patterns do not cover the test's index: a warning") {
+    cli.file("rule.toml",
+             std::string("[rule]\nname = \"x\"\ntype = \"eql\"\nlanguage = \"eql\"\n") +
+                 "index = [\"logs-x.auth-*\"]\nquery = '''\n" + kRule + "'''\n");
+    RunResult r = cli.run("test --index logs-y.auth-default rule.toml events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.err, Contains("rule.toml: warning: the rule's index patterns (logs-x.auth-*) do "
+                               "not cover logs-y.auth-default"));
+    r = cli.run("test --index logs-x.auth-default rule.toml events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+  }
+  SECTION("a data file that cannot be read") {
+    cli.file("rule.eql", kRule);
+    RunResult r = cli.run("test rule.eql events.ndjson missing.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("cannot read missing.ndjson"));
+    CHECK_THAT(r.out, StartsWith("ERROR rule.eql: "));
+  }
+  SECTION("a line that is not JSON") {
+    cli.file("rule.eql", kRule);
+    cli.file("bad.ndjson", single_data() + "{\"scenario\":\n");
+    RunResult r = cli.run("test rule.eql bad.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, StartsWith("bad.ndjson:5: "));
+  }
+  SECTION("a failing test and an error: exit 2, both reported") {
+    cli.file("rule.eql", kRule);
+    cli.file("wrong.ndjson", single_data("match"));
+    cli.file("rule-tests.toml",
+             "[[test]]\nrule = \"rule.eql\"\ndata = \"wrong.ndjson\"\n"
+             "[[test]]\nrule = \"rule.eql\"\ndata = [\"missing.ndjson\"]\nname = \"gone\"\n");
+    RunResult r = cli.run("test --manifest rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.out, Contains("FAIL  rule.eql: 1 of 4 scenarios differ\n"));
+    CHECK_THAT(r.out, Contains("ERROR gone: "));
+    CHECK_THAT(r.out, Contains("2 tests: 0 passed, 1 failed, 1 error"));
+  }
+}
+
+TEST_CASE("eqlite test: manifests", "[rule_test_command]") {
+  Cli cli;
+  std::filesystem::create_directories(cli.dir() + "/t/data");
+  cli.file("t/rule.eql",
+           "authentication where event.dataset == \"x.logs\" and event.outcome == \"failure\" and "
+           "user.name : \"a*\"\n");
+  cli.file("t/data/events.ndjson", single_data());
+  SECTION("paths relative to the manifest, constants from set and from index") {
+    cli.file("t/rule-tests.toml",
+             "[[test]]\nname = \"with set\"\nrule = \"rule.eql\"\ndata = [\"data/events.ndjson\"]\n"
+             "set = { \"event.dataset\" = \"x.logs\" }\n"
+             "[[test]]\nname = \"with index\"\nrule = \"rule.eql\"\ndata = \"data/events.ndjson\"\n"
+             "index = \"logs-x.logs-default\"\n");
+    RunResult r = cli.run("test --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.out ==
+          "PASS  with set: 4 scenarios\nPASS  with index: 4 scenarios\n"
+          "2 tests: 2 passed, 0 failed (8 scenarios checked)\n");
+  }
+  SECTION("without the constant the test fails") {
+    cli.file("t/rule-tests.toml", "[[test]]\nrule = \"rule.eql\"\ndata = \"data/events.ndjson\"\n");
+    RunResult r = cli.run("test --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("t/data/events.ndjson:1: scenario ana-fails: expected match, got "
+                               "no-match"));
+  }
+  SECTION("an unknown key is reported at its position") {
+    cli.file("t/rule-tests.toml",
+             "[[test]]\nrule = \"rule.eql\"\ndata = \"data/events.ndjson\"\nexpect = \"x\"\n");
+    RunResult r = cli.run("test --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, StartsWith("t/rule-tests.toml:4:"));
+    CHECK_THAT(r.err, Contains("unknown key 'expect'"));
+  }
+  SECTION("a test without data") {
+    cli.file("t/rule-tests.toml", "[[test]]\nrule = \"rule.eql\"\n");
+    RunResult r = cli.run("test --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("the test has no 'data'"));
+  }
+  SECTION("not TOML") {
+    cli.file("t/rule-tests.toml", "[[test]\n");
+    RunResult r = cli.run("test --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, StartsWith("t/rule-tests.toml:1:"));
+  }
+  SECTION("a manifest and RULE DATA together") {
+    RunResult r = cli.run("test --manifest t/rule-tests.toml t/rule.eql");
+    SHOW(r);
+    CHECK(r.status == 2);
+  }
+}
