@@ -710,7 +710,7 @@ Outcome run_test(const TestSpec& spec) {
     Failure f;
     const bool in_result = !actual[i].empty();
     if (ev.form == Ev::Form::List) {
-      if (ev.expected == actual[i] || true) continue;
+      if (ev.expected == actual[i]) continue;
       f.expected = describe(ev.expected);
       f.got = describe(actual[i]);
     } else {

@@ -1,0 +1,227 @@
+// tests/cli/rule_pack_cli_test.cpp — `eqlite match` over rule packs as published: TOML rule
+// files, alerts with the rule's metadata, index scoping with data stream constants (E4),
+// exception lists, --summary and --progress (docs/rule-packs.md, docs/cli.md).
+#include <filesystem>
+#include <string>
+
+#include "cli/cli_support.hpp"
+
+using namespace cli_test;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string toml_rule(const std::string& id, const std::string& name, const std::string& index,
+                      const std::string& query, const std::string& extra = "") {
+  return "[metadata]\nmaturity = \"production\"\n\n[rule]\nname = \"" + name + "\"\nrule_id = \"" +
+         id + "\"\nlanguage = \"eql\"\ntype = \"eql\"\nseverity = \"high\"\n" +
+         "risk_score = 73\nindex = [" + index + "]\nquery = '''\n" + query + "\n'''\n" + extra +
+         "\n[[rule.threat]]\nframework = \"MITRE ATT&CK\"\n[[rule.threat.technique]]\n"
+         "id = \"T1078\"\nname = \"Valid Accounts\"\n[[rule.threat.technique.subtechnique]]\n"
+         "id = \"T1078.004\"\nname = \"Cloud Accounts\"\n[rule.threat.tactic]\nid = \"TA0001\"\n"
+         "name = \"Initial Access\"\n";
+}
+
+void pack(Cli& cli) {
+  std::filesystem::create_directories(cli.dir() + "/rules/azure");
+  std::filesystem::create_directories(cli.dir() + "/rules/endpoint");
+  cli.file(
+      "rules/azure/risky.toml",
+      toml_rule("r-azure", "Risky sign-in", "\"logs-azure.signinlogs-*\"",
+                "authentication where event.dataset == \"azure.signinlogs\" and risk == \"high\""));
+  cli.file("rules/endpoint/shell.toml",
+           toml_rule("r-shell", "Shell", "\"logs-endpoint.events.process-*\"",
+                     "process where process.name == \"sh\""));
+  cli.file("rules/endpoint/kql.toml",
+           "[metadata]\nmaturity = \"production\"\n[rule]\nname = \"k\"\nrule_id = \"k\"\n"
+           "language = \"kuery\"\ntype = \"query\"\nquery = \"a:b\"\n");
+  cli.file("signin.ndjson",
+           "{\"event\":{\"category\":\"authentication\"},\"risk\":\"high\",\"user\":\"bob\"}\n"
+           "{\"event\":{\"category\":\"authentication\"},\"risk\":\"low\",\"user\":\"amy\"}\n"
+           "{\"event\":{\"category\":\"process\"},\"process\":{\"name\":\"sh\"}}\n");
+  cli.file("proc.ndjson",
+           "{\"event\":{\"category\":\"process\"},\"process\":{\"name\":\"sh\"},\"n\":1}\n"
+           "{\"event\":{\"category\":\"authentication\",\"dataset\":\"azure.signinlogs\"},"
+           "\"risk\":\"high\",\"n\":2}\n");
+}
+
+}  // namespace
+
+TEST_CASE("rule pack: TOML rules load, the rest is summarised, hits are alerts",
+          "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  RunResult r = cli.run("match --rules rules --index logs-azure.signinlogs-default signin.ndjson");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.err, Contains("eqlite: 2 EQL rules loaded; 1 skipped: 1 kuery"));
+  // The alert carries the rule's id, name, severity, risk score and ATT&CK ids, then the event.
+  CHECK(
+      r.out ==
+      "{\"kibana\":{\"alert\":{\"rule\":{\"rule_id\":\"r-azure\",\"name\":\"Risky sign-in\","
+      "\"type\":\"eql\",\"source\":\"rules/azure/risky.toml\",\"threat\":[{\"framework\":"
+      "\"MITRE ATT&CK\",\"tactic\":{\"id\":\"TA0001\",\"name\":\"Initial Access\"},"
+      "\"technique\":[{\"id\":\"T1078\",\"name\":\"Valid Accounts\",\"subtechnique\":[{\"id\":"
+      "\"T1078.004\",\"name\":\"Cloud Accounts\"}]}]}]},\"severity\":\"high\",\"risk_score\":73}},"
+      "\"events\":[{\"event\":{\"category\":\"authentication\"},\"risk\":\"high\",\"user\":"
+      "\"bob\"}]}\n");
+  // --no-alerts: the plain form of several rules.
+  RunResult plain = cli.run(
+      "match --no-alerts --rules rules --index logs-azure.signinlogs-default signin.ndjson");
+  CHECK(plain.out ==
+        "{\"rule\":\"Risky sign-in\",\"event\":{\"event\":{\"category\":\"authentication\"},"
+        "\"risk\":\"high\",\"user\":\"bob\"}}\n");
+}
+
+TEST_CASE("E4 and index scoping: --index names the inputs that follow it", "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  SECTION("without --index every rule sees every event (event.dataset absent: no azure hit)") {
+    RunResult r = cli.run("match --no-alerts --count --rules rules signin.ndjson proc.ndjson");
+    SHOW(r);
+    CHECK(r.out == "{\"rule\":\"Risky sign-in\",\"count\":1}\n{\"rule\":\"Shell\",\"count\":2}\n");
+  }
+  SECTION("each input seen only by the rules whose index patterns cover it") {
+    RunResult r = cli.run(
+        "match --no-alerts --count --rules rules --index logs-azure.signinlogs-default "
+        "signin.ndjson --index logs-endpoint.events.process-default proc.ndjson");
+    SHOW(r);
+    // signin.ndjson: event.dataset comes from the index name, so bob's sign-in hits; its
+    // process event is not the endpoint rule's. proc.ndjson: only the shell rule runs there,
+    // though line 2 would match the azure rule.
+    CHECK(r.out == "{\"rule\":\"Risky sign-in\",\"count\":1}\n{\"rule\":\"Shell\",\"count\":1}\n");
+  }
+  SECTION("--set wins over the data stream's constant") {
+    RunResult r = cli.run(
+        "match --no-alerts --count --rules rules --set event.dataset=other "
+        "--index logs-azure.signinlogs-default signin.ndjson");
+    CHECK(r.out == "{\"rule\":\"Risky sign-in\",\"count\":0}\n{\"rule\":\"Shell\",\"count\":0}\n");
+  }
+}
+
+TEST_CASE("rule pack: broken files are reported in place; the other rules run", "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  cli.file("rules/azure/broken.toml", "[rule]\nname = \"x\nlanguage = \"eql\"\n");
+  cli.file("rules/azure/bad_query.toml",
+           toml_rule("r-bad", "Bad", "\"logs-*\"", "authentication where\n  risk = \"high\""));
+  RunResult r = cli.run("match --rules rules --no-alerts --count signin.ndjson");
+  SHOW(r);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("rules/azure/broken.toml:2:"));
+  CHECK_THAT(r.err, Contains("not a valid TOML file"));
+  // The query starts on line 13 of the file (after the line of its opening quotes): its error
+  // is on line 14.
+  CHECK_THAT(r.err, Contains("rules/azure/bad_query.toml:14:8: '=' is not a comparison"));
+  CHECK_THAT(r.err, Contains("  risk = \"high\"\n       ^"));
+  CHECK(r.out == "{\"rule\":\"Risky sign-in\",\"count\":0}\n{\"rule\":\"Shell\",\"count\":1}\n");
+}
+
+TEST_CASE("exception lists: excepted hits are counted, never silently gone", "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  cli.file("allow.ndjson",
+           "{\"list_id\":\"allow\",\"name\":\"Allow\",\"type\":\"detection\",\"namespace_type\":"
+           "\"single\"}\n"
+           "{\"item_id\":\"bob\",\"list_id\":\"allow\",\"namespace_type\":\"single\",\"name\":"
+           "\"bob\",\"type\":\"simple\",\"entries\":[{\"field\":\"user\",\"type\":\"match\","
+           "\"operator\":\"included\",\"value\":\"bob\"}]}\n"
+           "{\"exported_exception_list_count\":1,\"exported_exception_list_item_count\":1}\n");
+  SECTION("--exceptions: for every rule") {
+    RunResult r = cli.run(
+        "match --rules rules --index logs-azure.signinlogs-default --exceptions allow.ndjson "
+        "--summary signin.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Contains("eqlite: 1 hit excepted by exception lists"));
+    CHECK_THAT(r.err, Contains("         0         1  high      Risky sign-in\n"));
+  }
+  SECTION("a rule's exceptions_list names its list; --exception-lists loads it") {
+    cli.file("rules/azure/risky.toml",
+             toml_rule("r-azure", "Risky sign-in", "\"logs-azure.signinlogs-*\"",
+                       "authentication where event.dataset == \"azure.signinlogs\" and risk == "
+                       "\"high\"",
+                       "[[rule.exceptions_list]]\nid = \"x\"\nlist_id = \"allow\"\n"
+                       "namespace_type = \"single\"\ntype = \"detection\"\n"));
+    RunResult with = cli.run(
+        "match --rules rules --index logs-azure.signinlogs-default --exception-lists "
+        "allow.ndjson --count --no-alerts signin.ndjson");
+    SHOW(with);
+    CHECK_THAT(with.out, Contains("{\"rule\":\"Risky sign-in\",\"count\":0}"));
+    CHECK_THAT(with.err, Contains("1 hit excepted"));
+    RunResult without = cli.run(
+        "match --rules rules --index logs-azure.signinlogs-default --count --no-alerts "
+        "signin.ndjson");
+    CHECK_THAT(without.out, Contains("{\"rule\":\"Risky sign-in\",\"count\":1}"));
+    CHECK_THAT(without.err, Contains("exception list allow (single) is not loaded"));
+  }
+  SECTION("an unknown operator is an error with its place; the rest still applies") {
+    cli.file("bad.ndjson",
+             "{\"list_id\":\"allow\",\"name\":\"Allow\",\"type\":\"detection\",\"namespace_type\":"
+             "\"single\"}\n"
+             "{\"item_id\":\"r\",\"list_id\":\"allow\",\"namespace_type\":\"single\",\"name\":"
+             "\"r\",\"type\":\"simple\",\"entries\":[{\"field\":\"user\",\"type\":\"regex\","
+             "\"operator\":\"included\",\"value\":\"b.*\"}]}\n"
+             "{\"item_id\":\"bob\",\"list_id\":\"allow\",\"namespace_type\":\"single\",\"name\":"
+             "\"bob\",\"type\":\"simple\",\"entries\":[{\"field\":\"user\",\"type\":\"match\","
+             "\"operator\":\"included\",\"value\":\"bob\"}]}\n");
+    RunResult r = cli.run(
+        "match --rules rules --index logs-azure.signinlogs-default --exceptions bad.ndjson "
+        "--count --no-alerts signin.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("bad.ndjson:2:"));
+    CHECK_THAT(r.err, Contains("1 hit excepted"));
+  }
+  SECTION("an item on a field the events lack excepts nothing") {
+    cli.file("absent.ndjson",
+             "{\"list_id\":\"allow\",\"name\":\"Allow\",\"type\":\"detection\",\"namespace_type\":"
+             "\"single\"}\n"
+             "{\"item_id\":\"x\",\"list_id\":\"allow\",\"namespace_type\":\"single\",\"name\":"
+             "\"x\",\"type\":\"simple\",\"entries\":[{\"field\":\"no.such.field\",\"type\":"
+             "\"match\",\"operator\":\"included\",\"value\":\"bob\"}]}\n");
+    RunResult r = cli.run(
+        "match --rules rules --index logs-azure.signinlogs-default --exceptions absent.ndjson "
+        "--count --no-alerts signin.ndjson");
+    CHECK(r.status == 0);
+    CHECK_THAT(r.out, Contains("{\"rule\":\"Risky sign-in\",\"count\":1}"));
+  }
+}
+
+TEST_CASE("--progress and --summary write to stderr only", "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  const std::string args =
+      "match --rules rules --index logs-azure.signinlogs-default signin.ndjson";
+  RunResult plain = cli.run(args);
+  RunResult both = cli.run(args + " --summary --progress");
+  CHECK(both.out == plain.out);
+  CHECK_THAT(both.err, Contains("eqlite: summary: 2 rules over 3 lines"));
+  CHECK_THAT(both.err, Contains("         1         0  high      Risky sign-in\n"));
+  CHECK_THAT(both.err, Contains("eqlite: 1 of 2 rules had hits"));
+  // stderr is not a terminal here: no progress unless asked, and the summary only when asked.
+  CHECK(plain.err.find("MB/s") == std::string::npos);
+  CHECK(plain.err.find("summary") == std::string::npos);
+}
+
+TEST_CASE("Elastic's detection-rules folder and sign-in documents", "[rule_pack_cli]") {
+  const std::string rules = kCorpusDir + "/detection-rules/rules";
+  if (!std::filesystem::exists(rules)) {
+    WARN("skipped: " << rules << " is absent (../shared/corpus)");
+    return;
+  }
+  Cli cli;
+  RunResult r =
+      cli.run("match --rules " + q(rules) + " --rules " + q(kSourceDir + "/examples/rules") +
+              " --index logs-azure.signinlogs-default " +
+              q(kCorpusDir + "/azure-signinlogs-samples.ndjson") + " --summary --sort");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.err, Contains("eqlite: 955 EQL rules loaded; 1,110 skipped: 737 kuery, 209 esql, "
+                             "106 machine_learning, 57 deprecated eql, 1 lucene"));
+  // T1078.004 as a TOML rule: the one sign-in of Elastic's documents it matches
+  // (examples/README.md).
+  CHECK(count_of(r.out, "\"rule_id\":\"5c1f2e4a-7b1d-4c8e-9f3a-2d6b0e7a1078\"") == 1);
+  CHECK(count_of(r.out, "\"subtechnique\":[{\"id\":\"T1078.004\"") == 1);
+}
