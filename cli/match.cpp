@@ -7,6 +7,7 @@
 // the error messages and the counts are those of a single thread, whatever --threads says.
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
 #include <atomic>
@@ -27,7 +28,9 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/stream_run.hpp"
+#include "cli/summary.hpp"
 #include "pack/exceptions.hpp"
 #include "pack/rule_loader.hpp"
 
@@ -334,6 +337,7 @@ class Runner {
   }
 
   std::uint64_t lines = 0, matched = 0, skipped = 0;
+  void set_progress(Progress* p) { progress_ = p; }
   const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
 
  private:
@@ -464,6 +468,8 @@ class Runner {
       inflight_.pop_front();
       lock.unlock();
       if (!stop_) write(*front);  // one writer at a time (writing_)
+      bytes_done_ += front->data.size();
+      if (progress_) progress_->tick(bytes_done_, lines, matched);
       give_buffer(std::move(front->data));
       lock.lock();
     }
@@ -589,6 +595,8 @@ class Runner {
   bool writing_ = false;
   std::vector<Buffer> spare_;  // under spare_mu_
   std::atomic<bool> stop_{false};
+  Progress* progress_ = nullptr;  // written to by the writer only
+  std::uint64_t bytes_done_ = 0;
 };
 
 }  // namespace
@@ -856,7 +864,7 @@ int cmd_match(int argc, char** argv) {
   if (progress < 0) progress = ::isatty(STDERR_FILENO) ? 1 : 0;
   bool streamed =
       single && (single->kind() != eqlite::QueryKind::Event || !single->pipes().empty());
-  streamed = streamed || alerts || any_index || any_exceptions || summary || progress;
+  streamed = streamed || alerts || any_index || any_exceptions;
   for (std::size_t r = 0; r < rules.size(); ++r)
     streamed = streamed || rules.query(r).kind() != eqlite::QueryKind::Event ||
                !rules.query(r).pipes().empty();
@@ -897,6 +905,14 @@ int cmd_match(int argc, char** argv) {
   Output out;
   Runner runner(config, threads, reader_options.max_event_bytes, names, out, count);
   if (positional.empty()) positional.push_back("-");
+  std::uint64_t total_bytes = 0;  // of the regular files, for the time left
+  for (const auto& file : positional) {
+    struct stat st;
+    if (file != "-" && ::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      total_bytes += static_cast<std::uint64_t>(st.st_size);
+  }
+  Progress shown(progress, ::isatty(STDERR_FILENO) != 0, total_bytes, 1);
+  runner.set_progress(&shown);
   bool error = false;
   const std::string stdin_label = "(standard input)";
   for (const auto& file : positional) {
@@ -927,6 +943,7 @@ int cmd_match(int argc, char** argv) {
     ::close(fd);
   }
   runner.finish();
+  shown.done();
   if (count) {
     if (single) {
       out.write(std::to_string(runner.per_rule()[0]) + "\n");
@@ -950,6 +967,9 @@ int cmd_match(int argc, char** argv) {
                  static_cast<unsigned long long>(runner.matched),
                  static_cast<unsigned long long>(runner.lines - runner.matched - runner.skipped),
                  static_cast<unsigned long long>(runner.skipped));
+  if (summary)
+    print_summary(names, metas, failed_rules, runner.per_rule(),
+                  std::vector<std::uint64_t>(names.size(), 0), runner.lines);
   if (error || rule_errors) return kError;
   const bool any = std::any_of(runner.per_rule().begin(), runner.per_rule().end(),
                                [](std::uint64_t n) { return n > 0; });

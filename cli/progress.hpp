@@ -13,12 +13,18 @@ namespace cli {
 
 class Progress {
  public:
-  Progress(bool on, bool terminal, std::uint64_t total_bytes)
-      : on_(on), terminal_(terminal), total_(total_bytes), start_(Clock::now()), last_(start_) {}
+  /// `every`: look at the clock once per that many tick() calls (a power of two).
+  Progress(bool on, bool terminal, std::uint64_t total_bytes, std::uint64_t every = 1024)
+      : on_(on),
+        terminal_(terminal),
+        total_(total_bytes),
+        mask_(every - 1),
+        start_(Clock::now()),
+        last_(start_) {}
 
-  /// Cheap enough to call per event: looks at the clock every 1,024 calls.
+  /// Cheap enough to call per event.
   void tick(std::uint64_t bytes, std::uint64_t events, std::uint64_t alerts) {
-    if (!on_ || (++calls_ & 1023) != 0) return;
+    if (!on_ || (++calls_ & mask_) != 0) return;
     const auto now = Clock::now();
     if (now - last_ < (terminal_ ? std::chrono::milliseconds(250) : std::chrono::seconds(5)))
       return;
@@ -53,7 +59,7 @@ class Progress {
       line += " of " + mb(static_cast<double>(total_)) + pct;
     }
     char rates[96];
-    std::snprintf(rates, sizeof rates, ", %.1f MB/s, %.0f events/s, %llu alert%s",
+    std::snprintf(rates, sizeof rates, ", %.1f MB/s, %.0f events/s, %llu hit%s",
                   static_cast<double>(bytes) / 1e6 / secs, static_cast<double>(events) / secs,
                   static_cast<unsigned long long>(alerts), alerts == 1 ? "" : "s");
     line += rates;
@@ -72,7 +78,7 @@ class Progress {
   }
 
   bool on_, terminal_;
-  std::uint64_t total_;
+  std::uint64_t total_, mask_;
   Clock::time_point start_, last_;
   std::uint64_t calls_ = 0;
   bool shown_ = false;

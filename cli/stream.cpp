@@ -21,6 +21,7 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/stream_run.hpp"
+#include "cli/summary.hpp"
 #include "pack/data_stream.hpp"
 
 namespace cli {
@@ -368,31 +369,6 @@ class Runner {
   std::vector<std::unique_ptr<pack::ExceptionMatcher>> except_rule_;
 };
 
-// --summary: the rules with hits (or excepted hits), most hits first, then the rules that
-// did not compile; on stderr.
-void print_summary(const StreamRun& run, const std::vector<std::uint64_t>& hits,
-                   const std::vector<std::uint64_t>& excepted, std::uint64_t lines) {
-  std::vector<std::size_t> order;
-  for (std::size_t r = 0; r < hits.size(); ++r)
-    if (hits[r] > 0 || excepted[r] > 0) order.push_back(r);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return hits[a] != hits[b] ? hits[a] > hits[b] : excepted[a] > excepted[b];
-  });
-  std::fprintf(stderr, "eqlite: summary: %zu rule%s over %llu lines\n", hits.size(),
-               hits.size() == 1 ? "" : "s", static_cast<unsigned long long>(lines));
-  std::fprintf(stderr, "%10s %9s  %-8s  %s\n", "hits", "excepted", "severity", "rule");
-  for (std::size_t r : order) {
-    const pack::Rule* meta = r < run.metas.size() ? run.metas[r] : nullptr;
-    std::fprintf(stderr, "%10llu %9llu  %-8s  %s\n", static_cast<unsigned long long>(hits[r]),
-                 static_cast<unsigned long long>(excepted[r]),
-                 meta && !meta->severity.empty() ? meta->severity.c_str() : "-",
-                 run.names[r].c_str());
-  }
-  for (const auto& name : run.failed_rules)
-    std::fprintf(stderr, "%10s %9s  %-8s  %s (did not compile)\n", "error", "-", "-", name.c_str());
-  std::fprintf(stderr, "eqlite: %zu of %zu rules had hits\n", order.size(), hits.size());
-}
-
 }  // namespace
 
 int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
@@ -537,7 +513,9 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
                  u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
                  u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
   }
-  if (run.summary) print_summary(run, runner.per_rule(), runner.excepted(), runner.lines);
+  if (run.summary)
+    print_summary(run.names, run.metas, run.failed_rules, runner.per_rule(), runner.excepted(),
+                  runner.lines);
   if (error) return kError;
   for (auto n : runner.per_rule())
     if (n > 0) return kMatched;
