@@ -795,6 +795,8 @@ int cmd_match(int argc, char** argv) {
   if (load.rules.size() == 1 && !rule_errors) {
     eqlite::CompileOptions o = options;
     o.filter = scope_filter(load.rules[0]);
+    if (!load.rules[0].event_category_override.empty())
+      o.category_field = load.rules[0].event_category_override;
     auto q = eqlite::compile(load.rules[0].query, o);
     if (!q) {
       if (rule_mode)
@@ -812,6 +814,7 @@ int cmd_match(int argc, char** argv) {
     for (const auto& r : load.rules) {
       eqlite::CompileOptions o = options;
       o.filter = scope_filter(r);
+      if (!r.event_category_override.empty()) o.category_field = r.event_category_override;
       auto id = rules.add(r.name, r.query, o);
       if (!id) {
         std::fprintf(stderr, "%s\n", pack::compile_error(r, id.error()).to_string().c_str());

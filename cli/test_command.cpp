@@ -4,9 +4,11 @@
 //
 // A test is a rule file (.eql, or a detection-rules .toml) and NDJSON files. Each event may
 // carry `"scenario":{"id":ID,KEY:EXPECTED,...}`; KEY is the test's expect key ("expect" unless
-// said otherwise). EXPECTED is "match" / "no-match", or, for a sequence or sample, the list of
-// results the event is part of: [{"result":R,"stage":S,"join_keys":[...]},...]. The events are
-// put in time order and pushed into one eqlite::Stream; its results are compared with what the
+// said otherwise). EXPECTED is "match" / "no-match" / "excepted", or, for a sequence or sample,
+// the list of results the event is part of: [{"result":R,"stage":S,"join_keys":[...],
+// "excepted":true},...]. The events are put in time order and pushed into one eqlite::Stream; its
+// results, each checked against the test's exception lists (a result is excepted when an item
+// excepts one of its events, as in `eqlite match --exceptions`), are compared with what the
 // scenarios say, event by event.
 #include <eqlite/eqlite.hpp>
 
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +34,7 @@
 #include "cli/common.hpp"
 #include "cli/output.hpp"
 #include "pack/data_stream.hpp"
+#include "pack/exceptions.hpp"
 #include "pack/rule.hpp"
 #include "pack/rule_loader.hpp"
 
@@ -41,7 +45,7 @@ namespace {
 const char* const kTestUsage =
     "usage: eqlite test --manifest FILE... [--format text|json]\n"
     "       eqlite test RULE DATA... [--expect-key KEY] [--set FIELD=VALUE]... [--index NAME]\n"
-    "                   [--timestamp-field F] [--format text|json]\n"
+    "                   [--exceptions FILE]... [--timestamp-field F] [--format text|json]\n"
     "\n"
     "Runs rules over sample events and compares the outcome with what each event's\n"
     "\"scenario\" object expects (docs/rule-tests.md). One line per test, PASS or FAIL, with\n"
@@ -55,13 +59,17 @@ const char* const kTestUsage =
     "  --set FIELD=VALUE    a constant for every event without FIELD (as eqlite match --set)\n"
     "  --index NAME         the events come from the data stream NAME: its constant fields\n"
     "                       (event.dataset, data_stream.*) are supplied; --set wins\n"
-    "  --timestamp-field F  the events' time field (default: the rule's timestamp_override,\n"
-    "                       else @timestamp)\n"
+    "  --exceptions FILE    exception lists (a Kibana NDJSON export) for the rule, as eqlite\n"
+    "                       match --exceptions: a match an item excepts is \"excepted\", not\n"
+    "                       \"match\"; the constants are given to the items too. Repeatable\n"
+    "  --timestamp-field F  the events' time field (default @timestamp; a TOML rule's\n"
+    "                       timestamp_override is not used, as in eqlite match)\n"
     "  --format text|json   text (default), or one JSON object per test and a summary\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 when every test passes, 1 when one fails, 2 on an error (a file that\n"
-    "cannot be read, a rule that does not compile, a malformed scenario or manifest).\n";
+    "cannot be read, an exception list that does not load, a rule that does not compile, a\n"
+    "malformed scenario or manifest).\n";
 
 // ---- JSON: just enough to read one member of a line's top-level object ----
 
@@ -336,22 +344,28 @@ struct TestSpec {
   std::string expect_key = "expect";
   std::string index;  // a data stream name, or empty
   std::vector<Constant> set;
-  std::string timestamp_field;  // empty: the rule's timestamp_override, else @timestamp
+  std::vector<std::string> exceptions;  // exception list exports (Kibana NDJSON)
+  std::string timestamp_field;          // empty: @timestamp
 };
 
 // One membership of an event: stage `stage` of result `result`, whose join keys are `keys`
-// (JSON text). An empty result name: "part of some result" (the "match" form).
+// (JSON text), and whether an exception item excepts that result. An empty result name: "part
+// of some result" (the "match" form). `item` (the name of the item that excepted an actual
+// result) is printed, not compared.
 struct Member {
   std::string result;
   long stage = 0;
   std::string keys;
+  bool excepted = false;
+  std::string item;
   bool operator<(const Member& o) const {
     if (result != o.result) return result < o.result;
     if (stage != o.stage) return stage < o.stage;
-    return keys < o.keys;
+    if (keys != o.keys) return keys < o.keys;
+    return excepted < o.excepted;
   }
   bool operator==(const Member& o) const {
-    return result == o.result && stage == o.stage && keys == o.keys;
+    return result == o.result && stage == o.stage && keys == o.keys && excepted == o.excepted;
   }
 };
 
@@ -363,7 +377,7 @@ struct Ev {
   std::optional<std::int64_t> ts;
   bool checked = false;  // it has a scenario with the expect key
   std::string id;        // the scenario id (or empty)
-  enum class Form : std::uint8_t { Match, NoMatch, List } form = Form::NoMatch;
+  enum class Form : std::uint8_t { Match, NoMatch, Excepted, List } form = Form::NoMatch;
   std::vector<Member> expected;  // the List form
 };
 
@@ -390,6 +404,12 @@ Outcome error_outcome(const std::string& full) {
   return o;
 }
 
+// ` (item "NAME")` for the item that excepted a result; empty when there is no name (an
+// expected result).
+std::string excepted_by(const std::string& item) {
+  return item.empty() ? std::string() : " (item " + json_quoted(item) + ")";
+}
+
 std::string describe(const std::vector<Member>& members, bool no_result_is_error = false) {
   if (members.empty()) return no_result_is_error ? "some result" : "no result";
   std::string out;
@@ -401,6 +421,7 @@ std::string describe(const std::vector<Member>& members, bool no_result_is_error
     }
     out += "stage " + std::to_string(members[k].stage) + " of " + members[k].result + " " +
            members[k].keys;
+    if (members[k].excepted) out += " excepted" + excepted_by(members[k].item);
   }
   return out;
 }
@@ -430,10 +451,14 @@ bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::
       ev.form = Ev::Form::NoMatch;
       return true;
     }
+    if (x->s == "excepted") {
+      ev.form = Ev::Form::Excepted;
+      return true;
+    }
   }
   const std::string bad = "scenario." + key +
-                          " must be \"match\", \"no-match\" or a list of {\"result\":NAME," +
-                          "\"stage\":N,\"join_keys\":[...]}";
+                          " must be \"match\", \"no-match\", \"excepted\" or a list of " +
+                          "{\"result\":NAME,\"stage\":N,\"join_keys\":[...],\"excepted\":BOOL}";
   if (x->kind != JValue::Kind::Array) {
     error = bad;
     return false;
@@ -443,6 +468,7 @@ bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::
     const JValue* result = m.kind == JValue::Kind::Object ? m.get("result") : nullptr;
     const JValue* stage = m.kind == JValue::Kind::Object ? m.get("stage") : nullptr;
     const JValue* keys = m.kind == JValue::Kind::Object ? m.get("join_keys") : nullptr;
+    const JValue* excepted = m.kind == JValue::Kind::Object ? m.get("excepted") : nullptr;
     if (!result || result->kind != JValue::Kind::String || result->s.empty()) {
       error = bad + ": \"result\" is not a name";
       return false;
@@ -451,7 +477,11 @@ bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::
       error = bad + ": \"stage\" is not a whole number from 1";
       return false;
     }
-    Member member{result->s, static_cast<long>(stage->i), "[]"};
+    if (excepted && excepted->kind != JValue::Kind::Bool) {
+      error = bad + ": \"excepted\" is true or false";
+      return false;
+    }
+    Member member{result->s, static_cast<long>(stage->i), "[]", excepted && excepted->b, {}};
     if (keys) {
       if (keys->kind != JValue::Kind::Array) {
         error = bad + ": \"join_keys\" is not a list";
@@ -516,12 +546,44 @@ void split_lines(const std::string& text, std::size_t file, std::vector<Ev>& out
   }
 }
 
-// One actual result: its join keys (JSON text) and its events by stage (npos: missing, or an
-// event that is not in the data).
+// One actual result: its join keys (JSON text), its events by stage (npos: missing, or an
+// event that is not in the data), and the name of the exception item that excepts it.
 struct Got {
   std::string keys;
   std::vector<std::size_t> events;
+  bool excepted = false;
+  std::string item;
 };
+
+// The exception lists of a test: every list of its files, a TOML rule's own
+// `[[rule.exceptions_list]]` first (an event that several items except is reported with the
+// rule's own item), as `eqlite match --exceptions` applies them. A reference to a list that is
+// not in the files is a warning. False, with `error`, when a file does not fully load.
+bool load_test_exceptions(const TestSpec& spec, const pack::Rule& rule,
+                          std::unique_ptr<pack::ExceptionMatcher>& matcher,
+                          pack::ExceptionLoad& load, std::string& error) {
+  if (spec.exceptions.empty()) return true;  // none, whatever the rule references
+  for (const std::string& file : spec.exceptions)
+    pack::load_exceptions(file, load);
+  auto join = [&](const std::vector<pack::LoadError>& errors) {
+    for (const pack::LoadError& e : errors)
+      error += (error.empty() ? "" : "\n") + e.to_string();
+    return false;
+  };
+  if (!load.errors.empty()) return join(load.errors);
+  std::vector<std::string> missing;
+  std::vector<const pack::ExceptionList*> lists = load.lists_for(rule, &missing);
+  for (const std::string& m : missing)
+    std::fprintf(stderr,
+                 "%s: warning: exception list %s is not in the test's exception files: the rule "
+                 "is tested without it\n",
+                 rule.path.c_str(), m.c_str());
+  for (const pack::ExceptionList& list : load.lists)
+    if (std::find(lists.begin(), lists.end(), &list) == lists.end()) lists.push_back(&list);
+  matcher = std::make_unique<pack::ExceptionMatcher>(lists);
+  if (!matcher->errors().empty()) return join(matcher->errors());
+  return true;
+}
 
 Outcome run_test(const TestSpec& spec) {
   // The rule.
@@ -532,11 +594,11 @@ Outcome run_test(const TestSpec& spec) {
   if (!rule.language.empty() && rule.language != "eql")
     return error_outcome(rule.path + ": a " + rule.language +
                          " rule, not EQL: eqlite test runs EQL rules");
+  // The time field is @timestamp unless the test names another: a TOML rule's
+  // timestamp_override is not used, as eqlite match does not use it (events outside
+  // Elasticsearch have no event.ingested).
   eqlite::CompileOptions options;
-  if (!spec.timestamp_field.empty())
-    options.timestamp_field = spec.timestamp_field;
-  else if (!rule.timestamp_override.empty())
-    options.timestamp_field = rule.timestamp_override;
+  if (!spec.timestamp_field.empty()) options.timestamp_field = spec.timestamp_field;
   auto query = eqlite::compile(rule.query, options);
   if (!query) return error_outcome(compile_error_text(rule, query.error()));
   if (!spec.index.empty() && !rule.index.empty() && !pack::index_matches(rule.index, spec.index)) {
@@ -559,6 +621,15 @@ Outcome run_test(const TestSpec& spec) {
     }
   }
   constants.insert(constants.end(), spec.set.begin(), spec.set.end());
+
+  // The exception lists, which see the constants too.
+  pack::ExceptionLoad exception_load;
+  std::unique_ptr<pack::ExceptionMatcher> matcher;
+  if (std::string err; !load_test_exceptions(spec, rule, matcher, exception_load, err))
+    return error_outcome(err);
+  if (matcher)
+    for (const Constant& c : constants)
+      matcher->set_constant(c.field, c.get());
 
   // The events.
   std::vector<Ev> events;
@@ -590,7 +661,8 @@ Outcome run_test(const TestSpec& spec) {
     if (ev.checked && ev.form == Ev::Form::List && query->kind() == eqlite::QueryKind::Event)
       return error_outcome(where + (ev.id.empty() ? "" : "scenario " + ev.id + ": ") +
                            "a list of results is for a sequence or sample rule; this rule " +
-                           "takes one event at a time: write \"match\" or \"no-match\"");
+                           "takes one event at a time: write \"match\", \"no-match\" or " +
+                           "\"excepted\"");
     if (ev.checked)
       ++outcome.checked;
     else
@@ -642,6 +714,17 @@ Outcome run_test(const TestSpec& spec) {
     g.keys += "]";
     for (std::string_view e : r.events)
       g.events.push_back(e.empty() ? std::string::npos : identify(e));
+    // Excepted when an item excepts one of its events (as eqlite match).
+    if (matcher) {
+      for (std::string_view e : r.events) {
+        if (e.empty()) continue;
+        if (const pack::ExceptionItem* item = matcher->match(e)) {
+          g.excepted = true;
+          g.item = item->name;
+          break;
+        }
+      }
+    }
     got.push_back(std::move(g));
   });
   for (const Constant& c : constants)
@@ -696,7 +779,8 @@ Outcome run_test(const TestSpec& spec) {
   for (std::size_t g = 0; g < got.size(); ++g)
     for (std::size_t s = 0; s < got[g].events.size(); ++s)
       if (got[g].events[s] != std::string::npos)
-        actual[got[g].events[s]].push_back({got_name[g], static_cast<long>(s + 1), got[g].keys});
+        actual[got[g].events[s]].push_back(
+            {got_name[g], static_cast<long>(s + 1), got[g].keys, got[g].excepted, got[g].item});
   for (auto& a : actual) {
     std::sort(a.begin(), a.end());
     a.erase(std::unique(a.begin(), a.end()), a.end());
@@ -708,19 +792,32 @@ Outcome run_test(const TestSpec& spec) {
     const Ev& ev = events[i];
     if (!ev.checked) continue;
     Failure f;
-    const bool in_result = !actual[i].empty();
     if (ev.form == Ev::Form::List) {
       if (ev.expected == actual[i]) continue;
       f.expected = describe(ev.expected);
       f.got = describe(actual[i]);
     } else {
-      const bool want = ev.form == Ev::Form::Match;
-      if (want == in_result) continue;
+      // "match": part of a result that is not excepted; "excepted": part of results, every one
+      // of them excepted; "no-match": part of none.
+      const auto alert = std::find_if(actual[i].begin(), actual[i].end(),
+                                      [](const Member& m) { return !m.excepted; });
+      const Ev::Form is = actual[i].empty()          ? Ev::Form::NoMatch
+                          : alert != actual[i].end() ? Ev::Form::Match
+                                                     : Ev::Form::Excepted;
+      if (ev.form == is) continue;
+      auto single_form = [&](Ev::Form form) -> std::string {
+        if (form == Ev::Form::Match) return "match";
+        if (form == Ev::Form::NoMatch) return "no-match";
+        return "excepted";
+      };
       if (single) {
-        f.expected = want ? "match" : "no-match";
-        f.got = in_result ? "match" : "no-match";
+        f.expected = single_form(ev.form);
+        f.got = single_form(is);
+        if (is == Ev::Form::Excepted) f.got += excepted_by(actual[i].front().item);
       } else {
-        f.expected = want ? "some result" : "no result";
+        f.expected = ev.form == Ev::Form::Match     ? "some result"
+                     : ev.form == Ev::Form::NoMatch ? "no result"
+                                                    : "only excepted results";
         f.got = describe(actual[i]);
       }
     }
@@ -824,6 +921,19 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
           fail(v, "'data' must be a file name or a list of them");
         }
         have_data = !spec.data.empty();
+      } else if (key == "exceptions") {
+        if (const auto* s = v.as_string()) {
+          spec.exceptions.push_back(resolve(base, s->get()));
+        } else if (const auto* a = v.as_array()) {
+          for (const toml::node& e : *a) {
+            if (const auto* es = e.as_string())
+              spec.exceptions.push_back(resolve(base, es->get()));
+            else
+              fail(e, "'exceptions' lists file names (strings)");
+          }
+        } else {
+          fail(v, "'exceptions' must be a file name or a list of them");
+        }
       } else if (key == "expect_key") {
         string_of(spec.expect_key);
       } else if (key == "index") {
@@ -856,7 +966,8 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
         }
       } else {
         fail(v, "unknown key '" + key +
-                    "' (a test has rule, data, expect_key, set, index, timestamp_field, name)");
+                    "' (a test has rule, data, expect_key, set, index, exceptions, "
+                    "timestamp_field, name)");
       }
     }
     if (!have_rule) fail(item, "the test has no 'rule'");
@@ -937,7 +1048,7 @@ int cmd_test(int argc, char** argv) {
       return 0;
     }
     if (a == "--manifest" || a == "--expect-key" || a == "--set" || a == "--index" ||
-        a == "--timestamp-field" || a == "--format") {
+        a == "--exceptions" || a == "--timestamp-field" || a == "--format") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite test: %s needs an argument\n%s", a.c_str(), kTestUsage);
         return kError;
@@ -957,6 +1068,8 @@ int cmd_test(int argc, char** argv) {
           cli_spec.expect_key = v;
         } else if (a == "--index") {
           cli_spec.index = v;
+        } else if (a == "--exceptions") {
+          cli_spec.exceptions.push_back(v);
         } else if (a == "--timestamp-field") {
           cli_spec.timestamp_field = v;
         } else {
@@ -987,7 +1100,7 @@ int cmd_test(int argc, char** argv) {
     if (!positional.empty() || spec_options) {
       std::fprintf(stderr,
                    "eqlite test: with --manifest, the tests come from the manifest: give no "
-                   "RULE, DATA, --expect-key, --set, --index or --timestamp-field\n");
+                   "RULE, DATA, --expect-key, --set, --index, --exceptions or --timestamp-field\n");
       return kError;
     }
 #if EQLITE_HAVE_TOML

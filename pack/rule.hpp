@@ -58,7 +58,10 @@ struct Rule {
   std::string maturity;  // metadata.maturity: "production", "development", "deprecated", ...
   std::string building_block_type;  // rule.building_block_type ("default"); empty: not one
   std::vector<std::string> index;   // rule.index patterns; empty: every input
-  std::string timestamp_override;   // rule.timestamp_override
+  std::string timestamp_override;   // rule.timestamp_override (read; not used: docs/rule-packs.md)
+  // rule.event_category_override: the field `<category> where` tests for this rule (e.g.
+  // event.type for `info where`); empty: the default (CompileOptions::category_field).
+  std::string event_category_override;
   std::vector<std::string> tags;
   std::vector<Threat> threat;
   std::vector<RequiredField> required_fields;

@@ -166,6 +166,7 @@ bool load_toml(const std::string& path, const std::string& text, Rule& out, Load
   out.maturity = str(root["metadata"]["maturity"]);
   out.building_block_type = str(rule["building_block_type"]);
   out.timestamp_override = str(rule["timestamp_override"]);
+  out.event_category_override = str(rule["event_category_override"]);
   if (const auto* a = rule["index"].as_array())
     for (const auto& e : *a)
       if (auto s = e.value<std::string>()) out.index.push_back(*s);

@@ -165,11 +165,17 @@ std::optional<Schema> Schema::builtin(std::string_view name) {
     Schema s = from_table("the Azure integration", kAzureTable, std::size(kAzureTable));
     // It also lists the ECS fields it fills (event.dataset, cloud.resource_id, ...): it speaks
     // for its own top-level names only.
+    // Under `azure.`, each data stream it has (azure.signinlogs, ...) and each shared field
+    // (azure.tenant_id): Elastic's package has more data streams than these three.
     const auto ecs = ecs_top_levels();
-    std::set<std::string, std::less<>> tops;
-    for (const auto& r : kAzureTable)
-      if (!ecs.count(top_of(r.name))) tops.emplace(top_of(r.name));
-    s.covered_.assign(tops.begin(), tops.end());
+    std::set<std::string, std::less<>> prefixes;
+    for (const auto& r : kAzureTable) {
+      const std::string_view name = r.name;
+      if (ecs.count(top_of(name))) continue;
+      const auto second = name.find('.', name.find('.') + 1);
+      prefixes.emplace(top_of(name) == "azure" ? name.substr(0, second) : top_of(name));
+    }
+    s.covered_.assign(prefixes.begin(), prefixes.end());
     return s;
   }
   return std::nullopt;
@@ -257,7 +263,22 @@ bool Schema::from_samples(const std::string& path, Schema& out, std::string& err
   return true;
 }
 
+// Whether `field` matches `pattern`, whose `*` segments match any one segment
+// (`target_resources.*.display_name`, as the package's dynamic templates map them).
+static bool matches_pattern(std::string_view pattern, std::string_view field) {
+  while (true) {
+    const auto pe = pattern.find('.'), fe = field.find('.');
+    const auto p = pattern.substr(0, pe), f = field.substr(0, fe);
+    if (p != "*" && p != f) return false;
+    if (pe == std::string_view::npos || fe == std::string_view::npos)
+      return pe == std::string_view::npos && fe == std::string_view::npos;
+    pattern.remove_prefix(pe + 1);
+    field.remove_prefix(fe + 1);
+  }
+}
+
 void Schema::add(SchemaField field) {
+  if (field.name.find(".*.") != std::string::npos) patterns_.push_back(field.name);
   std::string name = field.name;
   if (name.size() > 2 && name.ends_with(".*")) {  // `claims.*`: any field below
     name.resize(name.size() - 2);
@@ -277,13 +298,20 @@ const SchemaField* Schema::find(std::string_view field) const {
       auto it = fields_.find(std::string_view(p).substr(0, p.size() - 1));
       if (it != fields_.end()) return &it->second;
     }
+  for (const auto& p : patterns_)
+    if (matches_pattern(p, field)) return &fields_.find(p)->second;
   return nullptr;
 }
 
 bool Schema::covers(std::string_view field) const {
   if (ecs_ && endpoint_extension(field)) return false;
-  const auto top = top_of(field);
-  return std::find(covered_.begin(), covered_.end(), top) != covered_.end();
+  return claims(field);
+}
+
+bool Schema::claims(std::string_view field) const {
+  return std::any_of(covered_.begin(), covered_.end(), [&](const std::string& p) {
+    return field.starts_with(p) && (field.size() == p.size() || field[p.size()] == '.');
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,8 +352,12 @@ const SchemaField* SchemaSet::find(std::string_view field, const Schema** from) 
 
 std::vector<const Schema*> SchemaSet::covering(std::string_view field) const {
   std::vector<const Schema*> out;
+  // Samples of one source cannot say that a field of a mapping's field set does not exist.
+  const bool mapped = std::any_of(schemas_.begin(), schemas_.end(), [&](const Schema& s) {
+    return s.kind() == Schema::Kind::Mapping && s.claims(field);
+  });
   for (const auto& s : schemas_)
-    if (s.covers(field)) out.push_back(&s);
+    if (s.covers(field) && !(mapped && s.kind() == Schema::Kind::Samples)) out.push_back(&s);
   return out;
 }
 

@@ -73,9 +73,13 @@ class Schema {
   const SchemaField* find(std::string_view field) const;
   /// Whether the schema speaks for `field` at all: a field it covers but does not define is
   /// unknown. ECS covers its field sets (`process.`, `source.`, ...) except Elastic Endpoint's
-  /// `Ext` extensions (`process.Ext.*`); an integration covers its own top-level names
-  /// (`azure.`); samples cover the top-level names of their paths; required_fields cover nothing.
+  /// `Ext` extensions (`process.Ext.*`); the Azure schema covers the data streams it has
+  /// (`azure.signinlogs.`, ...) and its other non-ECS names; samples cover the top-level names
+  /// of their paths; required_fields cover nothing.
   bool covers(std::string_view field) const;
+
+  /// covers(), Endpoint's `Ext` fields included: the field's prefix is one of the schema's.
+  bool claims(std::string_view field) const;
 
   const std::string& name() const noexcept { return name_; }
   Kind kind() const noexcept { return kind_; }
@@ -87,7 +91,8 @@ class Schema {
   Kind kind_;
   std::map<std::string, SchemaField, std::less<>> fields_;
   std::vector<std::string> open_prefixes_;  // "labels." — any field below is defined
-  std::vector<std::string> covered_;        // top-level names this schema speaks for
+  std::vector<std::string> patterns_;       // names with a `*` segment: a.*.b
+  std::vector<std::string> covered_;        // the prefixes this schema speaks for
   bool ecs_ = false;
   friend class SchemaSet;
 };
@@ -108,7 +113,8 @@ class SchemaSet {
   /// The field's definition; a mapping's or a rule's required_fields' before a guess from
   /// samples, in the order the schemas were added otherwise. `from` receives the schema.
   const SchemaField* find(std::string_view field, const Schema** from = nullptr) const;
-  /// The schemas that cover `field` (see Schema::covers), in order.
+  /// The schemas that cover `field` (see Schema::covers), in order; samples do not cover a
+  /// field whose prefix a mapping claims (Azure samples say nothing of `user.Ext.real.id`).
   std::vector<const Schema*> covering(std::string_view field) const;
 
   /// The nearest defined fields to an unknown `field`, best first (at most `max`): one field

@@ -227,16 +227,24 @@ class Linter {
       return;
     }
     Finding f = make(u.offset, Finding::Severity::Warning, "unknown-field", u.field);
-    std::string where;
-    for (std::size_t i = 0; i < covering.size(); ++i) {
-      const Schema& s = *covering[i];
-      where += i ? " nor " : "";
-      if (s.kind() == Schema::Kind::Samples)
-        where += "in " + s.name() + " (no value in its " + std::to_string(s.events) + " events)";
-      else
-        where += "in " + s.name();
+    std::string mappings, samples;
+    std::size_t sample_files = 0, events = 0;
+    for (const Schema* s : covering) {
+      if (s->kind() == Schema::Kind::Samples) {
+        ++sample_files;
+        events += s->events;
+        samples = s->name();
+      } else {
+        mappings += (mappings.empty() ? "in " : " nor in ") + s->name();
+      }
     }
-    f.message = "field [" + u.field + "] is not " + where;
+    if (sample_files > 1) samples = std::to_string(sample_files) + " files";
+    if (sample_files)
+      samples = "no value in any of the " + std::to_string(events) + " events of " + samples;
+    f.message =
+        "field [" + u.field + "] " +
+        (mappings.empty() ? "has " + samples
+                          : "is not " + mappings + (samples.empty() ? "" : " and has " + samples));
     bool close = false;
     const auto suggestions = schemas_.suggest(u.field, literals, 2, &close);
     if (!suggestions.empty()) {

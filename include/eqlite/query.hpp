@@ -84,9 +84,22 @@ struct FieldUse {
   /// of a function call (`function`, `argument`). JoinKey: `sequence by field`, `[...] by
   /// field` (Q1). Other: anything else (against another field, in arithmetic, ...).
   enum class Op : std::uint8_t {
-    Eq, Ne, Lt, Le, Gt, Ge,
-    In, InCi, Seq, Like, LikeCi, Regex, RegexCi,
-    Call, JoinKey, Other
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    InCi,
+    Seq,
+    Like,
+    LikeCi,
+    Regex,
+    RegexCi,
+    Call,
+    JoinKey,
+    Other
   };
   std::string field;       ///< the path (backticks removed, P5)
   std::size_t offset = 0;  ///< byte offset of the reference in Query::text()

@@ -225,3 +225,18 @@ TEST_CASE("Elastic's detection-rules folder and sign-in documents", "[rule_pack_
   CHECK(count_of(r.out, "\"rule_id\":\"5c1f2e4a-7b1d-4c8e-9f3a-2d6b0e7a1078\"") == 1);
   CHECK(count_of(r.out, "\"subtechnique\":[{\"id\":\"T1078.004\"") == 1);
 }
+
+TEST_CASE("a rule's event_category_override names the field its category tests",
+          "[rule_pack_cli]") {
+  Cli cli;
+  std::filesystem::create_directories(cli.dir() + "/rules");
+  cli.file("rules/info.toml", toml_rule("r-info", "Info", "\"logs-aws.cloudtrail-*\"",
+                                        "info where event.action == \"ModifyDBInstance\"",
+                                        "event_category_override = \"event.type\"\n"));
+  cli.file("ct.ndjson",
+           "{\"event\":{\"type\":[\"info\"],\"action\":\"ModifyDBInstance\"},\"n\":1}\n"
+           "{\"event\":{\"category\":\"info\",\"action\":\"ModifyDBInstance\"},\"n\":2}\n");
+  RunResult r = cli.run("match --rules rules --no-alerts ct.ndjson");
+  SHOW(r);
+  CHECK(r.out == "{\"event\":{\"type\":[\"info\"],\"action\":\"ModifyDBInstance\"},\"n\":1}\n");
+}

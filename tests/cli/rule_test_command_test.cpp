@@ -61,13 +61,208 @@ TEST_CASE("eqlite test: the examples' manifest passes", "[rule_test_command]") {
   CHECK(r.status == 0);
   CHECK(r.err.empty());
   const auto lines = lines_of(r.out);
-  REQUIRE(lines.size() == 8);
+  REQUIRE(lines.size() == 9);
   CHECK(lines[0] == "PASS  t1078_004.eql: 37 scenarios");
-  CHECK(lines[1] == "PASS  t1078_004_elastic.eql: 37 scenarios");
-  CHECK(lines[2] == "PASS  rules/t1078_004_elastic.toml: 37 scenarios");
+  CHECK(lines[1] == "PASS  t1078_004.eql with its exception list: 12 scenarios");
+  CHECK(lines[2] == "PASS  t1078_004_elastic.eql: 37 scenarios");
+  CHECK(lines[3] == "PASS  rules/t1078_004_elastic.toml: 37 scenarios");
   CHECK_THAT(r.out, Contains("PASS  signin_failures_from_one_ip.eql: 22 scenarios"));
   CHECK_THAT(r.out, Contains("PASS  risky_signin_then_mfa_registration.eql: 21 scenarios"));
-  CHECK(lines[7] == "7 tests: 7 passed, 0 failed (196 scenarios checked)");
+  CHECK(lines[8] == "8 tests: 8 passed, 0 failed (208 scenarios checked)");
+}
+
+TEST_CASE("eqlite test: the T1078.004 tuning example, with and without its exception list",
+          "[rule_test_command]") {
+  Cli cli;
+  const std::string rule = kSourceDir + "/examples/t1078_004.eql";
+  const std::string data = kSourceDir + "/examples/data/t1078_004_exceptions.ndjson";
+  const std::string lists = kSourceDir + "/examples/exceptions/t1078_004.ndjson";
+  RunResult r = cli.run("test --set event.dataset=azure.signinlogs --exceptions " + q(lists) + " " +
+                        q(rule) + " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == "PASS  " + rule +
+                     ": 12 scenarios\n1 test: 1 passed, 0 failed (12 scenarios "
+                     "checked)\n");
+  // Without the list, the five excepted sign-ins are plain matches.
+  r = cli.run("test --set event.dataset=azure.signinlogs " + q(rule) + " " + q(data));
+  SHOW(r);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.out, StartsWith("FAIL  " + rule + ": 5 of 12 scenarios differ\n"));
+  CHECK_THAT(r.out,
+             Contains(data + ":1: scenario traveller-cn-excepted: expected excepted, got match\n"));
+}
+
+namespace {
+
+// One list, one item: alex's failures are excepted.
+const char* const kExceptions =
+    R"({"list_id":"auth-tuning","name":"Auth tuning","namespace_type":"single",)"
+    R"("type":"detection","description":"tuning"})"
+    "\n"
+    R"({"item_id":"svc-alex","list_id":"auth-tuning","name":"Service account alex",)"
+    R"("namespace_type":"single","type":"simple","description":"a known service account",)"
+    R"("entries":[{"field":"user.name","operator":"included","type":"match","value":"alex"}]})"
+    "\n";
+
+// kExceptions with `from` (its first occurrence) replaced by `to`.
+std::string exceptions_with(const std::string& from, const std::string& to) {
+  std::string text = kExceptions;
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+std::string excepted_data(const std::string& alex_expect) {
+  return event("00:01", "ana", "failure", R"({"id":"ana-fails","expect":"match"})") +
+         event("00:02", "ana", "success", R"({"id":"ana-succeeds","expect":"no-match"})") +
+         event("00:04", "alex", "failure",
+               R"({"id":"alex-fails","expect":")" + alex_expect + "\"}") +
+         event("00:05", "alex", "success", R"({"id":"alex-succeeds","expect":"no-match"})");
+}
+
+}  // namespace
+
+TEST_CASE("eqlite test: exception lists, \"excepted\"", "[rule_test_command]") {
+  Cli cli;
+  cli.file("rule.eql", kRule);
+  cli.file("tuning.ndjson", kExceptions);
+  SECTION("an excepted scenario passes") {
+    cli.file("events.ndjson", excepted_data("excepted"));
+    RunResult r = cli.run("test --exceptions tuning.ndjson rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out ==
+          "PASS  rule.eql: 4 scenarios\n1 test: 1 passed, 0 failed (4 scenarios checked)\n");
+  }
+  SECTION("\"match\" for an excepted event fails, naming the scenario and the item") {
+    cli.file("events.ndjson", excepted_data("match"));
+    RunResult r = cli.run("test --exceptions tuning.ndjson rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK(r.out ==
+          "FAIL  rule.eql: 1 of 4 scenarios differ\n"
+          "      events.ndjson:3: scenario alex-fails: expected match, got excepted (item "
+          "\"Service account alex\")\n"
+          "1 test: 0 passed, 1 failed (4 scenarios checked)\n");
+  }
+  SECTION("\"excepted\" for an event no item excepts fails") {
+    cli.file("events.ndjson",
+             excepted_data("excepted") +
+                 event("00:06", "ann", "failure", R"({"id":"ann-fails","expect":"excepted"})"));
+    RunResult r = cli.run("test --exceptions tuning.ndjson rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("events.ndjson:5: scenario ann-fails: expected excepted, got "
+                               "match\n"));
+    CHECK_THAT(r.out, Contains("1 of 5 scenarios differ"));
+  }
+  SECTION("\"excepted\" without exception lists: the rule's match stands") {
+    cli.file("events.ndjson", excepted_data("excepted"));
+    RunResult r = cli.run("test rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("scenario alex-fails: expected excepted, got match\n"));
+  }
+  SECTION("\"no-match\" for an excepted event fails: the rule matched it") {
+    cli.file("events.ndjson", excepted_data("no-match"));
+    RunResult r = cli.run("test --exceptions tuning.ndjson rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("scenario alex-fails: expected no-match, got excepted (item "
+                               "\"Service account alex\")\n"));
+  }
+  SECTION("the lists see the test's constants") {
+    cli.file("tuning.ndjson",
+             exceptions_with(R"("field":"user.name")", R"("field":"event.dataset")"));
+    cli.file("events.ndjson", excepted_data("match"));
+    RunResult r = cli.run(
+        "test --exceptions tuning.ndjson --set event.dataset=alex rule.eql "
+        "events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    // Every event has event.dataset "alex" now: ana's failure is excepted too.
+    CHECK_THAT(r.out, Contains("scenario ana-fails: expected match, got excepted (item "
+                               "\"Service account alex\")\n"));
+    CHECK_THAT(r.out, Contains("scenario alex-fails: expected match, got excepted"));
+  }
+  SECTION("a manifest's exceptions, relative to it; --format json") {
+    std::filesystem::create_directories(cli.dir() + "/t");
+    cli.file("t/tuning.ndjson", kExceptions);
+    cli.file("t/rule.eql", kRule);
+    cli.file("t/events.ndjson", excepted_data("match"));
+    cli.file("t/rule-tests.toml",
+             "[[test]]\nrule = \"rule.eql\"\ndata = \"events.ndjson\"\n"
+             "exceptions = [\"tuning.ndjson\"]\n");
+    RunResult r = cli.run("test --format json --manifest t/rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains(R"x("scenario":"alex-fails","expected":"match",)x"
+                               R"x("got":"excepted (item \"Service account alex\")"})x"));
+  }
+  SECTION("an exception file that does not load is an error") {
+    cli.file("events.ndjson", excepted_data("excepted"));
+    RunResult r = cli.run("test --exceptions missing.ndjson rule.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("missing.ndjson"));
+    CHECK_THAT(r.out, StartsWith("ERROR rule.eql: "));
+  }
+  SECTION("a TOML rule's list that is not in the files: a warning") {
+    cli.file("rule.toml",
+             std::string("[rule]\nname = \"x\"\ntype = \"eql\"\nlanguage = \"eql\"\n") +
+                 "query = '''\n" + kRule +
+                 "'''\n\n[[rule.exceptions_list]]\nid = \"other\"\nlist_id = "
+                 "\"other\"\nnamespace_type = \"single\"\ntype = \"detection\"\n");
+    cli.file("events.ndjson", excepted_data("excepted"));
+    RunResult r = cli.run("test --exceptions tuning.ndjson rule.toml events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.err, Contains("rule.toml: warning: exception list other (single) is not in the "
+                               "test's exception files"));
+  }
+}
+
+TEST_CASE("eqlite test: exception lists and sequences", "[rule_test_command]") {
+  Cli cli;
+  cli.file("seq.eql", kSequence);
+  // An item that excepts ana's success: her result is excepted as a whole.
+  cli.file("tuning.ndjson", exceptions_with(R"("value":"alex")", R"("value":"ana")"));
+  std::string data = sequence_data(member("ana", 2, R"(["ana"])"));
+  SECTION("the list form: \"excepted\":true") {
+    for (const std::string stage : {"1", "2"}) {
+      const std::string plain = R"("stage":)" + stage + R"(,"join_keys":["ana"]})";
+      data.replace(data.find(plain), plain.size(),
+                   R"("stage":)" + stage + R"(,"join_keys":["ana"],"excepted":true})");
+    }
+    cli.file("events.ndjson", data);
+    RunResult r = cli.run("test --exceptions tuning.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+  }
+  SECTION("a list entry without it: expected and got differ by the item") {
+    cli.file("events.ndjson", data);
+    RunResult r = cli.run("test --exceptions tuning.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("scenario ana-1: expected stage 1 of ana [\"ana\"], got stage 1 "
+                               "of ana [\"ana\"] excepted (item \"Service account alex\")\n"));
+    CHECK_THAT(r.out, Contains("2 of 5 scenarios differ"));
+  }
+  SECTION("the short forms: \"excepted\" and \"match\"") {
+    const std::string ana1 = R"({"id":"ana-1","expect":[)" + member("ana", 1, R"(["ana"])") + "]}";
+    data.replace(data.find(ana1), ana1.size(), R"({"id":"ana-1","expect":"excepted"})");
+    const std::string ana2 = R"({"id":"ana-2","expect":[)" + member("ana", 2, R"(["ana"])") + "]}";
+    data.replace(data.find(ana2), ana2.size(), R"({"id":"ana-2","expect":"match"})");
+    cli.file("events.ndjson", data);
+    RunResult r = cli.run("test --exceptions tuning.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("1 of 5 scenarios differ"));
+    CHECK_THAT(r.out, Contains("scenario ana-2: expected some result, got stage 2 of result "
+                               "#1 [\"ana\"] excepted (item \"Service account alex\")\n"));
+  }
 }
 
 TEST_CASE("eqlite test: the T1078.004 rule without event.dataset fails, naming each scenario",
