@@ -348,7 +348,9 @@ int cmd_check(int argc, char** argv) {
   eqlite::RuleSet set;
   for (const auto& r : rules) {
     const std::string label = r.path;
-    auto q = eqlite::compile(r.query, options);
+    eqlite::CompileOptions own_options = options;  // a rule's own category field wins
+    if (!r.event_category_override.empty()) own_options.category_field = r.event_category_override;
+    auto q = eqlite::compile(r.query, own_options);
     if (!q) {
       if (label.empty())
         print_compile_error({r.query, "", "query"}, q.error());
@@ -358,7 +360,7 @@ int cmd_check(int argc, char** argv) {
       continue;
     }
     if (index) {
-      auto added = set.add(r.name.empty() ? "query" : r.name, r.query, options);
+      auto added = set.add(r.name.empty() ? "query" : r.name, r.query, own_options);
       if (!added) {  // compiles alone but not in a set: a pipe
         if (label.empty())
           print_compile_error({r.query, "", "query"}, added.error());

@@ -783,6 +783,34 @@ int cmd_match(int argc, char** argv) {
     return f + ")";
   };
 
+  // Exception lists (docs/exceptions.md): --exceptions for every rule, --exception-lists for
+  // the rules whose TOML names them.
+  pack::ExceptionLoad except_all, except_ref;
+  for (const auto& f : exception_files)
+    pack::load_exceptions(f, except_all);
+  for (const auto& f : exception_list_files)
+    pack::load_exceptions(f, except_ref);
+  for (const auto* load_ : {&except_all, &except_ref})
+    for (const auto& e : load_->errors) {
+      std::fprintf(stderr, "%s\n", e.to_string().c_str());
+      rule_errors = true;
+    }
+  // Per loaded rule: the lists its TOML names, then those for every rule.
+  std::vector<std::vector<const pack::ExceptionList*>> own_lists(load.rules.size());
+  bool any_exceptions = false;
+  for (std::size_t r = 0; r < load.rules.size(); ++r) {
+    std::vector<std::string> missing;
+    own_lists[r] = except_ref.lists_for(load.rules[r], &missing);
+    for (const auto& l : except_all.lists)
+      own_lists[r].push_back(&l);
+    any_exceptions = any_exceptions || !own_lists[r].empty();
+    for (const auto& m : missing)
+      std::fprintf(stderr,
+                   "eqlite: %s: exception list %s is not loaded (--exception-lists FILE); the rule "
+                   "runs without it\n",
+                   load.rules[r].path.c_str(), m.c_str());
+  }
+
   Config config;
   config.reader_options = reader_options;
   std::optional<eqlite::Query> single;
@@ -792,7 +820,20 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> failed_rules;
   const bool from_toml = std::any_of(load.rules.begin(), load.rules.end(),
                                      [](const pack::Rule& r) { return !r.severity.empty(); });
-  if (load.rules.size() == 1 && !rule_errors) {
+  // Per rule id: its exception lists, and whether they are in its filter (a sequence or
+  // sample: Kibana's filter keeps excepted events out of its stages; an event rule's hits are
+  // checked instead). Shadows: each such rule once more without the lists, after the others;
+  // their results that an exception excepts are the rule's excepted count.
+  std::vector<std::vector<const pack::ExceptionList*>> rule_lists;
+  std::vector<char> prefiltered;
+  std::vector<std::size_t> shadow_owner;
+  struct Shadow {
+    const pack::Rule* rule;
+    eqlite::CompileOptions options;
+    std::size_t owner;
+  };
+  std::vector<Shadow> shadows;
+  if (load.rules.size() == 1 && !rule_errors && !any_exceptions) {
     eqlite::CompileOptions o = options;
     o.filter = scope_filter(load.rules[0]);
     if (!load.rules[0].event_category_override.empty())
@@ -810,20 +851,42 @@ int cmd_match(int argc, char** argv) {
     config.single = &*single;
     names.push_back(load.rules[0].name);
     metas.push_back(&load.rules[0]);
+    rule_lists.emplace_back();
+    prefiltered.push_back(false);
   } else {
-    for (const auto& r : load.rules) {
+    for (std::size_t i = 0; i < load.rules.size(); ++i) {
+      const pack::Rule& r = load.rules[i];
       eqlite::CompileOptions o = options;
       o.filter = scope_filter(r);
       if (!r.event_category_override.empty()) o.category_field = r.event_category_override;
-      auto id = rules.add(r.name, r.query, o);
+      eqlite::CompileOptions with = o;
+      bool filtered = false;
+      if (!own_lists[i].empty()) {
+        auto q = eqlite::compile(r.query, o);
+        if (q && q->kind() != eqlite::QueryKind::Event) {
+          const std::string x = pack::exclusion_filter(own_lists[i]);
+          if (!x.empty()) {
+            with.filter = o.filter.empty() ? x : "(" + o.filter + ") and " + x;
+            filtered = true;
+          }
+        }
+      }
+      auto id = rules.add(r.name, r.query, with);
       if (!id) {
         std::fprintf(stderr, "%s\n", pack::compile_error(r, id.error()).to_string().c_str());
         rule_errors = true;
         failed_rules.push_back(r.name);
         continue;
       }
+      if (filtered) shadows.push_back({&r, o, names.size()});
       names.push_back(r.name);
       metas.push_back(&r);
+      rule_lists.push_back(own_lists[i]);
+      prefiltered.push_back(filtered);
+    }
+    for (const Shadow& sh : shadows) {
+      if (rules.add(sh.rule->name + " (without exceptions)", sh.rule->query, sh.options))
+        shadow_owner.push_back(sh.owner);
     }
     if (rules.size() == 0) return kError;
     config.rules = &rules;
@@ -837,31 +900,6 @@ int cmd_match(int argc, char** argv) {
 
   // Sequences, samples and rules with pipes run as one stream (stream.cpp), which applies the
   // pipes; single-event rules without pipes on every thread (Runner, below).
-  // Exception lists (docs/exceptions.md): --exceptions for every rule, --exception-lists for
-  // the rules whose TOML names them.
-  pack::ExceptionLoad except_all, except_ref;
-  for (const auto& f : exception_files)
-    pack::load_exceptions(f, except_all);
-  for (const auto& f : exception_list_files)
-    pack::load_exceptions(f, except_ref);
-  for (const auto* load_ : {&except_all, &except_ref})
-    for (const auto& e : load_->errors) {
-      std::fprintf(stderr, "%s\n", e.to_string().c_str());
-      rule_errors = true;
-    }
-  std::vector<std::vector<const pack::ExceptionList*>> rule_lists(metas.size());
-  bool any_exceptions = !except_all.lists.empty();
-  for (std::size_t r = 0; r < metas.size(); ++r) {
-    std::vector<std::string> missing;
-    rule_lists[r] = except_ref.lists_for(*metas[r], &missing);
-    any_exceptions = any_exceptions || !rule_lists[r].empty();
-    for (const auto& m : missing)
-      std::fprintf(stderr,
-                   "eqlite: %s: exception list %s is not loaded (--exception-lists FILE); the rule "
-                   "runs without it\n",
-                   metas[r]->path.c_str(), m.c_str());
-  }
-
   // So do rule packs: alerts, index scoping, exceptions and the summary are the stream's.
   if (alerts < 0) alerts = from_toml;
   if (progress < 0) progress = ::isatty(STDERR_FILENO) ? 1 : 0;
@@ -893,8 +931,10 @@ int cmd_match(int argc, char** argv) {
     run.summary = summary;
     run.failed_rules = failed_rules;
     run.progress = progress;
-    run.exceptions_all = &except_all;
     run.rule_exceptions = &rule_lists;
+    run.prefiltered = prefiltered;
+    run.shadow_owner = shadow_owner;
+    run.several = rules.size() > 0 && load.rules.size() > 1;
     const int status = run_stream(run, positional);
     return rule_errors && status != kError ? kError : status;
   }

@@ -11,6 +11,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -165,13 +166,16 @@ class Runner {
       for (const pack::Rule* r : run.metas)
         alert_prefixes_.push_back(alert_prefix(*r));
     excepted_.assign(run.names.size(), 0);
-    if (run.exceptions_all && !run.exceptions_all->lists.empty())
-      except_all_ = std::make_unique<pack::ExceptionMatcher>(run.exceptions_all->lists);
+    // One matcher per distinct set of lists (--exceptions gives every rule the same).
     if (run.rule_exceptions) {
-      except_rule_.resize(run.names.size());
-      for (std::size_t r = 0; r < run.rule_exceptions->size() && r < run.names.size(); ++r)
-        if (!(*run.rule_exceptions)[r].empty())
-          except_rule_[r] = std::make_unique<pack::ExceptionMatcher>((*run.rule_exceptions)[r]);
+      except_rule_.resize(run.names.size(), nullptr);
+      for (std::size_t r = 0; r < run.rule_exceptions->size() && r < run.names.size(); ++r) {
+        const auto& lists = (*run.rule_exceptions)[r];
+        if (lists.empty()) continue;
+        auto& m = matchers_[lists];
+        if (!m) m = std::make_unique<pack::ExceptionMatcher>(lists);
+        except_rule_[r] = m.get();
+      }
     }
     for (const auto& [field, value] : run.constants)
       for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(field, value); });
@@ -275,25 +279,31 @@ class Runner {
 
   template <typename F>
   void for_each_matcher(F f) {
-    if (except_all_) f(*except_all_);
-    for (auto& m : except_rule_)
-      if (m) f(*m);
+    for (auto& [lists, m] : matchers_)
+      f(*m);
   }
 
-  // An exception item excepts the result when it excepts one of its events (docs/exceptions.md).
-  bool excepted(const eqlite::StreamResult& r) {
-    pack::ExceptionMatcher* own =
-        r.rule < except_rule_.size() ? except_rule_[r.rule].get() : nullptr;
-    if (!except_all_ && !own) return false;
-    for (std::string_view e : r.events) {
-      if (e.empty()) continue;
-      if ((except_all_ && except_all_->match(e)) || (own && own->match(e))) return true;
-    }
+  // Whether an exception item of `rule` excepts one of the result's events
+  // (docs/exceptions.md).
+  bool excepted(std::size_t rule, const eqlite::StreamResult& r) {
+    pack::ExceptionMatcher* own = rule < except_rule_.size() ? except_rule_[rule] : nullptr;
+    if (!own) return false;
+    for (std::string_view e : r.events)
+      if (!e.empty() && own->match(e)) return true;
     return false;
   }
 
   void on_result(const eqlite::StreamResult& r) {
-    if (excepted(r)) {
+    if (r.rule >= run_.names.size()) {  // a shadow: the owner's excepted results
+      const std::size_t owner = run_.shadow_owner[r.rule - run_.names.size()];
+      if (excepted(owner, r)) {
+        ++excepted_[owner];
+        ++excepted_total;
+      }
+      return;
+    }
+    const bool prefiltered = r.rule < run_.prefiltered.size() && run_.prefiltered[r.rule];
+    if (!prefiltered && excepted(r.rule, r)) {
       ++excepted_[r.rule];
       ++excepted_total;
       return;
@@ -301,7 +311,7 @@ class Runner {
     ++per_rule_[r.rule];
     ++alerts;
     if (run_.count) return;
-    const bool several = run_.rules != nullptr;
+    const bool several = run_.several;
     line_.clear();
     if (run_.alerts) {
       line_ = alert_prefixes_[r.rule];
@@ -365,8 +375,9 @@ class Runner {
   std::vector<std::uint64_t> excepted_;
   std::vector<std::string> user_constants_;
   std::size_t current_input_ = SIZE_MAX;
-  std::unique_ptr<pack::ExceptionMatcher> except_all_;
-  std::vector<std::unique_ptr<pack::ExceptionMatcher>> except_rule_;
+  std::map<std::vector<const pack::ExceptionList*>, std::unique_ptr<pack::ExceptionMatcher>>
+      matchers_;
+  std::vector<pack::ExceptionMatcher*> except_rule_;  // per rule id, or null
 };
 
 }  // namespace
@@ -480,7 +491,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
   progress.done();
 
   if (run.count) {
-    if (!run.rules) {
+    if (!run.several) {
       out.write(std::to_string(runner.per_rule()[0]) + "\n");
     } else {
       for (std::size_t r = 0; r < run.names.size(); ++r)

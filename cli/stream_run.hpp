@@ -25,9 +25,16 @@ struct StreamRun {
   std::vector<const pack::Rule*> metas;  // per rule id: what an alert says about its rule
   bool alerts = false;                   // each result as an alert (docs/cli.md, "Alerts")
   std::vector<std::string> input_index;  // per input: its --index name ("" none)
-  const pack::ExceptionLoad* exceptions_all = nullptr;  // --exceptions: lists for every rule
-  // per rule id: the lists its TOML names (--exception-lists)
+  bool several = false;                  // more than one rule: results name their rule
+  // Exception lists (docs/exceptions.md), per rule id: the lists that apply to the rule, and
+  // whether they are in the rule's filter already (a sequence or sample) rather than checked
+  // on its results (an event rule).
   const std::vector<std::vector<const pack::ExceptionList*>>* rule_exceptions = nullptr;
+  std::vector<char> prefiltered;
+  // Rule ids from names.size() on are shadows: shadow_owner[id - names.size()] without its
+  // exception filter. A shadow's result that an exception excepts counts as the owner's
+  // excepted hit; it is never written.
+  std::vector<std::size_t> shadow_owner;
   bool summary = false;                   // --summary: a per-rule table on stderr at the end
   std::vector<std::string> failed_rules;  // rules that did not compile (for the summary)
   bool progress = false;                  // progress on stderr while reading

@@ -599,6 +599,7 @@ Outcome run_test(const TestSpec& spec) {
   // Elasticsearch have no event.ingested).
   eqlite::CompileOptions options;
   if (!spec.timestamp_field.empty()) options.timestamp_field = spec.timestamp_field;
+  if (!rule.event_category_override.empty()) options.category_field = rule.event_category_override;
   auto query = eqlite::compile(rule.query, options);
   if (!query) return error_outcome(compile_error_text(rule, query.error()));
   if (!spec.index.empty() && !rule.index.empty() && !pack::index_matches(rule.index, spec.index)) {

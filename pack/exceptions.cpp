@@ -865,6 +865,14 @@ std::string to_eql(const ExceptionItem& item) {
   return out.empty() ? "true" : out;
 }
 
+std::string exclusion_filter(const std::vector<const ExceptionList*>& lists) {
+  std::string any;
+  for (const ExceptionList* l : lists)
+    for (const ExceptionItem& item : l->items)
+      any += (any.empty() ? "(" : " or (") + to_eql(item) + ")";
+  return any.empty() ? "" : "not (" + any + ")";
+}
+
 // ---- matching ---------------------------------------------------------------------------------
 
 namespace {

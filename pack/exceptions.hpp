@@ -92,6 +92,11 @@ ExceptionLoad load_exceptions(const std::string& path);
 /// A nested entry is written as its sub-entries on `parent.child` paths joined by `and`, for
 /// reading only: the matcher evaluates it per object (see the top of this file).
 std::string to_eql(const ExceptionItem& item);
+/// What Kibana adds to a rule's EQL request for these lists (its `filter`): `not ((item) or
+/// ...)`, every item as to_eql gives it; empty when the lists have no item. eqlite match
+/// compiles a sequence or sample rule with it (CompileOptions::filter), so that an excepted
+/// event takes part in no sequence (docs/exceptions.md).
+std::string exclusion_filter(const std::vector<const ExceptionList*>& lists);
 /// One entry's condition (a nested entry as in to_eql).
 std::string to_eql(const ExceptionEntry& entry, std::string_view parent = {});
 /// A field path in EQL: segments that are not plain names (or are keywords) in backquotes.

@@ -266,14 +266,21 @@ std::string PackLoad::summary() const {
 }
 
 bool load_rule_file(const std::string& path, Rule& out, LoadError& error) {
-  out = Rule{};
-  error = LoadError{};
-  error.path = out.path = path;
   std::string text, why;
   if (!read_text(path, text, why)) {
+    out = Rule{};
+    error = LoadError{};
+    error.path = out.path = path;
     error.message = "cannot read the rule file: " + why;
     return false;
   }
+  return load_rule_text(path, std::move(text), out, error);
+}
+
+bool load_rule_text(const std::string& path, std::string text, Rule& out, LoadError& error) {
+  out = Rule{};
+  error = LoadError{};
+  error.path = out.path = path;
   if (ends_with(path, ".toml")) {
 #ifdef EQLITE_HAVE_TOML
     return load_toml(path, text, out, error);

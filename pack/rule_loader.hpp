@@ -44,6 +44,9 @@ struct PackLoad {
 /// comes back with its language set and an empty query; the caller decides.
 bool load_rule_file(const std::string& path, Rule& out, LoadError& error);
 
+/// The same for a file's text already read (`path` names it, and its extension says TOML).
+bool load_rule_text(const std::string& path, std::string text, Rule& out, LoadError& error);
+
 /// Loads `paths`: each a file, or a folder read recursively for `*.eql` and `*.toml` (sorted by
 /// path). Non-EQL and (unless asked) deprecated rules are counted in `skipped`.
 PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& options = {});

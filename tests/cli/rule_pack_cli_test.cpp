@@ -240,3 +240,33 @@ TEST_CASE("a rule's event_category_override names the field its category tests",
   SHOW(r);
   CHECK(r.out == "{\"event\":{\"type\":[\"info\"],\"action\":\"ModifyDBInstance\"},\"n\":1}\n");
 }
+
+TEST_CASE("exceptions on a sequence: excepted events take part in no sequence, as Kibana's filter",
+          "[rule_pack_cli]") {
+  Cli cli;
+  cli.file("seq.eql", "sequence by user [any where x == 1] [any where x == 2]");
+  cli.file("noise.ndjson",
+           "{\"list_id\":\"n\",\"name\":\"N\",\"type\":\"detection\",\"namespace_type\":"
+           "\"single\"}\n"
+           "{\"item_id\":\"noise\",\"list_id\":\"n\",\"namespace_type\":\"single\",\"name\":"
+           "\"noise\",\"type\":\"simple\",\"entries\":[{\"field\":\"tag\",\"type\":\"match\","
+           "\"operator\":\"included\",\"value\":\"noise\"}]}\n");
+  cli.file("e.ndjson",
+           "{\"@timestamp\":1000,\"user\":\"bob\",\"x\":1,\"n\":1}\n"
+           "{\"@timestamp\":2000,\"user\":\"bob\",\"x\":2,\"tag\":\"noise\",\"n\":2}\n"
+           "{\"@timestamp\":3000,\"user\":\"bob\",\"x\":2,\"n\":3}\n");
+  RunResult plain = cli.run("match --rule-file seq.eql e.ndjson");
+  CHECK(count_of(plain.out, "\n") == 1);
+  CHECK_THAT(plain.out, Contains("\"n\":2}]}"));  // without exceptions: the first x == 2
+  RunResult r = cli.run("match --rule-file seq.eql --exceptions noise.ndjson --summary e.ndjson");
+  SHOW(r);
+  CHECK(r.status == 0);
+  // The excepted event is filtered out before sequencing: the later x == 2 completes it.
+  CHECK(r.out ==
+        "{\"join_keys\":[\"bob\"],\"events\":[{\"@timestamp\":1000,\"user\":\"bob\",\"x\":1,"
+        "\"n\":1},{\"@timestamp\":3000,\"user\":\"bob\",\"x\":2,\"n\":3}]}\n");
+  // The sequence it would have made is counted as excepted.
+  CHECK_THAT(r.err, Contains("eqlite: 1 hit excepted by exception lists"));
+  CHECK_THAT(r.err, Contains("         1         1  -         seq\n"));
+  CHECK_THAT(r.err, Contains("summary: 1 rule over 3 lines"));
+}
