@@ -294,6 +294,9 @@ int cmd_check(int argc, char** argv) {
         load.errors.push_back(std::move(e));
       for (const auto& [why, n] : one.skipped)
         load.skipped[why] += n;
+      for (const auto& [why, types] : one.skipped_types)
+        for (const auto& [type, n] : types)
+          load.skipped_types[why][type] += n;
       load.skipped_files += one.skipped_files;
       load.building_blocks += one.building_blocks;
       if (!is_dir && one.skipped_files > 0) {

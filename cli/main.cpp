@@ -34,8 +34,9 @@ namespace cli {
 namespace {
 
 const char* const kUsage =
-    "usage: eqlite match (QUERY | --rule-file RULE.eql... | --rules DIR) [options] [FILE...]\n"
-    "       eqlite check [--ast] [--bytecode] (QUERY | --rule-file FILE...)\n"
+    "usage: eqlite match (QUERY | --rule-file RULE... | --rules DIR) [options] [FILE...]\n"
+    "       eqlite check [--ast] [--bytecode] [--schema ecs] (QUERY | --rule-file FILE... | "
+    "--rules DIR)\n"
     "       eqlite test (--manifest FILE... | RULE DATA...) [options]\n"
     "       eqlite --help | --version\n"
     "\n"
@@ -43,7 +44,8 @@ const char* const kUsage =
     "\n"
     "commands:\n"
     "  match   print each input line (one JSON event per line) that matches the rule\n"
-    "  check   compile rules and report errors; --ast / --bytecode show the result\n"
+    "  check   compile rules and report errors; --schema ecs lints their fields, --ast /\n"
+    "          --bytecode show the result\n"
     "  test    run rules over sample events and compare with their expected outcomes\n"
     "\n"
     "Run 'eqlite match --help', 'eqlite check --help' or 'eqlite test --help' for the options.\n"

@@ -38,7 +38,8 @@ namespace cli {
 namespace {
 
 const char* const kMatchUsage =
-    "usage: eqlite match (QUERY | --rule-file RULE.eql... | --rules DIR) [options] [FILE...]\n"
+    "usage: eqlite match (QUERY | --rule-file RULE... | --rules DIR) [options]\n"
+    "                    [[--index NAME] FILE...]...\n"
     "\n"
     "Reads NDJSON (one JSON object per line) from each FILE, or from standard input when\n"
     "there is no FILE or FILE is '-', and writes every line whose event matches the rule to\n"
@@ -46,8 +47,11 @@ const char* const kMatchUsage =
     "line {\"rule\": NAME, \"event\": LINE} per matching rule (NAME: the rule file's stem).\n"
     "\n"
     "options:\n"
-    "  --rule-file FILE     a rule from FILE instead of the command line (repeatable)\n"
-    "  --rules DIR          every *.eql file in DIR is a rule\n"
+    "  --rule-file FILE     a rule from FILE instead of the command line: an .eql file or a\n"
+    "                       detection-rules .toml file (repeatable)\n"
+    "  --rules DIR          every *.eql and *.toml rule file under DIR (recursively); other\n"
+    "                       rule languages are skipped and counted\n"
+    "  --include-deprecated also run rules whose maturity is deprecated\n"
     "  --count              print only the number of matching events (several rules: one\n"
     "                       line {\"rule\": NAME, \"count\": N} per rule)\n"
     "  --category-field F   the field that '<category> where' tests (default\n"
@@ -65,6 +69,18 @@ const char* const kMatchUsage =
     "  --max-depth N        an event nesting objects and arrays deeper is reported and\n"
     "                       skipped (default 512, at most 1000)\n"
     "  -h, --help           show this help\n"
+    "\n"
+    "rule packs (docs/rule-packs.md):\n"
+    "  --index NAME         the FILEs after it are the data of index or data stream NAME: a\n"
+    "                       rule with index patterns sees them only when one matches NAME, and\n"
+    "                       a data stream name supplies its constant fields (event.dataset,\n"
+    "                       data_stream.*); without --index every rule sees every event\n"
+    "  --alerts, --no-alerts  each hit as an alert with the rule's id, name, severity, risk\n"
+    "                       score and ATT&CK ids (default: when a rule comes from a TOML file)\n"
+    "  --exceptions FILE    the exception lists of a Kibana export apply to every rule\n"
+    "  --exception-lists FILE  lists that rules name in their exceptions_list\n"
+    "  --summary            at the end, on stderr: hits, excepted hits and severity per rule\n"
+    "  --progress, --no-progress  progress on stderr (default: when stderr is a terminal)\n"
     "\n"
     "sequences and samples (one line {\"join_keys\":[...],\"events\":[...]} per result):\n"
     "  --timestamp-field F  the field holding each event's time (default @timestamp)\n"
@@ -735,6 +751,9 @@ int cmd_match(int argc, char** argv) {
         load.errors.push_back(std::move(e));
       for (const auto& [why, n] : one.skipped)
         load.skipped[why] += n;
+      for (const auto& [why, types] : one.skipped_types)
+        for (const auto& [type, n] : types)
+          load.skipped_types[why][type] += n;
       load.skipped_files += one.skipped_files;
       load.building_blocks += one.building_blocks;
       // A rule file named on its own that is not EQL is an error; in a folder, it is skipped.

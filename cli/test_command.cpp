@@ -7,9 +7,11 @@
 // said otherwise). EXPECTED is "match" / "no-match" / "excepted", or, for a sequence or sample,
 // the list of results the event is part of: [{"result":R,"stage":S,"join_keys":[...],
 // "excepted":true},...]. The events are put in time order and pushed into one eqlite::Stream; its
-// results, each checked against the test's exception lists (a result is excepted when an item
-// excepts one of its events, as in `eqlite match --exceptions`), are compared with what the
-// scenarios say, event by event.
+// results are compared with what the scenarios say, event by event. The test's exception lists
+// apply as in `eqlite match --exceptions`: an event rule's hit is excepted when an item excepts
+// its event; a sequence or sample rule runs with the lists' exclusion filter (Kibana's EQL
+// `filter`: an excepted event takes part in no result), and a shadow of it without the filter
+// gives its excepted results (those with an event an item excepts).
 #include <eqlite/eqlite.hpp>
 
 #include <algorithm>
@@ -547,7 +549,8 @@ void split_lines(const std::string& text, std::size_t file, std::vector<Ev>& out
 }
 
 // One actual result: its join keys (JSON text), its events by stage (npos: missing, or an
-// event that is not in the data), and the name of the exception item that excepts it.
+// event that is not in the data), and, for an excepted result, the name of the exception item
+// that excepts it.
 struct Got {
   std::string keys;
   std::vector<std::size_t> events;
@@ -558,10 +561,12 @@ struct Got {
 // The exception lists of a test: every list of its files, a TOML rule's own
 // `[[rule.exceptions_list]]` first (an event that several items except is reported with the
 // rule's own item), as `eqlite match --exceptions` applies them. A reference to a list that is
-// not in the files is a warning. False, with `error`, when a file does not fully load.
+// not in the files is a warning. `lists` are the lists in that order (they point into `load`).
+// False, with `error`, when a file does not fully load.
 bool load_test_exceptions(const TestSpec& spec, const pack::Rule& rule,
                           std::unique_ptr<pack::ExceptionMatcher>& matcher,
-                          pack::ExceptionLoad& load, std::string& error) {
+                          pack::ExceptionLoad& load, std::vector<const pack::ExceptionList*>& lists,
+                          std::string& error) {
   if (spec.exceptions.empty()) return true;  // none, whatever the rule references
   for (const std::string& file : spec.exceptions)
     pack::load_exceptions(file, load);
@@ -572,7 +577,7 @@ bool load_test_exceptions(const TestSpec& spec, const pack::Rule& rule,
   };
   if (!load.errors.empty()) return join(load.errors);
   std::vector<std::string> missing;
-  std::vector<const pack::ExceptionList*> lists = load.lists_for(rule, &missing);
+  lists = load.lists_for(rule, &missing);
   for (const std::string& m : missing)
     std::fprintf(stderr,
                  "%s: warning: exception list %s is not in the test's exception files: the rule "
@@ -626,7 +631,8 @@ Outcome run_test(const TestSpec& spec) {
   // The exception lists, which see the constants too.
   pack::ExceptionLoad exception_load;
   std::unique_ptr<pack::ExceptionMatcher> matcher;
-  if (std::string err; !load_test_exceptions(spec, rule, matcher, exception_load, err))
+  std::vector<const pack::ExceptionList*> lists;
+  if (std::string err; !load_test_exceptions(spec, rule, matcher, exception_load, lists, err))
     return error_outcome(err);
   if (matcher)
     for (const Constant& c : constants)
@@ -704,19 +710,35 @@ Outcome run_test(const TestSpec& spec) {
     return best;
   };
 
-  std::vector<Got> got;
-  eqlite::Stream stream(*query, [&](const eqlite::StreamResult& r) {
-    Got g;
-    g.keys = "[";
-    for (std::size_t k = 0; k < r.join_keys.size(); ++k) {
-      if (k) g.keys += ',';
-      g.keys += json_value(r.join_keys[k]);
+  // A sequence or sample with exception lists runs as eqlite match runs it, as Kibana does (the
+  // lists in the EQL request's `filter`): rule 0 is the rule with the lists' exclusion filter,
+  // so that an excepted event takes part in no result (a later event may complete the result
+  // instead), and its results are the real ones; rule 1, the shadow, is the rule without the
+  // filter, and its results that an item excepts (on one of their events) are the rule's
+  // excepted results; its other results are ignored (as eqlite match ignores them).
+  eqlite::RuleSet rules;
+  bool shadowed = false;
+  if (matcher && query->kind() != eqlite::QueryKind::Event) {
+    if (const std::string filter = pack::exclusion_filter(lists); !filter.empty()) {
+      eqlite::CompileOptions with = options;
+      with.filter = filter;
+      auto real = rules.add(spec.name, rule.query, with);
+      if (!real)
+        return error_outcome(rule.path + ": the rule with its exception lists' filter does not " +
+                             "compile: " + real.error().message);
+      auto shadow = rules.add(spec.name + " (without exceptions)", rule.query, options);
+      if (!shadow) return error_outcome(compile_error_text(rule, shadow.error()));
+      shadowed = true;
     }
-    g.keys += "]";
-    for (std::string_view e : r.events)
-      g.events.push_back(e.empty() ? std::string::npos : identify(e));
-    // Excepted when an item excepts one of its events (as eqlite match).
-    if (matcher) {
+  }
+  constexpr std::size_t kShadow = 1;
+
+  std::vector<Got> got;
+  auto on_result = [&](const eqlite::StreamResult& r) {
+    Got g;
+    // Excepted: a shadow's result that an item excepts; the rule's own results (with the
+    // filter) are not. An event rule's hit is excepted when an item excepts its event.
+    if ((shadowed && r.rule == kShadow) || (matcher && !shadowed)) {
       for (std::string_view e : r.events) {
         if (e.empty()) continue;
         if (const pack::ExceptionItem* item = matcher->match(e)) {
@@ -725,9 +747,20 @@ Outcome run_test(const TestSpec& spec) {
           break;
         }
       }
+      if (shadowed && !g.excepted) return;  // a shadow's result that no item excepts: ignored
     }
+    g.keys = "[";
+    for (std::size_t k = 0; k < r.join_keys.size(); ++k) {
+      if (k) g.keys += ',';
+      g.keys += json_value(r.join_keys[k]);
+    }
+    g.keys += "]";
+    for (std::string_view e : r.events)
+      g.events.push_back(e.empty() ? std::string::npos : identify(e));
     got.push_back(std::move(g));
-  });
+  };
+  eqlite::Stream stream =
+      shadowed ? eqlite::Stream(rules, on_result) : eqlite::Stream(*query, on_result);
   for (const Constant& c : constants)
     stream.set_constant(c.field, c.get());
   for (std::size_t i : order) {

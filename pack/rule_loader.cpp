@@ -86,8 +86,8 @@ std::vector<QueryAnchor> anchors_of(std::string_view text, std::size_t at, std::
         !(multi && text.substr(i + 1, close.size()) == close))
       break;
     const char c = text[i];
-    if (c == '\n') {
-      ++i;
+    if (c == '\n' || (c == '\r' && text.substr(i, 2) == "\r\n")) {  // TOML reads CRLF as LF
+      i += c == '\r' ? 2 : 1;
       ++decoded;
       ++line;
       column = 1;
@@ -248,7 +248,9 @@ std::string LoadError::to_string() const {
 std::string PackLoad::summary() const {
   std::string out =
       with_commas(rules.size()) + " EQL rule" + (rules.size() == 1 ? "" : "s") + " loaded";
-  if (building_blocks) out += " (" + with_commas(building_blocks) + " building blocks)";
+  if (building_blocks)
+    out += " (" + with_commas(building_blocks) + " building block" +
+           (building_blocks == 1 ? ")" : "s)");
   if (skipped_files) {
     std::vector<std::pair<std::size_t, std::string>> by;
     for (const auto& [reason, n] : skipped)
@@ -256,8 +258,21 @@ std::string PackLoad::summary() const {
     std::stable_sort(by.begin(), by.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     out += "; " + with_commas(skipped_files) + " skipped:";
-    for (std::size_t i = 0; i < by.size(); ++i)
+    for (std::size_t i = 0; i < by.size(); ++i) {
       out += (i ? ", " : " ") + with_commas(by[i].first) + " " + by[i].second;
+      auto types = skipped_types.find(by[i].second);
+      if (types == skipped_types.end()) continue;
+      std::vector<std::pair<std::size_t, std::string>> t;
+      for (const auto& [type, n] : types->second)
+        if (type != by[i].second) t.emplace_back(n, type);
+      if (t.empty()) continue;
+      std::stable_sort(t.begin(), t.end(),
+                       [](const auto& a, const auto& b) { return a.first > b.first; });
+      out += " (";
+      for (std::size_t j = 0; j < t.size(); ++j)
+        out += (j ? ", " : "") + with_commas(t[j].first) + " " + t[j].second;
+      out += ")";
+    }
   }
   if (!errors.empty())
     out += "; " + with_commas(errors.size()) + " file" + (errors.size() == 1 ? "" : "s") +
@@ -335,7 +350,10 @@ PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& op
     }
     if (r.language != "eql") {
       ++load.skipped_files;
-      ++load.skipped[r.language.empty() ? r.type.empty() ? "without a query" : r.type : r.language];
+      const std::string why =
+          r.language.empty() ? (r.type.empty() ? "without a query" : r.type) : r.language;
+      ++load.skipped[why];
+      if (!r.type.empty()) ++load.skipped_types[why][r.type];
       continue;
     }
     if (r.deprecated() && !options.include_deprecated) {

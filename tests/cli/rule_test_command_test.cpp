@@ -265,6 +265,122 @@ TEST_CASE("eqlite test: exception lists and sequences", "[rule_test_command]") {
   }
 }
 
+namespace {
+
+// kExceptions with its item on `"tag":"noise"` instead of alex.
+std::string noise_exceptions() {
+  return exceptions_with(
+      R"("field":"user.name","operator":"included","type":"match","value":"alex")",
+      R"("field":"tag","operator":"included","type":"match","value":"noise")");
+}
+
+// An event of event(), tagged "noise" (which noise_exceptions() excepts).
+std::string noisy(const std::string& line) {
+  std::string text = line;
+  text.insert(text.find(R"("user":)"), R"("tag":"noise",)");
+  return text;
+}
+
+// ana fails, succeeds with the "noise" tag (excepted), and succeeds again: with the lists, the
+// excepted success takes part in no sequence and the later one completes ana's result; the
+// sequence the excepted success would have completed is an excepted result.
+std::string replaced_data(const std::string& ana1, const std::string& noise,
+                          const std::string& ana3) {
+  return event("00:01", "ana", "failure", R"({"id":"ana-1","expect":)" + ana1 + "}") +
+         noisy(event("00:02", "ana", "success", R"({"id":"ana-noise","expect":)" + noise + "}")) +
+         event("00:03", "ana", "success", R"({"id":"ana-3","expect":)" + ana3 + "}");
+}
+
+std::string excepted_member(const std::string& result, int stage, const std::string& keys) {
+  std::string m = member(result, stage, keys);
+  m.insert(m.size() - 1, R"(,"excepted":true)");
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("eqlite test: an excepted event takes part in no sequence, as in eqlite match",
+          "[rule_test_command]") {
+  Cli cli;
+  cli.file("seq.eql", kSequence);
+  cli.file("noise.ndjson", noise_exceptions());
+  const std::string ana1 =
+      "[" + member("real", 1, R"(["ana"])") + "," + excepted_member("tuned", 1, R"(["ana"])") + "]";
+  const std::string noise = "[" + excepted_member("tuned", 2, R"(["ana"])") + "]";
+  const std::string ana3 = "[" + member("real", 2, R"(["ana"])") + "]";
+  SECTION("the later event forms the result; the excepted one is part of an excepted result") {
+    cli.file("events.ndjson", replaced_data(ana1, noise, ana3));
+    RunResult r = cli.run("test --exceptions noise.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK_THAT(r.out, StartsWith("PASS  seq.eql: 3 scenarios\n"));
+    // The same answer as eqlite match: one alert, of the first and the third event.
+    RunResult m = cli.run("match --rule-file seq.eql --exceptions noise.ndjson events.ndjson");
+    SHOW(m);
+    CHECK(m.status == 0);
+    const auto alerts = lines_of(m.out);
+    REQUIRE(alerts.size() == 1);
+    CHECK_THAT(alerts[0], Contains("\"id\":\"ana-1\""));
+    CHECK_THAT(alerts[0], Contains("\"id\":\"ana-3\""));
+    CHECK_THAT(alerts[0], !Contains("ana-noise"));
+  }
+  SECTION("the short forms: \"match\" for a real result, \"excepted\" for excepted ones only") {
+    cli.file("events.ndjson", replaced_data(R"("match")", R"("excepted")", R"("match")"));
+    RunResult r = cli.run("test --exceptions noise.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+  }
+  SECTION("the excepted result as a whole is not what the rule gives") {
+    // Expected as if the exception only dropped the result with the excepted event: then the
+    // later success would complete nothing. The real result is the second to come (#2): the
+    // excepted one is complete at the excepted success.
+    cli.file("events.ndjson",
+             replaced_data("[" + excepted_member("tuned", 1, R"(["ana"])") + "]", noise, "[]"));
+    RunResult r = cli.run("test --exceptions noise.ndjson seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 1);
+    CHECK_THAT(r.out, Contains("2 of 3 scenarios differ"));
+    CHECK_THAT(r.out, Contains("scenario ana-1: expected stage 1 of tuned [\"ana\"] excepted, got "
+                               "stage 1 of result #2 [\"ana\"] and stage 1 of tuned [\"ana\"] "
+                               "excepted (item \"Service account alex\")\n"));
+    CHECK_THAT(r.out, Contains("scenario ana-3: expected no result, got stage 2 of result #2 "
+                               "[\"ana\"]\n"));
+  }
+  SECTION("without the lists, the first success completes the only result") {
+    cli.file("events.ndjson", replaced_data("[" + member("ana", 1, R"(["ana"])") + "]",
+                                            "[" + member("ana", 2, R"(["ana"])") + "]", "[]"));
+    RunResult r = cli.run("test seq.eql events.ndjson");
+    SHOW(r);
+    CHECK(r.status == 0);
+  }
+}
+
+TEST_CASE("eqlite test: an excepted event takes part in no sample", "[rule_test_command]") {
+  Cli cli;
+  cli.file("sample.eql", "sample by host.name [any where a == 1] [any where b == 2]\n");
+  cli.file("noise.ndjson", noise_exceptions());
+  auto line = [](int t, const std::string& field, const std::string& extra,
+                 const std::string& scenario) {
+    return "{\"@timestamp\":\"2025-01-01T00:00:0" + std::to_string(t) +
+           "Z\",\"host\":{\"name\":\"h1\"}," + extra + "\"" + field +
+           "\":" + (field == "a" ? "1" : "2") + ",\"scenario\":" + scenario + "}\n";
+  };
+  cli.file("events.ndjson",
+           line(1, "a", R"("tag":"noise",)",
+                R"({"id":"a-noise","expect":[{"result":"tuned","stage":1,"join_keys":["h1"],)"
+                R"("excepted":true}]})") +
+               line(2, "a", "",
+                    R"({"id":"a-2","expect":[{"result":"h1","stage":1,"join_keys":["h1"]}]})") +
+               line(3, "b", "",
+                    R"({"id":"b-3","expect":[{"result":"h1","stage":2,"join_keys":["h1"]},)"
+                    R"({"result":"tuned","stage":2,"join_keys":["h1"],"excepted":true}]})"));
+  RunResult r = cli.run("test --exceptions noise.ndjson sample.eql events.ndjson");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, StartsWith("PASS  sample.eql: 3 scenarios\n"));
+}
+
 TEST_CASE("eqlite test: the T1078.004 rule without event.dataset fails, naming each scenario",
           "[rule_test_command]") {
   Cli cli;

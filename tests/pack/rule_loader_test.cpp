@@ -205,8 +205,8 @@ TEST_CASE("a folder: EQL loads, the rest is summarised, deprecated left out", "[
   REQUIRE(load.errors.size() == 1);
   CHECK(load.errors[0].path.find("broken.toml") != std::string::npos);
   CHECK(load.summary() ==
-        "2 EQL rules loaded (1 building blocks); 3 skipped: 1 deprecated eql, 1 kuery, 1 "
-        "machine_learning; 1 file with errors");
+        "2 EQL rules loaded (1 building block); 3 skipped: 1 deprecated eql, 1 kuery (1 query), "
+        "1 machine_learning; 1 file with errors");
 
   pack::LoadOptions with_deprecated;
   with_deprecated.include_deprecated = true;
@@ -246,4 +246,26 @@ TEST_CASE("Elastic's detection-rules folder as published", "[rule_pack]") {
   for (const auto& r : load.rules)
     by_type += r.event_category_override == "event.type";
   CHECK(by_type == 13);
+}
+
+TEST_CASE("CRLF line ends: TOML reads them as LF; positions still map into the file",
+          "[rule_pack]") {
+  const std::string text =
+      "[rule]\r\nlanguage = \"eql\"\r\nquery = \"\"\"\r\nprocess where\r\n  process.name == \"x\" "
+      "and (\r\n\"\"\"\r\n";
+  pack::Rule r;
+  pack::LoadError e;
+  REQUIRE(pack::load_rule_text("crlf.toml", text, r, e));
+  CHECK(r.query == "process where\n  process.name == \"x\" and (\n");
+  // "process.name" is on line 5 of the file, at column 3.
+  std::uint32_t line = 0, column = 0;
+  pack::map_to_file(r, r.query.find("process.name"), line, column);
+  CHECK(line == 5);
+  CHECK(column == 3);
+  auto q = eqlite::compile(r.query);
+  REQUIRE_FALSE(q);
+  const auto ce = pack::compile_error(r, q.error());
+  // The query's line N is the file's line N + 3 (it starts on line 4), the column the same.
+  CHECK(ce.line == q.error().where.line + 3);
+  CHECK(ce.column == q.error().where.column);
 }
