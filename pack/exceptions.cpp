@@ -214,6 +214,22 @@ class JsonParser {
     return true;
   }
 
+  // The length of the well-formed UTF-8 sequence `t` starts with (no overlong forms, no
+  // surrogates, at most U+10FFFF), or 0.
+  static std::size_t utf8_length(std::string_view t) {
+    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(t[i]); };
+    const unsigned char c = b(0);
+    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    if (n == 0 || c > 0xF4 || t.size() < n) return 0;
+    for (std::size_t i = 1; i < n; ++i)
+      if ((b(i) & 0xC0) != 0x80) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(1) > 0x9F) return 0;  // a surrogate
+    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
+    if (c == 0xF4 && b(1) > 0x8F) return 0;  // beyond U+10FFFF
+    return n;
+  }
+
   bool string(std::string& out) {
     ++pos_;  // the opening quote
     while (true) {
@@ -224,6 +240,13 @@ class JsonParser {
         return true;
       }
       if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
+      if (static_cast<unsigned char>(c) >= 0x80) {  // JSON text is UTF-8 (RFC 8259)
+        const std::size_t n = utf8_length(s_.substr(pos_));
+        if (n == 0) return fail("invalid UTF-8 in a string");
+        out.append(s_.substr(pos_, n));
+        pos_ += n;
+        continue;
+      }
       if (c != '\\') {
         out += c;
         ++pos_;

@@ -45,7 +45,8 @@ std::string with_commas(std::size_t n) {
 
 #ifdef EQLITE_HAVE_TOML
 
-// The byte offset of 1-based line:column in `text`.
+// The byte offset of toml++'s 1-based line:column in `text`: toml++ counts columns in code
+// points, eqlite in bytes.
 std::size_t offset_of(std::string_view text, std::uint32_t line, std::uint32_t column) {
   std::size_t at = 0;
   for (std::uint32_t l = 1; l < line; ++l) {
@@ -53,7 +54,18 @@ std::size_t offset_of(std::string_view text, std::uint32_t line, std::uint32_t c
     if (nl == std::string_view::npos) return text.size();
     at = nl + 1;
   }
-  return std::min(text.size(), at + (column ? column - 1 : 0));
+  for (std::uint32_t c = 1; c < column && at < text.size() && text[at] != '\n'; ++c) {
+    ++at;  // past the code point's lead byte and its continuation bytes
+    while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80)
+      ++at;
+  }
+  return std::min(text.size(), at);
+}
+
+// The 1-based byte column of `offset` in its line.
+std::uint32_t byte_column(std::string_view text, std::size_t offset) {
+  const std::size_t nl = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
+  return static_cast<std::uint32_t>(offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1);
 }
 
 // Anchors from the query's decoded bytes to the file, by reading the TOML string that starts at
@@ -146,7 +158,7 @@ bool load_toml(const std::string& path, const std::string& text, Rule& out, Load
     doc = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     error.line = e.source().begin.line;
-    error.column = e.source().begin.column;
+    error.column = byte_column(text, offset_of(text, error.line, e.source().begin.column));
     error.message = "not a valid TOML file: " + std::string(e.description());
     return false;
   }
@@ -208,14 +220,14 @@ bool load_toml(const std::string& path, const std::string& text, Rule& out, Load
   if (const auto* q = rule["query"].node()) {
     if (!q->is_string()) {
       error.line = q->source().begin.line;
-      error.column = q->source().begin.column;
+      error.column = byte_column(text, offset_of(text, error.line, q->source().begin.column));
       error.message = "rule.query is not a string";
       return false;
     }
     out.query = q->value<std::string>().value_or("");
     const auto begin = q->source().begin;
-    out.query_anchors =
-        anchors_of(text, offset_of(text, begin.line, begin.column), begin.line, begin.column);
+    const std::size_t at = offset_of(text, begin.line, begin.column);
+    out.query_anchors = anchors_of(text, at, begin.line, byte_column(text, at));
     if (!out.query_anchors.empty()) {
       out.query_line = out.query_anchors[0].line;
       out.query_column = out.query_anchors[0].column;

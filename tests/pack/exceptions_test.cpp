@@ -374,6 +374,29 @@ TEST_CASE("broken JSON lines and orphan items are errors; the rest loads", "[exc
   CHECK_THAT(none.errors[0].to_string(), Catch::Contains("cannot read"));
 }
 
+TEST_CASE("strings must be UTF-8, as JSON text is (RFC 8259)", "[exceptions]") {
+  // A wildcard with a backslash becomes a regex, and RE2 refuses invalid UTF-8: the export is
+  // refused where the byte is instead.
+  const std::string bad_value = "\"a\\\\b\x8b\"";    // JSON "a\\b<0x8b>"
+  const std::string good_value = "\"caf\xc3\xa9\"";  // JSON "café"
+  auto load = parse({kList,
+                     item("w",
+                          "{\"field\":\"f\",\"type\":\"wildcard\",\"operator\":\"included\","
+                          "\"value\":" +
+                              bad_value + "}"),
+                     item("ok",
+                          "{\"field\":\"f\",\"type\":\"match\",\"operator\":\"included\","
+                          "\"value\":" +
+                              good_value + "}")});
+  CHECK(load.item_count() == 1);
+  REQUIRE(load.errors.size() == 1);
+  CHECK_THAT(load.errors[0].to_string(),
+             Catch::StartsWith("test.ndjson:2:") && Catch::Contains("invalid UTF-8"));
+  pack::ExceptionMatcher m(load.lists);
+  CHECK(m.errors().empty());
+  CHECK(m.match("{\"f\":" + good_value + "}") != nullptr);
+}
+
 TEST_CASE("a list on fields the events lack: never matches, never fails", "[exceptions]") {
   auto m = matcher_for(entry("match", "no.such.field", "included", R"("x")") + "," +
                        entry("match_any", "other.missing", "included", R"(["a","b"])") + "," +

@@ -269,3 +269,22 @@ TEST_CASE("CRLF line ends: TOML reads them as LF; positions still map into the f
   CHECK(ce.line == q.error().where.line + 3);
   CHECK(ce.column == q.error().where.column);
 }
+
+TEST_CASE("columns are bytes, though toml++ counts code points", "[rule_pack]") {
+  // "café éé" is 7 code points and 10 bytes: the query's quote is at byte column 64.
+  const std::string text =
+      "rule = { name = \"caf\xC3\xA9 \xC3\xA9\xC3\xA9\", language = \"eql\", query = \"any where a "
+      "== == 1\" }\n";
+  pack::Rule r;
+  pack::LoadError e;
+  REQUIRE(pack::load_rule_text("inline.toml", text, r, e));
+  const std::size_t quote = text.find("\"any where");
+  CHECK(r.query_line == 1);
+  CHECK(r.query_column == quote + 2);  // the query's first byte, after the quote
+  auto q = eqlite::compile(r.query);
+  REQUIRE_FALSE(q);
+  const auto ce = pack::compile_error(r, q.error());
+  CHECK(ce.line == 1);
+  CHECK(ce.column == quote + 1 + q.error().where.column);
+  CHECK(text.substr(ce.column - 1, 2) == "==");
+}
