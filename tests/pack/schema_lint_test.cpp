@@ -5,7 +5,6 @@
 
 #include <eqlite/eqlite.hpp>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -278,7 +277,7 @@ TEST_CASE("samples: paths with a value, typed from JSON, suggest what the data h
   CHECK_FALSE(pack::Schema::from_samples("/nonexistent/x.ndjson", missing, error));
 }
 
-TEST_CASE("Elastic's 1,081 rules: lint is fast and every rule still compiles", "[schema_lint]") {
+TEST_CASE("Elastic's 1,081 rules: no finding with ECS and the Azure integration", "[schema_lint]") {
   const std::string path = kCorpus + "/detection-rules-eql.ndjson";
   if (!std::filesystem::exists(path)) {
     WARN("skipped: " << path << " is absent (the corpus lives in ../shared/corpus)");
@@ -294,7 +293,6 @@ TEST_CASE("Elastic's 1,081 rules: lint is fast and every rule still compiles", "
   eqlite::Event event(1);
   auto schemas = ecs();
   schemas.add(*pack::Schema::builtin("azure"));
-  const auto start = std::chrono::steady_clock::now();
   std::size_t findings = 0;
   for (const auto& line : lines) {
     REQUIRE(reader.read(line, event));
@@ -302,8 +300,5 @@ TEST_CASE("Elastic's 1,081 rules: lint is fast and every rule still compiles", "
     if (!q) continue;  // the rules eqlite does not compile are tests/unit/corpus_rules_test.cpp's
     findings += pack::lint(*q, schemas).size();
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  CHECK(seconds < 2.0);
   CHECK(findings == 0);  // Elastic's rules are typed right for ECS and Azure (docs/schema-lint.md)
 }
