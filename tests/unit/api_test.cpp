@@ -1,7 +1,7 @@
 // tests/unit/api_test.cpp — the public API: compile() results, Error formatting with a caret,
 // FlatEvent and Event::bind, Query accessors.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "eqlite/eqlite.hpp"
@@ -149,7 +149,8 @@ TEST_CASE("CompileOptions::filter: every event query and stage must also meet it
 
   // Every stage of a sequence, the until stage too.
   o.filter = "tenant == 1";
-  auto seq = eqlite::compile("sequence by h [a where x == 1] [a where x == 2] until [a where x == 3]", o);
+  auto seq =
+      eqlite::compile("sequence by h [a where x == 1] [a where x == 2] until [a where x == 3]", o);
   REQUIRE(seq);
   const auto& fields = seq->fields();
   CHECK(std::find(fields.begin(), fields.end(), "tenant") != fields.end());

@@ -445,7 +445,7 @@ TEST_CASE("S6: `?` in a multi-pattern list is one code point, cut short by the e
     for (const char* q : {p, "zz*q1", "zz*q2", "zz*q3"})
       ps.add(q);
     ps.finish();
-    REQUIRE(ps.multi_ready());  // `*a?` too (a `?` after a `*` stayed out until session 9)
+    REQUIRE(ps.multi_ready());  // `*a?` too: a `?` after a `*` is taken as well
     for (const char* v : values) {
       INFO("pattern [" << p << "] value [" << v << "]");
       CHECK(ps.matches(Value::string(v), buf, fold) == PatternSet::glob(v, p));
