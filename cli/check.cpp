@@ -284,27 +284,7 @@ int cmd_check(int argc, char** argv) {
   bool failed = false;
   if (rule_mode) {
     rule_paths.insert(rule_paths.end(), positional.begin(), positional.end());
-    pack::PackLoad load;
-    for (const auto& path : rule_paths) {
-      const bool is_dir = std::filesystem::is_directory(path);
-      pack::PackLoad one = pack::load_rules({path}, load_options);
-      for (auto& r : one.rules)
-        load.rules.push_back(std::move(r));
-      for (auto& e : one.errors)
-        load.errors.push_back(std::move(e));
-      for (const auto& [why, n] : one.skipped)
-        load.skipped[why] += n;
-      for (const auto& [why, types] : one.skipped_types)
-        for (const auto& [type, n] : types)
-          load.skipped_types[why][type] += n;
-      load.skipped_files += one.skipped_files;
-      load.building_blocks += one.building_blocks;
-      if (!is_dir && one.skipped_files > 0) {
-        std::fprintf(stderr, "eqlite: %s is not an EQL rule (%s)\n", path.c_str(),
-                     one.skipped.begin()->first.c_str());
-        failed = true;
-      }
-    }
+    pack::PackLoad load = pack::load_rules(rule_paths, load_options);
     for (const auto& e : load.errors)
       std::fprintf(stderr, "%s\n", e.to_string().c_str());
     failed = failed || !load.errors.empty();

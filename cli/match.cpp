@@ -618,7 +618,7 @@ class Runner {
 }  // namespace
 
 int cmd_match(int argc, char** argv) {
-  std::vector<std::string> positional, rule_files;
+  std::vector<std::string> positional;
   eqlite::CompileOptions options;
   eqlite::ReaderOptions reader_options;
   bool count = false, stats = false, rule_mode = false, sort = false, samples_now = false;
@@ -705,7 +705,6 @@ int cmd_match(int argc, char** argv) {
       if (a == "--rule-file" || a == "--rules") {
         rule_mode = true;
         rule_paths.push_back(v);
-        if (a == "--rule-file") rule_files.push_back(v);
       } else if (a == "--category-field") {
         options.category_field = v;
       } else if (a == "--timestamp-field") {
@@ -722,7 +721,6 @@ int cmd_match(int argc, char** argv) {
       }
     } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
       rule_mode = true;
-      rule_files.push_back(a.substr(12));
       rule_paths.push_back(a.substr(12));
     } else if (!options_done && a == "--") {
       options_done = true;
@@ -742,31 +740,11 @@ int cmd_match(int argc, char** argv) {
   if (rule_mode) {
     pack::LoadOptions lo;
     lo.include_deprecated = include_deprecated;
-    for (const auto& path : rule_paths) {
-      const bool is_dir = std::filesystem::is_directory(path);
-      pack::PackLoad one = pack::load_rules({path}, lo);
-      for (auto& r : one.rules)
-        load.rules.push_back(std::move(r));
-      for (auto& e : one.errors)
-        load.errors.push_back(std::move(e));
-      for (const auto& [why, n] : one.skipped)
-        load.skipped[why] += n;
-      for (const auto& [why, types] : one.skipped_types)
-        for (const auto& [type, n] : types)
-          load.skipped_types[why][type] += n;
-      load.skipped_files += one.skipped_files;
-      load.building_blocks += one.building_blocks;
-      // A rule file named on its own that is not EQL is an error; in a folder, it is skipped.
-      if (!is_dir && one.skipped_files > 0) {
-        std::fprintf(stderr, "eqlite: %s is not an EQL rule (%s); not run\n", path.c_str(),
-                     one.skipped.begin()->first.c_str());
-        rule_errors = true;
-      }
-    }
+    load = pack::load_rules(rule_paths, lo);
     for (const auto& e : load.errors)
       std::fprintf(stderr, "%s\n", e.to_string().c_str());
     rule_errors = rule_errors || !load.errors.empty();
-    if (rule_paths.size() != rule_files.size())  // a folder: say what was loaded
+    if (load.folders > 0)  // say what was loaded
       std::fprintf(stderr, "eqlite: %s\n", load.summary().c_str());
     if (load.rules.empty()) {
       std::fprintf(stderr, "eqlite: no rule to run\n");

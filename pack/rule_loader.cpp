@@ -324,13 +324,14 @@ bool load_rule_text(const std::string& path, std::string text, Rule& out, LoadEr
 
 PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& options) {
   PackLoad load;
-  std::vector<std::string> files;
+  std::vector<std::pair<std::string, bool>> files;  // and whether it was named on its own
   for (const auto& p : paths) {
     std::error_code ec;
     if (!std::filesystem::is_directory(p, ec)) {
-      files.push_back(p);
+      files.emplace_back(p, true);
       continue;
     }
+    ++load.folders;
     std::vector<std::string> found;
     auto it = std::filesystem::recursive_directory_iterator(
         p, std::filesystem::directory_options::skip_permission_denied, ec);
@@ -351,13 +352,19 @@ PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& op
     std::sort(found.begin(), found.end());
     if (found.empty() && !ec)
       load.errors.push_back({p, 0, 0, "no rule files (*.eql, *.toml) in this folder", ""});
-    files.insert(files.end(), found.begin(), found.end());
+    for (auto& f : found)
+      files.emplace_back(std::move(f), false);
   }
-  for (const auto& f : files) {
+  for (const auto& [f, named] : files) {
     Rule r;
     LoadError e;
     if (!load_rule_file(f, r, e)) {
       load.errors.push_back(std::move(e));
+      continue;
+    }
+    if (r.language != "eql" && named) {  // asked for by name: an error, not a skip
+      const std::string what = r.language.empty() ? r.type : r.language + ", " + r.type;
+      load.errors.push_back({f, 0, 0, "not an EQL rule (" + what + "): not run", ""});
       continue;
     }
     if (r.language != "eql") {
@@ -368,7 +375,7 @@ PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& op
       if (!r.type.empty()) ++load.skipped_types[why][r.type];
       continue;
     }
-    if (r.deprecated() && !options.include_deprecated) {
+    if (r.deprecated() && !options.include_deprecated && !named) {
       ++load.skipped_files;
       ++load.skipped["deprecated eql"];
       continue;

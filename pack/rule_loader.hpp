@@ -36,6 +36,7 @@ struct PackLoad {
   std::size_t skipped_files = 0;
   std::vector<LoadError> errors;  // broken files (the others still load)
   std::size_t building_blocks = 0;
+  std::size_t folders = 0;  // of the paths, how many were folders
 
   /// "1,024 EQL rules loaded (70 building blocks); 1,168 skipped: 792 kuery (507 query, 245
   /// new_terms, ...), 212 esql, ..." — by language, and within it by rule type where they differ.
@@ -50,7 +51,8 @@ bool load_rule_file(const std::string& path, Rule& out, LoadError& error);
 bool load_rule_text(const std::string& path, std::string text, Rule& out, LoadError& error);
 
 /// Loads `paths`: each a file, or a folder read recursively for `*.eql` and `*.toml` (sorted by
-/// path). Non-EQL and (unless asked) deprecated rules are counted in `skipped`.
+/// path). In a folder, non-EQL and (unless asked) deprecated rules are counted in `skipped`; a
+/// file named on its own is loaded even when deprecated, and is an error when not EQL.
 PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
 /// Where a byte offset of `rule.query` is in the rule's file (1-based line and column).

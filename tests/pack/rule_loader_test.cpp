@@ -208,6 +208,17 @@ TEST_CASE("a folder: EQL loads, the rest is summarised, deprecated left out", "[
         "2 EQL rules loaded (1 building block); 3 skipped: 1 deprecated eql, 1 kuery (1 query), "
         "1 machine_learning; 1 file with errors");
 
+  // A file named on its own: loaded though deprecated; an error when it is not EQL.
+  auto named = pack::load_rules(
+      {(dir.path / "a/_deprecated/old.toml").string(), (dir.path / "b/kql.toml").string()});
+  CHECK(named.rules.size() == 1);
+  CHECK(named.skipped_files == 0);
+  CHECK(named.folders == 0);
+  REQUIRE(named.errors.size() == 1);
+  CHECK_THAT(named.errors[0].to_string(),
+             Catch::Contains("kql.toml: not an EQL rule (kuery, query)"));
+  CHECK(load.folders == 1);
+
   pack::LoadOptions with_deprecated;
   with_deprecated.include_deprecated = true;
   auto all = pack::load_rules({dir.path.string()}, with_deprecated);
