@@ -61,19 +61,6 @@ const char* const kCheckUsage =
     "\n"
     "Exit status: 0 when every rule compiles (schema findings do not change it), 2 otherwise.\n";
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 // What `check --fields-from` learns from sample data: every path that has a value.
 struct FieldCensus {
   std::set<std::string, std::less<>> paths;
@@ -146,7 +133,7 @@ struct FieldCensus {
       const std::string* best = nullptr;
       std::size_t best_d = std::max<std::size_t>(3, f.size() / 8) + 1;
       for (const auto& p : paths) {
-        std::size_t d = edit_distance(f, p);
+        std::size_t d = pack::edit_distance(f, p, best_d);
         if (d < best_d) {
           best_d = d;
           best = &p;

@@ -71,33 +71,6 @@ Schema from_table(std::string name, const TableRow* rows, std::size_t n) {
   return s;
 }
 
-// Levenshtein distance of a and b when it is at most `limit`, else limit + 1 (a band of the
-// table around its diagonal: O(limit * length)).
-std::size_t bounded_distance(std::string_view a, std::string_view b, std::size_t limit) {
-  if (a.size() > b.size()) std::swap(a, b);
-  if (b.size() - a.size() > limit) return limit + 1;
-  const std::size_t inf = limit + 1;
-  std::vector<std::size_t> prev(b.size() + 1, inf), cur(b.size() + 1, inf);
-  for (std::size_t j = 0; j <= std::min(b.size(), limit); ++j)
-    prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    const std::size_t lo = i > limit ? i - limit : 1;
-    const std::size_t hi = std::min(b.size(), i + limit);
-    std::fill(cur.begin(), cur.end(), inf);
-    if (i <= limit) cur[0] = i;
-    std::size_t row_min = cur[0];
-    for (std::size_t j = lo; j <= hi; ++j) {
-      std::size_t v = std::min(prev[j] + 1, cur[j - 1] + 1);
-      v = std::min(v, prev[j - 1] + (a[i - 1] != b[j - 1]));
-      cur[j] = std::min(v, inf);
-      row_min = std::min(row_min, cur[j]);
-    }
-    if (row_min > limit) return inf;
-    std::swap(prev, cur);
-  }
-  return std::min(prev[b.size()], inf);
-}
-
 // The words (3+ letters, lower case) of a segment: `country_or_region` → country, region.
 std::vector<std::string> words_of(std::string_view segment) {
   std::vector<std::string> out;
@@ -406,7 +379,7 @@ std::vector<std::string> SchemaSet::suggest(std::string_view field,
   std::size_t best_d = limit + 1;
   const Index::Entry* best = nullptr;
   for (const auto& e : entries) {
-    const std::size_t d = bounded_distance(field, e.name, std::min(limit, best_d));
+    const std::size_t d = edit_distance(field, e.name, std::min(limit, best_d));
     if (d < best_d || (d == best_d && best && e.in_samples && !best->in_samples)) {
       best_d = d;
       best = &e;
@@ -419,7 +392,7 @@ std::vector<std::string> SchemaSet::suggest(std::string_view field,
     const std::size_t leaf_limit = leaf.size() < 8 ? 1 : 2;
     for (const auto& e : entries) {
       if (parent_of(e.name) != parent) continue;
-      const std::size_t d = bounded_distance(leaf, e.leaf, std::min(leaf_limit, best_d));
+      const std::size_t d = edit_distance(leaf, e.leaf, std::min(leaf_limit, best_d));
       if (d <= leaf_limit && d < best_d) {
         best_d = d;
         best = &e;
@@ -464,6 +437,32 @@ std::vector<std::string> SchemaSet::suggest(std::string_view field,
   if (close) *close = best != nullptr;
   index_->memo.emplace(std::move(key), std::make_pair(out, best != nullptr));
   return out;
+}
+
+// A band of the table around its diagonal: O(limit * length).
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  if (a.size() > b.size()) std::swap(a, b);
+  if (b.size() - a.size() > limit) return limit + 1;
+  const std::size_t inf = limit + 1;
+  std::vector<std::size_t> prev(b.size() + 1, inf), cur(b.size() + 1, inf);
+  for (std::size_t j = 0; j <= std::min(b.size(), limit); ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    const std::size_t lo = i > limit ? i - limit : 1;
+    const std::size_t hi = std::min(b.size(), i + limit);
+    std::fill(cur.begin(), cur.end(), inf);
+    if (i <= limit) cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = lo; j <= hi; ++j) {
+      std::size_t v = std::min(prev[j] + 1, cur[j - 1] + 1);
+      v = std::min(v, prev[j - 1] + (a[i - 1] != b[j - 1]));
+      cur[j] = std::min(v, inf);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > limit) return inf;
+    std::swap(prev, cur);
+  }
+  return std::min(prev[b.size()], inf);
 }
 
 }  // namespace pack

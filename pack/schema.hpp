@@ -134,4 +134,8 @@ class SchemaSet {
   mutable std::unique_ptr<Index> index_;  // built on the first suggest()
 };
 
+/// The Levenshtein distance of `a` and `b` when it is at most `limit`, else limit + 1 (the
+/// nearest-field suggestions of the schema lint and of eqlite check --fields-from).
+std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit);
+
 }  // namespace pack
