@@ -15,10 +15,8 @@
 #include <eqlite/eqlite.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -37,12 +35,15 @@
 #include "cli/output.hpp"
 #include "pack/data_stream.hpp"
 #include "pack/exceptions.hpp"
+#include "pack/json_tree.hpp"
 #include "pack/rule.hpp"
 #include "pack/rule_loader.hpp"
 
 namespace cli {
 
 namespace {
+
+using pack::JsonValue;
 
 const char* const kTestUsage =
     "usage: eqlite test --manifest FILE... [--format text|json]\n"
@@ -73,257 +74,19 @@ const char* const kTestUsage =
     "cannot be read, an exception list that does not load, a rule that does not compile, a\n"
     "malformed scenario or manifest).\n";
 
-// ---- JSON: just enough to read one member of a line's top-level object ----
-
-struct JValue {
-  enum class Kind : std::uint8_t { Null, Bool, Int, Double, String, Array, Object };
-  Kind kind = Kind::Null;
-  bool b = false;
-  std::int64_t i = 0;
-  double d = 0;
-  std::string s;
-  std::vector<std::pair<std::string, JValue>> members;
-  std::vector<JValue> items;
-
-  const JValue* get(std::string_view key) const {
-    for (const auto& [k, v] : members)
-      if (k == key) return &v;
-    return nullptr;
-  }
-};
-
-// Reads the top-level object of a line that the JSON reader has accepted, keeps one member
-// parsed and only steps over the others.
-class MemberReader {
- public:
-  // False when `line` is not an object; `found` says whether it has `key`.
-  bool read(std::string_view line, std::string_view key, JValue& out, bool& found) {
-    s_ = line;
-    at_ = 0;
-    found = false;
-    ws();
-    if (!eat('{')) return false;
-    ws();
-    if (eat('}')) return true;
-    for (;;) {
-      ws();
-      std::string k;
-      if (!string(&k)) return false;
-      ws();
-      if (!eat(':')) return false;
-      const bool want = !found && k == key;  // a repeated key: the first one counts
-      if (!value(want ? &out : nullptr, 0)) return false;
-      found = found || want;
-      ws();
-      if (eat(',')) continue;
-      return eat('}');
-    }
-  }
-
- private:
-  static constexpr int kMaxDepth = 1000;
-
-  void ws() {
-    while (at_ < s_.size() &&
-           (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r'))
-      ++at_;
-  }
-  bool eat(char c) {
-    if (at_ < s_.size() && s_[at_] == c) {
-      ++at_;
-      return true;
-    }
-    return false;
-  }
-  bool word(std::string_view w) {
-    if (s_.substr(at_, w.size()) != w) return false;
-    at_ += w.size();
-    return true;
-  }
-  bool hex4(std::uint32_t& cp) {
-    if (at_ + 4 > s_.size()) return false;
-    cp = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = s_[at_++];
-      cp <<= 4;
-      if (c >= '0' && c <= '9')
-        cp |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        cp |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        cp |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else
-        return false;
-    }
-    return true;
-  }
-  static void utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-  // A string; decoded into *out unless out is null.
-  bool string(std::string* out) {
-    if (!eat('"')) return false;
-    for (;;) {
-      const std::size_t plain = s_.find_first_of("\"\\", at_);
-      if (plain == std::string_view::npos) return false;
-      if (out) out->append(s_.substr(at_, plain - at_));
-      at_ = plain + 1;
-      if (s_[plain] == '"') return true;
-      if (at_ >= s_.size()) return false;
-      const char e = s_[at_++];
-      char c = e;
-      switch (e) {
-        case 'n':
-          c = '\n';
-          break;
-        case 't':
-          c = '\t';
-          break;
-        case 'r':
-          c = '\r';
-          break;
-        case 'b':
-          c = '\b';
-          break;
-        case 'f':
-          c = '\f';
-          break;
-        case 'u': {
-          std::uint32_t cp = 0;
-          if (!hex4(cp)) return false;
-          if (cp >= 0xD800 && cp < 0xDC00 && s_.substr(at_, 2) == "\\u") {
-            const std::size_t back = at_;
-            at_ += 2;
-            std::uint32_t lo = 0;
-            if (hex4(lo) && lo >= 0xDC00 && lo < 0xE000)
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            else
-              at_ = back;
-          }
-          if (out) utf8(*out, cp);
-          continue;
-        }
-        default:
-          break;  // " \ /
-      }
-      if (out) *out += c;
-    }
-  }
-  bool number(JValue* out) {
-    const std::size_t start = at_;
-    bool fraction = false;
-    while (at_ < s_.size()) {
-      const char c = s_[at_];
-      if (c == '.' || c == 'e' || c == 'E') {
-        fraction = true;
-      } else if (!(c == '-' || c == '+' || (c >= '0' && c <= '9'))) {
-        break;
-      }
-      ++at_;
-    }
-    if (at_ == start) return false;
-    if (!out) return true;
-    const char* b = s_.data() + start;
-    const char* e = s_.data() + at_;
-    if (!fraction) {
-      auto [p, ec] = std::from_chars(b, e, out->i);
-      if (ec == std::errc() && p == e) {
-        out->kind = JValue::Kind::Int;
-        return true;
-      }
-    }
-    out->kind = JValue::Kind::Double;
-    out->d = std::strtod(std::string(b, e).c_str(), nullptr);
-    return true;
-  }
-  bool value(JValue* out, int depth) {
-    if (depth > kMaxDepth) return false;
-    ws();
-    if (at_ >= s_.size()) return false;
-    const char c = s_[at_];
-    if (c == '{') {
-      ++at_;
-      if (out) out->kind = JValue::Kind::Object;
-      ws();
-      if (eat('}')) return true;
-      for (;;) {
-        ws();
-        std::string key;
-        if (!string(out ? &key : nullptr)) return false;
-        ws();
-        if (!eat(':')) return false;
-        JValue v;
-        if (!value(out ? &v : nullptr, depth + 1)) return false;
-        if (out) out->members.emplace_back(std::move(key), std::move(v));
-        ws();
-        if (eat(',')) continue;
-        return eat('}');
-      }
-    }
-    if (c == '[') {
-      ++at_;
-      if (out) out->kind = JValue::Kind::Array;
-      ws();
-      if (eat(']')) return true;
-      for (;;) {
-        JValue v;
-        if (!value(out ? &v : nullptr, depth + 1)) return false;
-        if (out) out->items.push_back(std::move(v));
-        ws();
-        if (eat(',')) continue;
-        return eat(']');
-      }
-    }
-    if (c == '"') {
-      if (out) out->kind = JValue::Kind::String;
-      return string(out ? &out->s : nullptr);
-    }
-    if (word("true") || word("false")) {
-      if (out) {
-        out->kind = JValue::Kind::Bool;
-        out->b = c == 't';
-      }
-      return true;
-    }
-    if (word("null")) {
-      if (out) out->kind = JValue::Kind::Null;
-      return true;
-    }
-    return number(out);
-  }
-
-  std::string_view s_;
-  std::size_t at_ = 0;
-};
-
 // A scalar as JSON text, the way `eqlite match` writes join keys; nullopt for an array or an
 // object.
-std::optional<std::string> scalar_json(const JValue& v) {
+std::optional<std::string> scalar_json(const JsonValue& v) {
   switch (v.kind) {
-    case JValue::Kind::Null:
+    case JsonValue::Kind::Null:
       return json_value(eqlite::Value::null());
-    case JValue::Kind::Bool:
-      return json_value(eqlite::Value::boolean(v.b));
-    case JValue::Kind::Int:
-      return json_value(eqlite::Value::integer(v.i));
-    case JValue::Kind::Double:
-      return json_value(eqlite::Value::number(v.d));
-    case JValue::Kind::String:
-      return json_value(eqlite::Value::string(v.s));
+    case JsonValue::Kind::Bool:
+      return json_value(eqlite::Value::boolean(v.boolean));
+    case JsonValue::Kind::Number:
+      if (const auto i = v.integer()) return json_value(eqlite::Value::integer(*i));
+      return json_value(eqlite::Value::number(v.number()));
+    case JsonValue::Kind::String:
+      return json_value(eqlite::Value::string(v.text));
     default:
       return std::nullopt;
   }
@@ -430,30 +193,30 @@ std::string describe(const std::vector<Member>& members, bool no_result_is_error
 
 // The scenario of one event, for the test's expect key. False with `error` for a scenario that
 // is not written as docs/rule-tests.md says.
-bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::string& error) {
-  if (scenario.kind != JValue::Kind::Object) {
+bool read_scenario(const JsonValue& scenario, const std::string& key, Ev& ev, std::string& error) {
+  if (scenario.kind != JsonValue::Kind::Object) {
     error = "\"scenario\" is not an object";
     return false;
   }
-  if (const JValue* id = scenario.get("id")) {
-    if (id->kind == JValue::Kind::String)
-      ev.id = id->s;
+  if (const JsonValue* id = scenario.get("id")) {
+    if (id->kind == JsonValue::Kind::String)
+      ev.id = id->text;
     else if (auto text = scalar_json(*id))
       ev.id = *text;
   }
-  const JValue* x = scenario.get(key);
+  const JsonValue* x = scenario.get(key);
   if (!x) return true;  // not checked by this test
   ev.checked = true;
-  if (x->kind == JValue::Kind::String) {
-    if (x->s == "match") {
+  if (x->kind == JsonValue::Kind::String) {
+    if (x->text == "match") {
       ev.form = Ev::Form::Match;
       return true;
     }
-    if (x->s == "no-match") {
+    if (x->text == "no-match") {
       ev.form = Ev::Form::NoMatch;
       return true;
     }
-    if (x->s == "excepted") {
+    if (x->text == "excepted") {
       ev.form = Ev::Form::Excepted;
       return true;
     }
@@ -461,31 +224,33 @@ bool read_scenario(const JValue& scenario, const std::string& key, Ev& ev, std::
   const std::string bad = "scenario." + key +
                           " must be \"match\", \"no-match\", \"excepted\" or a list of " +
                           "{\"result\":NAME,\"stage\":N,\"join_keys\":[...],\"excepted\":BOOL}";
-  if (x->kind != JValue::Kind::Array) {
+  if (x->kind != JsonValue::Kind::Array) {
     error = bad;
     return false;
   }
   ev.form = Ev::Form::List;
-  for (const JValue& m : x->items) {
-    const JValue* result = m.kind == JValue::Kind::Object ? m.get("result") : nullptr;
-    const JValue* stage = m.kind == JValue::Kind::Object ? m.get("stage") : nullptr;
-    const JValue* keys = m.kind == JValue::Kind::Object ? m.get("join_keys") : nullptr;
-    const JValue* excepted = m.kind == JValue::Kind::Object ? m.get("excepted") : nullptr;
-    if (!result || result->kind != JValue::Kind::String || result->s.empty()) {
+  for (const JsonValue& m : x->items) {
+    const JsonValue* result = m.get("result");  // null when m is not an object
+    const JsonValue* stage = m.get("stage");
+    const JsonValue* keys = m.get("join_keys");
+    const JsonValue* excepted = m.get("excepted");
+    if (!result || result->kind != JsonValue::Kind::String || result->text.empty()) {
       error = bad + ": \"result\" is not a name";
       return false;
     }
-    if (!stage || stage->kind != JValue::Kind::Int || stage->i < 1) {
+    const std::optional<std::int64_t> stage_number = stage ? stage->integer() : std::nullopt;
+    if (!stage_number || *stage_number < 1) {
       error = bad + ": \"stage\" is not a whole number from 1";
       return false;
     }
-    if (excepted && excepted->kind != JValue::Kind::Bool) {
+    if (excepted && excepted->kind != JsonValue::Kind::Bool) {
       error = bad + ": \"excepted\" is true or false";
       return false;
     }
-    Member member{result->s, static_cast<long>(stage->i), "[]", excepted && excepted->b, {}};
+    Member member{
+        result->text, static_cast<long>(*stage_number), "[]", excepted && excepted->boolean, {}};
     if (keys) {
-      if (keys->kind != JValue::Kind::Array) {
+      if (keys->kind != JsonValue::Kind::Array) {
         error = bad + ": \"join_keys\" is not a list";
         return false;
       }
@@ -650,7 +415,6 @@ Outcome run_test(const TestSpec& spec) {
   for (const Constant& c : constants)
     time_reader.set_constant(c.field, c.get());
   eqlite::Event time_event;
-  MemberReader members;
   Outcome outcome;
   for (Ev& ev : events) {
     const std::string where = spec.data[ev.file] + ":" + std::to_string(ev.line) + ": ";
@@ -658,12 +422,13 @@ Outcome run_test(const TestSpec& spec) {
       return error_outcome(where + ok.error().message);
     auto values = time_event.values(0);
     if (!values.empty()) ev.ts = eqlite::timestamp_ns(values[0]);
-    JValue scenario;
-    bool found = false;
-    if (!members.read(ev.text, "scenario", scenario, found))
-      return error_outcome(where + "cannot read the line's \"scenario\"");
+    JsonValue line;
     std::string err;
-    if (found && !read_scenario(scenario, spec.expect_key, ev, err))
+    std::size_t err_at = 0;
+    if (!pack::parse_json(ev.text, line, err, err_at) || line.kind != JsonValue::Kind::Object)
+      return error_outcome(where + "cannot read the line's \"scenario\"");
+    const JsonValue* scenario = line.get("scenario");
+    if (scenario && !read_scenario(*scenario, spec.expect_key, ev, err))
       return error_outcome(where + (ev.id.empty() ? "" : "scenario " + ev.id + ": ") + err);
     if (ev.checked && ev.form == Ev::Form::List && query->kind() == eqlite::QueryKind::Event)
       return error_outcome(where + (ev.id.empty() ? "" : "scenario " + ev.id + ": ") +

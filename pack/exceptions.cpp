@@ -1,12 +1,10 @@
 // pack/exceptions.cpp — Kibana exception list exports read, translated to EQL and evaluated
-// (pack/exceptions.hpp, docs/exceptions.md). The export is read with a small strict JSON parser
-// of this file (entries are nested objects, which eqlite's projection reader flattens away);
-// events are read with eqlite's JsonReader, and with the same small parser for the objects of a
-// nested entry.
+// (pack/exceptions.hpp, docs/exceptions.md). The export is read with the small strict JSON
+// reader of pack/json_tree.hpp (entries are nested objects, which eqlite's projection reader
+// flattens away); events are read with eqlite's JsonReader, and with the same small reader for
+// the objects of a nested entry.
 #include "pack/exceptions.hpp"
 
-#include <charconv>
-#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <optional>
@@ -15,326 +13,11 @@
 
 #include <eqlite/eqlite.hpp>
 
+#include "pack/json_tree.hpp"
+
 namespace pack {
 
 namespace {
-
-// ---- a small strict JSON reader ---------------------------------------------------------------
-
-struct Json {
-  enum class Kind { Null, Bool, Number, String, Array, Object } kind = Kind::Null;
-  bool boolean = false;
-  std::string text;               // a string's value; a number's text
-  std::vector<std::string> keys;  // an object's keys, in order (duplicates kept)
-  std::vector<Json> items;        // an array's elements; an object's values
-  std::size_t offset = 0;         // where the value starts in the text
-
-  const Json* get(std::string_view key) const {
-    if (kind != Kind::Object) return nullptr;
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      if (keys[i] == key) return &items[i];
-    return nullptr;
-  }
-};
-
-std::string_view kind_name(Json::Kind kind) {
-  switch (kind) {
-    case Json::Kind::Null:
-      return "null";
-    case Json::Kind::Bool:
-      return "a boolean";
-    case Json::Kind::Number:
-      return "a number";
-    case Json::Kind::String:
-      return "a string";
-    case Json::Kind::Array:
-      return "an array";
-    case Json::Kind::Object:
-      return "an object";
-  }
-  return "?";
-}
-
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view text) : s_(text) {}
-
-  /// Parses one document that fills the whole text (whitespace aside).
-  bool parse(Json& out) {
-    skip_ws();
-    if (!value(out, 0)) return false;
-    skip_ws();
-    if (pos_ != s_.size()) return fail("unexpected text after the JSON value");
-    return true;
-  }
-  const std::string& error() const { return error_; }
-  std::size_t error_offset() const { return error_pos_; }
-
- private:
-  static constexpr int kMaxDepth = 512;
-
-  bool fail(std::string message) {
-    if (error_.empty()) {
-      error_ = std::move(message);
-      error_pos_ = pos_;
-    }
-    return false;
-  }
-  void skip_ws() {
-    while (pos_ < s_.size() &&
-           (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\n' || s_[pos_] == '\r'))
-      ++pos_;
-  }
-  bool literal(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word) return fail("invalid literal");
-    pos_ += word.size();
-    return true;
-  }
-
-  bool value(Json& out, int depth) {
-    if (depth > kMaxDepth) return fail("nested too deeply");
-    out.offset = pos_;
-    if (pos_ >= s_.size()) return fail("unexpected end of the line");
-    const char c = s_[pos_];
-    switch (c) {
-      case '{':
-        return object(out, depth);
-      case '[':
-        return array(out, depth);
-      case '"':
-        out.kind = Json::Kind::String;
-        return string(out.text);
-      case 't':
-        out.kind = Json::Kind::Bool;
-        out.boolean = true;
-        return literal("true");
-      case 'f':
-        out.kind = Json::Kind::Bool;
-        return literal("false");
-      case 'n':
-        out.kind = Json::Kind::Null;
-        return literal("null");
-      default:
-        if (c == '-' || (c >= '0' && c <= '9')) return number(out);
-        return fail(std::string("unexpected character '") + c + "'");
-    }
-  }
-
-  bool object(Json& out, int depth) {
-    out.kind = Json::Kind::Object;
-    ++pos_;
-    skip_ws();
-    if (pos_ < s_.size() && s_[pos_] == '}') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      skip_ws();
-      if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a key in quotes");
-      std::string key;
-      if (!string(key)) return false;
-      skip_ws();
-      if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':' after a key");
-      ++pos_;
-      skip_ws();
-      out.keys.push_back(std::move(key));
-      out.items.emplace_back();
-      if (!value(out.items.back(), depth + 1)) return false;
-      skip_ws();
-      if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < s_.size() && s_[pos_] == '}') {
-        ++pos_;
-        return true;
-      }
-      return fail("expected ',' or '}' in an object");
-    }
-  }
-
-  bool array(Json& out, int depth) {
-    out.kind = Json::Kind::Array;
-    ++pos_;
-    skip_ws();
-    if (pos_ < s_.size() && s_[pos_] == ']') {
-      ++pos_;
-      return true;
-    }
-    while (true) {
-      skip_ws();
-      out.items.emplace_back();
-      if (!value(out.items.back(), depth + 1)) return false;
-      skip_ws();
-      if (pos_ < s_.size() && s_[pos_] == ',') {
-        ++pos_;
-        continue;
-      }
-      if (pos_ < s_.size() && s_[pos_] == ']') {
-        ++pos_;
-        return true;
-      }
-      return fail("expected ',' or ']' in an array");
-    }
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
-  bool hex4(std::uint32_t& out) {
-    if (pos_ + 4 > s_.size()) return fail("a \\u escape needs four hex digits");
-    out = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = s_[pos_++];
-      out <<= 4;
-      if (c >= '0' && c <= '9')
-        out |= static_cast<std::uint32_t>(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        out |= static_cast<std::uint32_t>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        out |= static_cast<std::uint32_t>(c - 'A' + 10);
-      else
-        return fail("a \\u escape needs four hex digits");
-    }
-    return true;
-  }
-
-  // The length of the well-formed UTF-8 sequence `t` starts with (no overlong forms, no
-  // surrogates, at most U+10FFFF), or 0.
-  static std::size_t utf8_length(std::string_view t) {
-    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(t[i]); };
-    const unsigned char c = b(0);
-    std::size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (n == 0 || c > 0xF4 || t.size() < n) return 0;
-    for (std::size_t i = 1; i < n; ++i)
-      if ((b(i) & 0xC0) != 0x80) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(1) > 0x9F) return 0;  // a surrogate
-    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && b(1) > 0x8F) return 0;  // beyond U+10FFFF
-    return n;
-  }
-
-  bool string(std::string& out) {
-    ++pos_;  // the opening quote
-    while (true) {
-      if (pos_ >= s_.size()) return fail("unterminated string");
-      const char c = s_[pos_];
-      if (c == '"') {
-        ++pos_;
-        return true;
-      }
-      if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
-      if (static_cast<unsigned char>(c) >= 0x80) {  // JSON text is UTF-8 (RFC 8259)
-        const std::size_t n = utf8_length(s_.substr(pos_));
-        if (n == 0) return fail("invalid UTF-8 in a string");
-        out.append(s_.substr(pos_, n));
-        pos_ += n;
-        continue;
-      }
-      if (c != '\\') {
-        out += c;
-        ++pos_;
-        continue;
-      }
-      if (++pos_ >= s_.size()) return fail("unterminated string");
-      const char e = s_[pos_++];
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          std::uint32_t cp = 0;
-          if (!hex4(cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            std::uint32_t low = 0;
-            if (s_.substr(pos_, 2) != "\\u") return fail("unpaired surrogate in a \\u escape");
-            pos_ += 2;
-            if (!hex4(low)) return false;
-            if (low < 0xDC00 || low > 0xDFFF) return fail("unpaired surrogate in a \\u escape");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return fail("unpaired surrogate in a \\u escape");
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default:
-          --pos_;
-          return fail(std::string("invalid escape '\\") + e + "'");
-      }
-    }
-  }
-
-  bool number(Json& out) {
-    out.kind = Json::Kind::Number;
-    const std::size_t start = pos_;
-    auto digits = [&] {
-      const std::size_t d = pos_;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9')
-        ++pos_;
-      return pos_ > d;
-    };
-    if (s_[pos_] == '-') ++pos_;
-    if (pos_ < s_.size() && s_[pos_] == '0') {
-      ++pos_;
-    } else if (!digits()) {
-      return fail("invalid number");
-    }
-    if (pos_ < s_.size() && s_[pos_] == '.') {
-      ++pos_;
-      if (!digits()) return fail("invalid number");
-    }
-    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
-      ++pos_;
-      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
-      if (!digits()) return fail("invalid number");
-    }
-    out.text = std::string(s_.substr(start, pos_ - start));
-    return true;
-  }
-
-  std::string_view s_;
-  std::size_t pos_ = 0;
-  std::string error_;
-  std::size_t error_pos_ = 0;
-};
 
 // ---- the export's lines -----------------------------------------------------------------------
 
@@ -374,14 +57,14 @@ LoadError error_at(const Place& at, std::size_t offset, std::string message) {
 }
 
 // A required non-empty string member; "" and an error message when it is not one.
-bool string_member(const Json& obj, std::string_view key, bool required, std::string& out,
+bool string_member(const JsonValue& obj, std::string_view key, bool required, std::string& out,
                    std::string& problem) {
-  const Json* v = obj.get(key);
+  const JsonValue* v = obj.get(key);
   if (!v) {
     if (required) problem = "missing [" + std::string(key) + "]";
     return !required;
   }
-  if (v->kind != Json::Kind::String) {
+  if (v->kind != JsonValue::Kind::String) {
     problem = "[" + std::string(key) + "] must be a string, not " + std::string(kind_name(v->kind));
     return false;
   }
@@ -409,10 +92,10 @@ std::string check_field(std::string_view field) {
   return {};
 }
 
-bool parse_entry(const Json& j, bool in_nested, ExceptionEntry& out, std::string& problem,
+bool parse_entry(const JsonValue& j, bool in_nested, ExceptionEntry& out, std::string& problem,
                  std::size_t& where) {
   where = j.offset;
-  if (j.kind != Json::Kind::Object) {
+  if (j.kind != JsonValue::Kind::Object) {
     problem = "an entry must be an object, not " + std::string(kind_name(j.kind));
     return false;
   }
@@ -450,12 +133,12 @@ bool parse_entry(const Json& j, bool in_nested, ExceptionEntry& out, std::string
   }
   const std::string field_note = " (field [" + out.field + "])";
   if (out.type == EntryType::Nested) {
-    const Json* subs = j.get("entries");
-    if (!subs || subs->kind != Json::Kind::Array || subs->items.empty()) {
+    const JsonValue* subs = j.get("entries");
+    if (!subs || subs->kind != JsonValue::Kind::Array || subs->items.empty()) {
       problem = "a nested entry needs a non-empty [entries] array" + field_note;
       return false;
     }
-    for (const Json& s : subs->items) {
+    for (const JsonValue& s : subs->items) {
       ExceptionEntry sub;
       if (!parse_entry(s, true, sub, problem, where)) return false;
       out.entries.push_back(std::move(sub));
@@ -475,18 +158,18 @@ bool parse_entry(const Json& j, bool in_nested, ExceptionEntry& out, std::string
     return false;
   }
   if (out.type == EntryType::Exists) return true;
-  const Json* value = j.get("value");
+  const JsonValue* value = j.get("value");
   if (!value) {
     problem = "missing [value]" + field_note;
     return false;
   }
   if (out.type == EntryType::MatchAny) {
-    if (value->kind != Json::Kind::Array || value->items.empty()) {
+    if (value->kind != JsonValue::Kind::Array || value->items.empty()) {
       problem = "a match_any entry's [value] must be a non-empty array of strings" + field_note;
       return false;
     }
-    for (const Json& v : value->items) {
-      if (v.kind != Json::Kind::String || v.text.empty()) {
+    for (const JsonValue& v : value->items) {
+      if (v.kind != JsonValue::Kind::String || v.text.empty()) {
         problem = "a match_any entry's [value] must hold non-empty strings" + field_note;
         where = v.offset;
         return false;
@@ -495,10 +178,10 @@ bool parse_entry(const Json& j, bool in_nested, ExceptionEntry& out, std::string
     }
     return true;
   }
-  if (value->kind != Json::Kind::String || value->text.empty()) {
+  if (value->kind != JsonValue::Kind::String || value->text.empty()) {
     problem = "a " + type + " entry's [value] must be a non-empty string, not " +
-              (value->kind == Json::Kind::String ? std::string("\"\"")
-                                                 : std::string(kind_name(value->kind))) +
+              (value->kind == JsonValue::Kind::String ? std::string("\"\"")
+                                                      : std::string(kind_name(value->kind))) +
               field_note;
     where = value->offset;
     return false;
@@ -555,14 +238,14 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     const Place at{&path, line_no, line};
 
-    Json doc;
-    JsonParser parser(line);
-    if (!parser.parse(doc)) {
-      into.errors.push_back(
-          error_at(at, parser.error_offset(), "not a JSON line: " + parser.error()));
+    JsonValue doc;
+    std::string json_error;
+    std::size_t json_error_at = 0;
+    if (!parse_json(line, doc, json_error, json_error_at)) {
+      into.errors.push_back(error_at(at, json_error_at, "not a JSON line: " + json_error));
       continue;
     }
-    if (doc.kind != Json::Kind::Object) {
+    if (doc.kind != JsonValue::Kind::Object) {
       into.errors.push_back(error_at(
           at, doc.offset, "expected a JSON object, not " + std::string(kind_name(doc.kind))));
       continue;
@@ -597,21 +280,21 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
         continue;
       }
       item.namespace_type = ns_or_single(item.namespace_type);
-      if (const Json* os = doc.get("os_types")) {
-        if (os->kind != Json::Kind::Array) {
+      if (const JsonValue* os = doc.get("os_types")) {
+        if (os->kind != JsonValue::Kind::Array) {
           into.errors.push_back(
               error_at(at, os->offset, item_label(item) + ": [os_types] must be an array"));
           continue;
         }
-        for (const Json& o : os->items) {
-          if (o.kind != Json::Kind::String ||
+        for (const JsonValue& o : os->items) {
+          if (o.kind != JsonValue::Kind::String ||
               (o.text != "linux" && o.text != "macos" && o.text != "windows")) {
             ok = false;
             into.errors.push_back(
                 error_at(at, o.offset,
                          item_label(item) + ": unknown os type " +
-                             (o.kind == Json::Kind::String ? "[" + o.text + "]"
-                                                           : std::string(kind_name(o.kind))) +
+                             (o.kind == JsonValue::Kind::String ? "[" + o.text + "]"
+                                                                : std::string(kind_name(o.kind))) +
                              " (expected linux, macos or windows)"));
             break;
           }
@@ -619,8 +302,8 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
         }
         if (!ok) continue;
       }
-      const Json* entries = doc.get("entries");
-      if (!entries || entries->kind != Json::Kind::Array || entries->items.empty()) {
+      const JsonValue* entries = doc.get("entries");
+      if (!entries || entries->kind != JsonValue::Kind::Array || entries->items.empty()) {
         into.errors.push_back(error_at(at, entries ? entries->offset : doc.offset,
                                        item_label(item) + ": needs a non-empty [entries] array"));
         continue;
@@ -902,23 +585,23 @@ namespace {
 
 // The values at a dotted path of a parsed event (E1: a key holding dots is the same path),
 // arrays (also of objects) flattened; only objects are kept.
-void objects_at(const Json& node, std::string_view path, std::vector<const Json*>& out) {
-  if (node.kind == Json::Kind::Array) {
-    for (const Json& e : node.items)
+void objects_at(const JsonValue& node, std::string_view path, std::vector<const JsonValue*>& out) {
+  if (node.kind == JsonValue::Kind::Array) {
+    for (const JsonValue& e : node.items)
       objects_at(e, path, out);
     return;
   }
-  if (node.kind != Json::Kind::Object) return;
+  if (node.kind != JsonValue::Kind::Object) return;
   for (std::size_t i = 0; i < node.keys.size(); ++i) {
     const std::string& k = node.keys[i];
     if (k == path) {
-      std::vector<const Json*> stack{&node.items[i]};
+      std::vector<const JsonValue*> stack{&node.items[i]};
       while (!stack.empty()) {
-        const Json* v = stack.back();
+        const JsonValue* v = stack.back();
         stack.pop_back();
-        if (v->kind == Json::Kind::Object)
+        if (v->kind == JsonValue::Kind::Object)
           out.push_back(v);
-        else if (v->kind == Json::Kind::Array)
+        else if (v->kind == JsonValue::Kind::Array)
           for (auto it = v->items.rbegin(); it != v->items.rend(); ++it)
             stack.push_back(&*it);
       }
@@ -928,34 +611,27 @@ void objects_at(const Json& node, std::string_view path, std::vector<const Json*
   }
 }
 
-void flatten(const Json& node, const std::string& prefix, eqlite::FlatEvent& out) {
+void flatten(const JsonValue& node, const std::string& prefix, eqlite::FlatEvent& out) {
   switch (node.kind) {
-    case Json::Kind::Null:
+    case JsonValue::Kind::Null:
       return;
-    case Json::Kind::Bool:
+    case JsonValue::Kind::Bool:
       out.add(prefix, eqlite::Value::boolean(node.boolean));
       return;
-    case Json::Kind::String:
+    case JsonValue::Kind::String:
       out.add(prefix, std::string_view(node.text));
       return;
-    case Json::Kind::Number: {
-      const std::string& t = node.text;
-      if (t.find_first_of(".eE") == std::string::npos) {
-        std::int64_t i = 0;
-        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), i);
-        if (ec == std::errc() && p == t.data() + t.size()) {
-          out.add(prefix, eqlite::Value::integer(i));
-          return;
-        }
-      }
-      out.add(prefix, eqlite::Value::number(std::strtod(t.c_str(), nullptr)));
+    case JsonValue::Kind::Number:
+      if (const auto i = node.integer())
+        out.add(prefix, eqlite::Value::integer(*i));
+      else
+        out.add(prefix, eqlite::Value::number(node.number()));
       return;
-    }
-    case Json::Kind::Array:
-      for (const Json& e : node.items)
+    case JsonValue::Kind::Array:
+      for (const JsonValue& e : node.items)
         flatten(e, prefix, out);
       return;
-    case Json::Kind::Object:
+    case JsonValue::Kind::Object:
       for (std::size_t i = 0; i < node.keys.size(); ++i)
         flatten(node.items[i], prefix.empty() ? node.keys[i] : prefix + "." + node.keys[i], out);
       return;
@@ -1036,10 +712,10 @@ struct ExceptionMatcher::Impl {
     compiled.push_back(std::move(c));
   }
 
-  bool nested_holds(const Nested& n, const Json& doc) {
-    std::vector<const Json*> objects;
+  bool nested_holds(const Nested& n, const JsonValue& doc) {
+    std::vector<const JsonValue*> objects;
     objects_at(doc, n.parent, objects);
-    for (const Json* o : objects) {
+    for (const JsonValue* o : objects) {
       flat.clear();
       flatten(*o, std::string(), flat);
       if (vm.matches(n.query, flat)) return true;
@@ -1048,7 +724,7 @@ struct ExceptionMatcher::Impl {
   }
 
   const ExceptionItem* match(std::string_view json) {
-    std::optional<Json> doc;  // parsed on demand, for nested entries
+    std::optional<JsonValue> doc;  // parsed on demand, for nested entries
     bool doc_bad = false;
     for (Compiled& c : compiled) {
       if (c.query) {
@@ -1058,8 +734,9 @@ struct ExceptionMatcher::Impl {
       if (!c.nested.empty()) {
         if (!doc && !doc_bad) {
           doc.emplace();
-          JsonParser parser(json);
-          if (!parser.parse(*doc) || doc->kind != Json::Kind::Object) {
+          std::string error;
+          std::size_t offset = 0;
+          if (!parse_json(json, *doc, error, offset) || doc->kind != JsonValue::Kind::Object) {
             doc.reset();
             doc_bad = true;
           }
