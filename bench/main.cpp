@@ -118,7 +118,19 @@ int main(int argc, char** argv) {
   // --eqlite_dump=signin|ecs|ecs_stream writes that data set to stdout (to profile the CLI with
   // it); ecs_stream also writes what its generator placed in it to stderr.
   if (!dump.empty()) {
-    if (dump != "signin" && dump != "ecs" && dump != "ecs_stream") return 2;
+    if (dump != "signin" && dump != "ecs" && dump != "ecs_stream") {
+      std::fprintf(stderr, "eqlite_bench: --eqlite_dump takes signin, ecs or ecs_stream\n");
+      return 2;
+    }
+    // The ECS data sets are built around the corpus' rules: without them there is nothing to
+    // write, and an empty file would pass for data.
+    if (dump != "signin" && !bench::corpus_available()) {
+      std::fprintf(stderr,
+                   "eqlite_bench: --eqlite_dump=%s needs the corpus' rules "
+                   "(%s/detection-rules-eql.ndjson), which are missing; set EQLITE_CORPUS_DIR\n",
+                   dump.c_str(), bench::corpus_dir().c_str());
+      return 2;
+    }
     const std::string& data = dump == "signin" ? bench::signin_ndjson()
                               : dump == "ecs"  ? bench::ecs_ndjson()
                                                : bench::ecs_stream_ndjson();
