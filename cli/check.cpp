@@ -323,7 +323,7 @@ int cmd_check(int argc, char** argv) {
     auto q = eqlite::compile(r.query, own_options);
     if (!q) {
       if (label.empty())
-        print_compile_error({r.query, "", "query"}, q.error());
+        print_compile_error(r.query, q.error());
       else
         std::fprintf(stderr, "%s\n", pack::compile_error(r, q.error()).to_string().c_str());
       failed = true;
@@ -333,7 +333,7 @@ int cmd_check(int argc, char** argv) {
       auto added = set.add(r.name.empty() ? "query" : r.name, r.query, own_options);
       if (!added) {  // compiles alone but not in a set: a pipe
         if (label.empty())
-          print_compile_error({r.query, "", "query"}, added.error());
+          print_compile_error(r.query, added.error());
         else
           std::fprintf(stderr, "%s\n", pack::compile_error(r, added.error()).to_string().c_str());
         failed = true;

@@ -35,16 +35,9 @@ bool parse_duration(std::string_view s, std::int64_t& out);
 /// A string Value views `s`.
 eqlite::Value parse_set_value(const std::string& s);
 
-struct RuleSource {
-  std::string text;
-  std::string label;  // the file name, or empty for a query on the command line
-  std::string name;   // the rule's name in a rule set: the file's stem
-};
-bool load_rule(const std::string& file, RuleSource& rule);
-/// Appends every *.eql file of `dir`, sorted by name (--rules DIR); false, with a message on
-/// stderr, when the directory cannot be read or has no rule.
-bool rules_in_dir(const std::string& dir, std::vector<std::string>& files);
-void print_compile_error(const RuleSource& rule, const eqlite::Error& e);
+/// A query given on the command line that does not compile: `LINE:COL: message`, the line and a
+/// caret, on stderr.
+void print_compile_error(std::string_view query, const eqlite::Error& e);
 
 int cmd_match(int argc, char** argv);
 int cmd_check(int argc, char** argv);

@@ -131,44 +131,8 @@ eqlite::Value parse_set_value(const std::string& s) {
   return eqlite::Value::string(s);
 }
 
-bool load_rule(const std::string& file, RuleSource& rule) {
-  std::string err;
-  if (!read_file(file, rule.text, err)) {
-    std::fprintf(stderr, "eqlite: cannot read rule file %s: %s\n", file.c_str(), err.c_str());
-    return false;
-  }
-  rule.label = file;
-  rule.name = std::filesystem::path(file).stem().string();
-  return true;
-}
-
-// Every *.eql file of `dir`, sorted by name.
-bool rules_in_dir(const std::string& dir, std::vector<std::string>& files) {
-  std::error_code ec;
-  std::filesystem::directory_iterator it(dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "eqlite: cannot read rule directory %s: %s\n", dir.c_str(),
-                 ec.message().c_str());
-    return false;
-  }
-  std::vector<std::string> found;
-  for (const auto& entry : it) {
-    if (entry.path().extension() == ".eql" && !entry.is_directory(ec))
-      found.push_back(entry.path().string());
-  }
-  if (found.empty()) {
-    std::fprintf(stderr, "eqlite: no *.eql rule in %s\n", dir.c_str());
-    return false;
-  }
-  std::sort(found.begin(), found.end());
-  files.insert(files.end(), found.begin(), found.end());
-  return true;
-}
-
-void print_compile_error(const RuleSource& rule, const eqlite::Error& e) {
-  std::string msg = e.format(rule.text);
-  if (!rule.label.empty()) msg = rule.label + ":" + msg;
-  std::fprintf(stderr, "%s\n", msg.c_str());
+void print_compile_error(std::string_view query, const eqlite::Error& e) {
+  std::fprintf(stderr, "%s\n", e.format(query).c_str());
 }
 
 }  // namespace cli

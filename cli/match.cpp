@@ -44,7 +44,8 @@ const char* const kMatchUsage =
     "Reads NDJSON (one JSON object per line) from each FILE, or from standard input when\n"
     "there is no FILE or FILE is '-', and writes every line whose event matches the rule to\n"
     "standard output, byte for byte, in input order. With several rules, each match is one\n"
-    "line {\"rule\": NAME, \"event\": LINE} per matching rule (NAME: the rule file's stem).\n"
+    "line {\"rule\": NAME, \"event\": LINE} per matching rule (NAME: an .eql file's stem, a\n"
+    "TOML rule's name); TOML rules write alerts (--alerts).\n"
     "\n"
     "options:\n"
     "  --rule-file FILE     a rule from FILE instead of the command line: an .eql file or a\n"
@@ -354,6 +355,7 @@ class Runner {
 
   std::uint64_t lines = 0, matched = 0, skipped = 0;
   void set_progress(Progress* p) { progress_ = p; }
+  std::uint64_t bytes_done() const { return bytes_done_; }
   const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
 
  private:
@@ -630,7 +632,7 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> input_index;  // per positional FILE: the --index before it
   std::vector<std::string> exception_files, exception_list_files;
   std::string index;  // the current --index
-  bool any_index = false, include_deprecated = false, summary = false;
+  bool any_index = false, index_followed = true, include_deprecated = false, summary = false;
   int alerts = -1, progress = -1;  // -1: decided below
   bool options_done = false;
   for (int i = 0; i < argc; ++i) {
@@ -663,6 +665,7 @@ int cmd_match(int argc, char** argv) {
       if (a == "--index") {
         index = argv[++i];
         any_index = true;
+        index_followed = false;
       } else {
         (a == "--exceptions" ? exception_files : exception_list_files).push_back(argv[++i]);
       }
@@ -730,6 +733,7 @@ int cmd_match(int argc, char** argv) {
     } else {
       positional.push_back(a);
       input_index.push_back(index);
+      index_followed = true;
     }
   }
   threads = std::min<std::size_t>(threads, 256);
@@ -764,6 +768,13 @@ int cmd_match(int argc, char** argv) {
     input_index.erase(input_index.begin());
   }
   if (positional.empty() && any_index) input_index = {index};  // standard input
+  if (!positional.empty() && !index_followed) {
+    std::fprintf(stderr,
+                 "eqlite match: --index %s names the inputs that follow it, and no FILE does\n",
+                 index.c_str());
+    return kError;
+  }
+  if (!any_index) input_index.clear();
 
   // A rule with `index` patterns sees only the inputs they name, when inputs are named
   // (--index; docs/rule-packs.md). The input's name is the constant field _index.
@@ -815,8 +826,9 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> names;
   std::vector<const pack::Rule*> metas;  // per rule id
   std::vector<std::string> failed_rules;
-  const bool from_toml = std::any_of(load.rules.begin(), load.rules.end(),
-                                     [](const pack::Rule& r) { return !r.severity.empty(); });
+  const bool from_toml = std::any_of(load.rules.begin(), load.rules.end(), [](const pack::Rule& r) {
+    return std::filesystem::path(r.path).extension() == ".toml";
+  });
   // Per rule id: its exception lists, and whether they are in its filter (a sequence or
   // sample: Kibana's filter keeps excepted events out of its stages; an event rule's hits are
   // checked instead). Shadows: each such rule once more without the lists, after the others;
@@ -841,7 +853,7 @@ int cmd_match(int argc, char** argv) {
         std::fprintf(stderr, "%s\n",
                      pack::compile_error(load.rules[0], q.error()).to_string().c_str());
       else
-        print_compile_error({load.rules[0].query, "", "query"}, q.error());
+        print_compile_error(load.rules[0].query, q.error());
       return kError;
     }
     single = std::move(*q);
@@ -882,8 +894,14 @@ int cmd_match(int argc, char** argv) {
       prefiltered.push_back(filtered);
     }
     for (const Shadow& sh : shadows) {
-      if (rules.add(sh.rule->name + " (without exceptions)", sh.rule->query, sh.options))
+      auto id = rules.add(sh.rule->name + " (without exceptions)", sh.rule->query, sh.options);
+      if (id) {
         shadow_owner.push_back(sh.owner);
+      } else {  // it compiled with its exceptions: not expected; its excepted hits go uncounted
+        std::fprintf(stderr, "eqlite: %s: excepted hits cannot be counted: %s\n",
+                     sh.rule->path.c_str(), id.error().message.c_str());
+        rule_errors = true;
+      }
     }
     if (rules.size() == 0) return kError;
     config.rules = &rules;
@@ -983,7 +1001,7 @@ int cmd_match(int argc, char** argv) {
     ::close(fd);
   }
   runner.finish();
-  shown.done();
+  shown.done(runner.bytes_done(), runner.lines, runner.matched);
   if (count) {
     if (single) {
       out.write(std::to_string(runner.per_rule()[0]) + "\n");

@@ -1,7 +1,7 @@
 // cli/progress.hpp — what a long `eqlite match` run shows on standard error while it reads
-// (docs/cli.md, --progress): bytes and events per second, alerts, and the time left when the
+// (docs/cli.md, --progress): bytes and events per second, hits, and the time left when the
 // inputs' sizes are known. On a terminal one line is rewritten in place; otherwise a line is
-// written every few seconds. Standard output is never touched.
+// written every few seconds and one at the end. Standard output is never touched.
 #pragma once
 
 #include <chrono>
@@ -32,9 +32,15 @@ class Progress {
     show(now, bytes, events, alerts);
   }
 
-  /// Removes the line from the terminal.
-  void done() {
-    if (on_ && terminal_ && shown_) std::fputs("\r\x1b[K", stderr);
+  /// Removes the line from the terminal; off a terminal, writes the last one.
+  void done(std::uint64_t bytes, std::uint64_t events, std::uint64_t hits) {
+    if (!on_) return;
+    if (terminal_) {
+      if (shown_) std::fputs("\r\x1b[K", stderr);
+      return;
+    }
+    total_ = 0;  // the end: no share, no time left
+    show(Clock::now(), bytes, events, hits);
   }
 
  private:

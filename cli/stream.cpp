@@ -185,9 +185,9 @@ class Runner {
 
   // The input's constants: its --index name as _index and its data stream's fields (E4), unless
   // --set gives them.
-  void set_input(std::size_t input, const std::string& index) {
-    if (input == current_input_) return;
-    current_input_ = input;
+  void set_input(const std::string& index) {
+    if (current_index_ && *current_index_ == index) return;
+    current_index_ = index;
     const auto ds = pack::data_stream_constants(index);
     static const char* const kFields[] = {
         "_index",        "data_stream.type", "data_stream.dataset", "data_stream.namespace",
@@ -227,7 +227,7 @@ class Runner {
   void push(const Line& l, const std::vector<std::string>& labels,
             const std::vector<std::string>& indexes) {
     ++lines;
-    if (!indexes.empty()) set_input(l.input, indexes[l.input]);
+    if (!indexes.empty()) set_input(indexes[l.input]);
     const std::string& label = labels[l.input];
     if (l.too_long) {
       ++skipped;
@@ -374,7 +374,7 @@ class Runner {
   std::vector<std::string> alert_prefixes_;
   std::vector<std::uint64_t> excepted_;
   std::vector<std::string> user_constants_;
-  std::size_t current_input_ = SIZE_MAX;
+  std::optional<std::string> current_index_;  // the --index whose constants are set
   std::map<std::vector<const pack::ExceptionList*>, std::unique_ptr<pack::ExceptionMatcher>>
       matchers_;
   std::vector<pack::ExceptionMatcher*> except_rule_;  // per rule id, or null
@@ -419,7 +419,9 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       n += src->bytes_read();
     return n;
   };
-  auto tick = [&] { progress.tick(bytes_read(), runner.lines, runner.alerts); };
+  auto tick = [&] {
+    if (run.progress) progress.tick(bytes_read(), runner.lines, runner.alerts);
+  };
   const bool ordering = run.sort || sources.size() > 1;
   auto read_next = [&](std::size_t i, Line& l) {
     l.input = i;
@@ -445,7 +447,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       Line l;
       while (read_next(i, l)) {
         all.push_back(l);
-        progress.tick(bytes_read(), all.size(), 0);
+        if (run.progress) progress.tick(bytes_read(), all.size(), 0);
       }
     }
     std::stable_sort(all.begin(), all.end(), [](const Line& a, const Line& b) {
@@ -488,7 +490,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
   for (int fd : fds)
     ::close(fd);
   runner.finish();
-  progress.done();
+  progress.done(bytes_read(), runner.lines, runner.alerts);
 
   if (run.count) {
     if (!run.several) {

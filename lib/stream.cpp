@@ -87,12 +87,22 @@ struct Stream::Impl {
   std::int64_t last_ts = 0;  // T3: consumed up to here; an older event is late
   // T3 with allowed lateness: events of sequence rules wait here, in (time, position) order,
   // until the newest time seen is `allowed_lateness` past them.
+  // The constants (set_constant) in effect when an event was pushed: a held event is read
+  // again when it is released, with these, whatever was set since.
+  struct Constant {
+    std::string path;
+    Value value;  // a string value views `text`
+    std::string text;
+  };
+  using Constants = std::shared_ptr<const std::vector<Constant>>;
+  Constants constants = std::make_shared<const std::vector<Constant>>();
   struct Buffered {
     std::int64_t ts = 0;
     std::uint64_t pos = 0;
     std::string json;
     std::string matched;  // per sequence rule: one byte per stage, then one for until
     std::string tb;       // tiebreaker_key()
+    Constants constants;
     bool operator>(const Buffered& o) const {
       if (ts != o.ts) return ts > o.ts;
       if (tb != o.tb) return tb > o.tb;
@@ -317,7 +327,7 @@ struct Stream::Impl {
   // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
   // order, every kept event that is `lateness` older than the newest time seen.
   void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
-    Buffered b{ts, pos, {}, {}, tb_scratch};
+    Buffered b{ts, pos, {}, {}, tb_scratch, constants};
     bool any = false;
     // Per touched sequence rule: its index (4 bytes), a byte per stage, one for until.
     for (const std::size_t i : touched) {
@@ -339,14 +349,34 @@ struct Stream::Impl {
     if (newest > INT64_MIN + lateness) release(newest - lateness);
   }
 
+  // The reader's constants go from `was` to `set`: each field of either gets its value in
+  // `set`, or none.
+  void apply(const std::vector<Constant>& was, const std::vector<Constant>& set) {
+    for (const auto* from : {&was, &set})
+      for (const Constant& c : *from) {
+        Value v = Value::null();
+        for (const Constant& d : set)
+          if (d.path == c.path)
+            v = d.value.kind() == ValueKind::String ? Value::string(d.text) : d.value;
+        reader.set_constant(c.path, v);
+      }
+  }
+
   // Consumes the kept events older than `upto`; from now on an event older than it is late.
   // The matchers' time moves to `upto`, or to `clock` when given (the end of the input moves
   // it only to the newest time seen).
   void release(std::int64_t upto, std::optional<std::int64_t> clock = std::nullopt) {
+    Constants applied = constants;
     while (!buffer.empty() && buffer.front().ts < upto) {
       std::pop_heap(buffer.begin(), buffer.end(), std::greater<>());
       Buffered b = std::move(buffer.back());
       buffer.pop_back();
+      // Read with the constants it was pushed with; they stay until the event is consumed
+      // (its constant values view the reader's copies).
+      if (b.constants != applied) {
+        apply(*applied, *b.constants);
+        applied = b.constants;
+      }
       if (!reader.read(b.json, held_event)) continue;  // it was read once already
       for (std::size_t at = 0; at + 5 <= b.matched.size();) {
         std::uint32_t i = 0;
@@ -364,6 +394,7 @@ struct Stream::Impl {
       }
       advance_all(b.ts);
     }
+    if (applied != constants) apply(*applied, *constants);
     if (!have_last || upto > last_ts) {
       last_ts = upto;
       have_last = true;
@@ -429,7 +460,19 @@ Stream::Stream(Stream&&) noexcept = default;
 Stream& Stream::operator=(Stream&&) noexcept = default;
 
 void Stream::set_constant(std::string_view path, Value value) {
-  impl_->reader.set_constant(path, value);
+  Impl& m = *impl_;
+  m.reader.set_constant(path, value);
+  auto next = std::make_shared<std::vector<Impl::Constant>>();
+  for (const auto& c : *m.constants)
+    if (c.path != path) next->push_back(c);
+  if (!value.is_null()) {
+    Impl::Constant c{std::string(path), value, {}};
+    if (value.kind() == ValueKind::String) c.text = std::string(value.as_string());
+    next->push_back(std::move(c));
+  }
+  for (auto& c : *next)  // the string values view their own copies
+    if (c.value.kind() == ValueKind::String) c.value = Value::string(c.text);
+  m.constants = std::move(next);
 }
 
 Result<Admission> Stream::push(std::string_view json) {
@@ -505,6 +548,31 @@ std::string Stream::snapshot() const {
     w.str(b.json);
     w.str(b.matched);
     w.str(b.tb);
+    w.u64(b.constants->size());
+    for (const auto& c : *b.constants) {
+      w.str(c.path);
+      w.u8(static_cast<std::uint8_t>(c.value.kind()));
+      switch (c.value.kind()) {
+        case ValueKind::Bool:
+          w.u8(c.value.as_bool() ? 1 : 0);
+          break;
+        case ValueKind::Int:
+          w.i64(c.value.as_int());
+          break;
+        case ValueKind::Double: {
+          std::uint64_t bits = 0;
+          const double d = c.value.as_double();
+          std::memcpy(&bits, &d, sizeof bits);
+          w.u64(bits);
+          break;
+        }
+        case ValueKind::String:
+          w.str(c.text);
+          break;
+        case ValueKind::Null:
+          break;
+      }
+    }
   }
   for (const Rule& r : m.runs) {
     w.u8(static_cast<std::uint8_t>(r.kind));
@@ -536,6 +604,52 @@ Result<void> Stream::restore(std::string_view bytes) {
       b.json = std::string(r.str());
       b.matched = std::string(r.str());
       b.tb = std::string(r.str());
+      auto set = std::make_shared<std::vector<Impl::Constant>>();
+      const std::uint64_t n = r.count(2);
+      for (std::uint64_t k = 0; k < n && r.ok(); ++k) {
+        Impl::Constant c;
+        c.path = std::string(r.str());
+        switch (static_cast<ValueKind>(r.u8())) {
+          case ValueKind::Bool:
+            c.value = Value::boolean(r.u8() != 0);
+            break;
+          case ValueKind::Int:
+            c.value = Value::integer(r.i64());
+            break;
+          case ValueKind::Double: {
+            const std::uint64_t bits = r.u64();
+            double d = 0;
+            std::memcpy(&d, &bits, sizeof d);
+            c.value = Value::number(d);
+            break;
+          }
+          case ValueKind::String:
+            c.text = std::string(r.str());
+            c.value = Value::string(c.text);
+            break;
+          default:
+            ok = false;
+        }
+        set->push_back(std::move(c));
+      }
+      for (auto& c : *set)
+        if (c.value.kind() == ValueKind::String) c.value = Value::string(c.text);
+      // Events pushed under the same constants share one set again.
+      auto same = [](const std::vector<Impl::Constant>& x, const std::vector<Impl::Constant>& y) {
+        if (x.size() != y.size()) return false;
+        for (std::size_t k = 0; k < x.size(); ++k)
+          if (x[k].path != y[k].path || x[k].value.kind() != y[k].value.kind() ||
+              x[k].text != y[k].text ||
+              (x[k].value.kind() != ValueKind::String &&
+               !(x[k].value.is_null() || (x[k].value.kind() == ValueKind::Bool
+                                              ? x[k].value.as_bool() == y[k].value.as_bool()
+                                              : x[k].value.to_double() == y[k].value.to_double()))))
+            return false;
+        return true;
+      };
+      b.constants = !m.buffer.empty() && same(*m.buffer.back().constants, *set)
+                        ? m.buffer.back().constants
+                        : Impl::Constants(std::move(set));
       m.buffer.push_back(std::move(b));
       std::push_heap(m.buffer.begin(), m.buffer.end(), std::greater<>());
     }

@@ -8,6 +8,7 @@
 
 using namespace cli_test;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 
 namespace {
 
@@ -200,9 +201,51 @@ TEST_CASE("--progress and --summary write to stderr only", "[rule_pack_cli]") {
   CHECK_THAT(both.err, Contains("eqlite: summary: 2 rules over 3 lines"));
   CHECK_THAT(both.err, Contains("         1         0  high      Risky sign-in\n"));
   CHECK_THAT(both.err, Contains("eqlite: 1 of 2 rules had hits"));
+  // Off a terminal, --progress writes a last line at the end: bytes, rates, hits.
+  CHECK_THAT(both.err, Contains(" MB, "));
+  CHECK_THAT(both.err, Contains(" MB/s, "));
+  CHECK_THAT(both.err, Contains(" events/s, 1 hit\n"));
   // stderr is not a terminal here: no progress unless asked, and the summary only when asked.
   CHECK(plain.err.find("MB/s") == std::string::npos);
   CHECK(plain.err.find("summary") == std::string::npos);
+  // The threaded path (no pack feature) shows it the same way.
+  RunResult threaded =
+      cli.run("match --progress --count 'any where risk == \"high\"' signin.ndjson");
+  CHECK(threaded.out == "1\n");
+  CHECK_THAT(threaded.err, Contains(" events/s, 1 hit\n"));
+}
+
+TEST_CASE("rule pack: option mistakes are reported", "[rule_pack_cli]") {
+  Cli cli;
+  pack(cli);
+  // --index names the inputs after it: after the last one it names nothing.
+  RunResult trailing = cli.run("match --rules rules signin.ndjson --index logs-x-default");
+  CHECK(trailing.status == 2);
+  CHECK_THAT(trailing.err, Contains("--index logs-x-default names the inputs that follow it"));
+  // A TOML rule writes alerts even without severity or threat.
+  cli.file("bare.toml",
+           "[rule]\nname = \"Bare\"\nrule_id = \"b\"\nlanguage = \"eql\"\ntype = \"eql\"\n"
+           "query = \"any where risk == \\\"high\\\"\"\n");
+  RunResult bare = cli.run("match --rule-file bare.toml signin.ndjson");
+  SHOW(bare);
+  CHECK_THAT(bare.out, StartsWith("{\"kibana\":{\"alert\":{\"rule\":{\"rule_id\":\"b\","));
+}
+
+TEST_CASE("rule pack: events held for lateness keep their input's constants", "[rule_pack_cli]") {
+  // Two inputs of two data streams merged by time: the sequence's events, held for the
+  // allowed lateness, join by the event.dataset of their own input (E4).
+  Cli cli;
+  cli.file("sa.ndjson", "{\"@timestamp\":1000,\"x\":1}\n{\"@timestamp\":3000,\"x\":2}\n");
+  cli.file("sb.ndjson", "{\"@timestamp\":2000,\"y\":1}\n{\"@timestamp\":4000,\"y\":2}\n");
+  const std::string query = q("sequence by event.dataset [any where x == 1] [any where x == 2]");
+  for (const char* lateness : {"1m", "0"}) {
+    INFO("--allowed-lateness " << lateness);
+    RunResult r = cli.run("match " + query + " --allowed-lateness " + lateness +
+                          " --index logs-a.x-default sa.ndjson --index logs-b.y-default sb.ndjson");
+    CHECK(r.out ==
+          "{\"join_keys\":[\"a.x\"],\"events\":[{\"@timestamp\":1000,\"x\":1},"
+          "{\"@timestamp\":3000,\"x\":2}]}\n");
+  }
 }
 
 TEST_CASE("Elastic's detection-rules folder and sign-in documents", "[rule_pack_cli]") {

@@ -1071,3 +1071,39 @@ TEST_CASE("stream: samples_when_complete gives a key's samples as soon as they e
   options.samples_when_complete = false;
   CHECK(run(events.size(), nullptr) == "[23][25][41]");
 }
+
+TEST_CASE("stream: an event held for lateness keeps the constants it was pushed with (E4)",
+          "[stream]") {
+  // Events of two inputs, each with its own event.dataset constant, merged by time: the held
+  // stage-1 event must not take the constant of the input pushed last when it is released.
+  auto q = eqlite::compile("sequence by event.dataset [any where x == 1] [any where x == 2]");
+  REQUIRE(q);
+  for (const bool snapshot : {false, true}) {
+    INFO("through a snapshot: " << snapshot);
+    std::vector<std::string> keys;
+    eqlite::StreamOptions o;
+    o.allowed_lateness_ns = 60'000'000'000;  // one minute
+    auto cb = [&](const eqlite::StreamResult& r) {
+      keys.push_back(std::string(r.join_keys[0].as_string()));
+    };
+    eqlite::Stream s(*q, cb, o);
+    auto from = [&](eqlite::Stream& st, const char* dataset, std::string_view json) {
+      st.set_constant("event.dataset", eqlite::Value::string(dataset));
+      REQUIRE(st.push(json));
+    };
+    from(s, "a.x", R"({"@timestamp":1000,"x":1})");
+    from(s, "b.y", R"({"@timestamp":2000,"y":1})");
+    from(s, "a.x", R"({"@timestamp":3000,"x":2})");
+    from(s, "b.y", R"({"@timestamp":4000,"y":2})");
+    if (snapshot) {
+      const std::string bytes = s.snapshot();
+      eqlite::Stream t(*q, cb, o);
+      t.set_constant("event.dataset", eqlite::Value::string("b.y"));
+      REQUIRE(t.restore(bytes));
+      t.finish();
+    } else {
+      s.finish();
+    }
+    CHECK(keys == std::vector<std::string>{"a.x"});
+  }
+}
