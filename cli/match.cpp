@@ -27,10 +27,12 @@
 #include <vector>
 
 #include "cli/common.hpp"
+#include "cli/explain.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/stream_run.hpp"
 #include "cli/summary.hpp"
+#include "pack/data_stream.hpp"
 #include "pack/exceptions.hpp"
 #include "pack/rule_loader.hpp"
 
@@ -82,6 +84,8 @@ const char* const kMatchUsage =
     "  --exception-lists FILE  lists that rules name in their exceptions_list\n"
     "  --summary            at the end, on stderr: hits, excepted hits and severity per rule\n"
     "  --progress, --no-progress  progress on stderr (default: when stderr is a terminal)\n"
+    "  --explain EVENTS     match nothing: for each event of the file EVENTS, show what the\n"
+    "                       rule index did (keys met, rules ruled out, run and matched)\n"
     "\n"
     "sequences and samples (one line {\"join_keys\":[...],\"events\":[...]} per result):\n"
     "  --timestamp-field F  the field holding each event's time (default @timestamp)\n"
@@ -631,7 +635,8 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::string> rule_paths;   // --rule-file and --rules, in order
   std::vector<std::string> input_index;  // per positional FILE: the --index before it
   std::vector<std::string> exception_files, exception_list_files;
-  std::string index;  // the current --index
+  std::string index;         // the current --index
+  std::string explain_file;  // --explain EVENTS
   bool any_index = false, index_followed = true, include_deprecated = false, summary = false;
   int alerts = -1, progress = -1;  // -1: decided below
   bool options_done = false;
@@ -656,6 +661,12 @@ int cmd_match(int argc, char** argv) {
       summary = true;
     } else if (!options_done && a == "--include-deprecated") {
       include_deprecated = true;
+    } else if (!options_done && a == "--explain") {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "eqlite match: --explain needs a file of events\n%s", kMatchUsage);
+        return kError;
+      }
+      explain_file = argv[++i];
     } else if (!options_done &&
                (a == "--index" || a == "--exceptions" || a == "--exception-lists")) {
       if (i + 1 >= argc) {
@@ -915,6 +926,34 @@ int cmd_match(int argc, char** argv) {
 
   // Sequences, samples and rules with pipes run as one stream (stream.cpp), which applies the
   // pipes; single-event rules without pipes on every thread (Runner, below).
+  if (!explain_file.empty()) {  // the index's view of each event, instead of matching
+    eqlite::RuleSet one;
+    const eqlite::RuleSet* set = config.rules;
+    if (!set) {
+      eqlite::CompileOptions o = options;
+      o.filter = scope_filter(load.rules[0]);
+      auto id = one.add(load.rules[0].name, load.rules[0].query, o);
+      if (!id) {
+        print_compile_error(load.rules[0].query, id.error());
+        return kError;
+      }
+      set = &one;
+    }
+    std::vector<std::pair<std::string, eqlite::Value>> constants = config.constants;
+    std::vector<std::string> texts;
+    texts.reserve(8);
+    if (any_index) {
+      texts.push_back(index);
+      constants.emplace_back("_index", eqlite::Value::string(texts.back()));
+      for (const auto& [field, value] : pack::data_stream_constants(index)) {
+        texts.push_back(value);
+        constants.emplace_back(field, eqlite::Value::string(texts.back()));
+      }
+    }
+    const int status = run_explain(*set, constants, reader_options, explain_file);
+    return rule_errors && status == 0 ? kError : status;
+  }
+
   // So do rule packs: alerts, index scoping, exceptions and the summary are the stream's.
   if (alerts < 0) alerts = from_toml;
   if (progress < 0) progress = ::isatty(STDERR_FILENO) ? 1 : 0;

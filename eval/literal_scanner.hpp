@@ -35,6 +35,8 @@ class LiteralScanner {
   /// particular order. `fold` is scratch (for a few caseless literals searched one by one).
   void scan(std::string_view text, std::vector<std::uint32_t>& hits, std::string& fold) const;
   std::size_t size() const noexcept { return literals_.size(); }
+  /// The literal of index `i` (as given).
+  const std::string& literal(std::size_t i) const noexcept { return literals_[i]; }
   /// Whether the literals are matched by a Vectorscan database (once one was needed).
   bool multi() const noexcept { return literals_.size() >= kScanMin; }
   /// Whether that database compiles (compiling it now if no text needed it yet); true when

@@ -426,14 +426,44 @@ struct RuleSetMatcher::Impl {
       if (ix->unit_stage[u] < 0) out.push_back(ix->unit_rule[u]);
   }
 
-  // The matching units (RuleIndex), ascending.
+  // The matching units (RuleIndex), ascending; with `why`, what led to them.
   void match_units(const Event& ev, std::vector<std::uint32_t>& out) {
+    match_units<false>(ev, out, nullptr);
+  }
+
+  // The exact key (as written or folded) whose Hits these are: what a number met (S8).
+  static std::string number_key(const internal::RuleIndex::FieldIndex& fi,
+                                const internal::RuleIndex::Hits* h) {
+    for (const auto* keyed : {&fi.exact, &fi.folded})
+      for (std::uint32_t i = 0; i < keyed->hits.size(); ++i)
+        if (&keyed->hits[i] == h) return keyed->keys.at(i);
+    return {};
+  }
+
+  RuleSetExplanation::Unit unit(std::uint32_t u) const {
+    const std::int32_t stage = ix->unit_stage[u];
+    return {ix->unit_rule[u], static_cast<int>(stage)};
+  }
+  void record(RuleSetExplanation* why, std::uint16_t field, std::string_view value,
+              RuleSetExplanation::KeyKind kind, std::string_view key,
+              const std::vector<std::uint32_t>& rules) const {
+    if (rules.empty()) return;  // a key of conditions only: not where rules are filed
+    RuleSetExplanation::KeyHit h{ix->fields[field], std::string(value), kind, std::string(key), {}};
+    for (auto r : rules)
+      h.units.push_back(unit(r));
+    why->hits.push_back(std::move(h));
+  }
+
+  template <bool kExplain>
+  void match_units(const Event& ev, std::vector<std::uint32_t>& out, RuleSetExplanation* why) {
     out.clear();
     for (const auto& fi : ix->by_field) {
       const auto values = ev.values(fi.field);
       if (values.empty()) continue;
       set_bits(marked, fi.any_value);  // Exists anchors: the field has a value
       set_bits(met, fi.any_value_conditions);
+      if constexpr (kExplain)
+        record(why, fi.field, "", RuleSetExplanation::KeyKind::AnyValue, "", fi.any_value);
       for (const Value& v : values) {
         std::string_view s;
         if (v.kind() == ValueKind::String) {
@@ -449,39 +479,79 @@ struct RuleSetMatcher::Impl {
             for (auto it =
                      std::lower_bound(fi.numbers.begin(), fi.numbers.end(), d,
                                       [](const auto&entry, double x) { return entry.first < x; });
-                 it != fi.numbers.end() && it->first == d; ++it)
+                 it != fi.numbers.end() && it->first == d; ++it) {
               hit(*it->second);
+              if constexpr (kExplain) {
+                std::string_view shown;
+                internal::text_of(v, text, shown);
+                record(why, fi.field, shown, RuleSetExplanation::KeyKind::Number,
+                       number_key(fi, it->second), it->second->rules);
+              }
+            }
           }
           if (v.kind() == ValueKind::Int && !fi.contains.scanner) continue;
           if (!internal::text_of(v, text, s)) continue;
         }
         if (!fi.exact.empty())
-          if (const auto* h = fi.exact.find(s)) hit(*h);
+          if (const auto* h = fi.exact.find(s)) {
+            hit(*h);
+            if constexpr (kExplain)
+              record(why, fi.field, s, RuleSetExplanation::KeyKind::Exact, s, h->rules);
+          }
         if (!fi.folded.empty())
-          if (const auto* h = fi.folded.find_folded(s)) hit(*h);
+          if (const auto* h = fi.folded.find_folded(s)) {
+            hit(*h);
+            if constexpr (kExplain)
+              record(why, fi.field, s, RuleSetExplanation::KeyKind::Folded,
+                     fi.folded.keys.at(fi.folded.keys.find_folded(s)), h->rules);
+          }
         if (const auto& scanner = fi.contains.scanner) {
           literal_hits.clear();
           scanner->scan(s, literal_hits, fold);
-          for (auto l : literal_hits)
+          for (auto l : literal_hits) {
             set_bits(marked, fi.contains.rules[l]);
+            if constexpr (kExplain)
+              record(why, fi.field, s, RuleSetExplanation::KeyKind::Contains, scanner->literal(l),
+                     fi.contains.rules[l]);
+          }
         }
       }
     }
     set_bits(marked, ix->always);
+    if constexpr (kExplain)
+      for (auto r : ix->always)
+        why->always.push_back(unit(r));
     for (std::size_t w = 0; w < marked.size(); ++w) {
       std::uint64_t bits = marked[w];
       marked[w] = 0;
       while (bits) {
         const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         bits &= bits - 1;
-        if (!required_met(r)) continue;
+        if (!required_met(r)) {
+          if constexpr (kExplain) why->ruled_out.push_back(unit(static_cast<std::uint32_t>(r)));
+          continue;
+        }
         ++evaluated;
-        if (vm.matches(ix->queries[r], ev)) out.push_back(static_cast<std::uint32_t>(r));
+        const bool yes = vm.matches(ix->queries[r], ev);
+        if (yes) out.push_back(static_cast<std::uint32_t>(r));
+        if constexpr (kExplain) {
+          why->evaluated.push_back(unit(static_cast<std::uint32_t>(r)));
+          if (yes) why->matched.push_back(unit(static_cast<std::uint32_t>(r)));
+        }
       }
     }
     std::fill(met.begin(), met.end(), 0);
   }
 };
+
+Result<RuleSetExplanation> RuleSetMatcher::explain(std::string_view json) {
+  Impl& m = *impl_;
+  auto ok = m.reader.read(json, m.event);
+  if (!ok) return ok.error();
+  RuleSetExplanation why;
+  m.match_units<true>(m.event, m.units, &why);
+  return why;
+}
 
 RuleSetMatcher::RuleSetMatcher(const RuleSet& rules, const ReaderOptions& options)
     : impl_(std::make_unique<Impl>(rules.index(), options)) {}

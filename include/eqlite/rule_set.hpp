@@ -72,6 +72,39 @@ class RuleSet {
   std::unique_ptr<Impl> impl_;
 };
 
+/// What a RuleSetMatcher did with one event (RuleSetMatcher::explain; `eqlite match --explain`):
+/// the index keys its values met, the rules those keys point to, which of them the index's
+/// further conditions ruled out, which ran on the VM and which matched. A sequence or sample
+/// rule appears once per stage (and once for its until stage) that the index files.
+struct RuleSetExplanation {
+  /// A rule, or one stage of a sequence or sample rule (stage -1: an event rule; the stage
+  /// count: the until stage).
+  struct Unit {
+    std::size_t rule = 0;
+    int stage = -1;
+    bool operator==(const Unit&) const = default;
+  };
+  enum class KeyKind : std::uint8_t {
+    Exact,     ///< the value equals an exact key (`==`, `in`, `:` without wildcards)
+    Folded,    ///< the value equals a caseless key (`:`, `in~`)
+    Number,    ///< the value is a number equal to a key that reads as one (S8)
+    Contains,  ///< the value contains a literal that every match of a pattern has
+    AnyValue   ///< the field has a value (`f : "*"`, `f > 4`, `f != null`)
+  };
+  struct KeyHit {
+    std::string field;
+    std::string value;  ///< the event's value, as text
+    KeyKind kind = KeyKind::Exact;
+    std::string key;          ///< the key or literal met (empty for AnyValue)
+    std::vector<Unit> units;  ///< the units filed under it
+  };
+  std::vector<KeyHit> hits;
+  std::vector<Unit> always;     ///< units without an anchor: run for every event
+  std::vector<Unit> ruled_out;  ///< filed under a met key, but a further condition failed
+  std::vector<Unit> evaluated;  ///< run on the VM
+  std::vector<Unit> matched;    ///< of those, the ones whose condition holds
+};
+
 /// Per-thread evaluation of a RuleSet: a JsonReader over the shared projection, a Vm, scratch.
 /// Holds the RuleSet's index as it was at construction (later add()s are not seen).
 class RuleSetMatcher {
@@ -102,6 +135,10 @@ class RuleSetMatcher {
   /// Internal (eqlite::Stream): the index's matching units, ascending — the event rules and
   /// the stages of sequence and sample rules whose conditions `event` meets (lib/rule_index.hpp).
   void match_units(const Event& event, std::vector<std::uint32_t>& units);
+
+  /// Reads one JSON event and says what the index and the VM did with it (slower than
+  /// match_json: for debugging a rule set). A line that is not a JSON object is an error.
+  Result<RuleSetExplanation> explain(std::string_view json);
 
   /// How many times the VM ran a rule (a candidate the index did not rule out) since this
   /// matcher was made: divided by the events matched, what the index leaves to evaluate.

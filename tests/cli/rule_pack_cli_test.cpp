@@ -313,3 +313,32 @@ TEST_CASE("exceptions on a sequence: excepted events take part in no sequence, a
   CHECK_THAT(r.err, Contains("         1         1  -         seq\n"));
   CHECK_THAT(r.err, Contains("summary: 1 rule over 3 lines"));
 }
+
+TEST_CASE("--explain: what the rule index did with each event", "[rule_pack_cli]") {
+  Cli cli;
+  std::filesystem::create_directories(cli.dir() + "/r");
+  cli.file("r/shell.eql", "process where process.name == \"sh\" and user.name == \"root\"");
+  cli.file("r/any_sh.eql", "process where process.name : \"*sh\"");
+  cli.file("r/always.eql", "any where length(message) > 3");
+  cli.file("e.ndjson",
+           "{\"event\":{\"category\":\"process\"},\"process\":{\"name\":\"sh\"},\"user\":{"
+           "\"name\":\"bob\"}}\nnot json\n");
+  RunResult r = cli.run("match --rules r --explain e.ndjson");
+  SHOW(r);
+  CHECK(r.status == 0);
+  // shell is filed under process.name "sh" and needs user.name "root" too: ruled out before
+  // the VM; any_sh is filed under its category (its pattern has no literal the index keeps
+  // apart); the rule without an anchor runs for every event.
+  CHECK(r.out.substr(0, r.out.find("\n\n") + 2) ==
+        "e.ndjson:1:\n"
+        "  [event.category] \"process\" equals key \"process\" -> 1 rule: any_sh\n"
+        "  [process.name] \"sh\" equals key \"sh\" -> 1 rule: shell\n"
+        "  run for every event: 1 rule: always\n"
+        "  ruled out by their other conditions: 1 rule: shell\n"
+        "  evaluated: 2 rules: always, any_sh\n"
+        "  matched: 1 rule: any_sh\n\n");
+  // A line that is not JSON is said so, in its place.
+  CHECK_THAT(r.out, Contains("e.ndjson:2: "));
+  // Nothing is matched as output: only the explanation.
+  CHECK(r.out.find("\"rule\":") == std::string::npos);
+}

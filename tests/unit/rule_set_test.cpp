@@ -169,6 +169,48 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+    // explain(): the same matches; everything evaluated was a candidate (filed under a met
+    // key or always run) and not ruled out; the matched are among the evaluated.
+    auto why = m.explain(json);
+    REQUIRE(why);
+    Ids matched, evaluated;
+    for (const auto& u : why->matched)
+      matched.push_back(u.rule);
+    CHECK(matched == expected);
+    std::set<std::size_t> candidates, ruled_out;
+    for (const auto& h : why->hits)
+      for (const auto& u : h.units)
+        candidates.insert(u.rule);
+    for (const auto& u : why->always)
+      candidates.insert(u.rule);
+    for (const auto& u : why->ruled_out)
+      ruled_out.insert(u.rule);
+    for (const auto& u : why->evaluated) {
+      evaluated.push_back(u.rule);
+      CHECK(candidates.count(u.rule) == 1);
+      CHECK(ruled_out.count(u.rule) == 0);
+      CHECK(u.stage == -1);
+    }
+    for (std::size_t r : expected)
+      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
+  }
+  {
+    // What the first event met, key by key: cmd.exe is an exact key of rules 0, 2, 8 (and 4 is
+    // met as the number of key "4").
+    auto why = m.explain(cases[0].first);
+    REQUIRE(why);
+    bool exact = false, number = false;
+    for (const auto& h : why->hits) {
+      if (h.field == "process.name" && h.kind == eqlite::RuleSetExplanation::KeyKind::Exact &&
+          h.key == "cmd.exe")
+        exact = true;
+      if (h.field == "process.pid" && h.kind == eqlite::RuleSetExplanation::KeyKind::Number &&
+          h.value == "4")
+        number = true;
+    }
+    CHECK(exact);
+    CHECK(number);
+    CHECK_FALSE(m.explain("[1]"));
   }
   // a bad line is an error, with no ids
   auto bad = m.match_json("[1]", hits);
@@ -273,6 +315,30 @@ TEST_CASE("rule set: wildcard anchors never lose a rule", "[rule_set]") {
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+    // explain(): the same matches; everything evaluated was a candidate (filed under a met
+    // key or always run) and not ruled out; the matched are among the evaluated.
+    auto why = m.explain(json);
+    REQUIRE(why);
+    Ids matched, evaluated;
+    for (const auto& u : why->matched)
+      matched.push_back(u.rule);
+    CHECK(matched == expected);
+    std::set<std::size_t> candidates, ruled_out;
+    for (const auto& h : why->hits)
+      for (const auto& u : h.units)
+        candidates.insert(u.rule);
+    for (const auto& u : why->always)
+      candidates.insert(u.rule);
+    for (const auto& u : why->ruled_out)
+      ruled_out.insert(u.rule);
+    for (const auto& u : why->evaluated) {
+      evaluated.push_back(u.rule);
+      CHECK(candidates.count(u.rule) == 1);
+      CHECK(ruled_out.count(u.rule) == 0);
+      CHECK(u.stage == -1);
+    }
+    for (std::size_t r : expected)
+      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
   }
   CHECK_THAT(rules.describe_index(), Catch::Contains("[process.name]"));
   CHECK_THAT(rules.describe_index(), Catch::Contains("literals"));
@@ -312,6 +378,30 @@ TEST_CASE("rule set: number and boolean literals anchor by their text (S8)", "[r
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
+    // explain(): the same matches; everything evaluated was a candidate (filed under a met
+    // key or always run) and not ruled out; the matched are among the evaluated.
+    auto why = m.explain(json);
+    REQUIRE(why);
+    Ids matched, evaluated;
+    for (const auto& u : why->matched)
+      matched.push_back(u.rule);
+    CHECK(matched == expected);
+    std::set<std::size_t> candidates, ruled_out;
+    for (const auto& h : why->hits)
+      for (const auto& u : h.units)
+        candidates.insert(u.rule);
+    for (const auto& u : why->always)
+      candidates.insert(u.rule);
+    for (const auto& u : why->ruled_out)
+      ruled_out.insert(u.rule);
+    for (const auto& u : why->evaluated) {
+      evaluated.push_back(u.rule);
+      CHECK(candidates.count(u.rule) == 1);
+      CHECK(ruled_out.count(u.rule) == 0);
+      CHECK(u.stage == -1);
+    }
+    for (std::size_t r : expected)
+      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
   }
   // every rule is anchored: an event without those fields runs none
   REQUIRE(m.match_json(R"({"z":1})", hits).ok());
