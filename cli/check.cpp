@@ -154,20 +154,6 @@ struct FieldCensus {
   }
 };
 
-// The query's line that holds `offset` and a caret under it (as eqlite::Error::format).
-std::string excerpt(std::string_view text, std::size_t offset) {
-  const std::size_t begin = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  const std::size_t b = offset == 0 || begin == std::string_view::npos ? 0 : begin + 1;
-  std::size_t e = text.find('\n', b);
-  if (e == std::string_view::npos) e = text.size();
-  std::string line(text.substr(b, e - b));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  std::string caret;
-  for (std::size_t i = b; i < offset && i < e; ++i)
-    caret += text[i] == '\t' ? '\t' : ' ';
-  return line + "\n" + caret + "^";
-}
-
 struct LintTally {
   std::size_t rules = 0, findings = 0;
   std::map<std::string, std::size_t> by_code;
@@ -194,7 +180,7 @@ void report_findings(const pack::Rule& rule, const std::vector<pack::Finding>& f
       std::string where = std::to_string(line) + ":" + std::to_string(column);
       if (!rule.path.empty()) where = rule.path + ":" + where;
       std::printf("%s: %s: %s\n%s\n", where.c_str(), pack::to_string(f.severity), f.message.c_str(),
-                  excerpt(rule.query, f.offset).c_str());
+                  pack::excerpt(rule, f.offset).c_str());
     }
   }
 }
@@ -250,7 +236,12 @@ int cmd_check(int argc, char** argv) {
         }
         json = v == "json";
       } else {
-        constants.insert(v.substr(0, v.find('=')));
+        const std::size_t eq = v.find('=');
+        if (eq == std::string::npos || eq == 0) {
+          std::fprintf(stderr, "eqlite check: --set takes FIELD=VALUE, got '%s'\n", v.c_str());
+          return kError;
+        }
+        constants.insert(v.substr(0, eq));
       }
     } else if (a == "--rule-file" || a == "--rules") {
       rule_mode = true;

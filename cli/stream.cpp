@@ -173,7 +173,11 @@ class Runner {
         const auto& lists = (*run.rule_exceptions)[r];
         if (lists.empty()) continue;
         auto& m = matchers_[lists];
-        if (!m) m = std::make_unique<pack::ExceptionMatcher>(lists);
+        if (!m) {
+          m = std::make_unique<pack::ExceptionMatcher>(lists, run.options.reader);
+          for (const auto& e : m->errors())  // an item that does not compile excepts nothing
+            std::fprintf(stderr, "%s\n", e.to_string().c_str());
+        }
         except_rule_[r] = m.get();
       }
     }

@@ -111,6 +111,7 @@ struct TestSpec {
   std::vector<Constant> set;
   std::vector<std::string> exceptions;  // exception list exports (Kibana NDJSON)
   std::string timestamp_field;          // empty: @timestamp
+  std::string error;  // what is wrong with its [[test]] table: the test is an ERROR, not run
 };
 
 // One membership of an event: stage `stage` of result `result`, whose join keys are `keys`
@@ -272,26 +273,6 @@ bool read_scenario(const JsonValue& scenario, const std::string& key, Ev& ev, st
   return true;
 }
 
-// `FILE:LINE:COL: message`, the file's line and a caret, for a query that does not compile.
-std::string compile_error_text(const pack::Rule& rule, const eqlite::Error& e) {
-  if (e.where.line == 0) return rule.path + ": " + e.message;
-  std::uint32_t line = 0, column = 0;
-  pack::map_to_file(rule, e.where.offset, line, column);
-  std::string text, err;
-  if (line == 0 || !read_file(rule.path, text, err)) return rule.path + ":" + e.format(rule.query);
-  std::size_t begin = 0;
-  for (std::uint32_t l = 1; l < line && begin != std::string::npos; ++l) {
-    begin = text.find('\n', begin);
-    if (begin != std::string::npos) ++begin;
-  }
-  if (begin == std::string::npos) return rule.path + ":" + e.format(rule.query);
-  eqlite::Error in_file = e;
-  in_file.where.line = line;
-  in_file.where.column = column;
-  in_file.where.offset = std::min(text.size(), begin + (column ? column - 1 : 0));
-  return rule.path + ":" + in_file.format(text);
-}
-
 // Splits a file into its events: blank lines are skipped, `\r\n` ends a line like `\n`, a
 // UTF-8 byte-order mark at the start is ignored; lines are numbered from 1, blank ones too.
 void split_lines(const std::string& text, std::size_t file, std::vector<Ev>& out) {
@@ -356,6 +337,7 @@ bool load_test_exceptions(const TestSpec& spec, const pack::Rule& rule,
 }
 
 Outcome run_test(const TestSpec& spec) {
+  if (!spec.error.empty()) return error_outcome(spec.error);
   // The rule.
   pack::Rule rule;
   pack::LoadError load_error;
@@ -371,7 +353,7 @@ Outcome run_test(const TestSpec& spec) {
   if (!spec.timestamp_field.empty()) options.timestamp_field = spec.timestamp_field;
   if (!rule.event_category_override.empty()) options.category_field = rule.event_category_override;
   auto query = eqlite::compile(rule.query, options);
-  if (!query) return error_outcome(compile_error_text(rule, query.error()));
+  if (!query) return error_outcome(pack::compile_error(rule, query.error()).to_string());
   if (!spec.index.empty() && !rule.index.empty() && !pack::index_matches(rule.index, spec.index)) {
     std::string patterns;
     for (const auto& p : rule.index)
@@ -492,7 +474,7 @@ Outcome run_test(const TestSpec& spec) {
         return error_outcome(rule.path + ": the rule with its exception lists' filter does not " +
                              "compile: " + real.error().message);
       auto shadow = rules.add(spec.name + " (without exceptions)", rule.query, options);
-      if (!shadow) return error_outcome(compile_error_text(rule, shadow.error()));
+      if (!shadow) return error_outcome(pack::compile_error(rule, shadow.error()).to_string());
       shadowed = true;
     }
   }
@@ -638,13 +620,15 @@ std::string resolve(const std::filesystem::path& base, const std::string& path) 
 }
 
 #if EQLITE_HAVE_TOML
-std::string at(const std::string& file, const toml::source_region& where) {
-  return file + ":" + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column) +
-         ": ";
+// `FILE:LINE:COL: ` with the column in bytes (toml++ counts code points).
+std::string at(const std::string& file, std::string_view text, const toml::source_region& where) {
+  return file + ":" + std::to_string(where.begin.line) + ":" +
+         std::to_string(pack::toml_byte_column(text, where.begin.line, where.begin.column)) + ": ";
 }
 
 // Appends the [[test]] tables of `file`; false, with the reason on stderr, when it is not a
-// manifest as docs/rule-tests.md describes.
+// manifest as docs/rule-tests.md describes. A [[test]] table with a mistake is appended with its
+// `error` set: it is reported as an ERROR when the tests run, and the others still run.
 bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
   std::string text, err;
   if (!read_file(file, text, err)) {
@@ -655,14 +639,14 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    std::fprintf(stderr, "%s%s\n", at(file, e.source()).c_str(),
+    std::fprintf(stderr, "%s%s\n", at(file, text, e.source()).c_str(),
                  std::string(e.description()).c_str());
     return false;
   }
   const std::filesystem::path base = std::filesystem::path(file).parent_path();
   bool ok = true;
   auto fail = [&](const toml::node& n, const std::string& message) {
-    std::fprintf(stderr, "%s%s\n", at(file, n.source()).c_str(), message.c_str());
+    std::fprintf(stderr, "%s%s\n", at(file, text, n.source()).c_str(), message.c_str());
     ok = false;
   };
   for (const auto& [key, node] : root) {
@@ -678,13 +662,21 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
     fail(*root.get("test"), "'test' must be [[test]] tables");
     return false;
   }
+  std::size_t number = 0;
   for (const toml::node& item : *list) {
+    ++number;
+    TestSpec spec;
+    // A mistake in this test: the test is an ERROR (every mistake in its message).
+    auto bad = [&](const toml::node& n, const std::string& message) {
+      spec.error += (spec.error.empty() ? "" : "\n") + at(file, text, n.source()) + message;
+    };
     const toml::table* t = item.as_table();
     if (!t) {
-      fail(item, "a test is a table");
+      bad(item, "a test is a table");
+      spec.name = "test " + std::to_string(number) + " of " + file;
+      tests.push_back(std::move(spec));
       continue;
     }
-    TestSpec spec;
     bool have_rule = false, have_data = false;
     for (const auto& [k, v] : *t) {
       const std::string key(k.str());
@@ -693,7 +685,7 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
           out = s->get();
           return true;
         }
-        fail(v, "'" + key + "' must be a string");
+        bad(v, "'" + key + "' must be a string");
         return false;
       };
       if (key == "rule") {
@@ -714,10 +706,10 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
             if (const auto* ds = d.as_string())
               spec.data.push_back(resolve(base, ds->get()));
             else
-              fail(d, "'data' lists file names (strings)");
+              bad(d, "'data' lists file names (strings)");
           }
         } else {
-          fail(v, "'data' must be a file name or a list of them");
+          bad(v, "'data' must be a file name or a list of them");
         }
         have_data = !spec.data.empty();
       } else if (key == "exceptions") {
@@ -728,10 +720,10 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
             if (const auto* es = e.as_string())
               spec.exceptions.push_back(resolve(base, es->get()));
             else
-              fail(e, "'exceptions' lists file names (strings)");
+              bad(e, "'exceptions' lists file names (strings)");
           }
         } else {
-          fail(v, "'exceptions' must be a file name or a list of them");
+          bad(v, "'exceptions' must be a file name or a list of them");
         }
       } else if (key == "expect_key") {
         string_of(spec.expect_key);
@@ -742,7 +734,7 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
       } else if (key == "set") {
         const toml::table* s = v.as_table();
         if (!s) {
-          fail(v, "'set' must be a table of FIELD = VALUE");
+          bad(v, "'set' must be a table of FIELD = VALUE");
           continue;
         }
         for (const auto& [field, value] : *s) {
@@ -758,19 +750,20 @@ bool read_manifest(const std::string& file, std::vector<TestSpec>& tests) {
           } else if (const auto* b = value.as_boolean()) {
             c.value = eqlite::Value::boolean(b->get());
           } else {
-            fail(value, "a constant is a string, a number or a boolean");
+            bad(value, "a constant is a string, a number or a boolean");
             continue;
           }
           spec.set.push_back(std::move(c));
         }
       } else {
-        fail(v, "unknown key '" + key +
-                    "' (a test has rule, data, expect_key, set, index, exceptions, "
-                    "timestamp_field, name)");
+        bad(v, "unknown key '" + key +
+                   "' (a test has rule, data, expect_key, set, index, exceptions, "
+                   "timestamp_field, name)");
       }
     }
-    if (!have_rule) fail(item, "the test has no 'rule'");
-    if (!have_data) fail(item, "the test has no 'data'");
+    if (!have_rule) bad(item, "the test has no 'rule'");
+    if (!have_data) bad(item, "the test has no 'data'");
+    if (spec.name.empty()) spec.name = "test " + std::to_string(number) + " of " + file;
     tests.push_back(std::move(spec));
   }
   return ok;

@@ -1,14 +1,19 @@
 // pack/exceptions.cpp — Kibana exception list exports read, translated to EQL and evaluated
 // (pack/exceptions.hpp, docs/exceptions.md). The export is read with the small strict JSON
 // reader of pack/json_tree.hpp (entries are nested objects, which eqlite's projection reader
-// flattens away); events are read with eqlite's JsonReader, and with the same small reader for
-// the objects of a nested entry.
+// flattens away); events are read once by an eqlite::RuleSetMatcher over all the items, and
+// with the same small reader for the objects of a nested entry.
 #include "pack/exceptions.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <optional>
 #include <sstream>
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include <eqlite/eqlite.hpp>
@@ -200,6 +205,23 @@ std::string ns_or_single(std::string ns) {
   return ns.empty() ? "single" : ns;
 }
 
+// The lists of a load by (list_id, namespace_type), while reading: each lookup is one hash.
+using ListKey = std::pair<std::string, std::string>;
+struct ListKeyHash {
+  std::size_t operator()(const ListKey& k) const noexcept {
+    const std::size_t a = std::hash<std::string>{}(k.first);
+    return a ^ (std::hash<std::string>{}(k.second) + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+  }
+};
+using ListIndex = std::unordered_map<ListKey, std::size_t, ListKeyHash>;
+
+// The error of an item whose list is not loaded; withdrawn (matched by path, line and this
+// message) when a later text brings the list.
+std::string unattached_message(const ExceptionItem& item) {
+  return item_label(item) + ": its list [" + item.list_id + "] (" + item.namespace_type +
+         ") is not in the file (nor in another file read with it)";
+}
+
 }  // namespace
 
 std::string_view to_string(EntryType type) noexcept {
@@ -226,6 +248,10 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
     std::size_t offset;
   };
   std::vector<Pending> pending;
+  ListIndex index;
+  index.reserve(into.lists.size());
+  for (std::size_t i = 0; i < into.lists.size(); ++i)
+    index.try_emplace(ListKey{into.lists[i].list_id, into.lists[i].namespace_type}, i);
   std::uint32_t line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -338,11 +364,14 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
         continue;
       }
       list.namespace_type = ns_or_single(list.namespace_type);
-      if (const ExceptionList* seen = into.find(list.list_id, list.namespace_type)) {
+      const auto [it, added] =
+          index.try_emplace(ListKey{list.list_id, list.namespace_type}, into.lists.size());
+      if (!added) {
+        const ExceptionList& seen = into.lists[it->second];
         into.errors.push_back(error_at(at, doc.offset,
                                        "exception list [" + list.list_id + "] (" +
                                            list.namespace_type + ") is already loaded from " +
-                                           seen->path + ":" + std::to_string(seen->line)));
+                                           seen.path + ":" + std::to_string(seen.line)));
         continue;
       }
       into.lists.push_back(std::move(list));
@@ -352,21 +381,50 @@ void parse_exceptions(std::string_view text, const std::string& path, ExceptionL
                                    "neither an exception list (list_id) nor an item "
                                    "(item_id, entries) nor an export summary"));
   }
+  auto list_of = [&](const ExceptionItem& item) -> ExceptionList* {
+    const auto it = index.find(ListKey{item.list_id, item.namespace_type});
+    return it == index.end() ? nullptr : &into.lists[it->second];
+  };
+  // Items of earlier texts whose list this one brought: attached (they were read first), and
+  // their errors withdrawn, in one pass over the errors.
+  std::map<std::tuple<std::string, std::uint32_t, std::string>, std::size_t> withdrawn;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < into.unattached.size(); ++i) {
+    ExceptionItem& item = into.unattached[i];
+    if (ExceptionList* list = list_of(item)) {
+      ++withdrawn[{item.path, item.line, unattached_message(item)}];
+      list->items.push_back(std::move(item));
+    } else {
+      if (kept != i) into.unattached[kept] = std::move(item);
+      ++kept;
+    }
+  }
+  into.unattached.resize(kept);
+  if (!withdrawn.empty()) {
+    std::vector<LoadError> errors;
+    errors.reserve(into.errors.size());
+    for (LoadError& e : into.errors) {
+      const auto it = withdrawn.find({e.path, e.line, e.message});
+      if (it != withdrawn.end() && it->second > 0) {
+        --it->second;
+        continue;
+      }
+      errors.push_back(std::move(e));
+    }
+    into.errors = std::move(errors);
+  }
   for (Pending& p : pending) {
-    ExceptionList* list = nullptr;
-    for (ExceptionList& l : into.lists)
-      if (l.list_id == p.item.list_id && l.namespace_type == p.item.namespace_type) list = &l;
-    if (!list) {
-      LoadError e;
-      e.path = path;
-      e.line = p.item.line;
-      e.column = static_cast<std::uint32_t>(p.offset + 1);
-      e.message = item_label(p.item) + ": its list [" + p.item.list_id + "] (" +
-                  p.item.namespace_type + ") is not in the file";
-      into.errors.push_back(std::move(e));
+    if (ExceptionList* list = list_of(p.item)) {
+      list->items.push_back(std::move(p.item));
       continue;
     }
-    list->items.push_back(std::move(p.item));
+    LoadError e;
+    e.path = path;
+    e.line = p.item.line;
+    e.column = static_cast<std::uint32_t>(p.offset + 1);
+    e.message = unattached_message(p.item);
+    into.errors.push_back(std::move(e));
+    into.unattached.push_back(std::move(p.item));
   }
 }
 
@@ -643,46 +701,48 @@ void flatten(const JsonValue& node, const std::string& prefix, eqlite::FlatEvent
 struct ExceptionMatcher::Impl {
   struct Nested {
     std::string parent;
-    eqlite::Query query;
+    eqlite::Query query;  // the sub-entries, on fields relative to `parent`
   };
   struct Compiled {
     const ExceptionItem* item = nullptr;
-    std::optional<eqlite::Query> query;  // the entries that are not nested, and os_types
-    std::unique_ptr<eqlite::JsonReader> reader;
     std::vector<Nested> nested;
   };
-  std::deque<ExceptionItem> items;
-  std::vector<Compiled> compiled;
-  std::vector<std::pair<std::string, eqlite::Value>> constants;
-  std::deque<std::string> constant_strings;
-  std::vector<LoadError> errors;
-  eqlite::Vm vm;
-  eqlite::Event event;
-  eqlite::FlatEvent flat;
-
-  void make_reader(Compiled& c) {
-    if (!c.query) return;
-    c.reader = std::make_unique<eqlite::JsonReader>(*c.query);
-    for (const auto& [path, value] : constants)
-      c.reader->set_constant(path, value);
-  }
-
-  bool compile(const std::string& condition, const ExceptionItem& item,
-               std::optional<eqlite::Query>& out) {
-    const std::string text = "any where " + condition;
-    auto q = eqlite::compile(text);
-    if (!q) {
-      LoadError e;
-      e.path = item.path;
-      e.line = item.line;
-      e.column = 1;
-      e.message = item_label(item) + ": its condition does not compile: " + q.error().to_string() +
-                  " in `" + text + "`";
-      errors.push_back(std::move(e));
-      return false;
+  // A constant (E4); a string's bytes are owned here.
+  struct Constant {
+    std::string path;
+    eqlite::Value value;  // a string: view it with get()
+    std::string text;
+    eqlite::Value get() const {
+      return value.kind() == eqlite::ValueKind::String ? eqlite::Value::string(text) : value;
     }
-    out = std::move(*q);
-    return true;
+  };
+
+  explicit Impl(const eqlite::ReaderOptions& options) : options(options) {}
+
+  eqlite::ReaderOptions options;
+  std::deque<ExceptionItem> items;
+  std::vector<Compiled> compiled;  // in list then item order
+  eqlite::RuleSet rules;           // rule id -> compiled[item_of_rule[id]]
+  std::vector<std::size_t> item_of_rule;
+  std::vector<std::size_t> unindexed;  // compiled items that are nested entries only, ascending
+  std::unique_ptr<eqlite::RuleSetMatcher> matcher;  // made on first match() after an add()
+  std::vector<Constant> constants;
+  std::vector<LoadError> errors;
+  std::vector<std::size_t> hits;
+  eqlite::Vm vm;
+  eqlite::FlatEvent flat;
+  std::vector<const JsonValue*> objects;
+  std::vector<eqlite::Value> values;
+
+  LoadError compile_error(const ExceptionItem& item, const std::string& text,
+                          const eqlite::Error& error) const {
+    LoadError e;
+    e.path = item.path;
+    e.line = item.line;
+    e.column = 1;
+    e.message = item_label(item) + ": its condition does not compile: " + error.to_string() +
+                " in `" + text + "`";
+    return e;
   }
 
   void add(const ExceptionItem& source) {
@@ -699,70 +759,138 @@ struct ExceptionMatcher::Impl {
           if (!sub.empty()) sub += " and ";
           sub += to_eql(s);
         }
-        std::optional<eqlite::Query> q;
-        if (!compile(sub, item, q)) return;
+        const std::string text = "any where " + sub;
+        auto q = eqlite::compile(text);
+        if (!q) {
+          errors.push_back(compile_error(item, text, q.error()));
+          items.pop_back();
+          return;
+        }
         c.nested.push_back({e.field, std::move(*q)});
         continue;
       }
       if (!condition.empty()) condition += " and ";
       condition += to_eql(e);
     }
-    if (!condition.empty() && !compile(condition, item, c.query)) return;
-    make_reader(c);
+    const std::size_t at = compiled.size();
+    if (condition.empty() && !c.nested.empty()) {
+      unindexed.push_back(at);
+    } else {
+      const std::string text = "any where " + (condition.empty() ? "true" : condition);
+      auto id = rules.add(item.item_id, text);
+      if (!id) {
+        errors.push_back(compile_error(item, text, id.error()));
+        items.pop_back();
+        return;
+      }
+      if (item_of_rule.size() <= *id) item_of_rule.resize(*id + 1, at);
+      item_of_rule[*id] = at;
+    }
     compiled.push_back(std::move(c));
+    matcher.reset();
+  }
+
+  void set_constant(std::string_view path, eqlite::Value value) {
+    auto it = std::find_if(constants.begin(), constants.end(),
+                           [&](const Constant& c) { return c.path == path; });
+    if (value.is_null()) {
+      if (it != constants.end()) constants.erase(it);
+    } else {
+      if (it == constants.end()) {
+        constants.push_back({std::string(path), {}, {}});
+        it = std::prev(constants.end());
+      }
+      it->value = value;
+      if (value.kind() == eqlite::ValueKind::String)
+        it->text.assign(value.as_string());
+      else
+        it->text.clear();
+    }
+    if (matcher) matcher->set_constant(path, value);  // replaces, or removes on null
+  }
+
+  void clear_constants() {
+    if (matcher)
+      for (const Constant& c : constants)
+        matcher->set_constant(c.path, eqlite::Value::null());
+    constants.clear();
+  }
+
+  eqlite::RuleSetMatcher& ready() {
+    if (!matcher) {
+      matcher = std::make_unique<eqlite::RuleSetMatcher>(rules, options);
+      for (const Constant& c : constants)
+        matcher->set_constant(c.path, c.get());
+    }
+    return *matcher;
   }
 
   bool nested_holds(const Nested& n, const JsonValue& doc) {
-    std::vector<const JsonValue*> objects;
+    objects.clear();
     objects_at(doc, n.parent, objects);
     for (const JsonValue* o : objects) {
       flat.clear();
       flatten(*o, std::string(), flat);
+      for (const Constant& c : constants) {
+        // A constant `parent.child` stands for `child` where the object has no value for it.
+        const std::string_view path = c.path;
+        if (path.size() <= n.parent.size() + 1 || path.compare(0, n.parent.size(), n.parent) != 0 ||
+            path[n.parent.size()] != '.')
+          continue;
+        const std::string_view child = path.substr(n.parent.size() + 1);
+        values.clear();
+        flat.get(child, values);
+        if (values.empty()) flat.add(child, c.get());
+      }
       if (vm.matches(n.query, flat)) return true;
     }
     return false;
   }
 
   const ExceptionItem* match(std::string_view json) {
-    std::optional<JsonValue> doc;  // parsed on demand, for nested entries
-    bool doc_bad = false;
-    for (Compiled& c : compiled) {
-      if (c.query) {
-        if (!c.reader->read(json, event)) return nullptr;  // not an event: never excepted
-        if (!vm.matches(*c.query, event)) continue;
+    if (compiled.empty()) return nullptr;
+    if (!ready().match_json(json, hits)) return nullptr;  // not an event: never excepted
+    std::optional<JsonValue> doc;  // parsed on demand, once, for nested entries
+    // The candidates in item order: the RuleSet's matches and the items it does not hold.
+    std::size_t h = 0, u = 0;
+    constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+    while (h < hits.size() || u < unindexed.size()) {
+      const std::size_t from_rules = h < hits.size() ? item_of_rule[hits[h]] : kNone;
+      const std::size_t from_nested = u < unindexed.size() ? unindexed[u] : kNone;
+      const Compiled& c = compiled[from_rules < from_nested ? from_rules : from_nested];
+      (from_rules < from_nested ? h : u)++;
+      if (c.nested.empty()) return c.item;
+      if (!doc) {
+        doc.emplace();
+        std::string error;
+        std::size_t offset = 0;
+        if (!parse_json(json, *doc, error, offset) || doc->kind != JsonValue::Kind::Object)
+          return nullptr;
       }
-      if (!c.nested.empty()) {
-        if (!doc && !doc_bad) {
-          doc.emplace();
-          std::string error;
-          std::size_t offset = 0;
-          if (!parse_json(json, *doc, error, offset) || doc->kind != JsonValue::Kind::Object) {
-            doc.reset();
-            doc_bad = true;
-          }
+      bool all = true;
+      for (const Nested& n : c.nested)
+        if (!nested_holds(n, *doc)) {
+          all = false;
+          break;
         }
-        if (doc_bad) return nullptr;
-        bool all = true;
-        for (const Nested& n : c.nested)
-          if (!nested_holds(n, *doc)) {
-            all = false;
-            break;
-          }
-        if (!all) continue;
-      }
-      return c.item;
+      if (all) return c.item;
     }
     return nullptr;
   }
 };
 
-ExceptionMatcher::ExceptionMatcher() : impl_(std::make_unique<Impl>()) {}
-ExceptionMatcher::ExceptionMatcher(const std::vector<ExceptionList>& lists) : ExceptionMatcher() {
+ExceptionMatcher::ExceptionMatcher() : ExceptionMatcher(eqlite::ReaderOptions{}) {}
+ExceptionMatcher::ExceptionMatcher(const eqlite::ReaderOptions& options)
+    : impl_(std::make_unique<Impl>(options)) {}
+ExceptionMatcher::ExceptionMatcher(const std::vector<ExceptionList>& lists,
+                                   const eqlite::ReaderOptions& options)
+    : ExceptionMatcher(options) {
   for (const ExceptionList& l : lists)
     add(l);
 }
-ExceptionMatcher::ExceptionMatcher(const std::vector<const ExceptionList*>& lists)
-    : ExceptionMatcher() {
+ExceptionMatcher::ExceptionMatcher(const std::vector<const ExceptionList*>& lists,
+                                   const eqlite::ReaderOptions& options)
+    : ExceptionMatcher(options) {
   for (const ExceptionList* l : lists)
     if (l) add(*l);
 }
@@ -776,20 +904,11 @@ void ExceptionMatcher::add(const ExceptionList& list) {
 }
 
 void ExceptionMatcher::set_constant(std::string_view path, eqlite::Value value) {
-  if (value.kind() == eqlite::ValueKind::String) {
-    impl_->constant_strings.emplace_back(value.as_string());
-    value = eqlite::Value::string(impl_->constant_strings.back());
-  }
-  impl_->constants.emplace_back(std::string(path), value);
-  for (Impl::Compiled& c : impl_->compiled)
-    if (c.reader) c.reader->set_constant(path, value);
+  impl_->set_constant(path, value);
 }
 
 void ExceptionMatcher::clear_constants() {
-  impl_->constants.clear();
-  impl_->constant_strings.clear();
-  for (Impl::Compiled& c : impl_->compiled)
-    impl_->make_reader(c);
+  impl_->clear_constants();
 }
 
 const ExceptionItem* ExceptionMatcher::match(std::string_view event_json) {

@@ -11,7 +11,9 @@
 //   if (const pack::ExceptionItem* item = matcher.match(line)) { /* excepted by item->name */ }
 //
 // Each item becomes an EQL condition that eqlite's own compiler and VM evaluate (an item is the
-// AND of its entries; the items of a list are ORed), with the case sensitivity of the
+// AND of its entries; the items of a list are ORed); the matcher compiles all of them into one
+// eqlite::RuleSet, so that an event is read once and the RuleSet's index picks the items it may
+// meet. The conditions have the case sensitivity of the
 // Elasticsearch query Kibana builds: `match` is `==`, `match_any` is `in`, `wildcard` is `like`
 // (all case-sensitive, as term/wildcard queries on keyword fields), `exists` is `!= null`,
 // `excluded` negates (true when the field has no value, as must_not: semantics.md S3). A `nested`
@@ -28,6 +30,7 @@
 #include "pack/rule.hpp"
 #include "pack/rule_loader.hpp"
 
+#include <eqlite/json_reader.hpp>
 #include <eqlite/value.hpp>
 
 namespace pack {
@@ -69,6 +72,10 @@ struct ExceptionLoad {
   std::vector<ExceptionList> lists;
   std::vector<LoadError> errors;
   std::size_t skipped_rules = 0;  // rule lines of a rules export (`rule_id`), not exceptions
+  /// Items whose list is not loaded (yet), each with its error in `errors` ("its list ... is not
+  /// in the file ..."). A later parse into this load that reads the list attaches them to it
+  /// and withdraws their errors.
+  std::vector<ExceptionItem> unattached;
 
   /// The list with this list_id (and namespace_type, when not empty), or nullptr.
   const ExceptionList* find(std::string_view list_id, std::string_view namespace_type = {}) const;
@@ -80,10 +87,13 @@ struct ExceptionLoad {
 };
 
 /// Reads an export's text (`path` names it in errors) and adds its lists to `into`. Items attach
-/// to the list of the same list_id and namespace_type in `into`; an item whose list is not
-/// there is an error. The export-summary line and rule lines are recognised and skipped.
+/// to the list of the same list_id and namespace_type in `into` (read from this text or an
+/// earlier one); an item whose list is not there is an error and waits in `into.unattached`:
+/// when a later text read into `into` holds its list, it is attached (before that text's own
+/// items) and the error removed. So the files of one load may come in any order. The
+/// export-summary line and rule lines are recognised and skipped. Linear in the lines and lists.
 void parse_exceptions(std::string_view text, const std::string& path, ExceptionLoad& into);
-/// Reads the file `path` (an unreadable file is one error).
+/// Reads the file `path` as parse_exceptions does (an unreadable file is one error).
 void load_exceptions(const std::string& path, ExceptionLoad& into);
 ExceptionLoad load_exceptions(const std::string& path);
 
@@ -106,18 +116,31 @@ std::string eql_string(std::string_view text);
 
 /// Decides which item (if any) excepts an event. Built once from lists; match() may be called
 /// for many events. Not thread-safe (one per thread; construction compiles every item).
+///
+/// The items without a nested entry, and the other entries of those with one, are the rules
+/// `any where <condition>` of one eqlite::RuleSet: match() reads the event once (with the
+/// ReaderOptions given) and evaluates only the items the RuleSet's index leaves; a nested entry
+/// is then checked per object on the event parsed with pack/json_tree (at most once per call).
 class ExceptionMatcher {
  public:
   ExceptionMatcher();
-  explicit ExceptionMatcher(const std::vector<ExceptionList>& lists);
-  explicit ExceptionMatcher(const std::vector<const ExceptionList*>& lists);
+  /// `options` bound the events read (depth, size), as for the rule: an event beyond them is
+  /// not excepted.
+  explicit ExceptionMatcher(const eqlite::ReaderOptions& options);
+  explicit ExceptionMatcher(const std::vector<ExceptionList>& lists,
+                            const eqlite::ReaderOptions& options = {});
+  explicit ExceptionMatcher(const std::vector<const ExceptionList*>& lists,
+                            const eqlite::ReaderOptions& options = {});
   ~ExceptionMatcher();
   ExceptionMatcher(ExceptionMatcher&&) noexcept;
   ExceptionMatcher& operator=(ExceptionMatcher&&) noexcept;
 
-  /// Adds a list's items (copied).
+  /// Adds a list's items (copied), after those already there.
   void add(const ExceptionList& list);
   /// E4: `value` stands for `path` in every event that has no value for it (strings are copied).
+  /// A later call for the same path replaces the value; a null value removes the constant (as
+  /// eqlite::JsonReader::set_constant). In a nested entry on `field`, a constant `field.child`
+  /// stands for `child` in each object under the field that has no value for it.
   void set_constant(std::string_view path, eqlite::Value value);
   void clear_constants();
 

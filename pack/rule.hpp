@@ -52,6 +52,9 @@ struct Rule {
   // query maps back into the file with pack::map_to_file (pack/rule_loader.hpp).
   std::uint32_t query_line = 1, query_column = 1;
   std::vector<QueryAnchor> query_anchors;  // empty: the file is the query (an .eql file)
+  // The file's lines the query spans, from query_line on (a TOML rule; empty for an .eql file):
+  // the excerpt of an error or finding (pack::excerpt, pack/rule_loader.hpp).
+  std::string query_file_lines;
   std::string description;
   std::string severity;  // "low", "medium", "high", "critical"; empty when not given
   int risk_score = -1;   // 0..100; -1 when not given

@@ -43,8 +43,6 @@ std::string with_commas(std::size_t n) {
   return s;
 }
 
-#ifdef EQLITE_HAVE_TOML
-
 // The byte offset of toml++'s 1-based line:column in `text`: toml++ counts columns in code
 // points, eqlite in bytes.
 std::size_t offset_of(std::string_view text, std::uint32_t line, std::uint32_t column) {
@@ -67,6 +65,8 @@ std::uint32_t byte_column(std::string_view text, std::size_t offset) {
   const std::size_t nl = offset == 0 ? std::string_view::npos : text.rfind('\n', offset - 1);
   return static_cast<std::uint32_t>(offset - (nl == std::string_view::npos ? 0 : nl + 1) + 1);
 }
+
+#ifdef EQLITE_HAVE_TOML
 
 // Anchors from the query's decoded bytes to the file, by reading the TOML string that starts at
 // `at` (its opening quote) the way TOML decodes it: a newline right after a multi-line
@@ -144,13 +144,118 @@ std::vector<QueryAnchor> anchors_of(std::string_view text, std::size_t at, std::
   return out;
 }
 
-std::string str(const toml::node_view<const toml::node>& n) {
-  return n.value<std::string>().value_or("");
+const char* type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
 }
 
-ThreatRef threat_ref(const toml::node_view<const toml::node>& n) {
-  return {str(n["id"]), str(n["name"]), str(n["reference"])};
-}
+// The values eqlite reads from a rule file, each of the type docs/rule-packs.md gives: a value of
+// another type is an error at its position (the first in the file), never dropped.
+class Typed {
+ public:
+  Typed(const std::string& text, LoadError& error) : text_(text), error_(error) {}
+
+  bool failed() const { return failed_; }
+
+  void bad(const toml::node& n, std::string message) {
+    const std::uint32_t line = n.source().begin.line;
+    const std::uint32_t column = toml_byte_column(text_, line, n.source().begin.column);
+    if (failed_ && (error_.line < line || (error_.line == line && error_.column <= column)))
+      return;  // an earlier one is reported
+    failed_ = true;
+    error_.line = line;
+    error_.column = column;
+    error_.message = std::move(message);
+  }
+
+  // A string; empty when absent.
+  std::string str(const toml::node* n, const std::string& what) {
+    if (!n) return "";
+    if (const auto* s = n->as_string()) return s->get();
+    bad(*n, what + " must be a string, not " + type_name(*n));
+    return "";
+  }
+
+  bool boolean(const toml::node* n, const std::string& what) {
+    if (!n) return false;
+    if (const auto* b = n->as_boolean()) return b->get();
+    bad(*n, what + " must be true or false, not " + type_name(*n));
+    return false;
+  }
+
+  std::vector<std::string> strings(const toml::node* n, const std::string& what) {
+    std::vector<std::string> out;
+    if (!n) return out;
+    const auto* a = n->as_array();
+    if (!a) {
+      bad(*n, what + " must be an array of strings, not " + type_name(*n));
+      return out;
+    }
+    for (const auto& e : *a) {
+      if (const auto* s = e.as_string())
+        out.push_back(s->get());
+      else
+        bad(e, what + " must be an array of strings; this element is " + type_name(e));
+    }
+    return out;
+  }
+
+  // A table; null when absent or of another type (reported).
+  const toml::table* table(const toml::node* n, const std::string& what) {
+    if (!n) return nullptr;
+    if (const auto* t = n->as_table()) return t;
+    bad(*n, what + " must be a table, not " + type_name(*n));
+    return nullptr;
+  }
+
+  // Each table of an array of tables ([[what]]).
+  template <class F>
+  void tables(const toml::node* n, const std::string& what, F each) {
+    if (!n) return;
+    const auto* a = n->as_array();
+    if (!a) {
+      bad(*n, what + " must be an array of tables ([[" + what + "]]), not " + type_name(*n));
+      return;
+    }
+    for (const auto& e : *a) {
+      if (const auto* t = e.as_table())
+        each(*t);
+      else
+        bad(e, what + " must be an array of tables ([[" + what + "]]); this element is " +
+                   type_name(e));
+    }
+  }
+
+  ThreatRef threat_ref(const toml::table& t, const std::string& what) {
+    return {str(t.get("id"), what + ".id"), str(t.get("name"), what + ".name"),
+            str(t.get("reference"), what + ".reference")};
+  }
+
+ private:
+  const std::string& text_;
+  LoadError& error_;
+  bool failed_ = false;
+};
 
 bool load_toml(const std::string& path, const std::string& text, Rule& out, LoadError& error) {
   toml::table doc;
@@ -158,81 +263,90 @@ bool load_toml(const std::string& path, const std::string& text, Rule& out, Load
     doc = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     error.line = e.source().begin.line;
-    error.column = byte_column(text, offset_of(text, error.line, e.source().begin.column));
+    error.column = toml_byte_column(text, error.line, e.source().begin.column);
     error.message = "not a valid TOML file: " + std::string(e.description());
     return false;
   }
-  const toml::node_view<const toml::node> root(doc);
-  const auto rule = root["rule"];
-  if (!rule.is_table()) {
+  const toml::table* rule = doc["rule"].as_table();
+  if (!rule) {
     error.message = "no [rule] table: not a detection rule file";
     return false;
   }
-  out.id = str(rule["rule_id"]);
-  out.name = str(rule["name"]);
-  out.language = str(rule["language"]);
-  out.type = str(rule["type"]);
-  out.description = str(rule["description"]);
-  out.severity = str(rule["severity"]);
-  out.risk_score = static_cast<int>(rule["risk_score"].value<std::int64_t>().value_or(-1));
-  out.maturity = str(root["metadata"]["maturity"]);
-  out.building_block_type = str(rule["building_block_type"]);
-  out.timestamp_override = str(rule["timestamp_override"]);
-  out.event_category_override = str(rule["event_category_override"]);
-  if (const auto* a = rule["index"].as_array())
-    for (const auto& e : *a)
-      if (auto s = e.value<std::string>()) out.index.push_back(*s);
-  if (const auto* a = rule["tags"].as_array())
-    for (const auto& e : *a)
-      if (auto s = e.value<std::string>()) out.tags.push_back(*s);
-  if (const auto* a = rule["threat"].as_array()) {
-    for (const auto& t : *a) {
-      const toml::node_view<const toml::node> tv(t);
-      Threat th;
-      th.framework = str(tv["framework"]);
-      th.tactic = threat_ref(tv["tactic"]);
-      if (const auto* techs = tv["technique"].as_array()) {
-        for (const auto& te : *techs) {
-          const toml::node_view<const toml::node> tev(te);
-          Technique tech;
-          tech.ref = threat_ref(tev);
-          if (const auto* subs = tev["subtechnique"].as_array())
-            for (const auto& s : *subs)
-              tech.subtechniques.push_back(threat_ref(toml::node_view<const toml::node>(s)));
-          th.techniques.push_back(std::move(tech));
-        }
+  Typed typed(text, error);
+  if (const toml::table* metadata = typed.table(doc.get("metadata"), "metadata"))
+    out.maturity = typed.str(metadata->get("maturity"), "metadata.maturity");
+  auto str = [&](const char* key) { return typed.str(rule->get(key), std::string("rule.") + key); };
+  out.id = str("rule_id");
+  out.name = str("name");
+  out.language = str("language");
+  out.type = str("type");
+  out.description = str("description");
+  out.building_block_type = str("building_block_type");
+  out.timestamp_override = str("timestamp_override");
+  out.event_category_override = str("event_category_override");
+  if (const toml::node* n = rule->get("severity")) {
+    out.severity = typed.str(n, "rule.severity");
+    if (n->is_string() && out.severity != "low" && out.severity != "medium" &&
+        out.severity != "high" && out.severity != "critical")
+      typed.bad(
+          *n, "rule.severity must be low, medium, high or critical, not \"" + out.severity + "\"");
+  }
+  if (const toml::node* n = rule->get("risk_score")) {
+    const auto* i = n->as_integer();
+    if (!i || i->get() < 0 || i->get() > 100)
+      typed.bad(*n, std::string("rule.risk_score must be a whole number from 0 to 100, not ") +
+                        (i ? std::to_string(i->get()) : type_name(*n)));
+    else
+      out.risk_score = static_cast<int>(i->get());
+  }
+  out.index = typed.strings(rule->get("index"), "rule.index");
+  out.tags = typed.strings(rule->get("tags"), "rule.tags");
+  typed.tables(rule->get("threat"), "rule.threat", [&](const toml::table& t) {
+    Threat th;
+    th.framework = typed.str(t.get("framework"), "rule.threat.framework");
+    if (const toml::table* tactic = typed.table(t.get("tactic"), "rule.threat.tactic"))
+      th.tactic = typed.threat_ref(*tactic, "rule.threat.tactic");
+    typed.tables(t.get("technique"), "rule.threat.technique", [&](const toml::table& te) {
+      Technique tech;
+      tech.ref = typed.threat_ref(te, "rule.threat.technique");
+      typed.tables(
+          te.get("subtechnique"), "rule.threat.technique.subtechnique", [&](const toml::table& s) {
+            tech.subtechniques.push_back(typed.threat_ref(s, "rule.threat.technique.subtechnique"));
+          });
+      th.techniques.push_back(std::move(tech));
+    });
+    out.threat.push_back(std::move(th));
+  });
+  typed.tables(rule->get("required_fields"), "rule.required_fields", [&](const toml::table& f) {
+    out.required_fields.push_back({typed.str(f.get("name"), "rule.required_fields.name"),
+                                   typed.str(f.get("type"), "rule.required_fields.type"),
+                                   typed.boolean(f.get("ecs"), "rule.required_fields.ecs")});
+  });
+  typed.tables(rule->get("exceptions_list"), "rule.exceptions_list", [&](const toml::table& x) {
+    out.exceptions_list.push_back(
+        {typed.str(x.get("id"), "rule.exceptions_list.id"),
+         typed.str(x.get("list_id"), "rule.exceptions_list.list_id"),
+         typed.str(x.get("namespace_type"), "rule.exceptions_list.namespace_type"),
+         typed.str(x.get("type"), "rule.exceptions_list.type")});
+  });
+  if (const toml::node* q = rule->get("query")) {
+    out.query = typed.str(q, "rule.query");
+    if (q->is_string()) {
+      const auto begin = q->source().begin;
+      const std::size_t at = offset_of(text, begin.line, begin.column);
+      out.query_anchors = anchors_of(text, at, begin.line, byte_column(text, at));
+      if (!out.query_anchors.empty()) {
+        out.query_line = out.query_anchors[0].line;
+        out.query_column = out.query_anchors[0].column;
+        // The file's lines from the query's first to its last (the closing delimiter's).
+        const std::size_t first = offset_of(text, out.query_line, 1);
+        std::size_t last = offset_of(text, out.query_anchors.back().line, 1);
+        last = std::min(text.find('\n', last), text.size());
+        out.query_file_lines = text.substr(first, last - first);
       }
-      out.threat.push_back(std::move(th));
     }
   }
-  if (const auto* a = rule["required_fields"].as_array())
-    for (const auto& f : *a) {
-      const toml::node_view<const toml::node> fv(f);
-      out.required_fields.push_back(
-          {str(fv["name"]), str(fv["type"]), fv["ecs"].value<bool>().value_or(false)});
-    }
-  if (const auto* a = rule["exceptions_list"].as_array())
-    for (const auto& x : *a) {
-      const toml::node_view<const toml::node> xv(x);
-      out.exceptions_list.push_back(
-          {str(xv["id"]), str(xv["list_id"]), str(xv["namespace_type"]), str(xv["type"])});
-    }
-  if (const auto* q = rule["query"].node()) {
-    if (!q->is_string()) {
-      error.line = q->source().begin.line;
-      error.column = byte_column(text, offset_of(text, error.line, q->source().begin.column));
-      error.message = "rule.query is not a string";
-      return false;
-    }
-    out.query = q->value<std::string>().value_or("");
-    const auto begin = q->source().begin;
-    const std::size_t at = offset_of(text, begin.line, begin.column);
-    out.query_anchors = anchors_of(text, at, begin.line, byte_column(text, at));
-    if (!out.query_anchors.empty()) {
-      out.query_line = out.query_anchors[0].line;
-      out.query_column = out.query_anchors[0].column;
-    }
-  }
+  if (typed.failed()) return false;
   if (out.language == "eql" && out.query.empty()) {
     error.message = "an EQL rule without a query (rule.query)";
     return false;
@@ -339,18 +453,25 @@ PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& op
       load.errors.push_back({p, 0, 0, "cannot read the folder: " + ec.message(), ""});
       continue;
     }
+    bool unreadable = false;
     for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
       if (ec) {
         load.errors.push_back({p, 0, 0, "cannot read the folder: " + ec.message(), ""});
+        unreadable = true;
         break;
       }
       const auto& path = it->path();
       const auto ext = path.extension().string();
-      if ((ext == ".eql" || ext == ".toml") && it->is_regular_file(ec))
+      std::error_code file_ec;  // a file that cannot be asked about is not a rule file
+      if ((ext == ".eql" || ext == ".toml") && it->is_regular_file(file_ec))
         found.push_back(path.string());
     }
+    if (ec && !unreadable) {  // the last increment failed
+      load.errors.push_back({p, 0, 0, "cannot read the folder: " + ec.message(), ""});
+      unreadable = true;
+    }
     std::sort(found.begin(), found.end());
-    if (found.empty() && !ec)
+    if (found.empty() && !unreadable)
       load.errors.push_back({p, 0, 0, "no rule files (*.eql, *.toml) in this folder", ""});
     for (auto& f : found)
       files.emplace_back(std::move(f), false);
@@ -401,17 +522,47 @@ void map_to_file(const Rule& rule, std::size_t query_offset, std::uint32_t& line
   column = it->column + static_cast<std::uint32_t>(query_offset - it->offset);
 }
 
+std::string excerpt(const Rule& rule, std::size_t query_offset) {
+  std::uint32_t line = 0, column = 0;
+  map_to_file(rule, query_offset, line, column);
+  // An .eql file is its query; a TOML rule keeps the lines its query spans.
+  const bool own = rule.query_anchors.empty();
+  const std::string_view text = own ? std::string_view(rule.query) : rule.query_file_lines;
+  const std::uint32_t first = own ? 1 : rule.query_line;
+  if (line < first || column == 0) return "";
+  std::size_t begin = 0;
+  for (std::uint32_t l = first; l < line; ++l) {
+    begin = text.find('\n', begin);
+    if (begin == std::string_view::npos) return "";
+    ++begin;
+  }
+  std::size_t end = text.find('\n', begin);
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view shown = text.substr(begin, end - begin);
+  if (!shown.empty() && shown.back() == '\r') shown.remove_suffix(1);
+  std::string out(shown);
+  out += '\n';
+  // One space per code point before the column (the line's tabs kept), as Error::format.
+  for (std::size_t i = 0; i + 1 < column && i < shown.size(); ++i) {
+    const auto c = static_cast<unsigned char>(shown[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    out += c == '\t' ? '\t' : ' ';
+  }
+  return out + "^";
+}
+
 LoadError compile_error(const Rule& rule, const eqlite::Error& e) {
   LoadError out;
   out.path = rule.path;
   out.message = e.message;
   if (e.where.line == 0) return out;
   map_to_file(rule, e.where.offset, out.line, out.column);
-  // The query's line and a caret, as eqlite::Error::format gives them after its first line.
-  const std::string formatted = e.format(rule.query);
-  if (const std::size_t nl = formatted.find('\n'); nl != std::string::npos)
-    out.excerpt = formatted.substr(nl + 1);
+  out.excerpt = excerpt(rule, e.where.offset);
   return out;
+}
+
+std::uint32_t toml_byte_column(std::string_view text, std::uint32_t line, std::uint32_t column) {
+  return byte_column(text, offset_of(text, line, column));
 }
 
 }  // namespace pack

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <eqlite/error.hpp>
@@ -59,8 +61,17 @@ PackLoad load_rules(const std::vector<std::string>& paths, const LoadOptions& op
 void map_to_file(const Rule& rule, std::size_t query_offset, std::uint32_t& line,
                  std::uint32_t& column);
 
+/// The file's line that holds byte `query_offset` of `rule.query`, and under it a caret at its
+/// column (the line's tabs kept, one space per other code point), as eqlite::Error::format
+/// gives them after its first line. Empty when the offset is not in the rule's text.
+std::string excerpt(const Rule& rule, std::size_t query_offset);
+
 /// A compile error of `rule.query` as a problem of its file: the position mapped into the file,
-/// the query's line with a caret under the column as the excerpt.
+/// the file's line with a caret under the column as the excerpt.
 LoadError compile_error(const Rule& rule, const eqlite::Error& e);
+
+/// The 1-based byte column in `text` of toml++'s 1-based `line`:`column` (toml++ counts columns
+/// in code points, eqlite in bytes).
+std::uint32_t toml_byte_column(std::string_view text, std::uint32_t line, std::uint32_t column);
 
 }  // namespace pack

@@ -57,10 +57,13 @@ bool endpoint_extension(std::string_view field) {
   return false;
 }
 
-std::set<std::string, std::less<>> ecs_top_levels() {
-  std::set<std::string, std::less<>> tops;
-  for (const auto& r : kEcsTable)
-    tops.emplace(top_of(r.name));
+const std::set<std::string, std::less<>>& ecs_top_levels() {
+  static const std::set<std::string, std::less<>> tops = [] {
+    std::set<std::string, std::less<>> t;
+    for (const auto& r : kEcsTable)
+      t.emplace(top_of(r.name));
+    return t;
+  }();
   return tops;
 }
 
@@ -126,32 +129,38 @@ std::vector<std::string> Schema::builtin_names() {
   return {"ecs", "azure"};
 }
 
-std::optional<Schema> Schema::builtin(std::string_view name) {
+const Schema* Schema::builtin(std::string_view name) {
   if (name == "ecs") {
-    Schema s = from_table("ECS", kEcsTable, std::size(kEcsTable));
-    s.ecs_ = true;
-    for (const auto& t : ecs_top_levels())
-      s.covered_.push_back(t);
-    return s;
+    static const Schema ecs = [] {
+      Schema s = from_table("ECS", kEcsTable, std::size(kEcsTable));
+      s.ecs_ = true;
+      for (const auto& t : ecs_top_levels())
+        s.covered_.push_back(t);
+      return s;
+    }();
+    return &ecs;
   }
   if (name == "azure") {
-    Schema s = from_table("the Azure integration", kAzureTable, std::size(kAzureTable));
-    // It also lists the ECS fields it fills (event.dataset, cloud.resource_id, ...): it speaks
-    // for its own top-level names only.
-    // Under `azure.`, each data stream it has (azure.signinlogs, ...) and each shared field
-    // (azure.tenant_id): Elastic's package has more data streams than these three.
-    const auto ecs = ecs_top_levels();
-    std::set<std::string, std::less<>> prefixes;
-    for (const auto& r : kAzureTable) {
-      const std::string_view name = r.name;
-      if (ecs.count(top_of(name))) continue;
-      const auto second = name.find('.', name.find('.') + 1);
-      prefixes.emplace(top_of(name) == "azure" ? name.substr(0, second) : top_of(name));
-    }
-    s.covered_.assign(prefixes.begin(), prefixes.end());
-    return s;
+    static const Schema azure = [] {
+      Schema s = from_table("the Azure integration", kAzureTable, std::size(kAzureTable));
+      // It also lists the ECS fields it fills (event.dataset, cloud.resource_id, ...): it speaks
+      // for its own top-level names only.
+      // Under `azure.`, each data stream it has (azure.signinlogs, ...) and each shared field
+      // (azure.tenant_id): Elastic's package has more data streams than these three.
+      const auto& ecs = ecs_top_levels();
+      std::set<std::string, std::less<>> prefixes;
+      for (const auto& r : kAzureTable) {
+        const std::string_view field = r.name;
+        if (ecs.count(top_of(field))) continue;
+        const auto second = field.find('.', field.find('.') + 1);
+        prefixes.emplace(top_of(field) == "azure" ? field.substr(0, second) : top_of(field));
+      }
+      s.covered_.assign(prefixes.begin(), prefixes.end());
+      return s;
+    }();
+    return &azure;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 Schema Schema::from_required_fields(const Rule& rule) {
@@ -237,29 +246,41 @@ bool Schema::from_samples(const std::string& path, Schema& out, std::string& err
 }
 
 // Whether `field` matches `pattern`, whose `*` segments match any one segment
-// (`target_resources.*.display_name`, as the package's dynamic templates map them).
-static bool matches_pattern(std::string_view pattern, std::string_view field) {
+// (`target_resources.*.display_name`, as the package's dynamic templates map them); an `open`
+// pattern also matches every field below one it matches.
+static bool matches_pattern(std::string_view pattern, std::string_view field, bool open) {
   while (true) {
     const auto pe = pattern.find('.'), fe = field.find('.');
     const auto p = pattern.substr(0, pe), f = field.substr(0, fe);
     if (p != "*" && p != f) return false;
-    if (pe == std::string_view::npos || fe == std::string_view::npos)
-      return pe == std::string_view::npos && fe == std::string_view::npos;
+    if (pe == std::string_view::npos) return fe == std::string_view::npos || open;
+    if (fe == std::string_view::npos) return false;
     pattern.remove_prefix(pe + 1);
     field.remove_prefix(fe + 1);
   }
 }
 
 void Schema::add(SchemaField field) {
-  if (field.name.find(".*.") != std::string::npos) patterns_.push_back(field.name);
   std::string name = field.name;
+  bool open = false;
   if (name.size() > 2 && name.ends_with(".*")) {  // `claims.*`: any field below
     name.resize(name.size() - 2);
     field.type = "object";
     field.name = name;
     open_prefixes_.push_back(name + ".");
+    open = true;
   } else if (field.type == "object" || field.type == "flattened") {
     open_prefixes_.push_back(name + ".");
+    open = true;
+  }
+  // A `*` segment (`a.*.b`, `*.b`): a pattern, under the name the field is stored by.
+  if (("." + name + ".").find(".*.") != std::string::npos) {
+    auto it = std::find_if(patterns_.begin(), patterns_.end(),
+                           [&](const Pattern& p) { return p.name == name; });
+    if (it == patterns_.end())
+      patterns_.push_back({name, open});
+    else
+      it->open = open;
   }
   fields_.insert_or_assign(std::move(name), std::move(field));
 }
@@ -272,7 +293,8 @@ const SchemaField* Schema::find(std::string_view field) const {
       if (it != fields_.end()) return &it->second;
     }
   for (const auto& p : patterns_)
-    if (matches_pattern(p, field)) return &fields_.find(p)->second;
+    if (matches_pattern(p.name, field, p.open))
+      if (auto it = fields_.find(p.name); it != fields_.end()) return &it->second;
   return nullptr;
 }
 
@@ -439,26 +461,35 @@ std::vector<std::string> SchemaSet::suggest(std::string_view field,
   return out;
 }
 
-// A band of the table around its diagonal: O(limit * length).
+// A band of the table around its diagonal: O(limit * length). Row i holds the cells j of
+// [i - limit, i + limit]; the cells just outside the band are reset to "too far" (limit + 1), the
+// rest is never read. The rows are reused from call to call (per thread).
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
   if (a.size() > b.size()) std::swap(a, b);
   if (b.size() - a.size() > limit) return limit + 1;
   const std::size_t inf = limit + 1;
-  std::vector<std::size_t> prev(b.size() + 1, inf), cur(b.size() + 1, inf);
-  for (std::size_t j = 0; j <= std::min(b.size(), limit); ++j)
+  thread_local std::vector<std::size_t> prev, cur;
+  if (prev.size() < b.size() + 1) {
+    prev.resize(b.size() + 1);
+    cur.resize(b.size() + 1);
+  }
+  const std::size_t first_hi = std::min(b.size(), limit);
+  for (std::size_t j = 0; j <= first_hi; ++j)
     prev[j] = j;
+  if (first_hi < b.size()) prev[first_hi + 1] = inf;
   for (std::size_t i = 1; i <= a.size(); ++i) {
     const std::size_t lo = i > limit ? i - limit : 1;
     const std::size_t hi = std::min(b.size(), i + limit);
-    std::fill(cur.begin(), cur.end(), inf);
-    if (i <= limit) cur[0] = i;
-    std::size_t row_min = cur[0];
+    // prev holds [lo - 1, hi] of row i - 1 (its band, and `inf` just past it): the left edge.
+    cur[lo - 1] = lo == 1 ? (i <= limit ? i : inf) : inf;
+    std::size_t row_min = cur[lo - 1];
     for (std::size_t j = lo; j <= hi; ++j) {
       std::size_t v = std::min(prev[j] + 1, cur[j - 1] + 1);
       v = std::min(v, prev[j - 1] + (a[i - 1] != b[j - 1]));
       cur[j] = std::min(v, inf);
       row_min = std::min(row_min, cur[j]);
     }
+    if (hi < b.size()) cur[hi + 1] = inf;  // read by the next row as prev[hi + 1]
     if (row_min > limit) return inf;
     std::swap(prev, cur);
   }

@@ -8,7 +8,7 @@
 // (every path with a value, its type guessed from the JSON values). A SchemaSet merges them.
 //
 //   pack::SchemaSet schemas;
-//   schemas.add(pack::Schema::builtin("ecs"));
+//   schemas.add(*pack::Schema::builtin("ecs"));
 //   if (const pack::SchemaField* f = schemas.find("source.ip")) { /* f->type == "ip" */ }
 #pragma once
 
@@ -56,8 +56,9 @@ class Schema {
   Schema(std::string name, Kind kind) : name_(std::move(name)), kind_(kind) {}
 
   /// A schema built into eqlite: "ecs" (the Elastic Common Schema) or "azure" (the fields of
-  /// Elastic's Azure integration: signinlogs, auditlogs, activitylogs). nullopt for another name.
-  static std::optional<Schema> builtin(std::string_view name);
+  /// Elastic's Azure integration: signinlogs, auditlogs, activitylogs). Null for another name.
+  /// Each is built once, on first use (thread-safe), and lives as long as the program.
+  static const Schema* builtin(std::string_view name);
   static std::vector<std::string> builtin_names();  ///< {"ecs", "azure"}
   /// The rule's `[[rule.required_fields]]` (name and type).
   static Schema from_required_fields(const Rule& rule);
@@ -91,8 +92,12 @@ class Schema {
   Kind kind_;
   std::map<std::string, SchemaField, std::less<>> fields_;
   std::vector<std::string> open_prefixes_;  // "labels." — any field below is defined
-  std::vector<std::string> patterns_;       // names with a `*` segment: a.*.b
-  std::vector<std::string> covered_;        // the prefixes this schema speaks for
+  struct Pattern {
+    std::string name;   // as in fields_: a.*.b (a.*.b.* is stored as a.*.b, open below)
+    bool open = false;  // a.*.b.*: any field below a.X.b
+  };
+  std::vector<Pattern> patterns_;     // names with a `*` segment: a.*.b
+  std::vector<std::string> covered_;  // the prefixes this schema speaks for
   bool ecs_ = false;
   friend class SchemaSet;
 };

@@ -723,3 +723,51 @@ TEST_CASE("eqlite test: manifests", "[rule_test_command]") {
     CHECK(r.status == 2);
   }
 }
+
+TEST_CASE("eqlite test: a bad [[test]] is an ERROR, the other tests still run",
+          "[rule_test_command]") {
+  Cli cli;
+  cli.file("rule.eql", kRule);
+  cli.file("events.ndjson", single_data());
+  SECTION("an unknown key in the second test") {
+    cli.file("rule-tests.toml",
+             "[[test]]\nname = \"good\"\nrule = \"rule.eql\"\ndata = \"events.ndjson\"\n"
+             "[[test]]\nname = \"bad\"\nrule = \"rule.eql\"\ndata = \"events.ndjson\"\n"
+             "expect = \"x\"\n"
+             "[[test]]\nname = \"also good\"\nrule = \"rule.eql\"\ndata = \"events.ndjson\"\n");
+    RunResult r = cli.run("test --manifest rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    CHECK(r.out ==
+          "PASS  good: 4 scenarios\n"
+          "ERROR bad: rule-tests.toml:9:10: unknown key 'expect' (a test has rule, data, "
+          "expect_key, set, index, exceptions, timestamp_field, name)\n"
+          "PASS  also good: 4 scenarios\n"
+          "3 tests: 2 passed, 0 failed, 1 error (8 scenarios checked)\n");
+    CHECK_THAT(r.err, StartsWith("rule-tests.toml:9:10: unknown key 'expect'"));
+  }
+  SECTION("a test without a rule is named by its position") {
+    cli.file("rule-tests.toml",
+             "[[test]]\nrule = \"rule.eql\"\ndata = \"events.ndjson\"\n"
+             "[[test]]\ndata = \"events.ndjson\"\n");
+    RunResult r = cli.run("test --manifest rule-tests.toml --format json");
+    SHOW(r);
+    CHECK(r.status == 2);
+    const auto out = lines_of(r.out);
+    REQUIRE(out.size() == 3);
+    CHECK_THAT(out[0], Contains("\"status\":\"pass\""));
+    CHECK_THAT(out[1], Contains("\"status\":\"error\""));
+    CHECK_THAT(out[1], Contains("the test has no 'rule'"));
+  }
+  SECTION("columns in bytes") {
+    cli.file("rule-tests.toml",
+             "test = [{ name = \"caf\xC3\xA9 \xC3\xA9\xC3\xA9\", rule = \"rule.eql\", data = "
+             "\"events.ndjson\", bad = 1 }]\n");
+    RunResult r = cli.run("test --manifest rule-tests.toml");
+    SHOW(r);
+    CHECK(r.status == 2);
+    const std::string line = read_all(cli.dir() + "/rule-tests.toml");
+    CHECK_THAT(r.err, StartsWith("rule-tests.toml:1:" + std::to_string(line.find("bad = 1") + 7) +
+                                 ": unknown key 'bad'"));
+  }
+}

@@ -137,3 +137,54 @@ TEST_CASE("check --schema: --fields-from samples are schema too", "[corpus]") {
   CHECK(count_of(r.out, ": warning: ") == 2);
   CHECK(count_of(r.out, ": note: ") == 1);
 }
+
+TEST_CASE("check --schema: `*` in sample paths and required_fields names does not crash", "[cli]") {
+  Cli cli;
+  cli.file("star.ndjson", "{\"a\":{\"*\":{\"b\":{\"*\":1}}}}\n");
+  cli.file("r.eql", "any where a.x.b.y == 1 and a.q.b.z.w == 2\n");
+  RunResult r = cli.run("check --schema ecs --fields-from star.ndjson --rule-file r.eql");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.out.empty());
+  cli.file("rule.toml", R"TOML([rule]
+name = "Star"
+rule_id = "r1"
+language = "eql"
+type = "eql"
+query = "process where a.x.b.y == 1"
+
+[[rule.required_fields]]
+name = "a.*.b.*"
+type = "keyword"
+ecs = false
+)TOML");
+  r = cli.run("check --schema ecs --rule-file rule.toml");
+  SHOW(r);
+  CHECK(r.status == 0);
+  CHECK(r.out.empty());  // a.*.b.* defines any field below a.X.b
+}
+
+TEST_CASE("check --schema: a finding in a one-line TOML query shows the file's line", "[cli]") {
+  Cli cli;
+  cli.file("rule.toml",
+           "[rule]\nname = \"x\"\nrule_id = \"r1\"\nlanguage = \"eql\"\ntype = \"eql\"\n"
+           "query = \"process where process.nmae == \\\"cmd.exe\\\"\"\n");
+  RunResult r = cli.run("check --schema ecs --rule-file rule.toml");
+  SHOW(r);
+  CHECK(r.status == 0);
+  const auto out = lines_of(r.out);
+  REQUIRE(out.size() == 3);
+  CHECK_THAT(out[0], StartsWith("rule.toml:6:24: warning: field [process.nmae]"));
+  CHECK(out[1] == "query = \"process where process.nmae == \\\"cmd.exe\\\"\"");
+  CHECK(out[2] == std::string(23, ' ') + "^");
+}
+
+TEST_CASE("check: --set takes FIELD=VALUE", "[cli]") {
+  Cli cli;
+  RunResult r = cli.run("check --schema ecs --set process.nmae " + q("any where true"));
+  SHOW(r);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("--set takes FIELD=VALUE"));
+  r = cli.run("check --set =x " + q("any where true"));
+  CHECK(r.status == 2);
+}

@@ -2,13 +2,18 @@
 // exports read (lists, items, the export summary; every problem an error naming the item, the
 // rest still loading), each entry type and operator translated to EQL and evaluated with
 // Kibana's meaning (docs/exceptions.md), os_types, nested entries per object, values and fields
-// that need escaping, constants (E4), bad events, and the T1078.004 example files.
+// that need escaping, constants (E4, replaced and removed, also inside nested entries), bad
+// events and the reader's limits, the first item in list order among indexed, unindexed and
+// nested items, many lists, items read before their list, and the T1078.004 example files.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <eqlite/eqlite.hpp>
 
@@ -368,6 +373,8 @@ TEST_CASE("broken JSON lines and orphan items are errors; the rest loads", "[exc
   CHECK_THAT(text[4], Catch::StartsWith("test.ndjson:8:") && Catch::Contains("already loaded"));
   CHECK_THAT(text[5], Catch::StartsWith("test.ndjson:7:") && Catch::Contains("item [o]") &&
                           Catch::Contains("[elsewhere]") && Catch::Contains("not in the file"));
+  REQUIRE(load.unattached.size() == 1);
+  CHECK(load.unattached[0].item_id == "o");
 
   pack::ExceptionLoad none = pack::load_exceptions("/no/such/file.ndjson");
   REQUIRE(none.errors.size() == 1);
@@ -430,6 +437,217 @@ TEST_CASE("constants (E4) and bad events", "[exceptions]") {
                             entry("exists", "c", "excluded") + "]}");
   CHECK(excepted(nested, R"({"p":[{"d":1}]})"));
   CHECK_FALSE(excepted(nested, R"({"p":[{"d":1}])"));
+}
+
+TEST_CASE("set_constant replaces the value for its path; null removes it", "[exceptions]") {
+  auto m = matcher_for(entry("match", "event.dataset", "included", R"("azure.signinlogs")"));
+  // As the CLI does on every change of input: many calls, the last one counts.
+  for (int i = 0; i < 1000; ++i) {
+    const std::string v = i % 2 ? "azure.signinlogs" : "azure.auditlogs";  // a temporary
+    m.set_constant("event.dataset", eqlite::Value::string(v));
+  }
+  CHECK(excepted(m, R"({"a":1})"));  // i = 999: azure.signinlogs
+  m.set_constant("event.dataset", eqlite::Value::string("azure.auditlogs"));
+  CHECK_FALSE(excepted(m, R"({"a":1})"));
+  m.set_constant("other.field", eqlite::Value::string("x"));
+  m.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
+  CHECK(excepted(m, R"({"a":1})"));
+  m.set_constant("event.dataset", eqlite::Value::null());  // removed
+  CHECK_FALSE(excepted(m, R"({"a":1})"));
+  CHECK(excepted(m, R"({"event":{"dataset":"azure.signinlogs"}})"));
+  m.set_constant("event.dataset", eqlite::Value::null());  // removing twice is fine
+  CHECK_FALSE(excepted(m, R"({"a":1})"));
+  m.set_constant("event.dataset", eqlite::Value::string("azure.signinlogs"));
+  CHECK(excepted(m, R"({"a":1})"));
+  m.clear_constants();
+  CHECK_FALSE(excepted(m, R"({"a":1})"));
+
+  // Inside a nested entry a constant `field.child` stands for `child` in each object under the
+  // field that has no value for it (as a constant_keyword in a nested mapping); it makes no
+  // object where there is none.
+  auto n = matcher_for(R"({"type":"nested","field":"p","entries":[)" +
+                       entry("match", "c", "included", R"("x")") + "," +
+                       entry("exists", "d", "included") + "]}");
+  CHECK_FALSE(excepted(n, R"({"p":[{"d":1}]})"));
+  n.set_constant("p.c", eqlite::Value::string("y"));
+  n.set_constant("p.c", eqlite::Value::string("x"));
+  CHECK(excepted(n, R"({"p":[{"d":1}]})"));
+  CHECK(excepted(n, R"({"p":[{"c":"y"},{"d":1}]})"));  // the second object takes it
+  CHECK_FALSE(excepted(n, R"({"p":[{"c":"y","d":1}]})"));
+  CHECK_FALSE(excepted(n, R"({"q":1})"));
+  n.set_constant("p.c", eqlite::Value::null());
+  CHECK_FALSE(excepted(n, R"({"p":[{"d":1}]})"));
+  n.set_constant("p.c", eqlite::Value::string("x"));
+  n.clear_constants();
+  CHECK_FALSE(excepted(n, R"({"p":[{"d":1}]})"));
+}
+
+TEST_CASE("the first item in list then item order, among indexed, unindexed and nested items",
+          "[exceptions]") {
+  const std::string list_b =
+      R"({"list_id":"b","name":"B","type":"detection","namespace_type":"single"})";
+  auto in_b = [](const std::string& id, const std::string& entries) {
+    return R"({"item_id":")" + id + R"(","list_id":"b","namespace_type":"single","entries":[)" +
+           entries + "]}";
+  };
+  const std::string nested_c1 = R"({"type":"nested","field":"p","entries":[)" +
+                                entry("match", "c", "included", R"("1")") + "]}";
+  auto load = parse({kList, list_b, item("a1", nested_c1),                              // nested
+                     item("a2", entry("match", "user.name", "included", R"("u")")),     // indexed
+                     in_b("b1", entry("match", "user.name", "included", R"("u")")),     // indexed
+                     in_b("b2", entry("exists", "z", "excluded")),                      // no anchor
+                     in_b("b3", nested_c1 + "," + entry("exists", "z", "included"))});  // both
+  REQUIRE(load.errors.empty());
+  REQUIRE(load.item_count() == 5);
+  auto id = [](pack::ExceptionMatcher& m, const std::string& event) {
+    const pack::ExceptionItem* it = m.match(event);
+    return it ? it->item_id : std::string("-");
+  };
+  pack::ExceptionMatcher m(load.lists);
+  REQUIRE(m.size() == 5);
+  CHECK(id(m, R"({"user":{"name":"u"},"p":[{"c":"1"}]})") == "a1");
+  CHECK(id(m, R"({"user":{"name":"u"},"p":[{"c":"2"}]})") == "a2");
+  CHECK(id(m, R"({"p":[{"c":"2"}]})") == "b2");
+  CHECK(id(m, R"({"p":[{"c":"1"}],"z":1})") == "a1");
+  CHECK(id(m, R"({"p":[{"c":"2"}],"z":1})") == "-");
+  // The lists in another order: their items first.
+  pack::ExceptionMatcher r(std::vector<const pack::ExceptionList*>{&load.lists[1], &load.lists[0]});
+  CHECK(id(r, R"({"user":{"name":"u"},"p":[{"c":"1"}]})") == "b1");
+  CHECK(id(r, R"({"p":[{"c":"1"}],"z":1})") == "b3");
+  CHECK(id(r, R"({"p":[{"c":"1"}]})") == "b2");
+  CHECK(id(r, R"({"p":[{"c":"1"}],"z":2,"user":{"name":"v"}})") == "b3");
+
+  // Many items, two anchor fields: the first that excepts, wherever the index finds it.
+  std::vector<std::string> lines{kList};
+  for (int i = 0; i < 600; ++i)
+    lines.push_back(
+        item("i" + std::to_string(i),
+             i < 300 ? entry("match", "user.name", "included", "\"user-" + std::to_string(i) + "\"")
+                     : entry("match_any", "host.name", "included",
+                             "[\"host-" + std::to_string(i) + "\",\"h\"]")));
+  auto many = parse(lines);
+  REQUIRE(many.errors.empty());
+  pack::ExceptionMatcher big(many.lists);
+  REQUIRE(big.size() == 600);
+  CHECK(id(big, R"({"user":{"name":"user-250"},"host":{"name":"host-400"}})") == "i250");
+  CHECK(id(big, R"({"user":{"name":"user-999"},"host":{"name":"host-400"}})") == "i400");
+  CHECK(id(big, R"({"user":{"name":"user-299"},"host":{"name":"h"}})") == "i299");
+  CHECK(id(big, R"({"user":{"name":"user-9"},"host":{"name":"x"}})") == "i9");
+  CHECK(id(big, R"({"host":{"name":"h"}})") == "i300");
+  CHECK(id(big, R"({"host":{"name":["host-599","host-598"]}})") == "i598");
+  CHECK(id(big, R"({"user":{"name":"user-300"}})") == "-");
+
+  // A list added after matching: seen; the constants stay.
+  big.set_constant("user.name", eqlite::Value::string("user-7"));
+  CHECK(id(big, R"({})") == "i7");
+  big.add(load.lists[1]);
+  CHECK(big.size() == 603);
+  CHECK(id(big, R"({})") == "i7");
+  CHECK(id(big, R"({"user":{"name":"u"}})") == "b1");
+  CHECK(id(big, R"({"p":{"c":"0"}})") == "i7");
+  big.set_constant("user.name", eqlite::Value::null());
+  CHECK(id(big, R"({"p":{"c":"0"}})") == "b2");
+}
+
+TEST_CASE("the reader's limits (ReaderOptions): an event beyond them is never excepted",
+          "[exceptions]") {
+  auto load = parse({kList, item("flat", entry("exists", "a", "included")),
+                     item("nest", R"({"type":"nested","field":"p","entries":[)" +
+                                      entry("exists", "c", "included") + "]}")});
+  REQUIRE(load.errors.empty());
+  eqlite::ReaderOptions options;
+  options.max_depth = 4;
+  options.max_event_bytes = 200;
+  pack::ExceptionMatcher m(load.lists, options);
+  pack::ExceptionMatcher defaults(load.lists);
+  const std::string deep = R"({"a":1,"x":[[[[[[1]]]]]]})";
+  const std::string deep_nested = R"({"p":[{"c":1}],"x":{"y":{"z":{"w":{"v":{}}}}}})";
+  const std::string big = R"({"a":1,"pad":")" + std::string(300, 'x') + "\"}";
+  CHECK(m.match(R"({"a":1})")->item_id == "flat");
+  CHECK(m.match(R"({"p":[{"c":1}]})")->item_id == "nest");
+  for (const std::string& e : {deep, deep_nested, big}) {
+    INFO(e);
+    CHECK(m.match(e) == nullptr);
+    CHECK(defaults.match(e) != nullptr);
+  }
+}
+
+TEST_CASE("many lists load in linear time; items attach to lists of other files", "[exceptions]") {
+  // Thousands of lists, their items after them (as an export of many lists is).
+  std::string text;
+  const int n = 5000;
+  for (int i = 0; i < n; ++i)
+    text += R"({"list_id":"l)" + std::to_string(i) +
+            R"(","namespace_type":"agnostic"})"
+            "\n";
+  for (int i = n - 1; i >= 0; --i)
+    text += R"({"item_id":"i)" + std::to_string(i) + R"(","list_id":"l)" + std::to_string(i) +
+            R"(","namespace_type":"agnostic","entries":[)" + entry("exists", "a", "included") +
+            "]}\n";
+  pack::ExceptionLoad load;
+  pack::parse_exceptions(text, "many.ndjson", load);
+  REQUIRE(load.errors.empty());
+  REQUIRE(load.lists.size() == n);
+  CHECK(load.item_count() == n);
+  CHECK(load.lists[42].items.at(0).item_id == "i42");
+  CHECK(load.unattached.empty());
+
+  // Items read before their list (an items file, then the lists file): an error until the list
+  // is read into the same load, then attached (before the list file's own items) and the error
+  // withdrawn.
+  const std::string items_only =
+      item("early-1", entry("exists", "a", "included")) + "\n" +
+      R"({"item_id":"early-ns","list_id":"tuning","namespace_type":"agnostic","entries":[)" +
+      entry("exists", "a", "included") + "]}\n" +
+      item("early-2", entry("exists", "b", "included")) + "\n";
+  pack::ExceptionLoad split;
+  pack::parse_exceptions(items_only, "items.ndjson", split);
+  CHECK(split.item_count() == 0);
+  REQUIRE(split.errors.size() == 3);
+  CHECK_THAT(split.errors[0].to_string(),
+             Catch::StartsWith("items.ndjson:1:") && Catch::Contains("item [early-1]") &&
+                 Catch::Contains("[tuning] (single)") && Catch::Contains("not in the file"));
+  CHECK(split.unattached.size() == 3);
+  pack::parse_exceptions(kList + "\n" + item("late", entry("exists", "c", "included")) + "\n",
+                         "lists.ndjson", split);
+  REQUIRE(split.errors.size() == 1);  // the agnostic one: its list is another
+  CHECK_THAT(split.errors[0].to_string(),
+             Catch::StartsWith("items.ndjson:2:") && Catch::Contains("item [early-ns]"));
+  REQUIRE(split.lists.size() == 1);
+  REQUIRE(split.lists[0].items.size() == 3);
+  CHECK(split.lists[0].items[0].item_id == "early-1");
+  CHECK(split.lists[0].items[1].item_id == "early-2");
+  CHECK(split.lists[0].items[2].item_id == "late");
+  CHECK(split.lists[0].items[0].path == "items.ndjson");
+  CHECK(split.unattached.size() == 1);
+  // An item after its list's file attaches too; a list read again is still an error.
+  pack::parse_exceptions(item("later", entry("exists", "d", "included")) + "\n" + kList + "\n",
+                         "more.ndjson", split);
+  REQUIRE(split.lists[0].items.size() == 4);
+  CHECK(split.lists[0].items[3].item_id == "later");
+  REQUIRE(split.errors.size() == 2);
+  CHECK_THAT(split.errors[1].to_string(),
+             Catch::StartsWith("more.ndjson:2:") && Catch::Contains("already loaded"));
+
+  // The same with files.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("eqlite_exceptions_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "items.ndjson") << items_only;
+    std::ofstream(dir / "lists.ndjson") << kList << "\n" << kSummary << "\n";
+  }
+  pack::ExceptionLoad files;
+  pack::load_exceptions((dir / "items.ndjson").string(), files);
+  pack::load_exceptions((dir / "lists.ndjson").string(), files);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  REQUIRE(files.errors.size() == 1);
+  CHECK_THAT(files.errors[0].to_string(), Catch::Contains("item [early-ns]"));
+  REQUIRE(files.lists.size() == 1);
+  CHECK(files.lists[0].items.size() == 2);
+  pack::ExceptionMatcher m(files.lists);
+  CHECK(m.match(R"({"b":1})")->item_id == "early-2");
 }
 
 TEST_CASE("the T1078.004 example: what the rule matches and what the tuning excepts",

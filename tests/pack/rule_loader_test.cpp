@@ -4,9 +4,11 @@
 
 #include <eqlite/query.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "pack/rule_loader.hpp"
 
@@ -298,4 +300,177 @@ TEST_CASE("columns are bytes, though toml++ counts code points", "[rule_pack]") 
   CHECK(ce.line == 1);
   CHECK(ce.column == quote + 1 + q.error().where.column);
   CHECK(text.substr(ce.column - 1, 2) == "==");
+}
+
+namespace {
+
+// Loads `rule_lines` under a [rule] table (line 2 on) and returns the error; `ok` says whether it
+// loaded.
+pack::LoadError load_error_of(const std::string& text, bool& ok) {
+  pack::Rule r;
+  pack::LoadError e;
+  ok = pack::load_rule_text("typed.toml", text, r, e);
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("TOML values of the wrong type are errors at their position, never dropped",
+          "[rule_pack]") {
+  const std::string head =
+      "[rule]\nlanguage = \"eql\"\ntype = \"eql\"\nquery = \"any where true\"\n";
+  struct Case {
+    std::string line;  // line 5 of the file
+    std::string at;    // the text the error points at
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"index = \"logs-*\"", "\"logs-*\"", "rule.index"},
+      {"index = [\"logs-*\", 7]", "7", "rule.index"},
+      {"tags = [\"a\", true]", "true", "rule.tags"},
+      {"severity = 7", "7", "rule.severity"},
+      {"severity = \"urgent\"", "\"urgent\"", "low, medium, high or critical"},
+      {"risk_score = 101", "101", "0 to 100"},
+      {"risk_score = -1", "-1", "0 to 100"},
+      {"risk_score = \"47\"", "\"47\"", "rule.risk_score"},
+      {"risk_score = 4.7", "4.7", "rule.risk_score"},
+      {"rule_id = 12", "12", "rule.rule_id"},
+      {"name = [\"x\"]", "[\"x\"]", "rule.name"},
+      {"description = 1", "1", "rule.description"},
+      {"building_block_type = true", "true", "rule.building_block_type"},
+      {"timestamp_override = 1", "1", "rule.timestamp_override"},
+      {"event_category_override = 1", "1", "rule.event_category_override"},
+      {"threat = \"T1078\"", "\"T1078\"", "rule.threat"},
+      {"threat = [1]", "1", "rule.threat"},
+      {"threat = [{ framework = 1 }]", "1", "framework"},
+      {"threat = [{ tactic = \"TA0001\" }]", "\"TA0001\"", "tactic"},
+      {"threat = [{ tactic = { id = 1 } }]", "1", "tactic.id"},
+      {"threat = [{ technique = { id = \"T1\" } }]", "{ id", "technique"},
+      {"threat = [{ technique = [{ name = 2 }] }]", "2", "technique.name"},
+      {"threat = [{ technique = [{ subtechnique = [{ reference = 3 }] }] }]", "3",
+       "subtechnique.reference"},
+      {"required_fields = [{ name = 1, type = \"keyword\" }]", "1", "required_fields.name"},
+      {"required_fields = [{ name = \"a\", type = 1 }]", "1", "required_fields.type"},
+      {"required_fields = [{ name = \"a\", ecs = \"yes\" }]", "\"yes\"", "required_fields.ecs"},
+      {"required_fields = [\"a\"]", "\"a\"", "required_fields"},
+      {"exceptions_list = [\"a\"]", "\"a\"", "exceptions_list"},
+      {"exceptions_list = [{ list_id = 5 }]", "5", "exceptions_list.list_id"},
+      {"language = 1", "1", "rule.language"},
+      {"type = false", "false", "rule.type"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.line);
+    // `language` and `type` given twice would not be TOML: a case that sets one replaces it.
+    std::string text = "[rule]\n";
+    if (c.line.rfind("language = ", 0) != 0) text += "language = \"eql\"\n";
+    if (c.line.rfind("type = ", 0) != 0) text += "type = \"eql\"\n";
+    text += "query = \"any where true\"\n";
+    const auto line = static_cast<std::uint32_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    text += c.line + "\n";
+    bool ok = true;
+    const pack::LoadError e = load_error_of(text, ok);
+    CHECK_FALSE(ok);
+    CHECK(e.line == line);
+    CHECK(e.column == c.line.find(c.at) + 1);
+    CHECK_THAT(e.message, Catch::Contains(c.says));
+  }
+  SECTION("metadata.maturity") {
+    bool ok = true;
+    const pack::LoadError e = load_error_of("[metadata]\nmaturity = 1\n" + head, ok);
+    CHECK_FALSE(ok);
+    CHECK(e.line == 2);
+    CHECK(e.column == 12);
+    CHECK_THAT(e.message, Catch::Contains("metadata.maturity"));
+  }
+  SECTION("columns in bytes") {
+    bool ok = true;
+    const std::string text =
+        "rule = { name = \"caf\xC3\xA9\", language = \"eql\", query = \"any where true\", "
+        "severity = 7 }\n";
+    const pack::LoadError e = load_error_of(text, ok);
+    CHECK_FALSE(ok);
+    CHECK(e.line == 1);
+    CHECK(e.column == text.find("7 }") + 1);
+  }
+  SECTION("the right types load") {
+    bool ok = false;
+    load_error_of(head + "index = [\"logs-*\"]\nseverity = \"low\"\nrisk_score = 0\n", ok);
+    CHECK(ok);
+  }
+}
+
+TEST_CASE("a folder: a rule with mistyped metadata is reported, the others run", "[rule_pack]") {
+  TempDir dir;
+  dir.write("a.eql", "process where true\n");
+  dir.write("b.toml",
+            "[rule]\nlanguage = \"eql\"\ntype = \"eql\"\nindex = \"logs-*\"\nquery = \"any where "
+            "true\"\n");
+  auto load = pack::load_rules({dir.path.string()});
+  REQUIRE(load.rules.size() == 1);
+  CHECK(load.rules[0].name == "a");
+  REQUIRE(load.errors.size() == 1);
+  CHECK_THAT(load.errors[0].to_string(), Catch::Contains("b.toml:4:9: "));
+}
+
+TEST_CASE("compile errors: the excerpt is the file's line, the caret under the file's column",
+          "[rule_pack]") {
+  SECTION("a single-line query") {
+    const std::string text =
+        "[rule]\nlanguage = \"eql\"\ntype = \"eql\"\nname = \"x\"\nrule_id = \"x\"\n"
+        "description = \"d\"\nrisk_score = 1\nseverity = \"low\"\n"
+        "query = \"process where process.name == \\\"cmd.exe\\\" and x = 1\"\n";
+    pack::Rule r;
+    pack::LoadError e;
+    REQUIRE(pack::load_rule_text("one.toml", text, r, e));
+    auto q = eqlite::compile(r.query);
+    REQUIRE_FALSE(q);
+    const auto ce = pack::compile_error(r, q.error());
+    CHECK(ce.line == 9);
+    const std::string line9 =
+        text.substr(text.find("query ="), text.size() - text.find("query =") - 1);
+    REQUIRE(ce.column >= 1);
+    CHECK(ce.excerpt == line9 + "\n" + std::string(ce.column - 1, ' ') + "^");
+    CHECK(pack::excerpt(r, q.error().where.offset) == ce.excerpt);
+  }
+  SECTION("a multi-line query: the first line holds the delimiter") {
+    const std::string text =
+        "[rule]\nlanguage = \"eql\"\nquery = \"\"\"process where a ==== 1\n"
+        "  and b == 2\"\"\"\n";
+    pack::Rule r;
+    pack::LoadError e;
+    REQUIRE(pack::load_rule_text("multi.toml", text, r, e));
+    auto q = eqlite::compile(r.query);
+    REQUIRE_FALSE(q);
+    const auto ce = pack::compile_error(r, q.error());
+    CHECK(ce.line == 3);
+    CHECK_THAT(ce.excerpt, Catch::StartsWith("query = \"\"\"process where a ==== 1\n"));
+    CHECK(ce.excerpt.substr(ce.excerpt.find('\n') + 1) == std::string(ce.column - 1, ' ') + "^");
+    // A position on the query's second line.
+    const std::size_t b = r.query.find("b ==");
+    CHECK(pack::excerpt(r, b) == "  and b == 2\"\"\"\n      ^");
+  }
+  SECTION("an .eql file: the file is the query") {
+    pack::Rule r;
+    pack::LoadError e;
+    REQUIRE(pack::load_rule_text("x.eql", "process where\n  a ==== 1\n", r, e));
+    CHECK(pack::excerpt(r, r.query.find("====")) == "  a ==== 1\n    ^");
+  }
+}
+
+TEST_CASE("a folder with no rule file is an error, whatever the last entry was", "[rule_pack]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "rules");
+  // A dangling link named like a rule: not a regular file, and asking sets an error code.
+  fs::create_symlink(dir.path / "nowhere", dir.path / "rules" / "z.toml");
+  auto load = pack::load_rules({(dir.path / "rules").string()});
+  CHECK(load.rules.empty());
+  REQUIRE(load.errors.size() == 1);
+  CHECK_THAT(load.errors[0].message, Catch::Contains("no rule files"));
+}
+
+TEST_CASE("toml_byte_column: toml++'s code-point columns as bytes", "[rule_pack]") {
+  const std::string text = "a = 1\nb = \"\xC3\xA9\xC3\xA9\", c = 2\n";
+  // `c` is code point 13 of line 2 and byte 15.
+  CHECK(pack::toml_byte_column(text, 2, 13) == 15);
+  CHECK(pack::toml_byte_column(text, 1, 5) == 5);
 }

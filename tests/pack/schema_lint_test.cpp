@@ -5,6 +5,7 @@
 
 #include <eqlite/eqlite.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -301,4 +302,105 @@ TEST_CASE("Elastic's 1,081 rules: no finding with ECS and the Azure integration"
     findings += pack::lint(*q, schemas).size();
   }
   CHECK(findings == 0);  // Elastic's rules are typed right for ECS and Azure (docs/schema-lint.md)
+}
+
+TEST_CASE("a `*` segment and a trailing `.*`: a.*.b.* takes any field below a.X.b",
+          "[schema_lint]") {
+  // Names from hostile samples or required_fields: a.*.b.* is both a pattern and open below.
+  pack::Schema s("hostile", pack::Schema::Kind::Samples);
+  s.add({"a.*.b.*", "long", false, ""});
+  const pack::SchemaField* f = s.find("a.x.b.y");
+  REQUIRE(f);
+  CHECK(f->name == "a.*.b");
+  CHECK(s.find("a.x.b.y.z"));
+  CHECK_FALSE(s.find("a.x.c.y"));
+  CHECK_FALSE(s.find("a.x"));
+  s.add({"c.*.d", "keyword", false, ""});
+  REQUIRE(s.find("c.q.d"));
+  CHECK(s.find("c.q.d")->type == "keyword");
+  CHECK_FALSE(s.find("c.q.d.e"));
+
+  pack::Rule rule;
+  rule.required_fields.push_back({"a.*.b.*", "keyword", false});
+  const pack::Schema required = pack::Schema::from_required_fields(rule);
+  CHECK(required.find("a.q.b.z"));
+}
+
+TEST_CASE("built-in schemas are built once", "[schema_lint]") {
+  const pack::Schema* ecs = pack::Schema::builtin("ecs");
+  const pack::Schema* azure = pack::Schema::builtin("azure");
+  REQUIRE(ecs);
+  REQUIRE(azure);
+  CHECK(pack::Schema::builtin("ecs") == ecs);
+  CHECK(pack::Schema::builtin("azure") == azure);
+  CHECK(pack::Schema::builtin("nope") == nullptr);
+}
+
+namespace {
+
+// The whole Levenshtein table, capped as pack::edit_distance caps it.
+std::size_t full_edit_distance(std::string_view a, std::string_view b, std::size_t limit) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i)
+    d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j)
+    d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      d[i][j] = std::min(
+          {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+  return std::min(d[a.size()][b.size()], limit + 1);
+}
+
+}  // namespace
+
+TEST_CASE("edit_distance: the band gives what the whole table gives", "[schema_lint]") {
+  std::uint64_t seed = 0x9E3779B97F4A7C15ull;
+  auto next = [&seed](std::uint64_t n) {
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed % n;
+  };
+  for (int k = 0; k < 20000; ++k) {
+    std::string a, b;
+    const std::size_t alphabet = 2 + next(4);
+    for (std::size_t i = next(14); i > 0; --i)
+      a += static_cast<char>('a' + next(alphabet));
+    if (next(2)) {  // often a near copy of a
+      b = a;
+      for (std::size_t e = next(5); e > 0; --e) {
+        const std::size_t at = b.empty() ? 0 : next(b.size() + 1);
+        switch (next(3)) {
+          case 0:
+            b.insert(at, 1, static_cast<char>('a' + next(alphabet)));
+            break;
+          case 1:
+            if (at < b.size()) b.erase(at, 1);
+            break;
+          default:
+            if (at < b.size()) b[at] = static_cast<char>('a' + next(alphabet));
+        }
+      }
+    } else {
+      for (std::size_t i = next(14); i > 0; --i)
+        b += static_cast<char>('a' + next(alphabet));
+    }
+    const std::size_t limit = next(6);
+    INFO(a << " / " << b << " limit " << limit);
+    REQUIRE(pack::edit_distance(a, b, limit) == full_edit_distance(a, b, limit));
+    REQUIRE(pack::edit_distance(b, a, limit) == full_edit_distance(a, b, limit));
+  }
+}
+
+TEST_CASE("edit_distance: long strings with a small limit (the band, not the table)",
+          "[schema_lint]") {
+  // Speed is the benchmarks' business; here the answers on strings whose whole table (4e10
+  // cells) no test could wait for.
+  const std::string a(200000, 'x');
+  std::string b = a;
+  b[100000] = 'y';
+  CHECK(pack::edit_distance(a, b, 2) == 1);
+  CHECK(pack::edit_distance(a, a + "zz", 3) == 2);
+  CHECK(pack::edit_distance(a, a + "zzzz", 3) == 4);  // beyond the limit: limit + 1
 }
