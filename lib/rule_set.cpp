@@ -132,51 +132,46 @@ std::size_t key_cost(const std::map<SharingKey, std::size_t>& sharing, const int
 // A contains key is met by the values of the field that contain it, and the keys the rules
 // name on that field are the values they expect: `.exe` in process.name, which hundreds of
 // listed names contain, is nearly as common as its field. So a contains key also costs what
-// the keys of its field that contain it cost. Each key is compared only with the literals
-// that start with a pair of bytes it has (comparing every pair of keys and literals was a
-// sixth of the time to start 861 rules).
+// the keys of its field that contain it cost. A key's substrings of the literals' lengths are
+// looked up among the literals: comparing every pair of keys and literals was a sixth of the
+// time to start 861 rules, and grouping literals by their first two bytes was quadratic when
+// thousands of them share those (an exception list of `app*.exe` items).
 void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
   using Entry = std::map<SharingKey, std::size_t>::iterator;
-  constexpr std::size_t kBuckets = 1024;  // literals of 2+ bytes by their first two, hashed
-  auto bucket = [](unsigned char a, unsigned char b) { return ((a * 31u) ^ b) % kBuckets; };
   for (auto c = sharing.begin(); c != sharing.end();) {
     const std::uint16_t field = std::get<0>(c->first);
     auto end = c;  // the keys of this field: [c, end)
     std::vector<Entry> contains;
     for (; end != sharing.end() && std::get<0>(end->first) == field; ++end)
       if (std::get<1>(end->first) == internal::Anchor::Kind::Contains) contains.push_back(end);
-    auto literal = [&](std::uint32_t i) -> const std::string& {
-      return std::get<2>(contains[i]->first);
-    };
-    std::vector<std::uint32_t> first(kBuckets + 1), order, singles;  // order: by bucket
-    for (std::uint32_t i = 0; i < contains.size(); ++i)
-      if (literal(i).size() >= 2) ++first[bucket(literal(i)[0], literal(i)[1]) + 1];
-    for (std::size_t b = 0; b < kBuckets; ++b)
-      first[b + 1] += first[b];
-    order.resize(first.back());
-    std::vector<std::uint32_t> fill(first.begin(), first.end() - 1);
+    // The literals by their text, and the lengths they come in: a key contains a literal when
+    // one of its substrings of such a length is one (hash lookups, whatever the literals share).
+    std::unordered_map<std::string_view, std::vector<std::uint32_t>> by_text;
+    std::vector<std::size_t> lengths;
     for (std::uint32_t i = 0; i < contains.size(); ++i) {
-      if (literal(i).size() >= 2)
-        order[fill[bucket(literal(i)[0], literal(i)[1])]++] = i;
-      else
-        singles.push_back(i);
+      const std::string& l = std::get<2>(contains[i]->first);
+      by_text[l].push_back(i);
+      lengths.push_back(l.size());
     }
+    std::sort(lengths.begin(), lengths.end());
+    lengths.erase(std::unique(lengths.begin(), lengths.end()), lengths.end());
     std::vector<std::size_t> sums(contains.size());
-    std::vector<std::uint32_t> seen;  // the literals a key contains, each once
-    for (auto o = c; o != end; ++o) {
-      const std::string& key = std::get<2>(o->first);
-      seen.clear();
-      for (std::size_t at = 0; at + 1 < key.size(); ++at) {
-        const std::size_t b = bucket(key[at], key[at + 1]);
-        for (std::uint32_t j = first[b]; j < first[b + 1]; ++j)
-          if (key.compare(at, literal(order[j]).size(), literal(order[j])) == 0 &&
-              std::find(seen.begin(), seen.end(), order[j]) == seen.end())
-            seen.push_back(order[j]);
-      }
-      for (const std::uint32_t i : singles)
-        if (key.find(literal(i)[0]) != std::string::npos) seen.push_back(i);
-      for (const std::uint32_t i : seen)
-        if (contains[i] != o) sums[i] += o->second;
+    std::vector<std::size_t> stamp(contains.size(), SIZE_MAX);  // the last key that counted it
+    std::size_t key_no = 0;
+    for (auto o = c; o != end; ++o, ++key_no) {
+      const std::string_view key = std::get<2>(o->first);
+      for (std::size_t at = 0; at < key.size(); ++at)
+        for (const std::size_t n : lengths) {
+          if (n == 0) continue;
+          if (at + n > key.size()) break;
+          const auto hit = by_text.find(key.substr(at, n));
+          if (hit == by_text.end()) continue;
+          for (const std::uint32_t i : hit->second)
+            if (stamp[i] != key_no && contains[i] != o) {
+              stamp[i] = key_no;
+              sums[i] += o->second;
+            }
+        }
     }
     for (std::uint32_t i = 0; i < contains.size(); ++i)  // after the field's sums: from the
       contains[i]->second += sums[i];                    // keys' own counts
