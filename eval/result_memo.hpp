@@ -60,7 +60,7 @@ class ResultMemo {
     slot.hash = h;
     slot.size = static_cast<std::uint8_t>(s.size());
     slot.answer = r;
-    std::memcpy(slot.bytes, s.data(), s.size());
+    if (!s.empty()) std::memcpy(slot.bytes, s.data(), s.size());  // an empty view may be null
     return r;
   }
 
