@@ -20,6 +20,33 @@ using Ids = std::vector<std::size_t>;
 namespace {
 
 // What each rule says on its own (one JsonReader and Vm per rule): the oracle.
+// RuleSetMatcher::explain() of `json` agrees with its matches: the same matched rules; every
+// rule evaluated was a candidate (filed under a met key, or always run) and not ruled out.
+void check_explain(eqlite::RuleSetMatcher& m, const std::string& json, const Ids& expected) {
+  auto why = m.explain(json);
+  REQUIRE(why);
+  Ids matched, evaluated;
+  for (const auto& u : why->matched)
+    matched.push_back(u.rule);
+  CHECK(matched == expected);
+  std::set<std::size_t> candidates, ruled_out;
+  for (const auto& h : why->hits)
+    for (const auto& u : h.units)
+      candidates.insert(u.rule);
+  for (const auto& u : why->always)
+    candidates.insert(u.rule);
+  for (const auto& u : why->ruled_out)
+    ruled_out.insert(u.rule);
+  for (const auto& u : why->evaluated) {
+    evaluated.push_back(u.rule);
+    CHECK(candidates.count(u.rule) == 1);
+    CHECK(ruled_out.count(u.rule) == 0);
+    CHECK(u.stage == -1);
+  }
+  for (std::size_t r : expected)
+    CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
+}
+
 Ids one_by_one(const RuleSet& rules, const std::string& json) {
   Ids out;
   eqlite::Vm vm;
@@ -169,30 +196,7 @@ TEST_CASE("a rule set gives each rule's own answer, ids ascending", "[rule_set]"
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
-    // explain(): the same matches; everything evaluated was a candidate (filed under a met
-    // key or always run) and not ruled out; the matched are among the evaluated.
-    auto why = m.explain(json);
-    REQUIRE(why);
-    Ids matched, evaluated;
-    for (const auto& u : why->matched)
-      matched.push_back(u.rule);
-    CHECK(matched == expected);
-    std::set<std::size_t> candidates, ruled_out;
-    for (const auto& h : why->hits)
-      for (const auto& u : h.units)
-        candidates.insert(u.rule);
-    for (const auto& u : why->always)
-      candidates.insert(u.rule);
-    for (const auto& u : why->ruled_out)
-      ruled_out.insert(u.rule);
-    for (const auto& u : why->evaluated) {
-      evaluated.push_back(u.rule);
-      CHECK(candidates.count(u.rule) == 1);
-      CHECK(ruled_out.count(u.rule) == 0);
-      CHECK(u.stage == -1);
-    }
-    for (std::size_t r : expected)
-      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
+    check_explain(m, json, expected);
   }
   {
     // What the first event met, key by key: cmd.exe is an exact key of rules 0, 2, 8 (and 4 is
@@ -315,30 +319,7 @@ TEST_CASE("rule set: wildcard anchors never lose a rule", "[rule_set]") {
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
-    // explain(): the same matches; everything evaluated was a candidate (filed under a met
-    // key or always run) and not ruled out; the matched are among the evaluated.
-    auto why = m.explain(json);
-    REQUIRE(why);
-    Ids matched, evaluated;
-    for (const auto& u : why->matched)
-      matched.push_back(u.rule);
-    CHECK(matched == expected);
-    std::set<std::size_t> candidates, ruled_out;
-    for (const auto& h : why->hits)
-      for (const auto& u : h.units)
-        candidates.insert(u.rule);
-    for (const auto& u : why->always)
-      candidates.insert(u.rule);
-    for (const auto& u : why->ruled_out)
-      ruled_out.insert(u.rule);
-    for (const auto& u : why->evaluated) {
-      evaluated.push_back(u.rule);
-      CHECK(candidates.count(u.rule) == 1);
-      CHECK(ruled_out.count(u.rule) == 0);
-      CHECK(u.stage == -1);
-    }
-    for (std::size_t r : expected)
-      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
+    check_explain(m, json, expected);
   }
   CHECK_THAT(rules.describe_index(), Catch::Contains("[process.name]"));
   CHECK_THAT(rules.describe_index(), Catch::Contains("literals"));
@@ -378,30 +359,7 @@ TEST_CASE("rule set: number and boolean literals anchor by their text (S8)", "[r
     REQUIRE(m.match_json(json, hits).ok());
     CHECK(hits == expected);
     CHECK(one_by_one(rules, json) == expected);  // the oracle agrees with the table
-    // explain(): the same matches; everything evaluated was a candidate (filed under a met
-    // key or always run) and not ruled out; the matched are among the evaluated.
-    auto why = m.explain(json);
-    REQUIRE(why);
-    Ids matched, evaluated;
-    for (const auto& u : why->matched)
-      matched.push_back(u.rule);
-    CHECK(matched == expected);
-    std::set<std::size_t> candidates, ruled_out;
-    for (const auto& h : why->hits)
-      for (const auto& u : h.units)
-        candidates.insert(u.rule);
-    for (const auto& u : why->always)
-      candidates.insert(u.rule);
-    for (const auto& u : why->ruled_out)
-      ruled_out.insert(u.rule);
-    for (const auto& u : why->evaluated) {
-      evaluated.push_back(u.rule);
-      CHECK(candidates.count(u.rule) == 1);
-      CHECK(ruled_out.count(u.rule) == 0);
-      CHECK(u.stage == -1);
-    }
-    for (std::size_t r : expected)
-      CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
+    check_explain(m, json, expected);
   }
   // every rule is anchored: an event without those fields runs none
   REQUIRE(m.match_json(R"({"z":1})", hits).ok());
