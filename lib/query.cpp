@@ -235,6 +235,10 @@ std::vector<FieldUse> Query::field_uses() const {
   return out;
 }
 
+std::string quote_string(std::string_view text) {
+  return ast::quote(text);
+}
+
 std::optional<std::int64_t> parse_duration(std::string_view text) noexcept {
   std::size_t digits = 0;
   while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')

@@ -504,48 +504,6 @@ std::string eql_field(std::string_view path) {
   return out;
 }
 
-std::string eql_string(std::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u{";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-          out += '}';
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 namespace {
 
 // An Elasticsearch wildcard pattern (`*`, `?`, `\` escapes the next character; a trailing `\`
@@ -574,7 +532,7 @@ std::string join_values(const std::vector<std::string>& values) {
   std::string out;
   for (const std::string& v : values) {
     if (!out.empty()) out += ", ";
-    out += eql_string(v);
+    out += eqlite::quote_string(v);
   }
   return out;
 }
@@ -594,14 +552,14 @@ std::string to_eql(const ExceptionEntry& entry, std::string_view parent) {
   const std::string f = eql_field(joined_field(parent, entry.field));
   switch (entry.type) {
     case EntryType::Match:
-      return f + (entry.excluded ? " != " : " == ") + eql_string(entry.values.at(0));
+      return f + (entry.excluded ? " != " : " == ") + eqlite::quote_string(entry.values.at(0));
     case EntryType::MatchAny:
       return f + (entry.excluded ? " not in (" : " in (") + join_values(entry.values) + ")";
     case EntryType::Wildcard: {
       const std::string& p = entry.values.at(0);
       const std::string test = p.find('\\') == std::string::npos
-                                   ? f + " like " + eql_string(p)
-                                   : f + " regex " + eql_string(wildcard_to_regex(p));
+                                   ? f + " like " + eqlite::quote_string(p)
+                                   : f + " regex " + eqlite::quote_string(wildcard_to_regex(p));
       return entry.excluded ? "not (" + test + ")" : test;
     }
     case EntryType::Exists:

@@ -111,8 +111,6 @@ std::string exclusion_filter(const std::vector<const ExceptionList*>& lists);
 std::string to_eql(const ExceptionEntry& entry, std::string_view parent = {});
 /// A field path in EQL: segments that are not plain names (or are keywords) in backquotes.
 std::string eql_field(std::string_view path);
-/// A string literal in EQL, escaped (P3).
-std::string eql_string(std::string_view text);
 
 /// Decides which item (if any) excepts an event. Built once from lists; match() may be called
 /// for many events. Not thread-safe (one per thread; construction compiles every item).

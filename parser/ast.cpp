@@ -65,10 +65,7 @@ const char* to_string(MatchKind kind) noexcept {
   return "?";
 }
 
-namespace {
-
-// A string as an EQL double-quoted literal (also used in the dump).
-std::string quote(const std::string& s) {
+std::string quote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
@@ -105,6 +102,8 @@ std::string quote(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 std::string number_text(double d) {
   if (std::isinf(d)) return d > 0 ? "1e999" : "-1e999";

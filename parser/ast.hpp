@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -131,6 +132,8 @@ struct Stage {
   bool missing = false;  ///< `![...]`
 };
 
+/// A string as an EQL double-quoted literal: `"`, `\\` and control characters escaped (P3).
+std::string quote(std::string_view s);
 const char* to_string(CompareOp op) noexcept;
 const char* to_string(ArithOp op) noexcept;
 const char* to_string(MatchKind kind) noexcept;

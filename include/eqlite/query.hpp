@@ -150,6 +150,10 @@ class Query {
 /// in nanoseconds; nullopt when it is not one or does not fit.
 std::optional<std::int64_t> parse_duration(std::string_view text) noexcept;
 
+/// `text` as an EQL string literal, for building a query from values: double-quoted, with `"`,
+/// `\` and control characters escaped (semantics.md P3). compile() reads it back as `text`.
+std::string quote_string(std::string_view text);
+
 /// Parses, compiles and verifies `text`. Errors carry line:column into `text`.
 Result<Query> compile(std::string_view text, const CompileOptions& options = {});
 

@@ -285,8 +285,8 @@ TEST_CASE("nested: one object of the array must satisfy every sub-entry", "[exce
 }
 
 TEST_CASE("values and fields that need escaping in EQL", "[exceptions]") {
-  CHECK(pack::eql_string(R"(a"b\c)") == R"("a\"b\\c")");
-  CHECK(pack::eql_string("line\nbreak\t\x01") == R"("line\nbreak\t\u{01}")");
+  CHECK(eqlite::quote_string(R"(a"b\c)") == R"("a\"b\\c")");
+  CHECK(eqlite::quote_string("line\nbreak\t\x01") == R"("line\nbreak\t\u{01}")");
   CHECK(pack::eql_field("process.name") == "process.name");
   CHECK(pack::eql_field("@timestamp") == "@timestamp");
   CHECK(pack::eql_field("labels.my-label.x") == "labels.`my-label`.x");

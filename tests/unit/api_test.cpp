@@ -164,3 +164,26 @@ TEST_CASE("CompileOptions::filter: every event query and stage must also meet it
   o.filter = "true | head 1";
   CHECK_FALSE(eqlite::compile("any where true", o));
 }
+
+TEST_CASE("quote_string: a value written as an EQL literal reads back as itself (P3)", "[api]") {
+  const std::string values[] = {"plain",
+                                "a\"b\\c",
+                                "line\nbreak\ttab\r",
+                                std::string("nul\0x", 5),
+                                "\x01\x1f\x7f",
+                                "caf\xc3\xa9",
+                                "",
+                                "{}*?"};
+  for (const std::string& v : values) {
+    INFO(eqlite::quote_string(v));
+    auto q = eqlite::compile("any where f == " + eqlite::quote_string(v));
+    REQUIRE(q);
+    eqlite::FlatEvent e;
+    e.add("f", v);
+    eqlite::Vm vm;
+    CHECK(vm.matches(*q, e));
+    eqlite::FlatEvent other;
+    other.add("f", v + "x");
+    CHECK_FALSE(vm.matches(*q, other));
+  }
+}
