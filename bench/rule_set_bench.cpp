@@ -6,6 +6,8 @@
 //                              per line (group "signin")
 //   rules/N/rule_set_ndjson    N of Elastic's rules, match_json per line (group "ecs")
 //   rules/N/rule_set_bound     the same over events bound beforehand to RuleSet::fields()
+//   rules/N/rule_set_read      reading alone: a JsonReader over RuleSet::fields() per line,
+//                              no matching (what rule_set_ndjson pays before any rule runs)
 //   rules/all/cold_start       compile every rule, build the index and match the first 2,000
 //                              ECS events once (the pattern lists' literal databases compile
 //                              on first use): what `eqlite match --rules DIR` pays on a small
@@ -26,7 +28,7 @@ namespace {
 
 void finish(benchmark::State& state, double seconds, const std::string& group, std::size_t rules,
             std::size_t events_per_iteration, std::size_t bytes_per_iteration, std::size_t hits,
-            std::uint64_t evaluated) {
+            std::uint64_t evaluated, std::uint64_t decided = 0) {
   const auto it = static_cast<std::int64_t>(state.iterations());
   const auto events = it * static_cast<std::int64_t>(events_per_iteration);
   report(state, group, events, it * static_cast<std::int64_t>(bytes_per_iteration), seconds);
@@ -35,6 +37,8 @@ void finish(benchmark::State& state, double seconds, const std::string& group, s
   // the rules the index left to the VM, per event (RuleSetMatcher::evaluated)
   state.counters["evaluated_per_event"] =
       static_cast<double>(evaluated) / static_cast<double>(events);
+  // the rules it matched by their conditions alone, per event (RuleSetMatcher::decided)
+  state.counters["decided_per_event"] = static_cast<double>(decided) / static_cast<double>(events);
 }
 
 // RuleSetMatcher::match_json_padded over `lines` copied into blocks, each block prescanned, as
@@ -44,6 +48,7 @@ struct Timed {
   double seconds;
   std::size_t hits;
   std::uint64_t evaluated;  // rules the VM ran in the timed passes
+  std::uint64_t decided;    // rules matched without the VM in the timed passes
 };
 template <typename Lines>
 Timed time_match_json(benchmark::State& state, eqlite::RuleSetMatcher& matcher,
@@ -54,6 +59,7 @@ Timed time_match_json(benchmark::State& state, eqlite::RuleSetMatcher& matcher,
   for (auto line : padded.lines())
     (void)matcher.match_json_padded(line, ids);
   const std::uint64_t evaluated_before = matcher.evaluated();
+  const std::uint64_t decided_before = matcher.decided();
   const Stopwatch sw;
   for (auto _ : state) {
     for (const auto& b : padded.blocks()) {
@@ -64,7 +70,8 @@ Timed time_match_json(benchmark::State& state, eqlite::RuleSetMatcher& matcher,
   }
   const double seconds = sw.seconds();
   benchmark::DoNotOptimize(hits);
-  return {seconds, hits, matcher.evaluated() - evaluated_before};
+  return {seconds, hits, matcher.evaluated() - evaluated_before,
+          matcher.decided() - decided_before};
 }
 
 void t1078_rule_set(benchmark::State& state) {
@@ -113,7 +120,32 @@ void rule_set_ndjson(benchmark::State& state, std::size_t n) {
   eqlite::RuleSetMatcher matcher(rules);
   const auto lines = ecs_lines_for(rules.size(), SIZE_MAX);
   const Timed t = time_match_json(state, matcher, lines);
-  finish(state, t.seconds, "ecs", rules.size(), lines.size(), bytes_of(lines), t.hits, t.evaluated);
+  finish(state, t.seconds, "ecs", rules.size(), lines.size(), bytes_of(lines), t.hits, t.evaluated,
+         t.decided);
+}
+
+void rule_set_read(benchmark::State& state, std::size_t n) {
+  const eqlite::RuleSet* set = rule_set(state, n);
+  if (!set) return;
+  eqlite::JsonReader reader(set->fields());
+  eqlite::Event event;
+  const auto lines = ecs_lines_for(set->size(), SIZE_MAX);
+  const PaddedLines padded(lines);
+  std::size_t values = 0;
+  const Stopwatch sw;
+  for (auto _ : state) {
+    for (const auto& b : padded.blocks()) {
+      reader.prescan(b.text);
+      for (std::size_t i = b.first; i < b.end; ++i)
+        if (reader.read_padded(padded.lines()[i], event)) values += event.present().size();
+    }
+  }
+  const double seconds = sw.seconds();
+  benchmark::DoNotOptimize(values);
+  finish(state, seconds, "ecs", set->size(), lines.size(), bytes_of(lines), 0, 0);
+  state.counters["fields_per_event"] =
+      static_cast<double>(values) /
+      (static_cast<double>(state.iterations()) * static_cast<double>(lines.size()));
 }
 
 void rule_set_bound(benchmark::State& state, std::size_t n) {
@@ -127,6 +159,7 @@ void rule_set_bound(benchmark::State& state, std::size_t n) {
   for (const auto& e : bound.events())  // untimed: Hyperscan databases compile on first use
     matcher.match(e, ids);
   const std::uint64_t evaluated_before = matcher.evaluated();
+  const std::uint64_t decided_before = matcher.decided();
   const Stopwatch sw;
   for (auto _ : state) {
     for (const auto& e : bound.events()) {
@@ -137,7 +170,7 @@ void rule_set_bound(benchmark::State& state, std::size_t n) {
   const double seconds = sw.seconds();
   benchmark::DoNotOptimize(hits);
   finish(state, seconds, "ecs", rules.size(), bound.events().size(), 0, hits,
-         matcher.evaluated() - evaluated_before);
+         matcher.evaluated() - evaluated_before, matcher.decided() - decided_before);
 }
 
 void cold_start(benchmark::State& state, std::size_t n) {
@@ -186,6 +219,9 @@ void register_rule_set_rules_benchmarks(std::size_t n) {
   })->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark((prefix + "rule_set_bound").c_str(), [n](benchmark::State& s) {
     rule_set_bound(s, n);
+  })->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark((prefix + "rule_set_read").c_str(), [n](benchmark::State& s) {
+    rule_set_read(s, n);
   })->Unit(benchmark::kMillisecond);
   if (n == 0)  // all
     benchmark::RegisterBenchmark((prefix + "cold_start").c_str(), [n](benchmark::State& s) {

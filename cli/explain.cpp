@@ -86,6 +86,9 @@ int run_explain(const eqlite::RuleSet& rules,
     if (!why->always.empty()) s += "  run for every event: " + units(rules, why->always, 5) + "\n";
     if (!why->ruled_out.empty())
       s += "  ruled out by their other conditions: " + units(rules, why->ruled_out, 5) + "\n";
+    if (!why->decided.empty())
+      s += "  decided by their conditions alone (no VM run): " + units(rules, why->decided, 20) +
+           "\n";
     s += "  evaluated: " + units(rules, why->evaluated, 20) + "\n";
     s += "  matched: " + units(rules, why->matched, why->matched.size()) + "\n\n";
     out.write(s);

@@ -116,6 +116,7 @@ class Compiler {
       p_.anchors.push_back(
           {Anchor{field_id(options_.category_field, q.category_span), false, {q.category}}});
     anchors(q.where);
+    p_.decided_by_anchors = (q.any || plain_key(q.category)) && decided(q.where, false);
   }
 
  private:
@@ -721,6 +722,75 @@ class Compiler {
     auto alternatives = predicate_anchors(e);
     if (alternatives.empty()) return {};
     return Options{std::move(alternatives)};
+  }
+
+  // ---- Program::decided_by_anchors ----
+
+  // A key that the text of no number or boolean equals (S8): a value meets it exactly when
+  // it is a string equal to it.
+  static bool plain_key(std::string_view key) {
+    Value n;
+    std::string folded;
+    fold_ascii(key, folded);
+    return !parse_number(key, n) && folded != "true" && folded != "false";
+  }
+
+  // Whether `e` holds exactly when its anchors are met: a conjunction (outside any `or`) of
+  // `or`s of predicates each of which decided_predicate() accepts.
+  bool decided(const ast::Expr& e, bool in_or) {
+    if (const auto* l = std::get_if<ast::Logical>(&e.node)) {
+      if (l->op == ast::LogicalOp::And && in_or) return false;
+      return std::all_of(l->operands.begin(), l->operands.end(), [&](const ast::Expr& x) {
+        return decided(x, l->op == ast::LogicalOp::Or);
+      });
+    }
+    return decided_predicate(e);
+  }
+
+  // A predicate whose anchors (predicate_anchors) say exactly when it holds: `f == "text"`,
+  // `f != null`, `f in (...)`, `f in~ (...)`, `f : (...)`, `f like (...)`, `f like~ (...)` of
+  // plain keys (plain_key) and patterns `*literal*` (S6: a value matches one exactly when it
+  // contains the literal), on a field other than the timestamp (T2: instants).
+  bool decided_predicate(const ast::Expr& e) {
+    if (const auto* c = std::get_if<ast::Compare>(&e.node)) {
+      const ast::Field* field = std::get_if<ast::Field>(&c->lhs->node);
+      const ast::Expr* other = c->rhs.operator->();
+      if (!field) {
+        field = std::get_if<ast::Field>(&c->rhs->node);
+        other = c->lhs.operator->();
+      }
+      if (!field || field->path == options_.timestamp_field) return false;
+      const auto lit = fold(*other);
+      if (!lit) return false;
+      if (c->op == ast::CompareOp::Ne) return std::holds_alternative<ast::Null>(*lit);
+      const auto* s = std::get_if<std::string>(&*lit);
+      return c->op == ast::CompareOp::Eq && s && plain_key(*s);
+    }
+    const auto* m = std::get_if<ast::Match>(&e.node);
+    if (!m || m->negated) return false;
+    const ast::Field* field = std::get_if<ast::Field>(&m->lhs->node);
+    if (!field || field->path == options_.timestamp_field) return false;
+    const bool patterns = m->kind == ast::MatchKind::Seq || m->kind == ast::MatchKind::Like ||
+                          m->kind == ast::MatchKind::LikeCi;
+    if (!patterns && m->kind != ast::MatchKind::In && m->kind != ast::MatchKind::InCi) return false;
+    bool any = false;
+    for (const auto& v : m->values) {
+      const auto lit = fold(v);
+      if (!lit) return false;
+      if (std::holds_alternative<ast::Null>(*lit)) continue;  // matches nothing
+      const auto* s = std::get_if<std::string>(&*lit);
+      if (!s) return false;
+      any = true;
+      if (!patterns || s->find_first_of("*?") == std::string::npos) {
+        if (!plain_key(*s)) return false;
+        continue;
+      }
+      // `*literal*`: the literal is the pattern's necessary run, and all of it
+      if (s->size() < 3 || s->front() != '*' || s->back() != '*' ||
+          s->find_first_of("*?", 1) != s->size() - 1)
+        return false;
+    }
+    return any;
   }
 
   // The string a literal equals (S8): a string value meets `== 4624`, `in (4624)`, `: 4624`

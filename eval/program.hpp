@@ -123,7 +123,11 @@ struct Program {
   std::vector<RegexSet> regexes;
   std::vector<PipeStage> pipes;
   std::vector<std::vector<Anchor>> anchors;  ///< all must hold; of each, one alternative
-  std::uint32_t max_stack = 0;               ///< set by verify()
+  /// The query holds exactly when every entry of `anchors` has an alternative met (its keys
+  /// are plain strings, its patterns `*literal*`, its Exists anchors `!= null`): a RuleSet
+  /// that checks all of them needs no VM run (Compiler::decided).
+  bool decided_by_anchors = false;
+  std::uint32_t max_stack = 0;  ///< set by verify()
 
   /// One instruction per line: `0003  jump_if_false  -> 7`, then the operand's meaning.
   std::string disassemble() const;

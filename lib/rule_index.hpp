@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,16 @@ namespace eqlite {
 
 namespace internal {
 
+// A list of rule or condition ids: RuleIndex::ids[offset, offset + size).
+struct IdList {
+  std::uint32_t offset = 0, size = 0;
+};
+// What meeting a key leads to: the rules filed under it are candidates, and the conditions it
+// meets are recorded.
+struct Met {
+  IdList rules, conditions;
+};
+
 struct RuleIndex {
   std::vector<std::string> fields;  // the shared projection
   // What the index files and the VM runs: units. A unit is an event rule, or one stage (then
@@ -23,6 +34,11 @@ struct RuleIndex {
   std::vector<Query> queries;  // remapped onto `fields`, by unit
   std::vector<std::uint32_t> unit_rule;
   std::vector<std::int32_t> unit_stage;
+  // By unit: its anchors decide it (Program::decided_by_anchors): when the index finds them
+  // all met, it matches without a VM run.
+  std::vector<char> unit_decided;
+
+  // ---- As built (RuleSet::Impl::build; describe_index and explain read these) ----
   // What a key met by a value leads to: the rules filed under it, and the conditions (further
   // necessary conditions of rules, see `required`) that it meets.
   struct Hits {
@@ -39,31 +55,44 @@ struct RuleIndex {
         if (i >= hits.size()) hits.resize(i + 1);
         return hits[i];
       }
-      const Hits* find(std::string_view key) const noexcept {
-        const std::uint32_t i = keys.find(key);
-        return i == StringSet::npos ? nullptr : &hits[i];
-      }
-      const Hits* find_folded(std::string_view key) const noexcept {  // of `folded` (S5)
-        const std::uint32_t i = keys.find_folded(key);
-        return i == StringSet::npos ? nullptr : &hits[i];
-      }
       bool empty() const noexcept { return keys.empty(); }
       std::size_t size() const noexcept { return keys.size(); }
     } exact, folded;
     // Contains anchors, as written and ASCII-folded: the rules of each literal (by its index in
     // the scanner), and one scanner over all of them (one scan per value).
     struct Contains {
-      std::vector<std::vector<std::uint32_t>> rules;
+      std::vector<std::vector<std::uint32_t>> rules, conditions;
       std::unique_ptr<LiteralScanner> scanner;  // null when there are none
     } contains;
     // Every rule filed here.
     std::vector<std::uint32_t> all;
-    // The exact keys (as written and folded) that read as numbers, by value: what a number
-    // equals besides its text (S8: `pid == 4` and `pid in ("4.0")` hold for 4 and 4.0).
-    std::vector<std::pair<double, const Hits*>> numbers;
     // The rules filed under, and the conditions with, an Exists anchor here: what any value
     // meets (S2: `f : "*"`, `f > 4`, `f != null` need one).
     std::vector<std::uint32_t> any_value, any_value_conditions;
+
+    // ---- What matching reads (RuleSet::Impl::freeze): every id list is an IdList into
+    // RuleIndex::ids, and the exact and caseless keys share one table probed once per value.
+    struct Probe {
+      Met folded;                                    // the caseless keys equal to this one (S5)
+      std::uint32_t exact_begin = 0, exact_end = 0;  // the exact keys that fold to it
+    };
+    StringSet probe_keys;       // every exact and caseless key, ASCII-folded, once
+    std::vector<Probe> probes;  // by index in probe_keys
+    struct ExactKey {
+      std::string text;
+      Met met;
+    };
+    std::vector<ExactKey> exact_keys;
+    std::vector<Met> contains_met;  // by literal (the scanner's index)
+    Met any_value_met;
+    // The exact keys (as written and folded) that read as numbers, by value: what a number
+    // equals besides its text (S8: `pid == 4` and `pid in ("4.0")` hold for 4 and 4.0).
+    struct NumberKey {
+      double value;
+      Met met;
+      std::string key;  // as the rule wrote it (for explain)
+    };
+    std::vector<NumberKey> numbers;
   };
   std::vector<FieldIndex> by_field;
   std::vector<std::uint32_t> always;  // rules without an anchor
@@ -71,6 +100,22 @@ struct RuleIndex {
   // before the VM runs it (each met when one of its exact anchors is), by condition id.
   std::vector<std::vector<std::uint32_t>> required;
   std::size_t conditions = 0;
+
+  // ---- Flat (freeze) ----
+  std::vector<std::uint32_t> ids;  // every IdList's ids, one list after another
+  std::span<const std::uint32_t> list(IdList l) const noexcept {
+    return {ids.data() + l.offset, l.size};
+  }
+  IdList add_list(const std::vector<std::uint32_t>& v) {
+    const IdList l{static_cast<std::uint32_t>(ids.size()), static_cast<std::uint32_t>(v.size())};
+    ids.insert(ids.end(), v.begin(), v.end());
+    return l;
+  }
+  IdList always_ids;
+  std::vector<IdList> required_ids;  // by unit
+  // By shared field id: its index in by_field, or kNoSlot.
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFF;
+  std::vector<std::uint32_t> slot_of_field;
 };
 
 }  // namespace internal

@@ -179,6 +179,57 @@ void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
   }
 }
 
+// What matching reads, from the index as built: each id list copied into RuleIndex::ids (one
+// array: an event's lookups touch a few nearby lists, not one heap block each), and per field
+// one table of ASCII-folded keys for both the exact and the caseless keys, so that a value is
+// hashed and probed once (an exact key is then compared byte for byte).
+void freeze(internal::RuleIndex& ix) {
+  auto met = [&](const internal::RuleIndex::Hits& h) {
+    return internal::Met{ix.add_list(h.rules), ix.add_list(h.conditions)};
+  };
+  std::string folded;
+  for (auto& fi : ix.by_field) {
+    auto probe = [&](const std::string& key) -> internal::RuleIndex::FieldIndex::Probe& {
+      internal::fold_ascii(key, folded);
+      const std::uint32_t i = fi.probe_keys.insert(folded);
+      if (i >= fi.probes.size()) fi.probes.resize(i + 1);
+      return fi.probes[i];
+    };
+    for (std::uint32_t i = 0; i < fi.folded.size(); ++i)
+      probe(fi.folded.keys.at(i)).folded = met(fi.folded.hits[i]);
+    // the exact keys grouped by their folded form: each probe's are [exact_begin, exact_end)
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> by_probe;  // (probe, exact key)
+    for (std::uint32_t i = 0; i < fi.exact.size(); ++i) {
+      probe(fi.exact.keys.at(i));
+      by_probe.emplace_back(fi.probe_keys.find(folded), i);
+    }
+    std::sort(by_probe.begin(), by_probe.end());
+    for (const auto& [p, i] : by_probe) {
+      auto& pr = fi.probes[p];
+      if (pr.exact_begin == pr.exact_end)
+        pr.exact_begin = pr.exact_end = static_cast<std::uint32_t>(fi.exact_keys.size());
+      fi.exact_keys.push_back({fi.exact.keys.at(i), met(fi.exact.hits[i])});
+      ++pr.exact_end;
+    }
+    for (std::size_t l = 0; l < fi.contains.rules.size(); ++l)
+      fi.contains_met.push_back(
+          {ix.add_list(fi.contains.rules[l]), ix.add_list(fi.contains.conditions[l])});
+    fi.any_value_met = {ix.add_list(fi.any_value), ix.add_list(fi.any_value_conditions)};
+    for (const auto* keyed : {&fi.exact, &fi.folded})
+      for (std::uint32_t i = 0; i < keyed->size(); ++i)
+        if (Value n; internal::parse_number(keyed->keys.at(i), n))
+          fi.numbers.push_back({n.to_double(), met(keyed->hits[i]), keyed->keys.at(i)});
+    std::stable_sort(fi.numbers.begin(), fi.numbers.end(),
+                     [](const auto& x, const auto& y) { return x.value < y.value; });
+  }
+  ix.always_ids = ix.add_list(ix.always);
+  for (const auto& r : ix.required)
+    ix.required_ids.push_back(ix.add_list(r));
+  ix.slot_of_field.assign(ix.fields.size(), internal::RuleIndex::kNoSlot);
+  for (std::size_t i = 0; i < ix.by_field.size(); ++i)
+    ix.slot_of_field[ix.by_field[i].field] = static_cast<std::uint32_t>(i);
+}
+
 }  // namespace
 
 std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
@@ -217,6 +268,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     // be silently lost, so fail loudly instead.
     if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
     anchors[r] = &(*remapped)->anchors;
+    ix->unit_decided.push_back((*remapped)->decided_by_anchors && !anchors[r]->empty());
     std::set<SharingKey> named;  // a key in several conditions of one rule counts once
     for (const auto& alternatives : *anchors[r])
       for (const auto& a : alternatives)
@@ -241,6 +293,19 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     }
     return {it->second, ix->by_field[it->second]};
   };
+  // A contained literal's index in its field's scanner (FieldIndex::contains).
+  auto literal_id = [&](std::size_t at, bool folded, const std::string& key) {
+    auto& lits = literals[at];
+    auto [id, added] =
+        literal_ids.emplace(std::tuple{at, folded, key}, static_cast<std::uint32_t>(lits.size()));
+    if (added) {
+      lits.push_back(key);
+      caseless[at].push_back(folded);
+      ix->by_field[at].contains.rules.emplace_back();
+      ix->by_field[at].contains.conditions.emplace_back();
+    }
+    return id->second;
+  };
   // The conditions checked before the VM runs a rule (RuleIndex::required): its necessary
   // conditions other than the one it is filed under whose anchors are all exact (a hash lookup
   // per value of their fields, which most rules' fields get anyway) or Exists (met by the
@@ -259,12 +324,14 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     const std::uint32_t c = it->second;
     if (fresh)
       for (const auto& a : alternatives) {
-        auto& fi = field_index(a.field).second;
+        auto [at, fi] = field_index(a.field);
         if (a.kind == internal::Anchor::Kind::Exists &&
             (fi.any_value_conditions.empty() || fi.any_value_conditions.back() != c))
           fi.any_value_conditions.push_back(c);
         for (const auto& k : a.keys) {
-          auto& list = (a.folded ? fi.folded : fi.exact)[k].conditions;
+          auto& list = a.kind == internal::Anchor::Kind::Contains
+                           ? fi.contains.conditions[literal_id(at, a.folded, k)]
+                           : (a.folded ? fi.folded : fi.exact)[k].conditions;
           if (list.empty() || list.back() != c) list.push_back(c);
         }
       }
@@ -290,11 +357,14 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
       ix->always.push_back(r);
       continue;
     }
+    // A unit the anchors decide (Program::decided_by_anchors) gets all of them checked, also
+    // those with contained literals (its field's scanner then looks for those too).
     for (const auto& alternatives : *anchors[r]) {
       if (&alternatives == best ||
-          !std::all_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
-            return a.kind != internal::Anchor::Kind::Contains;
-          }))
+          (!ix->unit_decided[r] &&
+           !std::all_of(alternatives.begin(), alternatives.end(), [](const internal::Anchor& a) {
+             return a.kind != internal::Anchor::Kind::Contains;
+           })))
         continue;
       const std::uint32_t c = condition_id(alternatives);
       auto& required = ix->required[r];
@@ -311,33 +381,18 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
         if (a.kind == internal::Anchor::Kind::Exact) {
           list = &(a.folded ? fi.folded : fi.exact)[k].rules;
         } else {
-          auto& lits = literals[at];
-          auto [id, added] = literal_ids.emplace(std::tuple{at, a.folded, k},
-                                                 static_cast<std::uint32_t>(lits.size()));
-          if (added) {
-            lits.push_back(k);
-            caseless[at].push_back(a.folded);
-            fi.contains.rules.emplace_back();
-          }
-          list = &fi.contains.rules[id->second];
+          list = &fi.contains.rules[literal_id(at, a.folded, k)];
         }
         if (list->empty() || list->back() != r) list->push_back(r);
       }
     }
   }
   ix->conditions = condition_ids.size();
-  for (auto& fi : ix->by_field) {
-    for (const auto* keyed : {&fi.exact, &fi.folded})
-      for (std::uint32_t i = 0; i < keyed->size(); ++i)
-        if (Value n; internal::parse_number(keyed->keys.at(i), n))
-          fi.numbers.emplace_back(n.to_double(), &keyed->hits[i]);
-    std::sort(fi.numbers.begin(), fi.numbers.end(),
-              [](const auto& x, const auto& y) { return x.first < y.first; });
-  }
   for (std::size_t i = 0; i < ix->by_field.size(); ++i)
     if (!literals[i].empty())
       ix->by_field[i].contains.scanner = std::make_unique<internal::LiteralScanner>(
           std::move(literals[i]), std::move(caseless[i]));
+  freeze(*ix);
   return ix;
 }
 
@@ -391,6 +446,7 @@ struct RuleSetMatcher::Impl {
   std::vector<std::uint32_t> literal_hits;
   std::vector<std::uint32_t> units;
   std::uint64_t evaluated = 0;
+  std::uint64_t decided = 0;
 
   Impl(std::shared_ptr<const internal::RuleIndex> index, const ReaderOptions& options)
       : ix(std::move(index)), reader(ix->fields, options) {
@@ -398,17 +454,16 @@ struct RuleSetMatcher::Impl {
     met.assign((ix->conditions + 63) / 64, 0);
   }
 
-  static void set_bits(std::vector<std::uint64_t>& bits,
-                       const std::vector<std::uint32_t>& ids) noexcept {
-    for (auto i : ids)
+  void set_bits(std::vector<std::uint64_t>& bits, internal::IdList l) noexcept {
+    for (const std::uint32_t i : ix->list(l))
       bits[i / 64] |= std::uint64_t{1} << (i % 64);
   }
-  void hit(const internal::RuleIndex::Hits& h) noexcept {
-    set_bits(marked, h.rules);
-    set_bits(met, h.conditions);
+  void hit(const internal::Met& m) noexcept {
+    set_bits(marked, m.rules);
+    set_bits(met, m.conditions);
   }
   bool required_met(std::size_t r) const noexcept {
-    for (auto c : ix->required[r])
+    for (const std::uint32_t c : ix->list(ix->required_ids[r]))
       if (!(met[c / 64] >> (c % 64) & 1)) return false;
     return true;
   }
@@ -426,93 +481,99 @@ struct RuleSetMatcher::Impl {
     match_units<false>(ev, out, nullptr);
   }
 
-  // The exact key (as written or folded) whose Hits these are: what a number met (S8).
-  static std::string number_key(const internal::RuleIndex::FieldIndex& fi,
-                                const internal::RuleIndex::Hits* h) {
-    for (const auto* keyed : {&fi.exact, &fi.folded})
-      for (std::uint32_t i = 0; i < keyed->hits.size(); ++i)
-        if (&keyed->hits[i] == h) return keyed->keys.at(i);
-    return {};
-  }
-
   RuleSetExplanation::Unit unit(std::uint32_t u) const {
     const std::int32_t stage = ix->unit_stage[u];
     return {ix->unit_rule[u], static_cast<int>(stage)};
   }
   void record(RuleSetExplanation* why, std::uint16_t field, std::string_view value,
               RuleSetExplanation::KeyKind kind, std::string_view key,
-              const std::vector<std::uint32_t>& rules) const {
-    if (rules.empty()) return;  // a key of conditions only: not where rules are filed
+              internal::IdList rules) const {
+    if (rules.size == 0) return;  // a key of conditions only: not where rules are filed
     RuleSetExplanation::KeyHit h{ix->fields[field], std::string(value), kind, std::string(key), {}};
-    for (auto r : rules)
+    for (auto r : ix->list(rules))
       h.units.push_back(unit(r));
     why->hits.push_back(std::move(h));
+  }
+
+  // The keys and literals one field's values meet: the rules filed under them are marked,
+  // the conditions they meet recorded.
+  template <bool kExplain>
+  void visit_field(const internal::RuleIndex::FieldIndex& fi, std::span<const Value> values,
+                   RuleSetExplanation* why) {
+    if (values.empty()) return;
+    hit(fi.any_value_met);  // Exists anchors: the field has a value
+    if constexpr (kExplain)
+      record(why, fi.field, "", RuleSetExplanation::KeyKind::AnyValue, "", fi.any_value_met.rules);
+    for (const Value& v : values) {
+      std::string_view s;
+      if (v.kind() == ValueKind::String) {
+        s = v.as_string();
+      } else {
+        // S8: a number or boolean meets the keys of its JSON text (`:`, `in~`, `like`,
+        // regexes, `== "true"`), and a number those that read as an equal number
+        // (`==`, `in`). An integer's text reads as itself, so for an integer the keys that
+        // read as numbers are all the exact keys it can meet: its text is needed only for
+        // the contained literals.
+        if (v.is_number()) {
+          const double d = v.to_double();
+          for (auto it =
+                   std::lower_bound(fi.numbers.begin(), fi.numbers.end(), d,
+                                    [](const auto&entry, double x) { return entry.value < x; });
+               it != fi.numbers.end() && it->value == d; ++it) {
+            hit(it->met);
+            if constexpr (kExplain) {
+              std::string_view shown;
+              internal::text_of(v, text, shown);
+              record(why, fi.field, shown, RuleSetExplanation::KeyKind::Number, it->key,
+                     it->met.rules);
+            }
+          }
+        }
+        if (v.kind() == ValueKind::Int && !fi.contains.scanner) continue;
+        if (!internal::text_of(v, text, s)) continue;
+      }
+      if (const std::uint32_t p = fi.probe_keys.find_folded(s); p != internal::StringSet::npos) {
+        const auto& probe = fi.probes[p];
+        for (std::uint32_t e = probe.exact_begin; e < probe.exact_end; ++e) {
+          const auto& key = fi.exact_keys[e];
+          if (key.text.size() != s.size() ||
+              !internal::same_bytes(key.text.data(), s.data(), s.size()))
+            continue;
+          hit(key.met);
+          if constexpr (kExplain)
+            record(why, fi.field, s, RuleSetExplanation::KeyKind::Exact, s, key.met.rules);
+        }
+        hit(probe.folded);
+        if constexpr (kExplain)
+          record(why, fi.field, s, RuleSetExplanation::KeyKind::Folded, fi.probe_keys.at(p),
+                 probe.folded.rules);
+      }
+      if (const auto& scanner = fi.contains.scanner) {
+        literal_hits.clear();
+        scanner->scan(s, literal_hits, fold);
+        for (auto l : literal_hits) {
+          hit(fi.contains_met[l]);
+          if constexpr (kExplain)
+            record(why, fi.field, s, RuleSetExplanation::KeyKind::Contains, scanner->literal(l),
+                   fi.contains_met[l].rules);
+        }
+      }
+    }
   }
 
   template <bool kExplain>
   void match_units(const Event& ev, std::vector<std::uint32_t>& out, RuleSetExplanation* why) {
     out.clear();
-    for (const auto& fi : ix->by_field) {
-      const auto values = ev.values(fi.field);
-      if (values.empty()) continue;
-      set_bits(marked, fi.any_value);  // Exists anchors: the field has a value
-      set_bits(met, fi.any_value_conditions);
-      if constexpr (kExplain)
-        record(why, fi.field, "", RuleSetExplanation::KeyKind::AnyValue, "", fi.any_value);
-      for (const Value& v : values) {
-        std::string_view s;
-        if (v.kind() == ValueKind::String) {
-          s = v.as_string();
-        } else {
-          // S8: a number or boolean meets the keys of its JSON text (`:`, `in~`, `like`,
-          // regexes, `== "true"`), and a number those that read as an equal number
-          // (`==`, `in`). An integer's text reads as itself, so for an integer the keys that
-          // read as numbers are all the exact keys it can meet: its text is needed only for
-          // the contained literals.
-          if (v.is_number()) {
-            const double d = v.to_double();
-            for (auto it =
-                     std::lower_bound(fi.numbers.begin(), fi.numbers.end(), d,
-                                      [](const auto&entry, double x) { return entry.first < x; });
-                 it != fi.numbers.end() && it->first == d; ++it) {
-              hit(*it->second);
-              if constexpr (kExplain) {
-                std::string_view shown;
-                internal::text_of(v, text, shown);
-                record(why, fi.field, shown, RuleSetExplanation::KeyKind::Number,
-                       number_key(fi, it->second), it->second->rules);
-              }
-            }
-          }
-          if (v.kind() == ValueKind::Int && !fi.contains.scanner) continue;
-          if (!internal::text_of(v, text, s)) continue;
-        }
-        if (!fi.exact.empty())
-          if (const auto* h = fi.exact.find(s)) {
-            hit(*h);
-            if constexpr (kExplain)
-              record(why, fi.field, s, RuleSetExplanation::KeyKind::Exact, s, h->rules);
-          }
-        if (!fi.folded.empty())
-          if (const auto* h = fi.folded.find_folded(s)) {
-            hit(*h);
-            if constexpr (kExplain)
-              record(why, fi.field, s, RuleSetExplanation::KeyKind::Folded,
-                     fi.folded.keys.at(fi.folded.keys.find_folded(s)), h->rules);
-          }
-        if (const auto& scanner = fi.contains.scanner) {
-          literal_hits.clear();
-          scanner->scan(s, literal_hits, fold);
-          for (auto l : literal_hits) {
-            set_bits(marked, fi.contains.rules[l]);
-            if constexpr (kExplain)
-              record(why, fi.field, s, RuleSetExplanation::KeyKind::Contains, scanner->literal(l),
-                     fi.contains.rules[l]);
-          }
-        }
-      }
+    if constexpr (kExplain) {  // in the index's field order, as the explanation lists them
+      for (const auto& fi : ix->by_field)
+        visit_field<kExplain>(fi, ev.values(fi.field), why);
+    } else {  // only the fields the event has
+      const auto& slots = ix->slot_of_field;
+      for (const std::uint32_t f : ev.present())
+        if (f < slots.size() && slots[f] != internal::RuleIndex::kNoSlot)
+          visit_field<kExplain>(ix->by_field[slots[f]], ev.values(f), why);
     }
-    set_bits(marked, ix->always);
+    set_bits(marked, ix->always_ids);
     if constexpr (kExplain)
       for (auto r : ix->always)
         why->always.push_back(unit(r));
@@ -526,13 +587,18 @@ struct RuleSetMatcher::Impl {
           if constexpr (kExplain) why->ruled_out.push_back(unit(static_cast<std::uint32_t>(r)));
           continue;
         }
-        ++evaluated;
-        const bool yes = vm.matches(ix->queries[r], ev);
-        if (yes) out.push_back(static_cast<std::uint32_t>(r));
-        if constexpr (kExplain) {
-          why->evaluated.push_back(unit(static_cast<std::uint32_t>(r)));
-          if (yes) why->matched.push_back(unit(static_cast<std::uint32_t>(r)));
+        bool yes = true;
+        if (ix->unit_decided[r]) {  // every anchor checked and met: no VM run
+          ++decided;
+          if constexpr (kExplain) why->decided.push_back(unit(static_cast<std::uint32_t>(r)));
+        } else {
+          ++evaluated;
+          yes = vm.matches(ix->queries[r], ev);
+          if constexpr (kExplain) why->evaluated.push_back(unit(static_cast<std::uint32_t>(r)));
         }
+        if (yes) out.push_back(static_cast<std::uint32_t>(r));
+        if constexpr (kExplain)
+          if (yes) why->matched.push_back(unit(static_cast<std::uint32_t>(r)));
       }
     }
     std::fill(met.begin(), met.end(), 0);
@@ -597,6 +663,10 @@ void RuleSetMatcher::match_units(const Event& event, std::vector<std::uint32_t>&
 
 std::uint64_t RuleSetMatcher::evaluated() const noexcept {
   return impl_->evaluated;
+}
+
+std::uint64_t RuleSetMatcher::decided() const noexcept {
+  return impl_->decided;
 }
 
 void RuleSetMatcher::match(const FieldMap& map, std::vector<std::size_t>& out) {

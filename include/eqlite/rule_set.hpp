@@ -101,8 +101,9 @@ struct RuleSetExplanation {
   std::vector<KeyHit> hits;
   std::vector<Unit> always;     ///< units without an anchor: run for every event
   std::vector<Unit> ruled_out;  ///< filed under a met key, but a further condition failed
+  std::vector<Unit> decided;    ///< matched by the index alone: all its conditions met, no VM run
   std::vector<Unit> evaluated;  ///< run on the VM
-  std::vector<Unit> matched;    ///< of those, the ones whose condition holds
+  std::vector<Unit> matched;    ///< the decided ones and those evaluated whose condition holds
 };
 
 /// Per-thread evaluation of a RuleSet: a JsonReader over the shared projection, a Vm, scratch.
@@ -143,6 +144,10 @@ class RuleSetMatcher {
   /// How many times the VM ran a rule (a candidate the index did not rule out) since this
   /// matcher was made: divided by the events matched, what the index leaves to evaluate.
   std::uint64_t evaluated() const noexcept;
+  /// How many times the index matched a rule without the VM: a rule whose every condition the
+  /// index checks exactly (plain string keys, `*literal*` patterns, `!= null`; see
+  /// docs/architecture.md) needs no VM run once they are all met.
+  std::uint64_t decided() const noexcept;
 
  private:
   struct Impl;

@@ -21,7 +21,8 @@ namespace {
 
 // What each rule says on its own (one JsonReader and Vm per rule): the oracle.
 // RuleSetMatcher::explain() of `json` agrees with its matches: the same matched rules; every
-// rule evaluated was a candidate (filed under a met key, or always run) and not ruled out.
+// rule evaluated or decided was a candidate (filed under a met key, or always run) and not
+// ruled out; every decided rule matched; every matching rule was decided or evaluated.
 void check_explain(eqlite::RuleSetMatcher& m, const std::string& json, const Ids& expected) {
   auto why = m.explain(json);
   REQUIRE(why);
@@ -37,12 +38,15 @@ void check_explain(eqlite::RuleSetMatcher& m, const std::string& json, const Ids
     candidates.insert(u.rule);
   for (const auto& u : why->ruled_out)
     ruled_out.insert(u.rule);
-  for (const auto& u : why->evaluated) {
-    evaluated.push_back(u.rule);
-    CHECK(candidates.count(u.rule) == 1);
-    CHECK(ruled_out.count(u.rule) == 0);
-    CHECK(u.stage == -1);
-  }
+  for (const auto* list : {&why->evaluated, &why->decided})
+    for (const auto& u : *list) {
+      evaluated.push_back(u.rule);
+      CHECK(candidates.count(u.rule) == 1);
+      CHECK(ruled_out.count(u.rule) == 0);
+      CHECK(u.stage == -1);
+    }
+  for (const auto& u : why->decided)
+    CHECK(std::find(matched.begin(), matched.end(), u.rule) != matched.end());
   for (std::size_t r : expected)
     CHECK(std::find(evaluated.begin(), evaluated.end(), r) != evaluated.end());
 }
@@ -114,10 +118,10 @@ RandomRun check_random_events(const RuleSet& set, int events, MakeEvent&& make_e
   for (int e = 0; e < events; ++e) {
     const std::string json = make_event();
     INFO("rules: " << set.size() << ", event: " << json);
-    const auto before = sm.evaluated();
+    const auto before = sm.evaluated() + sm.decided();
     REQUIRE(sm.match_json(json, hits).ok());
     REQUIRE(hits == oracle(json));
-    run.skipped += set.size() - (sm.evaluated() - before);
+    run.skipped += set.size() - (sm.evaluated() + sm.decided() - before);
     run.matched += !hits.empty();
   }
   return run;
@@ -141,12 +145,12 @@ std::string random_event(eqlite::testing::XorShift& next, Write&& write_value) {
 }
 
 // Matches `json` with `m` into `hits`, checks them against the oracle, and returns how many
-// rules the VM ran for it (what the index did not rule out).
+// rules the index did not rule out (run on the VM, or decided by their conditions alone).
 std::uint64_t evaluated_for(const RuleSet& rules, RuleSetMatcher& m, Ids& hits, const char* json) {
-  const auto before = m.evaluated();
+  const auto before = m.evaluated() + m.decided();
   REQUIRE(m.match_json(json, hits).ok());
   CHECK(hits == one_by_one(rules, json));
-  return m.evaluated() - before;
+  return m.evaluated() + m.decided() - before;
 }
 
 }  // namespace
@@ -1097,4 +1101,123 @@ TEST_CASE("rule set: a number or boolean value meets only the keys it can equal 
   });
   CHECK(run.matched > 300);
   CHECK(run.skipped > 60000);
+}
+
+TEST_CASE("rule set: a rule its conditions decide matches without a VM run",
+          "[rule_set][decided]") {
+  // Program::decided_by_anchors: a conjunction of `or`s of predicates whose index conditions
+  // say exactly when they hold — plain string keys (==, in, in~, `:` and like without
+  // wildcards), `*literal*` patterns (S6) and `!= null` (S1) — matches when the index finds
+  // them all met. Keys a number's or boolean's text may equal (S8), other patterns, regexes,
+  // negations and `and` inside `or` leave the rule to the VM.
+  RuleSet rules;
+  const char* texts[] = {
+      R"(process where process.name == "cmd.exe")",  // 0 yes
+      R"(any where process.name : ("*powershell*", "pwsh.exe") and host.os.type in~ ("windows"))",
+      R"(any where process.name like "*Cmd*")",                    // 2 yes: case-sensitive
+      R"(any where process.pid == "4")",                           // 3 no: a number's text
+      R"(any where process.name : "cmd*")",                        // 4 no: a prefix
+      R"(any where user.id != null and process.name == "x")",      // 5 yes
+      R"(any where process.name == "true")",                       // 6 no: true's text
+      R"(any where process.name == "a" or process.name : "*b*")",  // 7 yes
+      R"(any where (process.name == "a" and user.id == "u") or process.name == "b")",  // 8 no
+      R"(any where process.name : "*4*")",                        // 9 yes: 42's text too
+      R"(any where process.name regex "c.*")",                    // 10 no: a regex
+      R"(any where process.name == "a" and not user.id == "v")",  // 11 no: a negation
+  };
+  for (const char* t : texts)
+    REQUIRE(rules.add(t, t).ok());
+  const std::set<std::size_t> decidable = {0, 1, 2, 5, 7, 9};
+  RuleSetMatcher m(rules);
+  const char* events[] = {
+      R"({"event":{"category":"process"},"process":{"name":"cmd.exe"}})",
+      R"({"process":{"name":"X-PowerShell.EXE"},"host":{"os":{"type":"Windows"}}})",
+      R"({"process":{"name":"pwsh.exe"},"host":{"os":{"type":"linux"}}})",
+      R"({"process":{"name":"aCmdb"}})",
+      R"({"process":{"name":"acmdb"}})",
+      R"({"process":{"name":"cmdx","pid":4}})",
+      R"({"process":{"name":"x"},"user":{"id":"u"}})",
+      R"({"process":{"name":"x"},"user":{"id":null}})",
+      R"({"process":{"name":"x"},"user":{"id":[]}})",
+      R"({"process":{"name":"true"}})",
+      R"({"process":{"name":true}})",
+      R"({"process":{"name":["a","b"]},"user":{"id":"u"}})",
+      R"({"process":{"name":42}})",
+      R"({"process":{"name":[4.5,"z"]}})",
+      R"({"process":{"name":"a"},"user":{"id":"v"}})",
+  };
+  std::size_t decided_matches = 0;
+  for (const char* json : events) {
+    INFO(json);
+    Ids hits;
+    const auto before = m.decided();
+    REQUIRE(m.match_json(json, hits).ok());
+    const auto decided_here = m.decided() - before;
+    const Ids expected = one_by_one(rules, json);
+    CHECK(hits == expected);
+    check_explain(m, json, expected);
+    // the decidable rules that match were decided, the others ran on the VM
+    auto why = m.explain(json);
+    REQUIRE(why);
+    std::set<std::size_t> decided;
+    for (const auto& u : why->decided)
+      decided.insert(u.rule);
+    for (std::size_t r : expected)
+      CHECK(decided.count(r) == decidable.count(r));
+    CHECK(decided_here == decided.size());
+    decided_matches += decided.size();
+  }
+  CHECK(decided_matches >= 8);
+
+  // Random conjunctions of decidable predicates (and some that are not) on three fields, over
+  // events of strings, numbers, booleans, arrays and nulls: each rule's own answer.
+  eqlite::testing::XorShift next{2024};
+  const char* keys[] = {"a", "A", "ab", "b", "4", "true", "x y"};
+  const char* fields[] = {"f", "g", "h"};
+  auto predicate = [&] {
+    const std::string f = fields[next(std::size(fields))];
+    const std::string k = keys[next(std::size(keys))];
+    const std::string k2 = keys[next(std::size(keys))];
+    switch (next(8)) {
+      case 0:
+        return f + " == \"" + k + "\"";
+      case 1:
+        return f + " in (\"" + k + "\", \"" + k2 + "\")";
+      case 2:
+        return f + " in~ (\"" + k + "\")";
+      case 3:
+        return f + " : (\"*" + k + "*\", \"" + k2 + "\")";
+      case 4:
+        return f + " like \"*" + k + "*\"";
+      case 5:
+        return f + " like~ (\"*" + k + "*\")";
+      case 6:
+        return f + " != null";
+      default:
+        return f + " : \"" + k + "*\"";  // a prefix: not decidable
+    }
+  };
+  const RuleSet set = random_rules(next, 60, 0, predicate);
+  const char* values[] = {"\"a\"",  "\"A\"",   "\"xaby\"", "\"B\"", "4",     "42",
+                          "\"4\"",  "true",    "\"TRUE\"", "null",  "[]",    "\"x y\"",
+                          "\"ab\"", "\"Ab4\"", "4.0",      "false", "\"b\"", "\"\""};
+  const RandomRun run = check_random_events(set, 3000, [&] {
+    std::string json = "{";
+    for (const char* field : fields) {
+      if (next(4) == 0) continue;
+      json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
+      if (next(5) == 0)
+        json += std::string("[") + values[next(std::size(values))] + "," +
+                values[next(std::size(values))] + "]";
+      else
+        json += values[next(std::size(values))];
+    }
+    return json + "}";
+  });
+  CHECK(run.matched > 300);
+  RuleSetMatcher sm(set);
+  Ids hits;
+  for (int e = 0; e < 200; ++e)
+    REQUIRE(sm.match_json(R"({"f":"xaby","g":"A","h":["b","4"]})", hits).ok());
+  CHECK(sm.decided() > 0);  // the feature is in use on these rules
 }
