@@ -76,7 +76,10 @@ struct RuleIndex {
       Met folded;                                    // the caseless keys equal to this one (S5)
       std::uint32_t exact_begin = 0, exact_end = 0;  // the exact keys that fold to it
     };
-    StringSet probe_keys;       // every exact and caseless key, ASCII-folded, once
+    StringSet probe_keys;  // every exact and caseless key, ASCII-folded, once
+    // Bit min(n, 63) for each length n of a key: a value of no such length is not probed.
+    std::uint64_t key_lengths = 0;
+    static unsigned length_bit(std::size_t n) noexcept { return n < 63 ? unsigned(n) : 63u; }
     std::vector<Probe> probes;  // by index in probe_keys
     struct ExactKey {
       std::string text;

@@ -191,6 +191,7 @@ void freeze(internal::RuleIndex& ix) {
   for (auto& fi : ix.by_field) {
     auto probe = [&](const std::string& key) -> internal::RuleIndex::FieldIndex::Probe& {
       internal::fold_ascii(key, folded);
+      fi.key_lengths |= std::uint64_t{1} << fi.length_bit(folded.size());
       const std::uint32_t i = fi.probe_keys.insert(folded);
       if (i >= fi.probes.size()) fi.probes.resize(i + 1);
       return fi.probes[i];
@@ -532,7 +533,10 @@ struct RuleSetMatcher::Impl {
         if (v.kind() == ValueKind::Int && !fi.contains.scanner) continue;
         if (!internal::text_of(v, text, s)) continue;
       }
-      if (const std::uint32_t p = fi.probe_keys.find_folded(s); p != internal::StringSet::npos) {
+      if (const std::uint32_t p = fi.key_lengths >> fi.length_bit(s.size()) & 1
+                                      ? fi.probe_keys.find_folded(s)
+                                      : internal::StringSet::npos;
+          p != internal::StringSet::npos) {
         const auto& probe = fi.probes[p];
         for (std::uint32_t e = probe.exact_begin; e < probe.exact_end; ++e) {
           const auto& key = fi.exact_keys[e];

@@ -24,7 +24,7 @@ namespace eqlite {
 
 namespace {
 
-constexpr std::uint64_t kSnapshotMagic = 0x3170616e737165ULL;  // "eqsnap1", little-endian
+constexpr std::uint64_t kSnapshotMagic = 0x3270616e737165ULL;  // "eqsnap2", little-endian
 
 struct Rule {
   std::size_t id = 0;          // the rule's id (a RuleSet's) or 0
@@ -86,30 +86,108 @@ struct Stream::Impl {
   bool have_last = false;
   std::int64_t last_ts = 0;  // T3: consumed up to here; an older event is late
   // T3 with allowed lateness: events of sequence rules wait here, in (time, position) order,
-  // until the newest time seen is `allowed_lateness` past them.
-  // The constants (set_constant) in effect when an event was pushed: a held event is read
-  // again when it is released, with these, whatever was set since.
-  struct Constant {
-    std::string path;
-    Value value;  // a string value views `text`
-    std::string text;
+  // until the newest time seen is `allowed_lateness` past them. A held event keeps the values
+  // sequences read from it, those of their join-key fields (key_fields), constants included:
+  // it is not read again when it is released.
+  struct HeldValue {
+    std::uint16_t field = 0;
+    ValueKind kind = ValueKind::Null;
+    std::int64_t i = 0;  // a boolean (0 or 1) or an integer
+    double d = 0;
+    std::uint32_t offset = 0, size = 0;  // a string: its bytes in Buffered::text
   };
-  using Constants = std::shared_ptr<const std::vector<Constant>>;
-  Constants constants = std::make_shared<const std::vector<Constant>>();
   struct Buffered {
     std::int64_t ts = 0;
     std::uint64_t pos = 0;
     std::string json;
     std::string matched;  // per sequence rule: one byte per stage, then one for until
     std::string tb;       // tiebreaker_key()
-    Constants constants;
-    bool operator>(const Buffered& o) const {
-      if (ts != o.ts) return ts > o.ts;
-      if (tb != o.tb) return tb > o.tb;
-      return pos > o.pos;
+    std::vector<HeldValue> values;
+    std::string text;
+    void keep(std::uint16_t field, const Value& v) {
+      HeldValue h{field, v.kind(), 0, 0, 0, 0};
+      switch (v.kind()) {
+        case ValueKind::Bool:
+          h.i = v.as_bool() ? 1 : 0;
+          break;
+        case ValueKind::Int:
+          h.i = v.as_int();
+          break;
+        case ValueKind::Double:
+          h.d = v.as_double();
+          break;
+        case ValueKind::String:
+          h.offset = static_cast<std::uint32_t>(text.size());
+          h.size = static_cast<std::uint32_t>(v.as_string().size());
+          text += v.as_string();
+          break;
+        case ValueKind::Null:
+          return;
+      }
+      values.push_back(h);
+    }
+    // The event as sequences see it, bound to a table of `fields` fields.
+    void rebuild(std::size_t fields, Event& out) const {
+      out.reset(fields);
+      for (const HeldValue& h : values) {
+        switch (h.kind) {
+          case ValueKind::Bool:
+            out.add(h.field, Value::boolean(h.i != 0));
+            break;
+          case ValueKind::Int:
+            out.add(h.field, Value::integer(h.i));
+            break;
+          case ValueKind::Double:
+            out.add(h.field, Value::number(h.d));
+            break;
+          case ValueKind::String:
+            out.add(h.field, Value::string(std::string_view(text).substr(h.offset, h.size)));
+            break;
+          case ValueKind::Null:
+            break;
+        }
+      }
     }
   };
-  std::vector<Buffered> buffer;  // a min-heap
+  std::vector<std::uint16_t> key_fields;  // every field a sequence rule's join keys read
+  std::int64_t due = INT64_MIN;           // at most every sequence rule's Rule::due
+  // The held events in slots that are reused (their strings keep their capacity), and a
+  // min-heap of (time, tiebreaker, position) over the slots in use.
+  std::vector<Buffered> held;
+  std::vector<std::uint32_t> free_held;
+  struct Waiting {
+    std::int64_t ts;
+    std::uint64_t pos;
+    std::uint32_t slot;
+  };
+  std::vector<Waiting> buffer;
+  // The heap's order: later first out last.
+  bool later(const Waiting& a, const Waiting& b) const {
+    if (a.ts != b.ts) return a.ts > b.ts;
+    const std::string& x = held[a.slot].tb;
+    const std::string& y = held[b.slot].tb;
+    if (x != y) return x > y;
+    return a.pos > b.pos;
+  }
+  std::uint32_t held_slot() {
+    if (!free_held.empty()) {
+      const std::uint32_t slot = free_held.back();
+      free_held.pop_back();
+      Buffered& b = held[slot];
+      b.json.clear();
+      b.matched.clear();
+      b.values.clear();
+      b.text.clear();
+      return slot;
+    }
+    held.emplace_back();
+    return static_cast<std::uint32_t>(held.size() - 1);
+  }
+  void push_held(std::uint32_t slot) {
+    buffer.push_back({held[slot].ts, held[slot].pos, slot});
+    std::push_heap(buffer.begin(), buffer.end(),
+                   [this](const Waiting& a, const Waiting& b) { return later(a, b); });
+  }
   std::int64_t newest = 0;
   Event held_event;
   StreamStats stats;
@@ -207,8 +285,15 @@ struct Stream::Impl {
             result(runs[i], key, events, {});
           });
       if (runs[i].program) runs[i].matched.assign(runs[i].program->stages.size(), 0);
-      if (runs[i].sequence) sequences.push_back(i);
+      if (runs[i].sequence) {
+        sequences.push_back(i);
+        for (const auto* list : {&runs[i].program->stages, &runs[i].program->until})
+          for (const auto& st : *list)
+            key_fields.insert(key_fields.end(), st.keys.begin(), st.keys.end());
+      }
     }
+    std::sort(key_fields.begin(), key_fields.end());
+    key_fields.erase(std::unique(key_fields.begin(), key_fields.end()), key_fields.end());
   }
   const internal::SequenceMatcher::Emit& emitter(const Rule& r) { return emits[r.id_in_runs]; }
 
@@ -216,15 +301,21 @@ struct Stream::Impl {
                      std::string_view json, const std::vector<char>& matched, bool until) {
     r.sequence->push(ev, ts, pos, json, matched, until, emitter(r));
     r.due = r.sequence->next_due();
+    due = std::min(due, r.due);
   }
   // Moves every sequence rule's time to `ts` where that does something (expiry, a window that
-  // closes): a comparison per rule, no call, for the others.
+  // closes): nothing before the earliest rule's due time, then a comparison per rule, no call,
+  // for the others.
   void advance_all(std::int64_t ts) {
+    if (ts < due) return;
+    due = INT64_MAX;
     for (const std::size_t i : sequences) {
       Rule& r = runs[i];
-      if (ts < r.due) continue;
-      r.sequence->advance(ts, emitter(r));
-      r.due = r.sequence->next_due();
+      if (ts >= r.due) {
+        r.sequence->advance(ts, emitter(r));
+        r.due = r.sequence->next_due();
+      }
+      due = std::min(due, r.due);
     }
   }
 
@@ -327,57 +418,45 @@ struct Stream::Impl {
   // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
   // order, every kept event that is `lateness` older than the newest time seen.
   void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
-    Buffered b{ts, pos, {}, {}, tb_scratch, constants};
-    bool any = false;
-    // Per touched sequence rule: its index (4 bytes), a byte per stage, one for until.
-    for (const std::size_t i : touched) {
-      const Rule& r = runs[i];
-      if (!r.sequence) continue;
-      const auto at = static_cast<std::uint32_t>(i);
-      b.matched.append(reinterpret_cast<const char*>(&at), 4);
-      b.matched.append(r.matched.begin(), r.matched.end());
-      b.matched += r.until ? '\1' : '\0';
-      any = true;
-    }
+    const bool any = std::any_of(touched.begin(), touched.end(),
+                                 [&](std::size_t i) { return runs[i].sequence != nullptr; });
     if (any) {
+      const std::uint32_t slot = held_slot();
+      Buffered& b = held[slot];
+      b.ts = ts;
+      b.pos = pos;
+      b.tb = tb_scratch;
+      // Per touched sequence rule: its index (4 bytes), a byte per stage, one for until.
+      for (const std::size_t i : touched) {
+        const Rule& r = runs[i];
+        if (!r.sequence) continue;
+        const auto at = static_cast<std::uint32_t>(i);
+        b.matched.append(reinterpret_cast<const char*>(&at), 4);
+        b.matched.append(r.matched.begin(), r.matched.end());
+        b.matched += r.until ? '\1' : '\0';
+      }
       b.json.assign(json);
-      buffer.push_back(std::move(b));
-      std::push_heap(buffer.begin(), buffer.end(), std::greater<>());
+      for (const std::uint16_t f : key_fields)
+        for (const Value& v : event.values(f))
+          b.keep(f, v);
+      push_held(slot);
     }
     if (ts > newest) newest = ts;
     const std::int64_t lateness = options.allowed_lateness_ns;
     if (newest > INT64_MIN + lateness) release(newest - lateness);
   }
 
-  // The reader's constants go from `was` to `set`: each field of either gets its value in
-  // `set`, or none.
-  void apply(const std::vector<Constant>& was, const std::vector<Constant>& set) {
-    for (const auto* from : {&was, &set})
-      for (const Constant& c : *from) {
-        Value v = Value::null();
-        for (const Constant& d : set)
-          if (d.path == c.path)
-            v = d.value.kind() == ValueKind::String ? Value::string(d.text) : d.value;
-        reader.set_constant(c.path, v);
-      }
-  }
-
   // Consumes the kept events older than `upto`; from now on an event older than it is late.
   // The matchers' time moves to `upto`, or to `clock` when given (the end of the input moves
   // it only to the newest time seen).
   void release(std::int64_t upto, std::optional<std::int64_t> clock = std::nullopt) {
-    Constants applied = constants;
     while (!buffer.empty() && buffer.front().ts < upto) {
-      std::pop_heap(buffer.begin(), buffer.end(), std::greater<>());
-      Buffered b = std::move(buffer.back());
+      std::pop_heap(buffer.begin(), buffer.end(),
+                    [this](const Waiting& a, const Waiting& b) { return later(a, b); });
+      const std::uint32_t slot = buffer.back().slot;
       buffer.pop_back();
-      // Read with the constants it was pushed with; they stay until the event is consumed
-      // (its constant values view the reader's copies).
-      if (b.constants != applied) {
-        apply(*applied, *b.constants);
-        applied = b.constants;
-      }
-      if (!reader.read(b.json, held_event)) continue;  // it was read once already
+      const Buffered& b = held[slot];
+      b.rebuild(fields.size(), held_event);
       for (std::size_t at = 0; at + 5 <= b.matched.size();) {
         std::uint32_t i = 0;
         std::memcpy(&i, b.matched.data() + at, 4);
@@ -392,9 +471,10 @@ struct Stream::Impl {
         at += n + 1;
         push_sequence(r, held_event, b.ts, b.pos, b.json, matched, until);
       }
-      advance_all(b.ts);
+      const std::int64_t ts = b.ts;
+      free_held.push_back(slot);  // the sequences copied what they keep
+      advance_all(ts);
     }
-    if (applied != constants) apply(*applied, *constants);
     if (!have_last || upto > last_ts) {
       last_ts = upto;
       have_last = true;
@@ -460,19 +540,7 @@ Stream::Stream(Stream&&) noexcept = default;
 Stream& Stream::operator=(Stream&&) noexcept = default;
 
 void Stream::set_constant(std::string_view path, Value value) {
-  Impl& m = *impl_;
-  m.reader.set_constant(path, value);
-  auto next = std::make_shared<std::vector<Impl::Constant>>();
-  for (const auto& c : *m.constants)
-    if (c.path != path) next->push_back(c);
-  if (!value.is_null()) {
-    Impl::Constant c{std::string(path), value, {}};
-    if (value.kind() == ValueKind::String) c.text = std::string(value.as_string());
-    next->push_back(std::move(c));
-  }
-  for (auto& c : *next)  // the string values view their own copies
-    if (c.value.kind() == ValueKind::String) c.value = Value::string(c.text);
-  m.constants = std::move(next);
+  impl_->reader.set_constant(path, value);
 }
 
 Result<Admission> Stream::push(std::string_view json) {
@@ -539,35 +607,35 @@ std::string Stream::snapshot() const {
   w.i64(m.last_ts);
   w.str(m.last_tb);
   w.i64(m.newest);
-  std::vector<Impl::Buffered> kept = m.buffer;  // in order: equal states give equal bytes
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return b > a; });
+  std::vector<Impl::Waiting> kept = m.buffer;  // in order: equal states give equal bytes
+  std::sort(kept.begin(), kept.end(), [&](const auto& a, const auto& b) { return m.later(b, a); });
   w.u64(kept.size());
-  for (const auto& b : kept) {
+  for (const auto& k : kept) {
+    const Impl::Buffered& b = m.held[k.slot];
     w.i64(b.ts);
     w.u64(b.pos);
     w.str(b.json);
     w.str(b.matched);
     w.str(b.tb);
-    w.u64(b.constants->size());
-    for (const auto& c : *b.constants) {
-      w.str(c.path);
-      w.u8(static_cast<std::uint8_t>(c.value.kind()));
-      switch (c.value.kind()) {
+    w.u64(b.values.size());
+    for (const auto& h : b.values) {
+      w.u64(h.field);
+      w.u8(static_cast<std::uint8_t>(h.kind));
+      switch (h.kind) {
         case ValueKind::Bool:
-          w.u8(c.value.as_bool() ? 1 : 0);
+          w.u8(h.i != 0 ? 1 : 0);
           break;
         case ValueKind::Int:
-          w.i64(c.value.as_int());
+          w.i64(h.i);
           break;
         case ValueKind::Double: {
           std::uint64_t bits = 0;
-          const double d = c.value.as_double();
-          std::memcpy(&bits, &d, sizeof bits);
+          std::memcpy(&bits, &h.d, sizeof bits);
           w.u64(bits);
           break;
         }
         case ValueKind::String:
-          w.str(c.text);
+          w.str(std::string_view(b.text).substr(h.offset, h.size));
           break;
         case ValueKind::Null:
           break;
@@ -596,62 +664,44 @@ Result<void> Stream::restore(std::string_view bytes) {
     m.last_tb = std::string(r.str());
     m.newest = r.i64();
     m.buffer.clear();
+    m.held.clear();
+    m.free_held.clear();
     const std::uint64_t kept = r.count(32);
     for (std::uint64_t i = 0; i < kept && r.ok(); ++i) {
-      Impl::Buffered b;
+      const std::uint32_t slot = m.held_slot();
+      Impl::Buffered& b = m.held[slot];
       b.ts = r.i64();
       b.pos = r.u64();
       b.json = std::string(r.str());
       b.matched = std::string(r.str());
       b.tb = std::string(r.str());
-      auto set = std::make_shared<std::vector<Impl::Constant>>();
       const std::uint64_t n = r.count(2);
       for (std::uint64_t k = 0; k < n && r.ok(); ++k) {
-        Impl::Constant c;
-        c.path = std::string(r.str());
+        const std::uint64_t field = r.u64();
+        if (field >= m.fields.size()) ok = false;
+        const auto f = static_cast<std::uint16_t>(field);
         switch (static_cast<ValueKind>(r.u8())) {
           case ValueKind::Bool:
-            c.value = Value::boolean(r.u8() != 0);
+            b.keep(f, Value::boolean(r.u8() != 0));
             break;
           case ValueKind::Int:
-            c.value = Value::integer(r.i64());
+            b.keep(f, Value::integer(r.i64()));
             break;
           case ValueKind::Double: {
             const std::uint64_t bits = r.u64();
             double d = 0;
             std::memcpy(&d, &bits, sizeof d);
-            c.value = Value::number(d);
+            b.keep(f, Value::number(d));
             break;
           }
           case ValueKind::String:
-            c.text = std::string(r.str());
-            c.value = Value::string(c.text);
+            b.keep(f, Value::string(r.str()));
             break;
           default:
             ok = false;
         }
-        set->push_back(std::move(c));
       }
-      for (auto& c : *set)
-        if (c.value.kind() == ValueKind::String) c.value = Value::string(c.text);
-      // Events pushed under the same constants share one set again.
-      auto same = [](const std::vector<Impl::Constant>& x, const std::vector<Impl::Constant>& y) {
-        if (x.size() != y.size()) return false;
-        for (std::size_t k = 0; k < x.size(); ++k)
-          if (x[k].path != y[k].path || x[k].value.kind() != y[k].value.kind() ||
-              x[k].text != y[k].text ||
-              (x[k].value.kind() != ValueKind::String &&
-               !(x[k].value.is_null() || (x[k].value.kind() == ValueKind::Bool
-                                              ? x[k].value.as_bool() == y[k].value.as_bool()
-                                              : x[k].value.to_double() == y[k].value.to_double()))))
-            return false;
-        return true;
-      };
-      b.constants = !m.buffer.empty() && same(*m.buffer.back().constants, *set)
-                        ? m.buffer.back().constants
-                        : Impl::Constants(std::move(set));
-      m.buffer.push_back(std::move(b));
-      std::push_heap(m.buffer.begin(), m.buffer.end(), std::greater<>());
+      m.push_held(slot);
     }
     for (Rule& rule : m.runs) {
       if (!ok || r.u8() != static_cast<std::uint8_t>(rule.kind)) {
@@ -666,6 +716,7 @@ Result<void> Stream::restore(std::string_view bytes) {
   }
   for (Rule& rule : m.runs)
     rule.due = INT64_MIN;  // advance() tells again
+  m.due = INT64_MIN;
   if (!ok) {
     // Leave an empty stream, as a fresh one would be.
     s = {};
@@ -675,6 +726,8 @@ Result<void> Stream::restore(std::string_view bytes) {
     m.last_tb.clear();
     m.newest = 0;
     m.buffer.clear();
+    m.held.clear();
+    m.free_held.clear();
     for (Rule& rule : m.runs) {
       rule.pipes =
           internal::PipeChain(m.single ? m.single->pipes() : m.rules->query(rule.id).pipes());
