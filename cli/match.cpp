@@ -34,6 +34,7 @@
 #include "cli/summary.hpp"
 #include "pack/data_stream.hpp"
 #include "pack/exceptions.hpp"
+#include "pack/parallel_for.hpp"
 #include "pack/rule_loader.hpp"
 
 namespace cli {
@@ -755,6 +756,7 @@ int cmd_match(int argc, char** argv) {
   if (rule_mode) {
     pack::LoadOptions lo;
     lo.include_deprecated = include_deprecated;
+    lo.threads = threads;
     load = pack::load_rules(rule_paths, lo);
     for (const auto& e : load.errors)
       std::fprintf(stderr, "%s\n", e.to_string().c_str());
@@ -847,9 +849,11 @@ int cmd_match(int argc, char** argv) {
   std::vector<std::vector<const pack::ExceptionList*>> rule_lists;
   std::vector<char> prefiltered;
   std::vector<std::size_t> shadow_owner;
+  // A sequence or sample rule with exception lists gets them as its filter, and a copy without
+  // them (its shadow) counts the hits they keep from alerting.
   struct Shadow {
     const pack::Rule* rule;
-    eqlite::CompileOptions options;
+    eqlite::Query query;
     std::size_t owner;
   };
   std::vector<Shadow> shadows;
@@ -874,41 +878,51 @@ int cmd_match(int argc, char** argv) {
     rule_lists.emplace_back();
     prefiltered.push_back(false);
   } else {
-    for (std::size_t i = 0; i < load.rules.size(); ++i) {
+    // Every rule compiled on every core (the costly part of loading a pack), then added in
+    // order: the same ids, messages and output as one by one.
+    struct Compiled {
+      std::optional<eqlite::Result<eqlite::Query>> query;
+      std::optional<eqlite::Query> shadow;  // without its exception lists
+    };
+    std::vector<Compiled> compiled(load.rules.size());
+    pack::parallel_for(load.rules.size(), threads, [&](std::size_t i) {
       const pack::Rule& r = load.rules[i];
       eqlite::CompileOptions o = options;
       o.filter = scope_filter(r);
       if (!r.event_category_override.empty()) o.category_field = r.event_category_override;
-      eqlite::CompileOptions with = o;
-      bool filtered = false;
-      if (!own_lists[i].empty()) {
-        auto q = eqlite::compile(r.query, o);
-        if (q && q->kind() != eqlite::QueryKind::Event) {
-          const std::string x = pack::exclusion_filter(own_lists[i]);
-          if (!x.empty()) {
-            with.filter = o.filter.empty() ? x : "(" + o.filter + ") and " + x;
-            filtered = true;
-          }
+      auto q = eqlite::compile(r.query, o);
+      if (q && q->kind() != eqlite::QueryKind::Event && !own_lists[i].empty()) {
+        if (const std::string x = pack::exclusion_filter(own_lists[i]); !x.empty()) {
+          eqlite::CompileOptions with = o;
+          with.filter = o.filter.empty() ? x : "(" + o.filter + ") and " + x;
+          compiled[i].shadow = std::move(*q);
+          q = eqlite::compile(r.query, with);
         }
       }
-      auto id = rules.add(r.name, r.query, with);
+      compiled[i].query = std::move(q);
+    });
+    for (std::size_t i = 0; i < load.rules.size(); ++i) {
+      const pack::Rule& r = load.rules[i];
+      auto& q = *compiled[i].query;
+      auto id = q ? rules.add(r.name, std::move(*q)) : eqlite::Result<std::size_t>(q.error());
       if (!id) {
         std::fprintf(stderr, "%s\n", pack::compile_error(r, id.error()).to_string().c_str());
         rule_errors = true;
         failed_rules.push_back(r.name);
         continue;
       }
-      if (filtered) shadows.push_back({&r, o, names.size()});
+      const bool filtered = compiled[i].shadow.has_value();
+      if (filtered) shadows.push_back({&r, std::move(*compiled[i].shadow), names.size()});
       names.push_back(r.name);
       metas.push_back(&r);
       rule_lists.push_back(own_lists[i]);
       prefiltered.push_back(filtered);
     }
-    for (const Shadow& sh : shadows) {
-      auto id = rules.add(sh.rule->name + " (without exceptions)", sh.rule->query, sh.options);
+    for (Shadow& sh : shadows) {
+      auto id = rules.add(sh.rule->name + " (without exceptions)", std::move(sh.query));
       if (id) {
         shadow_owner.push_back(sh.owner);
-      } else {  // it compiled with its exceptions: not expected; its excepted hits go uncounted
+      } else {  // the set reads too many fields: its excepted hits go uncounted
         std::fprintf(stderr, "eqlite: %s: excepted hits cannot be counted: %s\n",
                      sh.rule->path.c_str(), id.error().message.c_str());
         rule_errors = true;

@@ -50,6 +50,11 @@ Result<std::size_t> RuleSet::add(std::string_view name, std::string_view text,
                                  const CompileOptions& options) {
   auto q = compile(text, options);
   if (!q) return q.error();
+  return add(name, std::move(*q));
+}
+
+Result<std::size_t> RuleSet::add(std::string_view name, Query query) {
+  auto q = &query;
   Impl& m = *impl_;
   std::vector<std::uint16_t> to;
   std::size_t added = 0;

@@ -27,6 +27,7 @@ struct LoadError {
 
 struct LoadOptions {
   bool include_deprecated = false;  // maturity = "deprecated" rules are left out unless asked
+  std::size_t threads = 0;          // files read and parsed on this many threads (0: every core)
 };
 
 /// What loading rule files gave: the EQL rules, and what was left out and why.

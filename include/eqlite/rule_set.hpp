@@ -52,6 +52,10 @@ class RuleSet {
   /// at a time, does not apply them.
   Result<std::size_t> add(std::string_view name, std::string_view text,
                           const CompileOptions& options = {});
+  /// Adds a rule compile() gave (compiling is the costly part of add(): rules can be compiled
+  /// on several threads, then added in order). Fails only when the set would read more than
+  /// 65535 fields.
+  Result<std::size_t> add(std::string_view name, Query query);
 
   std::size_t size() const noexcept;
   const std::string& name(std::size_t id) const;
