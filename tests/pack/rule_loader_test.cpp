@@ -228,6 +228,54 @@ TEST_CASE("a folder: EQL loads, the rest is summarised, deprecated left out", "[
   CHECK(all.skipped_files == 2);
 }
 
+TEST_CASE("a folder read on many threads gives what one thread gives, in path order",
+          "[rule_pack]") {
+  TempDir dir;
+  for (int i = 0; i < 60; ++i) {
+    const std::string n = std::to_string(100 + i);
+    std::string rule = kRule;
+    rule.replace(rule.find("Risky sign-in"), 13, "rule " + n);
+    switch (i % 5) {
+      case 0:
+        dir.write("r" + n + ".toml", rule);
+        break;
+      case 1:
+        dir.write("r" + n + ".toml", "[rule\n");  // broken
+        break;
+      case 2:
+        dir.write("r" + n + ".eql", "process where process.pid == " + n + "\n");
+        break;
+      case 3:
+        dir.write("r" + n + ".toml",
+                  "[metadata]\nmaturity = \"production\"\n[rule]\nlanguage = \"kuery\"\n"
+                  "type = \"query\"\nname = \"k\"\nrule_id = \"k\"\nquery = \"a:b\"\n");
+        break;
+      default:
+        dir.write("sub/r" + n + ".toml", rule);
+    }
+  }
+  pack::LoadOptions one;
+  one.threads = 1;
+  const auto expected = pack::load_rules({dir.path.string()}, one);
+  REQUIRE(expected.rules.size() == 36);
+  REQUIRE(expected.errors.size() == 12);
+  for (std::size_t threads : {2, 3, 7}) {
+    pack::LoadOptions many;
+    many.threads = threads;
+    const auto got = pack::load_rules({dir.path.string()}, many);
+    REQUIRE(got.rules.size() == expected.rules.size());
+    for (std::size_t r = 0; r < got.rules.size(); ++r) {
+      CHECK(got.rules[r].path == expected.rules[r].path);
+      CHECK(got.rules[r].name == expected.rules[r].name);
+      CHECK(got.rules[r].query == expected.rules[r].query);
+    }
+    REQUIRE(got.errors.size() == expected.errors.size());
+    for (std::size_t e = 0; e < got.errors.size(); ++e)
+      CHECK(got.errors[e].to_string() == expected.errors[e].to_string());
+    CHECK(got.summary() == expected.summary());
+  }
+}
+
 TEST_CASE("Elastic's detection-rules folder as published", "[rule_pack]") {
   const fs::path dir = fs::path(EQLITE_CORPUS_DIR) / "detection-rules";
   if (!fs::exists(dir)) {

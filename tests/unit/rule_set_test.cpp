@@ -263,6 +263,45 @@ TEST_CASE("rule set: constants, compile errors and pipes", "[rule_set]") {
   CHECK(hits == Ids{1, 2});
 }
 
+TEST_CASE("rule set: a rule compiled beforehand is added as compile() gave it", "[rule_set]") {
+  // RuleSet::add(name, Query): rules compiled elsewhere (on other threads) give the ids and
+  // answers of add(name, text), options such as a filter included.
+  const char* texts[] = {R"(process where process.name == "cmd.exe")",
+                         R"(any where process.pid == 4)",
+                         R"(sequence [process where true] [file where true])"};
+  eqlite::CompileOptions options;
+  options.filter = R"(host.os.type == "windows")";
+  RuleSet by_text, by_query;
+  for (const char* t : texts) {
+    auto a = by_text.add(t, t, options);
+    auto q = eqlite::compile(t, options);
+    REQUIRE(q);
+    auto b = by_query.add(t, std::move(*q));
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(*a == *b);
+  }
+  CHECK(by_query.fields() == by_text.fields());
+  CHECK(by_query.describe_index() == by_text.describe_index());
+  RuleSetMatcher m1(by_text), m2(by_query);
+  Ids h1, h2;
+  for (
+      const char* json :
+      {R"({"event":{"category":"process"},"process":{"name":"cmd.exe"},"host":{"os":{"type":"windows"}}})",
+       R"({"event":{"category":"process"},"process":{"name":"cmd.exe"}})",
+       R"({"process":{"pid":4},"host":{"os":{"type":"windows"}}})"}) {
+    REQUIRE(m1.match_json(json, h1).ok());
+    REQUIRE(m2.match_json(json, h2).ok());
+    CHECK(h1 == h2);
+  }
+  REQUIRE(
+      m2.match_json(
+            R"({"event":{"category":"process"},"process":{"name":"cmd.exe"},"host":{"os":{"type":"windows"}}})",
+            h2)
+          .ok());
+  CHECK(h2 == Ids{0});
+}
+
 TEST_CASE("rule set: wildcard anchors never lose a rule", "[rule_set]") {
   // Every rule also needs host.os.type == "windows", which all ten share: each is filed under
   // its wildcard pattern's necessary literal instead (at least 4 bytes: not too short to be
