@@ -84,8 +84,17 @@ int run_explain(const eqlite::RuleSet& rules,
     }
     if (why->hits.empty()) s += "  no index key met\n";
     if (!why->always.empty()) s += "  run for every event: " + units(rules, why->always, 5) + "\n";
-    if (!why->ruled_out.empty())
-      s += "  ruled out by their other conditions: " + units(rules, why->ruled_out, 5) + "\n";
+    if (!why->ruled_out.empty()) {
+      // each with the condition it failed
+      s += "  ruled out by their other conditions: " + std::to_string(why->ruled_out.size()) +
+           (why->ruled_out.size() == 1 ? " rule" : " rules");
+      for (std::size_t i = 0; i < why->ruled_out.size() && i < 5; ++i)
+        s += (i ? ", " : ": ") + unit_name(rules, why->ruled_out[i]) + " (needs " + why->unmet[i] +
+             ")";
+      if (why->ruled_out.size() > 5)
+        s += ", … (" + std::to_string(why->ruled_out.size() - 5) + " more)";
+      s += "\n";
+    }
     if (!why->decided.empty())
       s += "  decided by their conditions alone (no VM run): " + units(rules, why->decided, 20) +
            "\n";

@@ -6,7 +6,8 @@
 // export (pack::parse_exceptions), 3 all three on the same bytes. Checks, besides no crash, hang
 // or leak:
 //  * a file that does not load says why (a message, the path), at a line:column inside the text
-//    when it gives one;
+//    when it gives one; a TOML file whose kind pack::skim_rule_kind reads without parsing has
+//    that language and type when it parses;
 //  * an EQL rule that loads is compiled (with its event_category_override); a compile error
 //    mapped into the file (pack::compile_error) lies inside the file's text, and so does
 //    pack::map_to_file for every offset of rule.query; where the query's text is the file's
@@ -30,6 +31,7 @@
 #include "fuzz_support.hpp"
 #include "pack/exceptions.hpp"
 #include "pack/rule_loader.hpp"
+#include "pack/toml_skim.hpp"
 
 namespace {
 
@@ -68,6 +70,12 @@ void check_rule(const std::string& path, std::string_view text) {
   pack::Rule rule;
   pack::LoadError error;
   const bool loaded = pack::load_rule_text(path, std::string(text), rule, error);
+  // pack::skim_rule_kind answers only when sure: a file that parses says the same.
+  if (std::string language, type;
+      path.ends_with(".toml") && pack::skim_rule_kind(text, language, type) && loaded)
+    FUZZ_CHECK(rule.language == language && rule.type == type, detail + "\nskimmed " + language +
+                                                                   "/" + type + ", parsed " +
+                                                                   rule.language + "/" + rule.type);
   if (!loaded) {
     FUZZ_CHECK(!error.message.empty(), detail);
     FUZZ_CHECK(error.path == path, detail);

@@ -103,6 +103,7 @@ struct RuleIndex {
   // before the VM runs it (each met when one of its exact anchors is), by condition id.
   std::vector<std::vector<std::uint32_t>> required;
   std::size_t conditions = 0;
+  std::vector<std::string> condition_text;  // by condition id, as EQL (for explain)
 
   // ---- Flat (freeze) ----
   std::vector<std::uint32_t> ids;  // every IdList's ids, one list after another

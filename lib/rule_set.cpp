@@ -184,6 +184,36 @@ void contained_costs(std::map<SharingKey, std::size_t>& sharing) {
   }
 }
 
+// A condition as EQL (for explain): `f == "x"`, `f in ("x", "y")`, `f : ("x")` for caseless
+// keys, `f like ("*x*")` / `f : ("*x*")` for contained literals, `f != null`; alternatives
+// joined by `or`.
+std::string condition_text(const std::vector<internal::Anchor>& alternatives,
+                           const std::vector<std::string>& fields) {
+  std::string out;
+  for (const auto& a : alternatives) {
+    if (!out.empty()) out += " or ";
+    const std::string& f = fields[a.field];
+    if (a.kind == internal::Anchor::Kind::Exists) {
+      out += f + " != null";
+      continue;
+    }
+    const bool contains = a.kind == internal::Anchor::Kind::Contains;
+    const char* op = contains             ? (a.folded ? " : " : " like ")
+                     : a.folded           ? " : "
+                     : a.keys.size() == 1 ? " == "
+                                          : " in ";
+    out += f + op;
+    const bool list = a.keys.size() != 1 || (contains || a.folded);
+    if (list) out += "(";
+    for (std::size_t k = 0; k < a.keys.size(); ++k) {
+      if (k) out += ", ";
+      out += quote_string(contains ? "*" + a.keys[k] + "*" : a.keys[k]);
+    }
+    if (list) out += ")";
+  }
+  return out;
+}
+
 // What matching reads, from the index as built: each id list copied into RuleIndex::ids (one
 // array: an event's lookups touch a few nearby lists, not one heap block each), and per field
 // one table of ASCII-folded keys for both the exact and the caseless keys, so that a value is
@@ -328,6 +358,7 @@ std::shared_ptr<const internal::RuleIndex> RuleSet::Impl::build() const {
     auto [it, fresh] =
         condition_ids.emplace(std::move(key), static_cast<std::uint32_t>(condition_ids.size()));
     const std::uint32_t c = it->second;
+    if (fresh) ix->condition_text.push_back(condition_text(alternatives, fields));
     if (fresh)
       for (const auto& a : alternatives) {
         auto [at, fi] = field_index(a.field);
@@ -593,7 +624,14 @@ struct RuleSetMatcher::Impl {
         const std::size_t r = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
         bits &= bits - 1;
         if (!required_met(r)) {
-          if constexpr (kExplain) why->ruled_out.push_back(unit(static_cast<std::uint32_t>(r)));
+          if constexpr (kExplain) {
+            why->ruled_out.push_back(unit(static_cast<std::uint32_t>(r)));
+            for (const std::uint32_t c : ix->list(ix->required_ids[r]))
+              if (!(met[c / 64] >> (c % 64) & 1)) {
+                why->unmet.push_back(ix->condition_text[c]);
+                break;
+              }
+          }
           continue;
         }
         bool yes = true;

@@ -105,6 +105,9 @@ struct RuleSetExplanation {
   std::vector<KeyHit> hits;
   std::vector<Unit> always;     ///< units without an anchor: run for every event
   std::vector<Unit> ruled_out;  ///< filed under a met key, but a further condition failed
+  /// By ruled_out unit: the first condition it needs that the event does not meet, as EQL
+  /// (`host.os.type == "windows"`, `process.name : ("cmd.exe", "pwsh.exe")`, `f != null`).
+  std::vector<std::string> unmet;
   std::vector<Unit> decided;    ///< matched by the index alone: all its conditions met, no VM run
   std::vector<Unit> evaluated;  ///< run on the VM
   std::vector<Unit> matched;    ///< the decided ones and those evaluated whose condition holds

@@ -320,6 +320,7 @@ TEST_CASE("--explain: what the rule index did with each event", "[rule_pack_cli]
   cli.file("r/shell.eql", "process where process.name == \"sh\" and user.name == \"root\"");
   cli.file("r/any_sh.eql", "process where process.name : \"*sh\"");
   cli.file("r/always.eql", "any where length(message) > 3");
+  cli.file("r/bob.eql", "process where user.name == \"bob\"");
   cli.file("e.ndjson",
            "{\"event\":{\"category\":\"process\"},\"process\":{\"name\":\"sh\"},\"user\":{"
            "\"name\":\"bob\"}}\nnot json\n");
@@ -327,16 +328,19 @@ TEST_CASE("--explain: what the rule index did with each event", "[rule_pack_cli]
   SHOW(r);
   CHECK(r.status == 0);
   // shell is filed under process.name "sh" and needs user.name "root" too: ruled out before
-  // the VM; any_sh is filed under its category (its pattern has no literal the index keeps
-  // apart); the rule without an anchor runs for every event.
+  // the VM, with the condition it failed; any_sh is filed under its category (its pattern has
+  // no literal the index keeps apart); bob's conditions are all the index checks, and met: a
+  // match without the VM; the rule without an anchor runs for every event.
   CHECK(r.out.substr(0, r.out.find("\n\n") + 2) ==
         "e.ndjson:1:\n"
         "  [event.category] \"process\" equals key \"process\" -> 1 rule: any_sh\n"
+        "  [user.name] \"bob\" equals key \"bob\" -> 1 rule: bob\n"
         "  [process.name] \"sh\" equals key \"sh\" -> 1 rule: shell\n"
         "  run for every event: 1 rule: always\n"
-        "  ruled out by their other conditions: 1 rule: shell\n"
+        "  ruled out by their other conditions: 1 rule: shell (needs user.name == \"root\")\n"
+        "  decided by their conditions alone (no VM run): 1 rule: bob\n"
         "  evaluated: 2 rules: always, any_sh\n"
-        "  matched: 1 rule: any_sh\n\n");
+        "  matched: 2 rules: any_sh, bob\n\n");
   // A line that is not JSON is said so, in its place.
   CHECK_THAT(r.out, Contains("e.ndjson:2: "));
   // Nothing is matched as output: only the explanation.

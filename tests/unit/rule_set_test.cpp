@@ -38,6 +38,9 @@ void check_explain(eqlite::RuleSetMatcher& m, const std::string& json, const Ids
     candidates.insert(u.rule);
   for (const auto& u : why->ruled_out)
     ruled_out.insert(u.rule);
+  CHECK(why->unmet.size() == why->ruled_out.size());
+  for (const auto& text : why->unmet)
+    CHECK(!text.empty());
   for (const auto* list : {&why->evaluated, &why->decided})
     for (const auto& u : *list) {
       evaluated.push_back(u.rule);
@@ -1259,4 +1262,32 @@ TEST_CASE("rule set: a rule its conditions decide matches without a VM run",
   for (int e = 0; e < 200; ++e)
     REQUIRE(sm.match_json(R"({"f":"xaby","g":"A","h":["b","4"]})", hits).ok());
   CHECK(sm.decided() > 0);  // the feature is in use on these rules
+}
+
+TEST_CASE("rule set: explain names the condition a ruled-out rule failed, as EQL",
+          "[rule_set][decided]") {
+  // Each rule is filed under its own key of k (listed first, as cheap as any other), which
+  // the event meets; the event fails the rule's other condition.
+  RuleSet rules;
+  REQUIRE(rules.add("eq", R"(any where k == "k0" and b == "one")").ok());
+  REQUIRE(rules.add("list", R"(any where k == "k1" and b in ("p", "q"))").ok());
+  REQUIRE(rules.add("caseless", R"(any where k == "k2" and b : "One")").ok());
+  REQUIRE(rules.add("contains", R"(any where k == "k3" and b like~ "*Needle*")").ok());
+  REQUIRE(rules.add("exists", R"(any where k == "k4" and c != null)").ok());
+  REQUIRE(rules.add("either", R"(any where k == "k5" and (b == "k" or c == "m"))").ok());
+  RuleSetMatcher m(rules);
+  auto why = m.explain(R"({"k":["k0","k1","k2","k3","k4","k5"],"b":"zzz"})");
+  REQUIRE(why);
+  std::map<std::size_t, std::string> unmet;
+  REQUIRE(why->unmet.size() == why->ruled_out.size());
+  for (std::size_t i = 0; i < why->ruled_out.size(); ++i)
+    unmet[why->ruled_out[i].rule] = why->unmet[i];
+  CHECK(unmet.size() == 6);
+  CHECK(unmet[0] == R"(b == "one")");
+  CHECK(unmet[1] == R"(b in ("p", "q"))");
+  CHECK(unmet[2] == R"(b : ("one"))");
+  CHECK(unmet[3] == R"(b : ("*needle*"))");
+  CHECK(unmet[4] == "c != null");
+  CHECK(unmet[5] == R"(b == "k" or c == "m")");
+  CHECK(why->matched.empty());
 }
