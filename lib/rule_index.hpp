@@ -117,9 +117,6 @@ struct RuleIndex {
   }
   IdList always_ids;
   std::vector<IdList> required_ids;  // by unit
-  // By shared field id: its index in by_field, or kNoSlot.
-  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFF;
-  std::vector<std::uint32_t> slot_of_field;
 };
 
 }  // namespace internal

@@ -261,9 +261,6 @@ void freeze(internal::RuleIndex& ix) {
   ix.always_ids = ix.add_list(ix.always);
   for (const auto& r : ix.required)
     ix.required_ids.push_back(ix.add_list(r));
-  ix.slot_of_field.assign(ix.fields.size(), internal::RuleIndex::kNoSlot);
-  for (std::size_t i = 0; i < ix.by_field.size(); ++i)
-    ix.slot_of_field[ix.by_field[i].field] = static_cast<std::uint32_t>(i);
 }
 
 }  // namespace
@@ -604,15 +601,8 @@ struct RuleSetMatcher::Impl {
   template <bool kExplain>
   void match_units(const Event& ev, std::vector<std::uint32_t>& out, RuleSetExplanation* why) {
     out.clear();
-    if constexpr (kExplain) {  // in the index's field order, as the explanation lists them
-      for (const auto& fi : ix->by_field)
-        visit_field<kExplain>(fi, ev.values(fi.field), why);
-    } else {  // only the fields the event has
-      const auto& slots = ix->slot_of_field;
-      for (const std::uint32_t f : ev.present())
-        if (f < slots.size() && slots[f] != internal::RuleIndex::kNoSlot)
-          visit_field<kExplain>(ix->by_field[slots[f]], ev.values(f), why);
-    }
+    for (const auto& fi : ix->by_field)
+      visit_field<kExplain>(fi, ev.values(fi.field), why);
     set_bits(marked, ix->always_ids);
     if constexpr (kExplain)
       for (auto r : ix->always)

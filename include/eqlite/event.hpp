@@ -87,7 +87,6 @@ class Event {
   /// Empties every field; keeps capacity.
   void clear() noexcept {
     values_.clear();
-    present_.clear();
     if (++generation_ == 0) restart();
   }
   void add(std::uint32_t field_id, Value v) {
@@ -96,7 +95,6 @@ class Event {
     if (r.generation != generation_) {
       r = {end, 1, 1, generation_};  // the field's first value in this event (most are)
       values_.push_back(v);
-      present_.push_back(field_id);
     } else if (r.count < r.room) {
       values_[r.offset + r.count++] = v;
     } else if (r.offset + r.room == end) {
@@ -113,8 +111,6 @@ class Event {
     return {values_.data() + r.offset, r.count};
   }
   std::size_t field_count() const noexcept { return runs_.size(); }
-  /// The ids of the fields that have values, each once, in the order of their first value.
-  std::span<const std::uint32_t> present() const noexcept { return present_; }
 
   /// Fills this Event from `map` for the fields of `query` (one lookup per field).
   void bind(const Query& query, const FieldMap& map);
@@ -131,7 +127,6 @@ class Event {
 
   std::vector<Run> runs_;
   std::vector<Value> values_;
-  std::vector<std::uint32_t> present_;  // field ids with values, in order of first value
   std::uint32_t generation_ = 1;
   std::vector<Value> scratch_;  // bind()
 };
