@@ -462,6 +462,8 @@ std::string RuleSet::describe_index() const {
     out += "checked before evaluation: " + std::to_string(ix->conditions) + " conditions on " +
            std::to_string(condition_fields) + " fields, for " + std::to_string(checked) +
            " rules\n";
+  if (const auto decided = std::count(ix->unit_decided.begin(), ix->unit_decided.end(), 1))
+    out += "decided by their conditions alone (no VM run): " + std::to_string(decided) + " rules\n";
   return out;
 }
 

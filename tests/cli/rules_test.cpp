@@ -209,7 +209,8 @@ TEST_CASE("check --rules DIR --index: every rule compiled, and how the set is in
         "index of 4 rules:\n"
         "[proc]: 2 rules under 1 keys and 1 contained literals\n"
         "[user]: 1 rules under 1 keys\n"
-        "always evaluated: 1 rules\n");
+        "always evaluated: 1 rules\n"
+        "decided by their conditions alone (no VM run): 3 rules\n");
   // a rule filed under one exact condition and checked against its other before evaluation
   cli.file("rules/f_two.eql", "any where user == \"admin\" and proc == \"sh\"");
   r = cli.run("check --rules rules --index");
@@ -219,7 +220,8 @@ TEST_CASE("check --rules DIR --index: every rule compiled, and how the set is in
         "[proc]: 2 rules under 1 keys and 1 contained literals\n"
         "[user]: 2 rules under 2 keys\n"
         "always evaluated: 1 rules\n"
-        "checked before evaluation: 1 conditions on 1 fields, for 1 rules\n");
+        "checked before evaluation: 1 conditions on 1 fields, for 1 rules\n"
+        "decided by their conditions alone (no VM run): 4 rules\n");
   cli.file("rules/e_pipe.eql", "any where true | head 1");  // a set keeps a rule's pipes
   r = cli.run("check --rules rules --index");
   SHOW(r);
