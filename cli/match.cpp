@@ -999,6 +999,7 @@ int cmd_match(int argc, char** argv) {
     run.summary = summary;
     run.failed_rules = failed_rules;
     run.progress = progress;
+    run.threads = threads;
     run.rule_exceptions = &rule_lists;
     run.prefiltered = prefiltered;
     run.shadow_owner = shadow_owner;

@@ -19,6 +19,7 @@
 
 #include "cli/alert.hpp"
 #include "cli/common.hpp"
+#include "cli/match_ahead.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/stream_run.hpp"
@@ -185,6 +186,8 @@ class Runner {
       for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(field, value); });
     for (const auto& [field, value] : run.constants)
       user_constants_.push_back(field);
+    if (run.threads > 1 && run.rules && !run.single)
+      ahead_ = std::make_unique<MatchAhead<Line>>(*run.rules, run.options.reader);
   }
 
   // The input's constants: its --index name as _index and its data stream's fields (E4), unless
@@ -228,10 +231,34 @@ class Runner {
     }
   }
 
-  void push(const Line& l, const std::vector<std::string>& labels,
+  // Takes the next line. With a second thread (MatchAhead), it is read now and applied once
+  // its batch is matched; the line is moved out of `l`.
+  void push(Line& l, const std::vector<std::string>& labels,
             const std::vector<std::string>& indexes) {
+    labels_ = &labels;
+    indexes_ = &indexes;
+    if (!ahead_) {
+      if (!indexes.empty()) set_input(indexes[l.input]);
+      apply(l, nullptr);
+      return;
+    }
+    if (!indexes.empty() && (!current_index_ || *current_index_ != indexes[l.input])) {
+      // the events read so far go with their own input's constants, results included
+      drain();
+      set_input(indexes[l.input]);
+    }
+    auto& slot = ahead_->add();
+    std::swap(slot.payload, l);
+    slot.read = !slot.payload.too_long && stream_.read(slot.payload.text, scratch_).ok();
+    if (slot.read) slot.event.assign(scratch_);
+    if (ahead_->full()) ahead_->rotate([this](Slot& x) { apply(x.payload, &x); });
+  }
+
+  // One line, in input order: read and matched already when `slot` is given.
+  void apply(const Line& l, const MatchAhead<Line>::Slot* slot) {
+    if (ahead_ && saturated()) return;  // read ahead of the stop: as if never read
     ++lines;
-    if (!indexes.empty()) set_input(indexes[l.input]);
+    const auto& labels = *labels_;
     const std::string& label = labels[l.input];
     if (l.too_long) {
       ++skipped;
@@ -241,7 +268,8 @@ class Runner {
                    run_.options.reader.max_event_bytes);
       return;
     }
-    auto r = stream_.push(l.text);
+    auto r = slot && slot->read ? stream_.push_matched(l.text, slot->event.event(), slot->units)
+                                : stream_.push(l.text);
     if (!r) {
       ++skipped;
       std::fprintf(stderr, "%s:%llu: %s\n", label.c_str(),
@@ -267,14 +295,27 @@ class Runner {
                    label.c_str(), static_cast<unsigned long long>(l.number));
   }
 
+  void drain() {
+    if (ahead_) ahead_->drain([this](Slot& x) { apply(x.payload, &x); });
+  }
+
   bool saturated() const { return stream_.saturated() || out_.failed(); }
-  void finish() { stream_.finish(); }
+  void finish() {
+    drain();
+    stream_.finish();
+  }
   const eqlite::Stream& stream() const { return stream_; }
   const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
   const std::vector<std::uint64_t>& excepted() const { return excepted_; }
   std::uint64_t lines = 0, skipped = 0, alerts = 0, excepted_total = 0;
 
  private:
+  using Slot = MatchAhead<Line>::Slot;
+  std::unique_ptr<MatchAhead<Line>> ahead_;  // matching on a second thread (--threads 2+)
+  eqlite::Event scratch_;                    // an event read ahead, before its copy
+  const std::vector<std::string>* labels_ = nullptr;
+  const std::vector<std::string>* indexes_ = nullptr;
+
   eqlite::Stream make_stream() {
     auto cb = [this](const eqlite::StreamResult& r) { on_result(r); };
     if (run_.single) return eqlite::Stream(*run_.single, cb, run_.options);
@@ -458,7 +499,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
       if (a.ts.has_value() != b.ts.has_value()) return !a.ts.has_value();
       return a.ts && a.before(b);
     });
-    for (const Line& l : all) {
+    for (Line& l : all) {
       if (runner.saturated()) break;
       runner.push(l, labels, indexes);
       tick();

@@ -38,6 +38,7 @@ struct StreamRun {
   bool summary = false;                   // --summary: a per-rule table on stderr at the end
   std::vector<std::string> failed_rules;  // rules that did not compile (for the summary)
   bool progress = false;                  // progress on stderr while reading
+  std::size_t threads = 1;  // 2+: a rule set's matching on a second thread (match_ahead.hpp)
 };
 
 /// Runs the rules over `inputs` (stdin when empty) as a stream; returns the exit status.

@@ -319,7 +319,10 @@ struct Stream::Impl {
     }
   }
 
-  Result<Admission> take(std::string_view json, Result<void> read) {
+  // One event read into `ev`; `given`: its matching units when a RuleSetMatcher of the same
+  // RuleSet found them elsewhere (Stream::push_matched), else they are found here.
+  Result<Admission> take(std::string_view json, Result<void> read, const Event& ev,
+                         std::optional<std::span<const std::uint32_t>> given = std::nullopt) {
     if (!read) {
       ++stats.bad;
       return read.error();
@@ -331,7 +334,7 @@ struct Stream::Impl {
     std::int64_t ts = 0;
     const std::int64_t lateness = options.allowed_lateness_ns;
     if (needs_time) {
-      const auto values = event.values(timestamp_field);
+      const auto values = ev.values(timestamp_field);
       std::optional<std::int64_t> t;
       if (!values.empty()) t = internal::timestamp_of(values[0]);
       if (!t) {
@@ -339,7 +342,7 @@ struct Stream::Impl {
         ++stats.no_timestamp;
       } else {
         if (has_tiebreaker) {
-          const auto tb = event.values(tiebreaker_field);
+          const auto tb = ev.values(tiebreaker_field);
           tiebreaker_key(tb.empty() ? Value::null() : tb[0], tb_scratch);
         }
         if (have_last &&
@@ -356,24 +359,25 @@ struct Stream::Impl {
         }
       }
     }
-    verdicts(json);
+    verdicts(json, ev, given);
     const bool now = admission == Admission::Taken && lateness == 0;
     for (const std::size_t i : touched) {
       Rule& r = runs[i];
       if (r.sample)
-        r.sample->push(event, pos, json, r.matched, emitter(r));
+        r.sample->push(ev, pos, json, r.matched, emitter(r));
       else if (now)
-        push_sequence(r, event, ts, pos, json, r.matched, r.until);
+        push_sequence(r, ev, ts, pos, json, r.matched, r.until);
     }
     if (needs_time && now) advance_all(ts);
-    if (needs_time && lateness != 0 && admission == Admission::Taken) hold(json, ts, pos);
+    if (needs_time && lateness != 0 && admission == Admission::Taken) hold(json, ts, pos, ev);
     return admission;
   }
 
   // Every rule's verdict on `event`: event rules' matches go to their results; the stages of
   // sequences and samples to Rule::matched. A RuleSet's index finds them all at once; a single
   // query's stages run on the Vm.
-  void verdicts(std::string_view json) {
+  void verdicts(std::string_view json, const Event& ev,
+                std::optional<std::span<const std::uint32_t>> given) {
     for (const std::size_t i : touched) {
       Rule& r = runs[i];
       std::fill(r.matched.begin(), r.matched.end(), 0);
@@ -385,8 +389,8 @@ struct Stream::Impl {
       r.any = true;
     };
     if (matcher) {
-      matcher->match_units(event, units);
-      for (const std::uint32_t u : units) {
+      if (!given) matcher->match_units(ev, units);
+      for (const std::uint32_t u : given ? *given : std::span<const std::uint32_t>(units)) {
         Rule& r = runs[index->unit_rule[u]];
         const std::int32_t stage = index->unit_stage[u];
         if (stage < 0) {
@@ -403,21 +407,21 @@ struct Stream::Impl {
     }
     for (Rule& r : runs) {
       if (r.kind == QueryKind::Event) {
-        if (vm.matches(*r.event_query, event)) result(r, {}, {}, json);
+        if (vm.matches(*r.event_query, ev)) result(r, {}, {}, json);
         continue;
       }
       const auto& p = *r.program;
       bool any = false;
       for (std::size_t s = 0; s < p.stages.size(); ++s)
-        any |= (r.matched[s] = vm.matches(p.stages[s].filter, event) ? 1 : 0) != 0;
-      if (!p.until.empty() && vm.matches(p.until.front().filter, event)) any = r.until = true;
+        any |= (r.matched[s] = vm.matches(p.stages[s].filter, ev) ? 1 : 0) != 0;
+      if (!p.until.empty() && vm.matches(p.until.front().filter, ev)) any = r.until = true;
       if (any) touch(r);
     }
   }
 
   // T3 with allowed lateness: keeps the event if a sequence rule needs it, then consumes, in
   // order, every kept event that is `lateness` older than the newest time seen.
-  void hold(std::string_view json, std::int64_t ts, std::uint64_t pos) {
+  void hold(std::string_view json, std::int64_t ts, std::uint64_t pos, const Event& ev) {
     const bool any = std::any_of(touched.begin(), touched.end(),
                                  [&](std::size_t i) { return runs[i].sequence != nullptr; });
     if (any) {
@@ -437,7 +441,7 @@ struct Stream::Impl {
       }
       b.json.assign(json);
       for (const std::uint16_t f : key_fields)
-        for (const Value& v : event.values(f))
+        for (const Value& v : ev.values(f))
           b.keep(f, v);
       push_held(slot);
     }
@@ -543,14 +547,28 @@ void Stream::set_constant(std::string_view path, Value value) {
   impl_->reader.set_constant(path, value);
 }
 
+Result<void> Stream::read(std::string_view json, Event& out) {
+  return impl_->reader.read(json, out);
+}
+
+Result<Admission> Stream::push_matched(std::string_view json, const Event& event,
+                                       std::span<const std::uint32_t> units) {
+  Impl& m = *impl_;
+  if (!m.matcher || event.field_count() < m.fields.size())
+    return Error{ErrorCode::InvalidArgument,
+                 "push_matched: a Stream of a RuleSet and an event read by its read()",
+                 {}};
+  return m.take(json, Result<void>{}, event, units);
+}
+
 Result<Admission> Stream::push(std::string_view json) {
   Impl& m = *impl_;
-  return m.take(json, m.reader.read(json, m.event));
+  return m.take(json, m.reader.read(json, m.event), m.event);
 }
 
 Result<Admission> Stream::push_padded(std::string_view json) {
   Impl& m = *impl_;
-  return m.take(json, m.reader.read_padded(json, m.event));
+  return m.take(json, m.reader.read_padded(json, m.event), m.event);
 }
 
 void Stream::finish() {

@@ -115,6 +115,15 @@ class Stream {
   Result<Admission> push(std::string_view json);
   /// The same without copying `json` (see JsonReader::read_padded for the padding it needs).
   Result<Admission> push_padded(std::string_view json);
+  /// For a caller that matches events on other threads (`eqlite match` does): read() reads
+  /// `json` as push() would (the Stream's fields and constants) into `out`, which the caller
+  /// keeps (its strings view this reader's buffers until the next read: copy them to keep
+  /// them); a RuleSetMatcher of the same RuleSet finds its units (match_units), on any thread;
+  /// push_matched() then takes the event as push(json) would, with those units, in input
+  /// order. Only for a Stream of a RuleSet.
+  Result<void> read(std::string_view json, Event& out);
+  Result<Admission> push_matched(std::string_view json, const Event& event,
+                                 std::span<const std::uint32_t> units);
   /// The end of the input: completes what waits for it (a last missing stage, samples, tails).
   void finish();
   /// True when no further event can change the results (every rule's `| head` is full).

@@ -346,3 +346,69 @@ TEST_CASE("--explain: what the rule index did with each event", "[rule_pack_cli]
   // Nothing is matched as output: only the explanation.
   CHECK(r.out.find("\"rule\":") == std::string::npos);
 }
+
+TEST_CASE("a rule pack on two threads: the output, messages and counts of one thread",
+          "[rule_pack_cli]") {
+  // --threads 2 matches a stream-mode rule set on a second thread (cli/match_ahead.hpp) in
+  // batches of 256 events. Three inputs merged by time (input switches mid-batch), two
+  // data streams' constants (E4), event rules, a sequence, a sample, a constant-sensitive rule,
+  // exception lists, bad lines, events without a timestamp and late events.
+  Cli cli;
+  pack(cli);
+  cli.file("rules/endpoint/by_dataset.eql",
+           "any where event.dataset == \"endpoint.events.process\" and x == 7");
+  cli.file("rules/endpoint/seq.eql",
+           "sequence by host.id with maxspan=10s [process where x == 1] [file where true]");
+  cli.file("rules/endpoint/sample.eql",
+           "sample by host.id [process where x == 3] [file where x == 4]");
+  cli.file("allow.ndjson",
+           "{\"list_id\":\"allow\",\"name\":\"Allow\",\"type\":\"detection\",\"namespace_type\":"
+           "\"single\"}\n"
+           "{\"item_id\":\"h3\",\"list_id\":\"allow\",\"namespace_type\":\"single\",\"name\":"
+           "\"h3\",\"type\":\"simple\",\"entries\":[{\"field\":\"host.id\",\"type\":\"match\","
+           "\"operator\":\"included\",\"value\":\"h3\"},{\"field\":\"event.dataset\","
+           "\"type\":\"match\",\"operator\":\"included\",\"value\":\"endpoint.events.file\"}]}\n"
+           "{\"exported_exception_list_count\":1,\"exported_exception_list_item_count\":1}\n");
+  std::string inputs[3];
+  for (int i = 0; i < 2400; ++i) {
+    std::string& in = inputs[i % 3];
+    if (i % 397 == 5) {
+      in += "not json\n";
+      continue;
+    }
+    const char* category = i % 2 ? "file" : "process";
+    std::string e = "{\"event\":{\"category\":\"" + std::string(category) + "\"},";
+    if (i % 311 != 7)
+      e += "\"@timestamp\":" + std::to_string(i % 173 == 9 ? i * 1000 - 90000 : i * 1000) + ",";
+    e += "\"host\":{\"id\":\"h" + std::to_string(i % 5) + "\"},\"x\":" + std::to_string(i % 9) +
+         ",\"process\":{\"name\":\"" + (i % 4 ? "sh" : "bash") + "\"}}";
+    in += e + "\n";
+  }
+  cli.file("in0.ndjson", inputs[0]);
+  cli.file("in1.ndjson", inputs[1]);
+  cli.file("in2.ndjson", inputs[2]);
+  const std::string args =
+      " --stats --summary --allowed-lateness 10s --rules rules --exceptions allow.ndjson"
+      " --index logs-endpoint.events.process-default in0.ndjson in1.ndjson"
+      " --index logs-endpoint.events.file-default in2.ndjson";
+  RunResult one = cli.run("match --threads 1" + args);
+  RunResult two = cli.run("match --threads 2" + args);
+  SHOW(one);
+  CHECK(one.status == two.status);
+  CHECK(count_of(one.out, "\n") > 100);                  // event rules, sequences and samples fired
+  CHECK_THAT(one.out, Contains("\"rule_id\":\"seq\""));  // alerts of the sequence
+  CHECK_THAT(one.out, Contains("\"rule_id\":\"sample\""));  // and of the sample
+  CHECK_THAT(one.err, Contains("hits excepted by exception lists"));
+  CHECK_THAT(one.err, Contains("in2.ndjson:2: invalid JSON"));  // a bad line, in place
+  CHECK_THAT(one.err, Contains(" late (kept out of sequences)"));
+  CHECK(two.out == one.out);
+  CHECK(two.err == one.err);
+  // one input: whole batches
+  const std::string single =
+      " --stats --rules rules --index logs-endpoint.events.process-default in0.ndjson";
+  one = cli.run("match --threads 1" + single);
+  two = cli.run("match --threads 2" + single);
+  CHECK(count_of(one.out, "\n") > 50);
+  CHECK(two.out == one.out);
+  CHECK(two.err == one.err);
+}
