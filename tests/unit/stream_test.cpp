@@ -314,6 +314,55 @@ TEST_CASE("stream: a RuleSet stream cut at random points and restored gives the 
   }
 }
 
+TEST_CASE("stream: read() and push_matched() with another matcher's units give push()'s output",
+          "[stream]") {
+  // What `eqlite match --threads 2` does with a rule set: each event read by the Stream, its
+  // units found by a RuleSetMatcher of the same RuleSet (here on the same thread, with the
+  // event kept as read), then taken with push_matched, in order.
+  SequenceGenerator gen(0x5eed0003);
+  for (int k = 0; k < scaled(200); ++k) {
+    std::vector<std::string> texts(2 + gen.pick(3));
+    RuleSet rules;
+    for (std::size_t r = 0; r < texts.size(); ++r) {
+      texts[r] = gen.any_query();
+      REQUIRE(rules.add("r" + std::to_string(r), texts[r]));
+    }
+    const StreamOptions options = random_options(gen);
+    const std::vector<std::string> lines =
+        random_lines(gen, options.allowed_lateness_ns / 1'000'000);
+    const Output pushed = run_uncut(
+        [&](Stream::Callback cb) {
+          return std::make_unique<Stream>(rules, std::move(cb), options);
+        },
+        lines);
+    Output matched;
+    Stream s(
+        rules, [&](const StreamResult& r) { matched.results.push_back(serialise(r)); }, options);
+    eqlite::RuleSetMatcher m(rules, options.reader);
+    eqlite::Event e;
+    std::vector<std::uint32_t> units;
+    for (const auto& line : lines) {
+      if (!s.read(line, e)) {
+        (void)s.push(line);  // a bad line: push() says why and counts it
+        continue;
+      }
+      m.match_units(e, units);
+      REQUIRE(s.push_matched(line, e, units));
+    }
+    s.finish();
+    matched.stats = s.stats();
+    INFO("rules:\n" << joined(texts) << "lines:\n" << joined(lines));
+    REQUIRE(matched.results == pushed.results);
+    REQUIRE(counters(matched.stats) == counters(pushed.stats));
+  }
+  // Only for a Stream of a RuleSet, and an event read by it.
+  auto q = eqlite::compile("process where true");
+  REQUIRE(q);
+  Stream one(*q, [](const StreamResult&) {});
+  eqlite::Event e;
+  CHECK_FALSE(one.push_matched("{}", e, {}));
+}
+
 TEST_CASE("stream: restore() rejects bytes that are not a snapshot of this stream", "[stream]") {
   const std::string text =
       "sequence by host.id with maxspan=1s [process where v == 1] [file where v >= 2] "
