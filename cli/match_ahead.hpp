@@ -24,30 +24,37 @@ namespace cli {
 class EventCopy {
  public:
   void assign(const eqlite::Event& from) {
-    const std::size_t fields = from.field_count();
-    std::size_t bytes = 0;
-    for (std::uint32_t f = 0; f < fields; ++f)
-      for (const eqlite::Value& v : from.values(f))
-        if (v.kind() == eqlite::ValueKind::String) bytes += v.as_string().size();
+    // One pass over the fields for the values (a string's bytes appended, its place kept),
+    // then the values added once the text no longer moves.
     text_.clear();
-    text_.reserve(bytes);  // the appends below never move it: the values view it
-    event_.reset(fields);
+    kept_.clear();
+    const std::size_t fields = from.field_count();
     for (std::uint32_t f = 0; f < fields; ++f)
       for (const eqlite::Value& v : from.values(f)) {
         if (v.kind() != eqlite::ValueKind::String) {
-          event_.add(f, v);
+          kept_.push_back({f, v, 0, 0});
           continue;
         }
-        const std::size_t at = text_.size();
+        kept_.push_back({f, v, text_.size(), v.as_string().size()});
         text_ += v.as_string();
-        event_.add(f, eqlite::Value::string(std::string_view(text_).substr(at)));
       }
+    event_.reset(fields);
+    for (const Kept& k : kept_)
+      event_.add(k.field, k.value.kind() == eqlite::ValueKind::String
+                              ? eqlite::Value::string(std::string_view(text_).substr(k.at, k.size))
+                              : k.value);
   }
   const eqlite::Event& event() const { return event_; }
 
  private:
+  struct Kept {
+    std::uint32_t field;
+    eqlite::Value value;
+    std::size_t at, size;  // a string's bytes in text_
+  };
   eqlite::Event event_;
   std::string text_;
+  std::vector<Kept> kept_;
 };
 
 /// `Payload`: what the main thread keeps with each event to apply it (its line).

@@ -164,9 +164,11 @@ struct Stream::Impl {
   // The heap's order: later first out last.
   bool later(const Waiting& a, const Waiting& b) const {
     if (a.ts != b.ts) return a.ts > b.ts;
-    const std::string& x = held[a.slot].tb;
-    const std::string& y = held[b.slot].tb;
-    if (x != y) return x > y;
+    if (has_tiebreaker) {  // (without one, every event's is empty)
+      const std::string& x = held[a.slot].tb;
+      const std::string& y = held[b.slot].tb;
+      if (x != y) return x > y;
+    }
     return a.pos > b.pos;
   }
   std::uint32_t held_slot() {
