@@ -357,9 +357,8 @@ class Runner {
     ++alerts;
     if (run_.count) return;
     const bool several = run_.several;
-    line_.clear();
-    if (run_.alerts) {
-      line_ = alert_prefixes_[r.rule];
+    // `"join_keys":[...],` (a sequence or sample) and `"events":[...]}`
+    auto keys_and_events = [&] {
       if (r.kind != eqlite::QueryKind::Event) {
         line_ += "\"join_keys\":[";
         for (std::size_t i = 0; i < r.join_keys.size(); ++i) {
@@ -377,6 +376,10 @@ class Runner {
           line_ += r.events[i];
       }
       line_ += "]}";
+    };
+    if (run_.alerts) {
+      line_ = alert_prefixes_[r.rule];
+      keys_and_events();
     } else if (r.kind == eqlite::QueryKind::Event) {
       if (!several) {
         line_ = r.events[0];
@@ -388,20 +391,7 @@ class Runner {
       }
     } else {
       line_ = several ? prefixes_[r.rule] : "{";
-      line_ += "\"join_keys\":[";
-      for (std::size_t i = 0; i < r.join_keys.size(); ++i) {
-        if (i) line_ += ',';
-        line_ += json_value(r.join_keys[i]);
-      }
-      line_ += "],\"events\":[";
-      for (std::size_t i = 0; i < r.events.size(); ++i) {
-        if (i) line_ += ',';
-        if (r.events[i].empty())
-          line_ += "{\"missing\":true}";
-        else
-          line_ += r.events[i];
-      }
-      line_ += "]}";
+      keys_and_events();
     }
     line_ += '\n';
     out_.write(line_);
