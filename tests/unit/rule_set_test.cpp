@@ -147,6 +147,23 @@ std::string random_event(eqlite::testing::XorShift& next, Write&& write_value) {
   return json + "}";
 }
 
+// A JSON object of `fields` (each left out one time in four) with values taken from `values`
+// (JSON texts), a two-value array one time in `one_in_arrays`.
+template <std::size_t F, std::size_t V>
+std::string random_object(eqlite::testing::XorShift& next, const char* const (&fields)[F],
+                          const char* const (&values)[V], unsigned one_in_arrays) {
+  std::string json = "{";
+  for (const char* field : fields) {
+    if (next(4) == 0) continue;
+    json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
+    if (next(one_in_arrays) == 0)
+      json += std::string("[") + values[next(V)] + "," + values[next(V)] + "]";
+    else
+      json += values[next(V)];
+  }
+  return json + "}";
+}
+
 // Matches `json` with `m` into `hits`, checks them against the oracle, and returns how many
 // rules the index did not rule out (run on the VM, or decided by their conditions alone).
 std::uint64_t evaluated_for(const RuleSet& rules, RuleSetMatcher& m, Ids& hits, const char* json) {
@@ -1128,19 +1145,8 @@ TEST_CASE("rule set: a number or boolean value meets only the keys it can equal 
     }
   };
   const RuleSet set = random_rules(next, 40, 0, predicate);
-  const RandomRun run = check_random_events(set, 3000, [&] {
-    std::string json = "{";
-    for (const char* field : fields) {
-      if (next(4) == 0) continue;
-      json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
-      if (next(6) == 0)
-        json += std::string("[") + values[next(std::size(values))] + "," +
-                values[next(std::size(values))] + "]";
-      else
-        json += values[next(std::size(values))];
-    }
-    return json + "}";
-  });
+  const RandomRun run =
+      check_random_events(set, 3000, [&] { return random_object(next, fields, values, 6); });
   CHECK(run.matched > 300);
   CHECK(run.skipped > 60000);
 }
@@ -1243,19 +1249,8 @@ TEST_CASE("rule set: a rule its conditions decide matches without a VM run",
   const char* values[] = {"\"a\"",  "\"A\"",   "\"xaby\"", "\"B\"", "4",     "42",
                           "\"4\"",  "true",    "\"TRUE\"", "null",  "[]",    "\"x y\"",
                           "\"ab\"", "\"Ab4\"", "4.0",      "false", "\"b\"", "\"\""};
-  const RandomRun run = check_random_events(set, 3000, [&] {
-    std::string json = "{";
-    for (const char* field : fields) {
-      if (next(4) == 0) continue;
-      json += std::string(json.size() > 1 ? "," : "") + "\"" + field + "\":";
-      if (next(5) == 0)
-        json += std::string("[") + values[next(std::size(values))] + "," +
-                values[next(std::size(values))] + "]";
-      else
-        json += values[next(std::size(values))];
-    }
-    return json + "}";
-  });
+  const RandomRun run =
+      check_random_events(set, 3000, [&] { return random_object(next, fields, values, 5); });
   CHECK(run.matched > 300);
   RuleSetMatcher sm(set);
   Ids hits;
