@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "eval/bytes.hpp"
+
 namespace pack {
 
 const JsonValue* JsonValue::get(std::string_view key) const {
@@ -158,24 +160,6 @@ class JsonParser {
     }
   }
 
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   bool hex4(std::uint32_t& out) {
     if (pos_ + 4 > s_.size()) return fail("a \\u escape needs four hex digits");
     out = 0;
@@ -272,7 +256,7 @@ class JsonParser {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return fail("unpaired surrogate in a \\u escape");
           }
-          append_utf8(out, cp);
+          eqlite::internal::append_utf8(out, cp);
           break;
         }
         default:

@@ -12,6 +12,7 @@
 #include <tao/pegtl.hpp>
 #include <vector>
 
+#include "eval/bytes.hpp"
 #include "parser/errors.hpp"
 #include "parser/grammar.hpp"
 
@@ -688,24 +689,6 @@ class Converter {
     }
     std::string copy(s);
     return ast::Literal{std::strtod(copy.c_str(), nullptr)};
-  }
-
-  static void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   // The value of a string literal node (dq_string or raw_string), escapes processed (P3).
