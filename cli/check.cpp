@@ -14,6 +14,7 @@
 
 #include "cli/common.hpp"
 #include "cli/output.hpp"
+#include "pack/routing.hpp"
 #include "pack/rule_loader.hpp"
 #include "pack/schema.hpp"
 #include "pack/schema_lint.hpp"
@@ -23,7 +24,7 @@ namespace cli {
 namespace {
 
 const char* const kCheckUsage =
-    "usage: eqlite check [--ast] [--bytecode] [--index] [--fields-from DATA] "
+    "usage: eqlite check [--ast] [--bytecode] [--index] [--join-keys] [--fields-from DATA] "
     "[--include-deprecated]\n"
     "                    [--schema NAME]... [--format text|json] [--set FIELD=VALUE]...\n"
     "                    (QUERY | --rule-file FILE... | --rules DIR)\n"
@@ -41,6 +42,9 @@ const char* const kCheckUsage =
     "  --include-deprecated also check the rules whose maturity is deprecated\n"
     "  --index              print how a rule set of these rules is indexed: the anchor\n"
     "                       field each rule is filed under (eqlite match with several rules)\n"
+    "  --join-keys          print the join keys of each sequence and sample, and the field\n"
+    "                       its events are partitioned by so that they meet in one consumer\n"
+    "                       (docs/deploy.md)\n"
     "  --schema NAME        check each rule's fields against a schema (repeatable): ecs (the\n"
     "                       Elastic Common Schema, and for azure.* fields Elastic's Azure\n"
     "                       integration), azure (the Azure integration alone).\n"
@@ -189,6 +193,7 @@ void report_findings(const pack::Rule& rule, const std::vector<pack::Finding>& f
 
 int cmd_check(int argc, char** argv) {
   bool ast = false, bytecode = false, index = false, rule_mode = false, json = false;
+  bool join_keys = false;
   std::vector<std::string> positional, rule_paths, data_files, schema_names;
   std::set<std::string, std::less<>> constants;
   eqlite::CompileOptions options;
@@ -204,6 +209,8 @@ int cmd_check(int argc, char** argv) {
       bytecode = true;
     } else if (a == "--index") {
       index = true;
+    } else if (a == "--join-keys") {
+      join_keys = true;
     } else if (a == "--include-deprecated") {
       load_options.include_deprecated = true;
     } else if (a == "--fields-from" || a == "--set" || a == "--category-field" || a == "--schema" ||
@@ -307,6 +314,8 @@ int cmd_check(int argc, char** argv) {
   LintTally tally;
 
   eqlite::RuleSet set;
+  std::vector<eqlite::Query> compiled;  // --join-keys: every rule that compiles
+  std::vector<std::string> compiled_names;
   for (const auto& r : rules) {
     const std::string label = r.path;
     eqlite::CompileOptions own_options = options;  // a rule's own category field wins
@@ -342,6 +351,10 @@ int cmd_check(int argc, char** argv) {
       }
     }
     if (!census.files.empty()) census.report(label, *q, constants);
+    if (join_keys) {
+      compiled_names.push_back(r.name.empty() ? (label.empty() ? "query" : label) : r.name);
+      compiled.push_back(*q);
+    }
     std::string prefix = label.empty() ? "" : label + ": ";
     if (ast) std::printf("%s%s\n", prefix.c_str(), q->dump_ast().c_str());
     if (bytecode) {
@@ -359,6 +372,12 @@ int cmd_check(int argc, char** argv) {
   }
   if (index && set.size() > 0)
     std::printf("index of %zu rules:\n%s", set.size(), set.describe_index().c_str());
+  if (join_keys) {
+    std::vector<std::pair<std::string, const eqlite::Query*>> named;
+    for (std::size_t i = 0; i < compiled.size(); ++i)
+      named.emplace_back(compiled_names[i], &compiled[i]);
+    std::printf("%s", pack::describe(pack::plan_routing(named)).c_str());
+  }
   return failed ? kError : 0;
 }
 

@@ -222,6 +222,18 @@ class FieldUseWalker {
 
 }  // namespace
 
+std::vector<std::vector<std::string>> Query::join_keys() const {
+  std::vector<std::vector<std::string>> out;
+  if (!sequence_) return out;
+  for (const auto* stages : {&sequence_->stages, &sequence_->until})
+    for (const auto& stage : *stages) {
+      auto& keys = out.emplace_back();
+      for (const std::uint16_t f : stage.keys)
+        keys.push_back(sequence_->fields[f]);
+    }
+  return out;
+}
+
 std::vector<FieldUse> Query::field_uses() const {
   internal::ParseLimits limits;  // as dump_ast(): the text parsed once within tighter limits
   limits.max_depth = std::numeric_limits<std::size_t>::max();

@@ -132,6 +132,11 @@ class Query {
   /// Every field reference of the query text, in text order, with its operator and literals
   /// (see FieldUse). Made on demand (the text is parsed again, as for dump_ast()).
   std::vector<FieldUse> field_uses() const;
+  /// A sequence's or sample's join keys (Q1), by stage as written (a `with runs=N` stage once,
+  /// a missing `![...]` stage included, the `until` stage last): the fields whose values must
+  /// be equal for events to join, the sequence's `by` fields then the stage's, `?` removed.
+  /// Empty for an event query.
+  std::vector<std::vector<std::string>> join_keys() const;
 
   // Internal: the compiled program (for a sequence or sample, one that matches no event and
   // holds the pipes and the shared field table), and the stages of a sequence or sample.

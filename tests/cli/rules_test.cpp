@@ -229,3 +229,27 @@ TEST_CASE("check --rules DIR --index: every rule compiled, and how the set is in
   CHECK(r.out.rfind("index of 6 rules:\n", 0) == 0);
   CHECK(cli.run("check --rules no-such-dir").status == 2);
 }
+
+TEST_CASE("check --join-keys: each sequence's join keys and the field it is routed by",
+          "[cli][routing]") {
+  Cli cli;
+  std::filesystem::create_directory(cli.dir() + "/rules");
+  cli.file("rules/a_event.eql", "process where process.name == \"sh\"");
+  cli.file("rules/b_seq.eql",
+           "sequence by host.id [process where true] by process.entity_id "
+           "[network where true] by process.entity_id");
+  cli.file("rules/c_stage.eql",
+           "sequence [process where true] by process.entity_id "
+           "[process where true] by process.parent.entity_id");
+  cli.file("rules/d_broken.eql", "sequence by host.id [process where");  // reported, not routed
+  RunResult r = cli.run("check --join-keys --rules rules");
+  SHOW(r);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("d_broken.eql:1:"));
+  CHECK(r.out ==
+        "join keys of 2 sequence and sample rules:\n"
+        "  b_seq: routed by host.id; join keys host.id, process.entity_id\n"
+        "  c_stage: routed by stage (no key field shared by every stage); stage 1 "
+        "process.entity_id, stage 2 process.parent.entity_id\n"
+        "routing: 1 rule by host.id; 1 rule by stage\n");
+}
