@@ -67,6 +67,10 @@ struct StreamResult {
   /// The events' text as pushed, in stage order; an empty view is a missing event (Q5). Valid
   /// until the callback returns.
   std::span<const std::string_view> events;
+  /// Each event's position in the stream (T3's input position), as `events`; 0 for a missing
+  /// event. Events are numbered 1, 2, 3... as pushed, unless set_next_position() numbered
+  /// them (a Kafka consumer gives each event its partition offset).
+  std::span<const std::uint64_t> positions;
 };
 
 /// What happened to the events pushed so far. The sequence counts add up: started =
@@ -109,6 +113,12 @@ class Stream {
   /// E4: `value` is used for `path` in every event that has no value for it. A later call for
   /// the same path replaces the value (events pushed since keep theirs); null removes it.
   void set_constant(std::string_view path, Value value);
+
+  /// The position of the next event pushed (by any push call; a line that is not an event uses
+  /// it up too), instead of the last position + 1: positions order events of equal time (T3)
+  /// and come back in StreamResult::positions. Fails unless `position` is greater than the
+  /// last event's; positions are kept by snapshot().
+  Result<void> set_next_position(std::uint64_t position);
 
   /// Takes one event (a JSON object). A line that is not one is an error (E2); the stream goes
   /// on with the next.

@@ -101,6 +101,9 @@ std::string serialise(const StreamResult& r) {
   s += "] events [";
   for (std::string_view e : r.events)
     s += e.empty() ? std::string("-;") : std::to_string(e.size()) + ":" + std::string(e) + ";";
+  s += "] positions [";  // so snapshot/restore and moves must keep them too
+  for (std::uint64_t p : r.positions)
+    s += std::to_string(p) + ";";
   return s + "]";
 }
 
@@ -521,6 +524,55 @@ TEST_CASE("stream: a moved Stream goes on where it was", "[stream]") {
 }
 
 // ---- 2. the API ------------------------------------------------------------------------------
+
+TEST_CASE("stream: results give their events' positions, numbered as pushed or by the caller (T3)",
+          "[stream]") {
+  auto positions = [](const StreamResult& r) {
+    return std::vector<std::uint64_t>(r.positions.begin(), r.positions.end());
+  };
+  using P = std::vector<std::uint64_t>;
+  SECTION("numbered 1, 2, 3 as pushed; a line that is not an event takes no number") {
+    std::vector<P> got;
+    Stream s(compiled("any where x == 1"),
+             [&](const StreamResult& r) { got.push_back(positions(r)); });
+    REQUIRE(s.push(R"({"x":0})"));
+    REQUIRE_FALSE(s.push("{broken"));
+    REQUIRE(s.push(R"({"x":1})"));
+    REQUIRE(s.push(R"({"x":1})"));
+    CHECK(got == std::vector<P>{{2}, {3}});
+  }
+  SECTION("numbered by set_next_position(): sequences, missing events, tails, held events") {
+    for (const std::int64_t lateness : {std::int64_t{0}, std::int64_t{60'000'000'000}}) {
+      StreamOptions o;
+      o.allowed_lateness_ns = lateness;
+      std::vector<P> got;
+      Stream s(
+          compiled("sequence by k with maxspan=1h [any where a == 1] ![any where m == 1] "
+                   "[any where b == 1] | tail 5"),
+          [&](const StreamResult& r) { got.push_back(positions(r)); }, o);
+      REQUIRE(s.set_next_position(100));
+      REQUIRE(s.push(R"({"@timestamp":1000,"k":"x","a":1})"));
+      REQUIRE(s.set_next_position(150));  // a line that is not an event uses its number up
+      REQUIRE_FALSE(s.push("[1]"));
+      REQUIRE(s.push(R"({"@timestamp":2000,"k":"x","b":1})"));  // no number given: 101
+      REQUIRE(s.set_next_position(207));
+      REQUIRE(s.push(R"({"@timestamp":3000,"k":"y","a":1})"));
+      // A snapshot keeps the numbers (and the last one: the next is still after it).
+      const std::string bytes = s.snapshot();
+      Stream t(
+          compiled("sequence by k with maxspan=1h [any where a == 1] ![any where m == 1] "
+                   "[any where b == 1] | tail 5"),
+          [&](const StreamResult& r) { got.push_back(positions(r)); }, o);
+      REQUIRE(t.restore(bytes));
+      CHECK_FALSE(t.set_next_position(207));  // not after the last position
+      REQUIRE(t.set_next_position(300));
+      REQUIRE(t.push(R"({"@timestamp":4000,"k":"y","b":1})"));
+      t.finish();
+      INFO("allowed lateness " << lateness);
+      CHECK(got == std::vector<P>{{100, 0, 101}, {207, 0, 300}});
+    }
+  }
+}
 
 TEST_CASE("stream: an event query gives what Vm::matches gives, through its pipes", "[stream]") {
   SequenceGenerator gen(0x5eed0004);
