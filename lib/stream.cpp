@@ -638,6 +638,19 @@ StreamStats Stream::stats() const {
   return s;
 }
 
+std::uint64_t Stream::oldest_held_position() const {
+  const Impl& m = *impl_;
+  std::uint64_t oldest = UINT64_MAX;
+  for (const auto& w : m.buffer)
+    oldest = std::min(oldest, w.pos);
+  for (const Rule& r : m.runs) {
+    if (r.sequence) oldest = std::min(oldest, r.sequence->oldest_position());
+    if (r.sample) oldest = std::min(oldest, r.sample->oldest_position());
+    oldest = std::min(oldest, r.pipes.oldest_position());
+  }
+  return oldest == UINT64_MAX ? 0 : oldest;
+}
+
 std::string Stream::snapshot() const {
   const Impl& m = *impl_;
   internal::SnapshotWriter w;

@@ -43,6 +43,15 @@ class PipeChain {
         push(i + 1, r, deliver);
     }
   }
+  /// The smallest position of an event of a result a tail keeps; UINT64_MAX when none.
+  std::uint64_t oldest_position() const noexcept {
+    std::uint64_t m = UINT64_MAX;
+    for (const auto& s : stages_)
+      for (const auto& r : s.buffer)
+        for (std::size_t i = 0; i < r.positions.size(); ++i)
+          if (!r.missing[i] && r.positions[i] < m) m = r.positions[i];
+    return m;
+  }
   bool saturated() const noexcept {
     for (const auto& s : stages_) {
       if (s.spec.kind == PipeStage::Kind::Tail) return false;

@@ -141,6 +141,17 @@ class Stream {
 
   StreamStats stats() const;
 
+  /// The smallest position of an event this Stream still holds — waiting out the allowed
+  /// lateness, in a pending sequence or sample, or in a result a `| tail` keeps — or 0 when it
+  /// holds none. A caller that can read its input again from a position (a Kafka consumer, from
+  /// a committed offset) may restart there with a fresh Stream: the events before it are in no
+  /// result to come. What such a restart does not reproduce: a leading missing stage's events
+  /// (Q5: the restarted Stream may give a sequence the first rejects, or reject one it
+  /// gives), the time before that position (an event that was late may be taken), `| head`
+  /// counts, evictions by `max_pending` (Q8), and a `samples_when_complete` key's samples
+  /// already given (they can be given again).
+  std::uint64_t oldest_held_position() const;
+
   /// The state as bytes: pending sequences and samples with their events, pipes, counts.
   std::string snapshot() const;
   /// Takes up the state of snapshot() of a Stream of the same query or rule set (the same
