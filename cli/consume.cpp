@@ -97,6 +97,7 @@ struct Partition {
   std::string topic;
   std::int32_t number = 0;
   std::string label;  // TOPIC/PARTITION
+  std::string index;  // its topic's --index name
   ResultLines* lines = nullptr;
   std::unique_ptr<eqlite::Stream> stream;
   std::int64_t next_offset = -1;  // after the last message taken; -1: none yet
@@ -307,17 +308,24 @@ class Consumer {
                               value.empty() ? eqlite::Value::null() : eqlite::Value::string(value));
     }
     p->lines = lines.get();
-    Partition* raw = p.get();
-    auto cb = [this, raw](const eqlite::StreamResult& r) { on_result(*raw, r); };
-    p->stream = run_.single ? std::make_unique<eqlite::Stream>(*run_.single, cb, run_.options)
-                            : std::make_unique<eqlite::Stream>(*run_.rules, cb, run_.options);
-    for (const auto& [field, value] : run_.constants)
-      p->stream->set_constant(field, value);
-    if (o_.any_index)
-      for (const auto& [f, value] : input_constants(index, set_fields_))
-        p->stream->set_constant(
-            f, value.empty() ? eqlite::Value::null() : eqlite::Value::string(value));
+    p->index = index;
+    new_stream(*p);
     return p;
+  }
+
+  // A fresh Stream for `p`, with its input's constants.
+  void new_stream(Partition& p) {
+    if (p.stream) add_stats(p.stream->stats());
+    Partition* raw = &p;
+    auto cb = [this, raw](const eqlite::StreamResult& r) { on_result(*raw, r); };
+    p.stream = run_.single ? std::make_unique<eqlite::Stream>(*run_.single, cb, run_.options)
+                           : std::make_unique<eqlite::Stream>(*run_.rules, cb, run_.options);
+    for (const auto& [field, value] : run_.constants)
+      p.stream->set_constant(field, value);
+    if (o_.any_index)
+      for (const auto& [f, value] : input_constants(p.index, set_fields_))
+        p.stream->set_constant(
+            f, value.empty() ? eqlite::Value::null() : eqlite::Value::string(value));
   }
 
   // ---- messages ---------------------------------------------------------------------------
@@ -355,7 +363,16 @@ class Consumer {
       return;
     }
     // The Stream numbers the event with its offset (+ 1: 0 is no event), for the stable id.
-    (void)p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1);
+    if (!p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1)) {
+      // An offset not after the last one taken: the partition is being read again from an
+      // earlier offset (an offset reset). Its state is built again from there.
+      std::fprintf(stderr,
+                   "%s: an offset before the last one taken: the partition is read again from "
+                   "here, with a fresh state\n",
+                   where().c_str());
+      new_stream(p);
+      (void)p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1);
+    }
     auto r = p.stream->push(value);
     if (!r) {
       ++skipped_;
