@@ -5,7 +5,10 @@
 //   eqlite_kafka_mock cluster [--brokers N] --topic NAME:PARTITIONS...
 //       starts a mock cluster of N brokers (default 1) with these topics, prints its bootstrap
 //       servers on one stdout line, and serves until stdin closes, SIGINT or SIGTERM. Other
-//       processes reach it at that address (it listens on 127.0.0.1).
+//       processes reach it at that address (it listens on 127.0.0.1). A stdin line
+//       `errors API_KEY COUNT ERROR_CODE` makes the next COUNT requests of that Kafka API
+//       (0 Produce, 8 OffsetCommit, ...) fail with that error code
+//       (rd_kafka_mock_push_request_errors); it answers `ok` on stdout.
 //   eqlite_kafka_mock produce --bootstrap B --topic T [--key-field FIELD] FILE
 //       each non-empty line of FILE is one message, keyed by the value of FIELD in it (a JSON
 //       string as its text, a number as written; no key when it has none): librdkafka's
@@ -88,11 +91,28 @@ int cluster(int argc, char** argv) {
   sa.sa_handler = on_signal;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
-  while (!g_stop) {  // until stdin closes (the test's end) or a signal
+  std::string pending;  // stdin, up to its next line end
+  while (!g_stop) {     // until stdin closes (the test's end) or a signal
     pollfd p{STDIN_FILENO, POLLIN, 0};
-    if (::poll(&p, 1, 200) > 0) {
-      char buf[256];
-      if (::read(STDIN_FILENO, buf, sizeof buf) <= 0) break;
+    if (::poll(&p, 1, 200) <= 0) continue;
+    char buf[256];
+    const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+    if (n <= 0) break;
+    pending.append(buf, static_cast<std::size_t>(n));
+    for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      const std::string line = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      int api = 0, count = 0, code = 0;
+      if (std::sscanf(line.c_str(), "errors %d %d %d", &api, &count, &code) == 3 && count > 0) {
+        const std::vector<rd_kafka_resp_err_t> errors(static_cast<std::size_t>(count),
+                                                      static_cast<rd_kafka_resp_err_t>(code));
+        rd_kafka_mock_push_request_errors_array(mc, static_cast<std::int16_t>(api), errors.size(),
+                                                errors.data());
+        std::printf("ok\n");
+      } else {
+        std::printf("? %s\n", line.c_str());
+      }
+      std::fflush(stdout);
     }
   }
   rd_kafka_mock_cluster_destroy(mc);
