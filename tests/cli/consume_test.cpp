@@ -235,8 +235,9 @@ TEST_CASE(
   cli.file("rules/cmd.eql", kEventRule);
   cli.file("rules/cmd_then_network.eql", kSequenceRule);
   // Both join first; the events are produced once both have partitions, so that no partition
-  // changes hands while its events are read (a sequence's pending state does not move with it
-  // yet: docs/deploy.md).
+  // changes hands while its events are read: each result is written once, by one of them (a
+  // partition that changes hands is read again from its last commit, with repeats: the
+  // SIGKILL test below).
   const std::string both =
       consume(cluster, "shared", "--rules rules --topic events", 5) + " >a.out 2>a.err & " +
       consume(cluster, "shared", "--rules rules --topic events", 5) + " >b.out 2>b.err & " +
