@@ -442,6 +442,40 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "consume: a rule pack as match takes it: a TOML rule, --index (scoping, data stream "
+    "constants, E4), --exceptions, alerts",
+    "[consume]") {
+#ifndef EQLITE_HAVE_TOML
+  return;  // built without toml++: TOML rules do not load (docs/rule-packs.md)
+#endif
+  Cli cli;
+  MockCluster cluster({"signin:2"});
+  const std::string data = read_all(kSourceDir + "/examples/data/signinlogs.ndjson") +
+                           read_all(kSourceDir + "/examples/data/t1078_004_exceptions.ndjson");
+  const std::string file = cli.file("signin.ndjson", data);
+  REQUIRE(cli.sh(produce(cluster, "signin", file)).status == 0);
+  const std::string rules = "--rules " + q(kSourceDir + "/examples/rules") + " --exceptions " +
+                            q(kSourceDir + "/examples/exceptions/t1078_004.ndjson");
+  const auto want =
+      cli.run("match " + rules + " --index logs-azure.signinlogs-default signin.ndjson");
+  REQUIRE(want.status == 0);
+  REQUIRE(lines_of(want.out).size() > 10);
+  CHECK_THAT(want.err, Contains("eqlite: 3 hits excepted by exception lists"));
+  const auto got = cli.sh(
+      consume(cluster, "g1", rules + " --index logs-azure.signinlogs-default --topic signin"));
+  SHOW(got);
+  REQUIRE(got.status == 0);
+  CHECK(sorted_lines(got.out) == sorted_lines(want.out));
+  CHECK_THAT(got.err, Contains("eqlite: 3 hits excepted by exception lists"));
+  // Without --index the events lack event.dataset (a constant of the data stream): no alert,
+  // as with match.
+  const auto unnamed = cli.sh(consume(cluster, "g2", rules + " --topic signin"));
+  SHOW(unnamed);
+  CHECK(unnamed.status == 1);
+  CHECK(unnamed.out.empty());
+}
+
+TEST_CASE(
     "consume: a bad message is reported with its topic, partition and offset and skipped; "
     "the rest is processed (E2)",
     "[consume]") {
