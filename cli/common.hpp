@@ -42,5 +42,7 @@ void print_compile_error(std::string_view query, const eqlite::Error& e);
 int cmd_match(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_test(int argc, char** argv);
+/// `eqlite consume` (cli/consume.cpp; cli/consume_unavailable.cpp in a build without librdkafka).
+int cmd_consume(int argc, char** argv);
 
 }  // namespace cli

@@ -38,6 +38,8 @@ const char* const kUsage =
     "       eqlite check [--ast] [--bytecode] [--schema ecs] (QUERY | --rule-file FILE... | "
     "--rules DIR)\n"
     "       eqlite test (--manifest FILE... | RULE DATA...) [options]\n"
+    "       eqlite consume --brokers LIST --group G --topic T... (QUERY | --rules DIR...) "
+    "[options]\n"
     "       eqlite --help | --version\n"
     "\n"
     "Evaluates Elastic EQL (Event Query Language) rules over NDJSON events.\n"
@@ -47,8 +49,9 @@ const char* const kUsage =
     "  check   compile rules and report errors; --schema ecs lints their fields, --ast /\n"
     "          --bytecode show the result\n"
     "  test    run rules over sample events and compare with their expected outcomes\n"
+    "  consume run the rules over Kafka topics as a member of a consumer group\n"
     "\n"
-    "Run 'eqlite match --help', 'eqlite check --help' or 'eqlite test --help' for the options.\n"
+    "Run 'eqlite COMMAND --help' for the options of a command.\n"
     "Exit status: 0 when something matched (check: every rule compiles), 1 when nothing\n"
     "matched, 2 on an error.\n";
 
@@ -155,6 +158,7 @@ int main(int argc, char** argv) {
   if (cmd == "match") return cli::cmd_match(argc - 2, argv + 2);
   if (cmd == "check") return cli::cmd_check(argc - 2, argv + 2);
   if (cmd == "test") return cli::cmd_test(argc - 2, argv + 2);
+  if (cmd == "consume") return cli::cmd_consume(argc - 2, argv + 2);
   std::fprintf(stderr, "eqlite: unknown command '%s'\n%s", cmd.c_str(), cli::kUsage);
   return cli::kError;
 }

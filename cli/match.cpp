@@ -30,6 +30,7 @@
 #include "cli/explain.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/rule_options.hpp"
 #include "cli/stream_run.hpp"
 #include "cli/summary.hpp"
 #include "pack/data_stream.hpp"
@@ -626,120 +627,54 @@ class Runner {
 
 int cmd_match(int argc, char** argv) {
   std::vector<std::string> positional;
-  eqlite::CompileOptions options;
-  eqlite::ReaderOptions reader_options;
-  bool count = false, stats = false, rule_mode = false, sort = false, samples_now = false;
-  std::size_t max_pending = 1'000'000, max_samples = 1;
-  std::int64_t lateness = 60'000'000'000;  // --allowed-lateness: one minute (docs/cli.md)
-  std::size_t threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<std::pair<std::string, std::string>> sets;
-  std::vector<std::string> rule_paths;   // --rule-file and --rules, in order
+  RuleOptions ro;
+  ro.threads = std::max(1u, std::thread::hardware_concurrency());
+  bool count = false, sort = false, summary = false;
   std::vector<std::string> input_index;  // per positional FILE: the --index before it
-  std::vector<std::string> exception_files, exception_list_files;
-  std::string index;         // the current --index
-  std::string explain_file;  // --explain EVENTS
-  bool any_index = false, index_followed = true, include_deprecated = false, summary = false;
-  int alerts = -1, progress = -1;  // -1: decided below
+  std::string index;                     // the current --index
+  std::string explain_file;              // --explain EVENTS
+  bool any_index = false, index_followed = true;
+  int progress = -1;  // -1: decided below
   bool options_done = false;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
-    if (!options_done && (a == "-h" || a == "--help")) {
+    if (options_done) {
+      positional.push_back(a);
+      input_index.push_back(index);
+      index_followed = true;
+      continue;
+    }
+    if (a == "-h" || a == "--help") {
       std::fputs(kMatchUsage, stdout);
       return 0;
-    } else if (!options_done && a == "--count") {
+    } else if (a == "--count") {
       count = true;
-    } else if (!options_done && a == "--stats") {
-      stats = true;
-    } else if (!options_done && a == "--sort") {
+    } else if (a == "--sort") {
       sort = true;
-    } else if (!options_done && a == "--samples-when-complete") {
-      samples_now = true;
-    } else if (!options_done && (a == "--alerts" || a == "--no-alerts")) {
-      alerts = a == "--alerts";
-    } else if (!options_done && (a == "--progress" || a == "--no-progress")) {
+    } else if (a == "--progress" || a == "--no-progress") {
       progress = a == "--progress";
-    } else if (!options_done && a == "--summary") {
+    } else if (a == "--summary") {
       summary = true;
-    } else if (!options_done && a == "--include-deprecated") {
-      include_deprecated = true;
-    } else if (!options_done && a == "--explain") {
+    } else if (a == "--explain") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite match: --explain needs a file of events\n%s", kMatchUsage);
         return kError;
       }
       explain_file = argv[++i];
-    } else if (!options_done &&
-               (a == "--index" || a == "--exceptions" || a == "--exception-lists")) {
+    } else if (a == "--index") {
       if (i + 1 >= argc) {
         std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
         return kError;
       }
-      if (a == "--index") {
-        index = argv[++i];
-        any_index = true;
-        index_followed = false;
-      } else {
-        (a == "--exceptions" ? exception_files : exception_list_files).push_back(argv[++i]);
-      }
-    } else if (!options_done && a == "--allowed-lateness") {
-      if (i + 1 >= argc || !parse_duration(argv[i + 1], lateness)) {
-        std::fprintf(stderr,
-                     "eqlite match: --allowed-lateness needs a duration: 0, or a whole number and "
-                     "a unit (ms, s, m, h, d), e.g. 30s\n%s",
-                     kMatchUsage);
-        return kError;
-      }
-      ++i;
-    } else if (!options_done && (a == "--max-pending" || a == "--max-samples-per-key")) {
-      std::size_t* target = a == "--max-pending" ? &max_pending : &max_samples;
-      if (i + 1 >= argc || !parse_size(argv[i + 1], *target)) {
-        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
-                     kMatchUsage);
-        return kError;
-      }
-      ++i;
-    } else if (!options_done &&
-               (a == "--max-line-bytes" || a == "--max-depth" || a == "--threads")) {
-      std::size_t* target = a == "--max-line-bytes" ? &reader_options.max_event_bytes
-                            : a == "--max-depth"    ? &reader_options.max_depth
-                                                    : &threads;
-      if (i + 1 >= argc || !parse_size(argv[i + 1], *target)) {
-        std::fprintf(stderr, "eqlite match: %s needs a positive whole number\n%s", a.c_str(),
-                     kMatchUsage);
-        return kError;
-      }
-      ++i;
-    } else if (!options_done &&
-               (a == "--rule-file" || a == "--rules" || a == "--set" || a == "--category-field" ||
-                a == "--timestamp-field" || a == "--tiebreaker-field")) {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "eqlite match: %s needs an argument\n%s", a.c_str(), kMatchUsage);
-        return kError;
-      }
-      std::string v = argv[++i];
-      if (a == "--rule-file" || a == "--rules") {
-        rule_mode = true;
-        rule_paths.push_back(v);
-      } else if (a == "--category-field") {
-        options.category_field = v;
-      } else if (a == "--timestamp-field") {
-        options.timestamp_field = v;
-      } else if (a == "--tiebreaker-field") {
-        options.tiebreaker_field = v;
-      } else {
-        auto eq = v.find('=');
-        if (eq == std::string::npos || eq == 0) {
-          std::fprintf(stderr, "eqlite match: --set takes FIELD=VALUE, got '%s'\n", v.c_str());
-          return kError;
-        }
-        sets.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-      }
-    } else if (!options_done && a.rfind("--rule-file=", 0) == 0) {
-      rule_mode = true;
-      rule_paths.push_back(a.substr(12));
-    } else if (!options_done && a == "--") {
+      index = argv[++i];
+      any_index = true;
+      index_followed = false;
+    } else if (a == "--") {
       options_done = true;
-    } else if (!options_done && a.size() > 1 && a[0] == '-' && a != "-") {
+    } else if (const Parsed p = parse_rule_option(argc, argv, i, ro, "eqlite match", kMatchUsage);
+               p != Parsed::NotMine) {
+      if (p == Parsed::Error) return kError;
+    } else if (a.size() > 1 && a[0] == '-') {
       std::fprintf(stderr, "eqlite match: unknown option %s\n%s", a.c_str(), kMatchUsage);
       return kError;
     } else {
@@ -748,38 +683,20 @@ int cmd_match(int argc, char** argv) {
       index_followed = true;
     }
   }
-  threads = std::min<std::size_t>(threads, 256);
+  ro.threads = std::min<std::size_t>(ro.threads, 256);
 
-  // The rules: files and folders (pack/rule_loader.hpp), or the query on the command line.
-  pack::PackLoad load;
-  bool rule_errors = false;
-  if (rule_mode) {
-    pack::LoadOptions lo;
-    lo.include_deprecated = include_deprecated;
-    lo.threads = threads;
-    load = pack::load_rules(rule_paths, lo);
-    for (const auto& e : load.errors)
-      std::fprintf(stderr, "%s\n", e.to_string().c_str());
-    rule_errors = rule_errors || !load.errors.empty();
-    if (load.folders > 0)  // say what was loaded
-      std::fprintf(stderr, "eqlite: %s\n", load.summary().c_str());
-    if (load.rules.empty()) {
-      std::fprintf(stderr, "eqlite: no rule to run\n");
-      return kError;
-    }
-  } else {
+  std::string query;
+  if (!ro.rule_mode) {
     if (positional.empty()) {
       std::fprintf(stderr, "eqlite match: no query given\n%s", kMatchUsage);
       return kError;
     }
-    pack::Rule r;
-    r.id = r.name = "query";
-    r.language = r.type = "eql";
-    r.query = positional.front();
-    load.rules.push_back(std::move(r));
+    query = positional.front();
     positional.erase(positional.begin());
     input_index.erase(input_index.begin());
   }
+  LoadedRules loaded;
+  if (const int status = load_rules(ro, query, any_index, loaded); status != 0) return status;
   if (positional.empty() && any_index) input_index = {index};  // standard input
   if (!positional.empty() && !index_followed) {
     std::fprintf(stderr,
@@ -788,155 +705,17 @@ int cmd_match(int argc, char** argv) {
     return kError;
   }
   if (!any_index) input_index.clear();
-
-  // A rule with `index` patterns sees only the inputs they name, when inputs are named
-  // (--index; docs/rule-packs.md). The input's name is the constant field _index.
-  auto scope_filter = [&](const pack::Rule& r) -> std::string {
-    if (!any_index || r.index.empty()) return "";
-    std::string in, out;
-    for (const auto& p : r.index) {
-      std::string& list = p.rfind('-', 0) == 0 ? out : in;
-      list += (list.empty() ? "" : ", ") + json_quoted(p.rfind('-', 0) == 0 ? p.substr(1) : p);
-    }
-    std::string f = "_index == null or (";
-    f += in.empty() ? "true" : "_index like (" + in + ")";
-    if (!out.empty()) f += " and not _index like (" + out + ")";
-    return f + ")";
-  };
-
-  // Exception lists (docs/exceptions.md): --exceptions for every rule, --exception-lists for
-  // the rules whose TOML names them.
-  pack::ExceptionLoad except_all, except_ref;
-  for (const auto& f : exception_files)
-    pack::load_exceptions(f, except_all);
-  for (const auto& f : exception_list_files)
-    pack::load_exceptions(f, except_ref);
-  for (const auto* load_ : {&except_all, &except_ref})
-    for (const auto& e : load_->errors) {
-      std::fprintf(stderr, "%s\n", e.to_string().c_str());
-      rule_errors = true;
-    }
-  // Per loaded rule: the lists its TOML names, then those for every rule.
-  std::vector<std::vector<const pack::ExceptionList*>> own_lists(load.rules.size());
-  bool any_exceptions = false;
-  for (std::size_t r = 0; r < load.rules.size(); ++r) {
-    std::vector<std::string> missing;
-    own_lists[r] = except_ref.lists_for(load.rules[r], &missing);
-    for (const auto& l : except_all.lists)
-      own_lists[r].push_back(&l);
-    any_exceptions = any_exceptions || !own_lists[r].empty();
-    for (const auto& m : missing)
-      std::fprintf(stderr,
-                   "eqlite: %s: exception list %s is not loaded (--exception-lists FILE); the rule "
-                   "runs without it\n",
-                   load.rules[r].path.c_str(), m.c_str());
-  }
+  const bool rule_errors = loaded.rule_errors;
+  const eqlite::ReaderOptions& reader_options = ro.reader;
 
   Config config;
   config.reader_options = reader_options;
-  std::optional<eqlite::Query> single;
-  eqlite::RuleSet rules;
-  std::vector<std::string> names;
-  std::vector<const pack::Rule*> metas;  // per rule id
-  std::vector<std::string> failed_rules;
-  const bool from_toml = std::any_of(load.rules.begin(), load.rules.end(), [](const pack::Rule& r) {
-    return std::filesystem::path(r.path).extension() == ".toml";
-  });
-  // Per rule id: its exception lists, and whether they are in its filter (a sequence or
-  // sample: Kibana's filter keeps excepted events out of its stages; an event rule's hits are
-  // checked instead). Shadows: each such rule once more without the lists, after the others;
-  // their results that an exception excepts are the rule's excepted count.
-  std::vector<std::vector<const pack::ExceptionList*>> rule_lists;
-  std::vector<char> prefiltered;
-  std::vector<std::size_t> shadow_owner;
-  // A sequence or sample rule with exception lists gets them as its filter, and a copy without
-  // them (its shadow) counts the hits they keep from alerting.
-  struct Shadow {
-    const pack::Rule* rule;
-    eqlite::Query query;
-    std::size_t owner;
-  };
-  std::vector<Shadow> shadows;
-  if (load.rules.size() == 1 && !rule_errors && !any_exceptions) {
-    eqlite::CompileOptions o = options;
-    o.filter = scope_filter(load.rules[0]);
-    if (!load.rules[0].event_category_override.empty())
-      o.category_field = load.rules[0].event_category_override;
-    auto q = eqlite::compile(load.rules[0].query, o);
-    if (!q) {
-      if (rule_mode)
-        std::fprintf(stderr, "%s\n",
-                     pack::compile_error(load.rules[0], q.error()).to_string().c_str());
-      else
-        print_compile_error(load.rules[0].query, q.error());
-      return kError;
-    }
-    single = std::move(*q);
-    config.single = &*single;
-    names.push_back(load.rules[0].name);
-    metas.push_back(&load.rules[0]);
-    rule_lists.emplace_back();
-    prefiltered.push_back(false);
-  } else {
-    // Every rule compiled on every core (the costly part of loading a pack), then added in
-    // order: the same ids, messages and output as one by one.
-    struct Compiled {
-      std::optional<eqlite::Result<eqlite::Query>> query;
-      std::optional<eqlite::Query> shadow;  // without its exception lists
-    };
-    std::vector<Compiled> compiled(load.rules.size());
-    pack::parallel_for(load.rules.size(), threads, [&](std::size_t i) {
-      const pack::Rule& r = load.rules[i];
-      eqlite::CompileOptions o = options;
-      o.filter = scope_filter(r);
-      if (!r.event_category_override.empty()) o.category_field = r.event_category_override;
-      auto q = eqlite::compile(r.query, o);
-      if (q && q->kind() != eqlite::QueryKind::Event && !own_lists[i].empty()) {
-        if (const std::string x = pack::exclusion_filter(own_lists[i]); !x.empty()) {
-          eqlite::CompileOptions with = o;
-          with.filter = o.filter.empty() ? x : "(" + o.filter + ") and " + x;
-          compiled[i].shadow = std::move(*q);
-          q = eqlite::compile(r.query, with);
-        }
-      }
-      compiled[i].query = std::move(q);
-    });
-    for (std::size_t i = 0; i < load.rules.size(); ++i) {
-      const pack::Rule& r = load.rules[i];
-      auto& q = *compiled[i].query;
-      auto id = q ? rules.add(r.name, std::move(*q)) : eqlite::Result<std::size_t>(q.error());
-      if (!id) {
-        std::fprintf(stderr, "%s\n", pack::compile_error(r, id.error()).to_string().c_str());
-        rule_errors = true;
-        failed_rules.push_back(r.name);
-        continue;
-      }
-      const bool filtered = compiled[i].shadow.has_value();
-      if (filtered) shadows.push_back({&r, std::move(*compiled[i].shadow), names.size()});
-      names.push_back(r.name);
-      metas.push_back(&r);
-      rule_lists.push_back(own_lists[i]);
-      prefiltered.push_back(filtered);
-    }
-    for (Shadow& sh : shadows) {
-      auto id = rules.add(sh.rule->name + " (without exceptions)", std::move(sh.query));
-      if (id) {
-        shadow_owner.push_back(sh.owner);
-      } else {  // the set reads too many fields: its excepted hits go uncounted
-        std::fprintf(stderr, "eqlite: %s: excepted hits cannot be counted: %s\n",
-                     sh.rule->path.c_str(), id.error().message.c_str());
-        rule_errors = true;
-      }
-    }
-    if (rules.size() == 0) return kError;
-    config.rules = &rules;
-  }
-  std::vector<std::string> set_strings;
-  set_strings.reserve(sets.size());
-  for (const auto& [field, value] : sets) {
-    set_strings.push_back(value);
-    config.constants.emplace_back(field, parse_set_value(set_strings.back()));
-  }
+  config.single = loaded.single ? &*loaded.single : nullptr;
+  config.rules = loaded.single ? nullptr : &loaded.rules;
+  config.constants = loaded.constants;
+  const std::optional<eqlite::Query>& single = loaded.single;
+  const eqlite::RuleSet& rules = loaded.rules;
+  const std::vector<std::string>& names = loaded.names;
 
   // Sequences, samples and rules with pipes run as one stream (stream.cpp), which applies the
   // pipes; single-event rules without pipes on every thread (Runner, below).
@@ -944,11 +723,11 @@ int cmd_match(int argc, char** argv) {
     eqlite::RuleSet one;
     const eqlite::RuleSet* set = config.rules;
     if (!set) {
-      eqlite::CompileOptions o = options;
-      o.filter = scope_filter(load.rules[0]);
-      auto id = one.add(load.rules[0].name, load.rules[0].query, o);
+      eqlite::CompileOptions o = ro.compile;
+      o.filter = scope_filter(loaded.load.rules[0], any_index);
+      auto id = one.add(loaded.load.rules[0].name, loaded.load.rules[0].query, o);
       if (!id) {
-        print_compile_error(load.rules[0].query, id.error());
+        print_compile_error(loaded.load.rules[0].query, id.error());
         return kError;
       }
       set = &one;
@@ -969,41 +748,21 @@ int cmd_match(int argc, char** argv) {
   }
 
   // So do rule packs: alerts, index scoping, exceptions and the summary are the stream's.
-  if (alerts < 0) alerts = from_toml;
+  const bool alerts = ro.alerts < 0 ? loaded.from_toml : ro.alerts != 0;
   if (progress < 0) progress = ::isatty(STDERR_FILENO) ? 1 : 0;
   bool streamed =
       single && (single->kind() != eqlite::QueryKind::Event || !single->pipes().empty());
-  streamed = streamed || alerts || any_index || any_exceptions;
+  streamed = streamed || alerts || any_index || loaded.any_exceptions;
   for (std::size_t r = 0; r < rules.size(); ++r)
     streamed = streamed || rules.query(r).kind() != eqlite::QueryKind::Event ||
                !rules.query(r).pipes().empty();
   if (streamed) {
-    StreamRun run;
-    run.single = config.single;
-    run.rules = config.rules;
-    run.names = names;
-    run.constants = config.constants;
-    run.options.reader = reader_options;
-    run.options.max_pending = max_pending;
-    run.options.max_samples_per_key = max_samples;
-    run.options.allowed_lateness_ns = lateness;
-    run.options.samples_when_complete = samples_now;
-    run.timestamp_field = options.timestamp_field;
-    run.tiebreaker_field = options.tiebreaker_field;
+    StreamRun run = stream_run_of(ro, loaded);
     run.count = count;
-    run.stats = stats;
     run.sort = sort;
-    run.metas = metas;
-    run.alerts = alerts;
     run.input_index = input_index;
     run.summary = summary;
-    run.failed_rules = failed_rules;
     run.progress = progress;
-    run.threads = threads;
-    run.rule_exceptions = &rule_lists;
-    run.prefiltered = prefiltered;
-    run.shadow_owner = shadow_owner;
-    run.several = rules.size() > 0 && load.rules.size() > 1;
     const int status = run_stream(run, positional);
     return rule_errors && status != kError ? kError : status;
   }
@@ -1015,7 +774,7 @@ int cmd_match(int argc, char** argv) {
   }
 
   Output out;
-  Runner runner(config, threads, reader_options.max_event_bytes, names, out, count);
+  Runner runner(config, ro.threads, reader_options.max_event_bytes, names, out, count);
   if (positional.empty()) positional.push_back("-");
   std::uint64_t total_bytes = 0;  // of the regular files, for the time left
   for (const auto& file : positional) {
@@ -1072,7 +831,7 @@ int cmd_match(int argc, char** argv) {
     std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
                  static_cast<unsigned long long>(runner.skipped), runner.skipped == 1 ? "" : "s",
                  static_cast<unsigned long long>(runner.lines));
-  if (stats)
+  if (ro.stats)
     std::fprintf(stderr,
                  "eqlite: %llu lines read: %llu matched, %llu did not match, %llu skipped\n",
                  static_cast<unsigned long long>(runner.lines),
@@ -1080,7 +839,7 @@ int cmd_match(int argc, char** argv) {
                  static_cast<unsigned long long>(runner.lines - runner.matched - runner.skipped),
                  static_cast<unsigned long long>(runner.skipped));
   if (summary)
-    print_summary(names, metas, failed_rules, runner.per_rule(),
+    print_summary(names, loaded.metas, loaded.failed_rules, runner.per_rule(),
                   std::vector<std::uint64_t>(names.size(), 0), runner.lines);
   if (error || rule_errors) return kError;
   const bool any = std::any_of(runner.per_rule().begin(), runner.per_rule().end(),

@@ -11,20 +11,19 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "cli/alert.hpp"
 #include "cli/common.hpp"
+#include "cli/input_constants.hpp"
 #include "cli/match_ahead.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/result_lines.hpp"
 #include "cli/stream_run.hpp"
 #include "cli/summary.hpp"
-#include "pack/data_stream.hpp"
 
 namespace cli {
 
@@ -156,34 +155,11 @@ class Runner {
                          ? std::vector<std::string>{run.timestamp_field}
                          : std::vector<std::string>{run.timestamp_field, run.tiebreaker_field},
                      run.options.reader),
-        per_rule_(run.names.size(), 0) {
+        lines_(run) {
     for (const auto& [field, value] : run.constants) {
       stream_.set_constant(field, value);
       time_reader_.set_constant(field, value);
     }
-    for (const auto& n : run.names)
-      prefixes_.push_back("{\"rule\":" + json_quoted(n) + ",");
-    if (run.alerts)
-      for (const pack::Rule* r : run.metas)
-        alert_prefixes_.push_back(alert_prefix(*r));
-    excepted_.assign(run.names.size(), 0);
-    // One matcher per distinct set of lists (--exceptions gives every rule the same).
-    if (run.rule_exceptions) {
-      except_rule_.resize(run.names.size(), nullptr);
-      for (std::size_t r = 0; r < run.rule_exceptions->size() && r < run.names.size(); ++r) {
-        const auto& lists = (*run.rule_exceptions)[r];
-        if (lists.empty()) continue;
-        auto& m = matchers_[lists];
-        if (!m) {
-          m = std::make_unique<pack::ExceptionMatcher>(lists, run.options.reader);
-          for (const auto& e : m->errors())  // an item that does not compile excepts nothing
-            std::fprintf(stderr, "%s\n", e.to_string().c_str());
-        }
-        except_rule_[r] = m.get();
-      }
-    }
-    for (const auto& [field, value] : run.constants)
-      for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(field, value); });
     for (const auto& [field, value] : run.constants)
       user_constants_.push_back(field);
     if (run.threads > 1 && run.rules && !run.single)
@@ -195,20 +171,11 @@ class Runner {
   void set_input(const std::string& index) {
     if (current_index_ && *current_index_ == index) return;
     current_index_ = index;
-    const auto ds = pack::data_stream_constants(index);
-    static const char* const kFields[] = {
-        "_index",        "data_stream.type", "data_stream.dataset", "data_stream.namespace",
-        "event.dataset", "event.module"};
-    for (const char* f : kFields) {
-      if (std::find(user_constants_.begin(), user_constants_.end(), f) != user_constants_.end())
-        continue;
-      std::string value = std::string_view(f) == "_index" ? index : "";
-      for (const auto& [field, v] : ds)
-        if (field == f) value = v;
+    for (const auto& [f, value] : input_constants(index, user_constants_)) {
       const eqlite::Value v = value.empty() ? eqlite::Value::null() : eqlite::Value::string(value);
       stream_.set_constant(f, v);
       time_reader_.set_constant(f, v);
-      for_each_matcher([&](pack::ExceptionMatcher& m) { m.set_constant(f, v); });
+      lines_.set_constant(f, v);
     }
   }
 
@@ -305,9 +272,8 @@ class Runner {
     stream_.finish();
   }
   const eqlite::Stream& stream() const { return stream_; }
-  const std::vector<std::uint64_t>& per_rule() const { return per_rule_; }
-  const std::vector<std::uint64_t>& excepted() const { return excepted_; }
-  std::uint64_t lines = 0, skipped = 0, alerts = 0, excepted_total = 0;
+  const ResultLines& results() const { return lines_; }
+  std::uint64_t lines = 0, skipped = 0;
 
  private:
   using Slot = MatchAhead<Line>::Slot;
@@ -322,78 +288,9 @@ class Runner {
     return eqlite::Stream(*run_.rules, cb, run_.options);
   }
 
-  template <typename F>
-  void for_each_matcher(F f) {
-    for (auto& [lists, m] : matchers_)
-      f(*m);
-  }
-
-  // Whether an exception item of `rule` excepts one of the result's events
-  // (docs/exceptions.md).
-  bool excepted(std::size_t rule, const eqlite::StreamResult& r) {
-    pack::ExceptionMatcher* own = rule < except_rule_.size() ? except_rule_[rule] : nullptr;
-    if (!own) return false;
-    for (std::string_view e : r.events)
-      if (!e.empty() && own->match(e)) return true;
-    return false;
-  }
-
   void on_result(const eqlite::StreamResult& r) {
-    if (r.rule >= run_.names.size()) {  // a shadow: the owner's excepted results
-      const std::size_t owner = run_.shadow_owner[r.rule - run_.names.size()];
-      if (excepted(owner, r)) {
-        ++excepted_[owner];
-        ++excepted_total;
-      }
-      return;
-    }
-    const bool prefiltered = r.rule < run_.prefiltered.size() && run_.prefiltered[r.rule];
-    if (!prefiltered && excepted(r.rule, r)) {
-      ++excepted_[r.rule];
-      ++excepted_total;
-      return;
-    }
-    ++per_rule_[r.rule];
-    ++alerts;
-    if (run_.count) return;
-    const bool several = run_.several;
-    // `"join_keys":[...],` (a sequence or sample) and `"events":[...]}`
-    auto keys_and_events = [&] {
-      if (r.kind != eqlite::QueryKind::Event) {
-        line_ += "\"join_keys\":[";
-        for (std::size_t i = 0; i < r.join_keys.size(); ++i) {
-          if (i) line_ += ',';
-          line_ += json_value(r.join_keys[i]);
-        }
-        line_ += "],";
-      }
-      line_ += "\"events\":[";
-      for (std::size_t i = 0; i < r.events.size(); ++i) {
-        if (i) line_ += ',';
-        if (r.events[i].empty())
-          line_ += "{\"missing\":true}";
-        else
-          line_ += r.events[i];
-      }
-      line_ += "]}";
-    };
-    if (run_.alerts) {
-      line_ = alert_prefixes_[r.rule];
-      keys_and_events();
-    } else if (r.kind == eqlite::QueryKind::Event) {
-      if (!several) {
-        line_ = r.events[0];
-      } else {
-        line_ = prefixes_[r.rule];
-        line_ += "\"event\":";
-        line_ += r.events[0];
-        line_ += '}';
-      }
-    } else {
-      line_ = several ? prefixes_[r.rule] : "{";
-      keys_and_events();
-    }
-    line_ += '\n';
+    if (!lines_.accept(r) || run_.count) return;
+    lines_.format(r, line_);
     out_.write(line_);
   }
 
@@ -402,17 +299,11 @@ class Runner {
   eqlite::Stream stream_;
   eqlite::JsonReader time_reader_;
   eqlite::Event time_event_;
-  std::vector<std::uint64_t> per_rule_;
-  std::vector<std::string> prefixes_;
+  ResultLines lines_;
   std::vector<int> reported_;
   std::string line_;
-  std::vector<std::string> alert_prefixes_;
-  std::vector<std::uint64_t> excepted_;
   std::vector<std::string> user_constants_;
   std::optional<std::string> current_index_;  // the --index whose constants are set
-  std::map<std::vector<const pack::ExceptionList*>, std::unique_ptr<pack::ExceptionMatcher>>
-      matchers_;
-  std::vector<pack::ExceptionMatcher*> except_rule_;  // per rule id, or null
 };
 
 }  // namespace
@@ -455,7 +346,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     return n;
   };
   auto tick = [&] {
-    if (run.progress) progress.tick(bytes_read(), runner.lines, runner.alerts);
+    if (run.progress) progress.tick(bytes_read(), runner.lines, runner.results().hits);
   };
   const bool ordering = run.sort || sources.size() > 1;
   auto read_next = [&](std::size_t i, Line& l) {
@@ -525,15 +416,15 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
   for (int fd : fds)
     ::close(fd);
   runner.finish();
-  progress.done(bytes_read(), runner.lines, runner.alerts);
+  progress.done(bytes_read(), runner.lines, runner.results().hits);
 
   if (run.count) {
     if (!run.several) {
-      out.write(std::to_string(runner.per_rule()[0]) + "\n");
+      out.write(std::to_string(runner.results().per_rule()[0]) + "\n");
     } else {
       for (std::size_t r = 0; r < run.names.size(); ++r)
         out.write("{\"rule\":" + json_quoted(run.names[r]) +
-                  ",\"count\":" + std::to_string(runner.per_rule()[r]) + "}\n");
+                  ",\"count\":" + std::to_string(runner.results().per_rule()[r]) + "}\n");
     }
   }
   out.flush();
@@ -542,10 +433,10 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     std::fprintf(stderr, "eqlite: skipped %llu malformed line%s of %llu\n",
                  static_cast<unsigned long long>(runner.skipped), runner.skipped == 1 ? "" : "s",
                  static_cast<unsigned long long>(runner.lines));
-  if (runner.excepted_total > 0)
+  if (runner.results().excepted_total > 0)
     std::fprintf(stderr, "eqlite: %llu hit%s excepted by exception lists%s\n",
-                 static_cast<unsigned long long>(runner.excepted_total),
-                 runner.excepted_total == 1 ? "" : "s",
+                 static_cast<unsigned long long>(runner.results().excepted_total),
+                 runner.results().excepted_total == 1 ? "" : "s",
                  run.summary ? "" : " (--summary shows them by rule)");
   if (run.stats) {
     auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
@@ -562,10 +453,10 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
                  u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
   }
   if (run.summary)
-    print_summary(run.names, run.metas, run.failed_rules, runner.per_rule(), runner.excepted(),
-                  runner.lines);
+    print_summary(run.names, run.metas, run.failed_rules, runner.results().per_rule(),
+                  runner.results().excepted(), runner.lines);
   if (error) return kError;
-  for (auto n : runner.per_rule())
+  for (auto n : runner.results().per_rule())
     if (n > 0) return kMatched;
   return kNoMatch;
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "eqlite/vm.hpp"
 #include "eval/program.hpp"
@@ -24,7 +25,7 @@ namespace eqlite {
 
 namespace {
 
-constexpr std::uint64_t kSnapshotMagic = 0x3270616e737165ULL;  // "eqsnap2", little-endian
+constexpr std::uint64_t kSnapshotMagic = 0x3370616e737165ULL;  // "eqsnap3", little-endian
 
 struct Rule {
   std::size_t id = 0;          // the rule's id (a RuleSet's) or 0
@@ -81,8 +82,10 @@ struct Stream::Impl {
   std::uint16_t timestamp_field = 0;
   bool has_tiebreaker = false;  // T3: a tiebreaker field orders events of equal time
   std::uint16_t tiebreaker_field = 0;
-  std::string last_tb;  // the tiebreaker of the last event consumed (tiebreaker_key())
-  std::uint64_t position = 0;
+  std::string last_tb;              // the tiebreaker of the last event consumed (tiebreaker_key())
+  std::uint64_t position = 0;       // the last event's (T3: input position)
+  std::uint64_t next_position = 0;  // set_next_position()'s, for the next push; 0: none
+  std::uint64_t current = 0;        // the position of the event being taken
   bool have_last = false;
   std::int64_t last_ts = 0;  // T3: consumed up to here; an older event is late
   // T3 with allowed lateness: events of sequence rules wait here, in (time, position) order,
@@ -215,6 +218,7 @@ struct Stream::Impl {
   }
   std::vector<Value> keys;
   std::vector<std::string_view> views;
+  std::vector<std::uint64_t> positions;
   internal::OwnedResult owned;
 
   Impl(Callback cb, const StreamOptions& o, std::vector<std::string> table)
@@ -242,7 +246,7 @@ struct Stream::Impl {
     for (std::size_t i = 0; i < o.events.size(); ++i)
       views.push_back(o.missing[i] ? std::string_view() : std::string_view(o.events[i]));
     ++stats.results;
-    StreamResult res{r.id, r.kind, keys, views};
+    StreamResult res{r.id, r.kind, keys, views, o.positions};
     callback(res);
   }
 
@@ -253,27 +257,34 @@ struct Stream::Impl {
     if (r.pipes.empty()) {
       internal::decode_key(key, keys);
       views.clear();
+      positions.clear();
       if (events.empty()) {
         views.push_back(single_event);
+        positions.push_back(current);
       } else {
-        for (const auto* e : events)
+        for (const auto* e : events) {
           views.push_back(e ? e->json() : std::string_view());
+          positions.push_back(e ? e->position : 0);
+        }
       }
       ++stats.results;
-      StreamResult res{r.id, r.kind, keys, views};
+      StreamResult res{r.id, r.kind, keys, views, positions};
       callback(res);
       return;
     }
     owned.key.assign(key);
     owned.events.clear();
     owned.missing.clear();
+    owned.positions.clear();
     if (events.empty()) {
       owned.events.emplace_back(single_event);
       owned.missing.push_back(0);
+      owned.positions.push_back(current);
     } else {
       for (const auto* e : events) {
         owned.events.emplace_back(e ? e->json() : std::string_view());
         owned.missing.push_back(e ? 0 : 1);
+        owned.positions.push_back(e ? e->position : 0);
       }
     }
     r.pipes.push(owned, [&](const internal::OwnedResult& o) { deliver(r, o); });
@@ -325,12 +336,14 @@ struct Stream::Impl {
   // RuleSet found them elsewhere (Stream::push_matched), else they are found here.
   Result<Admission> take(std::string_view json, Result<void> read, const Event& ev,
                          std::optional<std::span<const std::uint32_t>> given = std::nullopt) {
+    const std::uint64_t asked = std::exchange(next_position, 0);  // for this event only
     if (!read) {
       ++stats.bad;
       return read.error();
     }
     ++stats.events;
-    const std::uint64_t pos = ++position;
+    const std::uint64_t pos = position = asked ? asked : position + 1;
+    current = pos;
     // T1, T3: the event's time, when some rule orders events.
     Admission admission = Admission::Taken;
     std::int64_t ts = 0;
@@ -563,6 +576,17 @@ Result<Admission> Stream::push_matched(std::string_view json, const Event& event
   return m.take(json, Result<void>{}, event, units);
 }
 
+Result<void> Stream::set_next_position(std::uint64_t position) {
+  Impl& m = *impl_;
+  if (position <= m.position)
+    return Error{ErrorCode::InvalidArgument,
+                 "set_next_position: " + std::to_string(position) +
+                     " is not after the last event's position " + std::to_string(m.position),
+                 {}};
+  m.next_position = position;
+  return {};
+}
+
 Result<Admission> Stream::push(std::string_view json) {
   Impl& m = *impl_;
   return m.take(json, m.reader.read(json, m.event), m.event);
@@ -612,6 +636,19 @@ StreamStats Stream::stats() const {
     }
   }
   return s;
+}
+
+std::uint64_t Stream::oldest_held_position() const {
+  const Impl& m = *impl_;
+  std::uint64_t oldest = UINT64_MAX;
+  for (const auto& w : m.buffer)
+    oldest = std::min(oldest, w.pos);
+  for (const Rule& r : m.runs) {
+    if (r.sequence) oldest = std::min(oldest, r.sequence->oldest_position());
+    if (r.sample) oldest = std::min(oldest, r.sample->oldest_position());
+    oldest = std::min(oldest, r.pipes.oldest_position());
+  }
+  return oldest == UINT64_MAX ? 0 : oldest;
 }
 
 std::string Stream::snapshot() const {
@@ -741,6 +778,7 @@ Result<void> Stream::restore(std::string_view bytes) {
     // Leave an empty stream, as a fresh one would be.
     s = {};
     m.position = 0;
+    m.next_position = 0;
     m.have_last = false;
     m.last_ts = 0;
     m.last_tb.clear();

@@ -17,11 +17,12 @@
 namespace eqlite::internal {
 
 /// A result that owns its bytes: the encoded join key (join_key.hpp) and each event's text
-/// (`missing[i]`: event i is a missing event, Q5).
+/// and position (`missing[i]`: event i is a missing event, Q5, position 0).
 struct OwnedResult {
   std::string key;
   std::vector<std::string> events;
   std::vector<char> missing;
+  std::vector<std::uint64_t> positions;
 };
 
 class PipeChain {
@@ -42,6 +43,15 @@ class PipeChain {
         push(i + 1, r, deliver);
     }
   }
+  /// The smallest position of an event of a result a tail keeps; UINT64_MAX when none.
+  std::uint64_t oldest_position() const noexcept {
+    std::uint64_t m = UINT64_MAX;
+    for (const auto& s : stages_)
+      for (const auto& r : s.buffer)
+        for (std::size_t i = 0; i < r.positions.size(); ++i)
+          if (!r.missing[i] && r.positions[i] < m) m = r.positions[i];
+    return m;
+  }
   bool saturated() const noexcept {
     for (const auto& s : stages_) {
       if (s.spec.kind == PipeStage::Kind::Tail) return false;
@@ -60,6 +70,7 @@ class PipeChain {
         w.u64(r.events.size());
         for (std::size_t i = 0; i < r.events.size(); ++i) {
           w.u8(static_cast<std::uint8_t>(r.missing[i]));
+          w.u64(r.positions[i]);
           w.str(r.events[i]);
         }
       }
@@ -74,9 +85,10 @@ class PipeChain {
       for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
         OwnedResult o;
         o.key = std::string(r.str());
-        const std::uint64_t events = r.count(9);
+        const std::uint64_t events = r.count(17);
         for (std::uint64_t e = 0; e < events && r.ok(); ++e) {
           o.missing.push_back(static_cast<char>(r.u8()));
+          o.positions.push_back(r.u64());
           o.events.emplace_back(r.str());
         }
         s.buffer.push_back(std::move(o));

@@ -13,6 +13,15 @@ SampleMatcher::SampleMatcher(std::shared_ptr<const SequenceProgram> program,
       max_per_key_(std::max<std::uint64_t>(max_per_key, 1)),
       when_complete_(when_complete) {}
 
+std::uint64_t SampleMatcher::oldest_position() const noexcept {
+  std::uint64_t m = UINT64_MAX;
+  for (const auto& [key, ks] : keys_)
+    for (const auto& stage : ks.candidates)
+      for (const HeldRef& e : stage)
+        if (e && e->position < m) m = e->position;
+  return m;
+}
+
 void SampleMatcher::push(const Event& event, std::uint64_t position, std::string_view json,
                          const std::vector<char>& matched, const Emit& emit) {
   HeldRef self;

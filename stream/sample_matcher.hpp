@@ -42,6 +42,8 @@ class SampleMatcher {
 
   std::uint64_t complete_keys() const noexcept;
   std::uint64_t held_events() const noexcept { return held_; }
+  /// The smallest position of a candidate event held; UINT64_MAX when none is.
+  std::uint64_t oldest_position() const noexcept;
   std::size_t state_bytes() const noexcept;
 
   void save(SnapshotWriter& w) const;

@@ -91,6 +91,20 @@ SequenceMatcher::SequenceMatcher(std::shared_ptr<const SequenceProgram> program,
   }
 }
 
+std::uint64_t SequenceMatcher::oldest_position() const noexcept {
+  // Every event, not the first of each: with allowed lateness a later stage's event can have
+  // come earlier in the input (T3 orders by time first).
+  std::uint64_t m = UINT64_MAX;
+  for (const Pending* p = oldest_; p; p = p->next)
+    for (const HeldRef& e : p->events)
+      if (e && e->position < m) m = e->position;
+  for (const Waiting& w : waiting_)
+    if (!w.rejected)
+      for (const HeldRef& e : w.events)
+        if (e && e->position < m) m = e->position;
+  return m;
+}
+
 SequenceMatcher::~SequenceMatcher() {
   clear();
 }

@@ -70,6 +70,9 @@ class SequenceMatcher {
   void finish(const Emit& emit);
 
   const SequenceCounts& counts() const noexcept { return counts_; }
+  /// The smallest position of an event a pending or waiting sequence holds; UINT64_MAX when
+  /// none does.
+  std::uint64_t oldest_position() const noexcept;
   /// Bytes held by pending state besides the events' text (an estimate, for --stats and the
   /// benchmarks).
   std::size_t state_bytes() const noexcept;

@@ -67,6 +67,10 @@ struct StreamResult {
   /// The events' text as pushed, in stage order; an empty view is a missing event (Q5). Valid
   /// until the callback returns.
   std::span<const std::string_view> events;
+  /// Each event's position in the stream (T3's input position), as `events`; 0 for a missing
+  /// event. Events are numbered 1, 2, 3... as pushed, unless set_next_position() numbered
+  /// them (a Kafka consumer gives each event its partition offset).
+  std::span<const std::uint64_t> positions;
 };
 
 /// What happened to the events pushed so far. The sequence counts add up: started =
@@ -110,6 +114,12 @@ class Stream {
   /// the same path replaces the value (events pushed since keep theirs); null removes it.
   void set_constant(std::string_view path, Value value);
 
+  /// The position of the next event pushed (by any push call; a line that is not an event uses
+  /// it up too), instead of the last position + 1: positions order events of equal time (T3)
+  /// and come back in StreamResult::positions. Fails unless `position` is greater than the
+  /// last event's; positions are kept by snapshot().
+  Result<void> set_next_position(std::uint64_t position);
+
   /// Takes one event (a JSON object). A line that is not one is an error (E2); the stream goes
   /// on with the next.
   Result<Admission> push(std::string_view json);
@@ -130,6 +140,17 @@ class Stream {
   bool saturated() const noexcept;
 
   StreamStats stats() const;
+
+  /// The smallest position of an event this Stream still holds — waiting out the allowed
+  /// lateness, in a pending sequence or sample, or in a result a `| tail` keeps — or 0 when it
+  /// holds none. A caller that can read its input again from a position (a Kafka consumer, from
+  /// a committed offset) may restart there with a fresh Stream: the events before it are in no
+  /// result to come. What such a restart does not reproduce: a leading missing stage's events
+  /// (Q5: the restarted Stream may give a sequence the first rejects, or reject one it
+  /// gives), the time before that position (an event that was late may be taken), `| head`
+  /// counts, evictions by `max_pending` (Q8), and a `samples_when_complete` key's samples
+  /// already given (they can be given again).
+  std::uint64_t oldest_held_position() const;
 
   /// The state as bytes: pending sequences and samples with their events, pipes, counts.
   std::string snapshot() const;

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,6 +102,9 @@ std::string serialise(const StreamResult& r) {
   s += "] events [";
   for (std::string_view e : r.events)
     s += e.empty() ? std::string("-;") : std::to_string(e.size()) + ":" + std::string(e) + ";";
+  s += "] positions [";  // so snapshot/restore and moves must keep them too
+  for (std::uint64_t p : r.positions)
+    s += std::to_string(p) + ";";
   return s + "]";
 }
 
@@ -521,6 +525,125 @@ TEST_CASE("stream: a moved Stream goes on where it was", "[stream]") {
 }
 
 // ---- 2. the API ------------------------------------------------------------------------------
+
+TEST_CASE("stream: read again from oldest_held_position(), a fresh Stream loses no result to come",
+          "[stream]") {
+  // What a Kafka consumer that commits up to the oldest held event relies on (docs/deploy.md):
+  // cut anywhere, a fresh Stream given the input again from that position gives every result
+  // the uncut Stream gives after the cut (repeats allowed). Input in time order within the
+  // allowed lateness (no late event), no `| head`, no leading missing stage and no cap on
+  // pending sequences: what such a restart does not reproduce (stream.hpp).
+  SequenceGenerator gen(0x5eed0007);
+  int cases = 0, held = 0;
+  for (int k = 0; k < scaled(1500); ++k) {
+    const std::string text = gen.any_query();
+    if (text.find("head") != std::string::npos) continue;
+    const std::size_t first_stage = text.find('[');
+    if (first_stage > 0 && first_stage != std::string::npos && text[first_stage - 1] == '!')
+      continue;  // a leading missing stage
+    const Query query = compiled(text);
+    StreamOptions options = random_options(gen);
+    options.max_pending = 0;
+    std::vector<StreamEvent> events = gen.stream(5, 60);
+    if (options.allowed_lateness_ns) gen.delay(events, options.allowed_lateness_ns / 1'000'000);
+    std::vector<std::string> lines;
+    for (auto& e : events) {
+      lines.push_back(std::move(e.json));
+      if (gen.chance(3)) lines.push_back("[1,2]");
+    }
+    // Positions are line numbers (from 1), as a consumer's are offsets.
+    auto feed = [&](Stream& s, std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i) {
+        REQUIRE(s.set_next_position(i + 1));
+        (void)s.push(lines[i]);
+      }
+    };
+    std::vector<std::string> uncut;
+    Stream whole(
+        query, [&](const StreamResult& r) { uncut.push_back(serialise(r)); }, options);
+    feed(whole, 0, lines.size());
+    whole.finish();
+    const std::size_t cut = gen.pick(lines.size() + 1);
+    std::vector<std::string> before;
+    Stream first(
+        query, [&](const StreamResult& r) { before.push_back(serialise(r)); }, options);
+    feed(first, 0, cut);
+    const std::uint64_t oldest = first.oldest_held_position();
+    REQUIRE(oldest <= cut);
+    const std::size_t from = oldest ? oldest - 1 : cut;
+    held += oldest != 0;
+    std::vector<std::string> again;
+    Stream second(
+        query, [&](const StreamResult& r) { again.push_back(serialise(r)); }, options);
+    feed(second, from, lines.size());
+    second.finish();
+    REQUIRE(before.size() <= uncut.size());
+    std::vector<std::string> rest(uncut.begin() + static_cast<std::ptrdiff_t>(before.size()),
+                                  uncut.end());
+    std::sort(rest.begin(), rest.end());
+    std::sort(again.begin(), again.end());
+    std::vector<std::string> lost;
+    std::set_difference(rest.begin(), rest.end(), again.begin(), again.end(),
+                        std::back_inserter(lost));
+    INFO("query: " << text << "\ncut before line " << cut << ", read again from " << from
+                   << "\nlost:\n"
+                   << joined(lost));
+    CHECK(lost.empty());
+    ++cases;
+  }
+  std::cout << "[stream] read again from the oldest held position: " << cases << " cases, " << held
+            << " holding events at the cut\n";
+  CHECK(held > cases / 4);
+}
+
+TEST_CASE("stream: results give their events' positions, numbered as pushed or by the caller (T3)",
+          "[stream]") {
+  auto positions = [](const StreamResult& r) {
+    return std::vector<std::uint64_t>(r.positions.begin(), r.positions.end());
+  };
+  using P = std::vector<std::uint64_t>;
+  SECTION("numbered 1, 2, 3 as pushed; a line that is not an event takes no number") {
+    std::vector<P> got;
+    Stream s(compiled("any where x == 1"),
+             [&](const StreamResult& r) { got.push_back(positions(r)); });
+    REQUIRE(s.push(R"({"x":0})"));
+    REQUIRE_FALSE(s.push("{broken"));
+    REQUIRE(s.push(R"({"x":1})"));
+    REQUIRE(s.push(R"({"x":1})"));
+    CHECK(got == std::vector<P>{{2}, {3}});
+  }
+  SECTION("numbered by set_next_position(): sequences, missing events, tails, held events") {
+    for (const std::int64_t lateness : {std::int64_t{0}, std::int64_t{60'000'000'000}}) {
+      StreamOptions o;
+      o.allowed_lateness_ns = lateness;
+      std::vector<P> got;
+      Stream s(
+          compiled("sequence by k with maxspan=1h [any where a == 1] ![any where m == 1] "
+                   "[any where b == 1] | tail 5"),
+          [&](const StreamResult& r) { got.push_back(positions(r)); }, o);
+      REQUIRE(s.set_next_position(100));
+      REQUIRE(s.push(R"({"@timestamp":1000,"k":"x","a":1})"));
+      REQUIRE(s.set_next_position(150));  // a line that is not an event uses its number up
+      REQUIRE_FALSE(s.push("[1]"));
+      REQUIRE(s.push(R"({"@timestamp":2000,"k":"x","b":1})"));  // no number given: 101
+      REQUIRE(s.set_next_position(207));
+      REQUIRE(s.push(R"({"@timestamp":3000,"k":"y","a":1})"));
+      // A snapshot keeps the numbers (and the last one: the next is still after it).
+      const std::string bytes = s.snapshot();
+      Stream t(
+          compiled("sequence by k with maxspan=1h [any where a == 1] ![any where m == 1] "
+                   "[any where b == 1] | tail 5"),
+          [&](const StreamResult& r) { got.push_back(positions(r)); }, o);
+      REQUIRE(t.restore(bytes));
+      CHECK_FALSE(t.set_next_position(207));  // not after the last position
+      REQUIRE(t.set_next_position(300));
+      REQUIRE(t.push(R"({"@timestamp":4000,"k":"y","b":1})"));
+      t.finish();
+      INFO("allowed lateness " << lateness);
+      CHECK(got == std::vector<P>{{100, 0, 101}, {207, 0, 300}});
+    }
+  }
+}
 
 TEST_CASE("stream: an event query gives what Vm::matches gives, through its pipes", "[stream]") {
   SequenceGenerator gen(0x5eed0004);

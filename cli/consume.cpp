@@ -1,0 +1,643 @@
+// cli/consume.cpp — `eqlite consume`: the rules of `eqlite match` over Kafka topics, as a member
+// of a consumer group (docs/cli.md, docs/deploy.md).
+//
+// Each message value is one event. Every partition this consumer is assigned gets its own
+// eqlite::Stream (a partition is one input in its own order, T3; its sequence state can later be
+// saved and handed over with it), created on assignment and dropped on revocation. Results are
+// written as `eqlite match` writes them, to standard output or, with --alerts-topic, as
+// messages keyed by their stable id (cli/result_id.hpp). Offsets are committed by hand: first
+// every result of the events before them is out (stdout flushed; the producer flushed, every
+// alert acknowledged by all in-sync replicas), then the offsets, synchronously — every
+// --commit-interval, when partitions are revoked and at the end. The offset committed for a
+// partition is that of the oldest event its Stream still holds (a pending sequence's, one
+// waiting out the allowed lateness), so that whoever reads the partition next from there
+// rebuilds that state and loses no result; the results it repeats have the same ids.
+#include <librdkafka/rdkafka.h>
+
+#include <signal.h>
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "cli/common.hpp"
+#include "cli/input_constants.hpp"
+#include "cli/kafka_settings.hpp"
+#include "cli/output.hpp"
+#include "cli/result_id.hpp"
+#include "cli/result_lines.hpp"
+#include "cli/rule_options.hpp"
+#include "cli/stream_run.hpp"
+
+namespace cli {
+namespace {
+
+const char* const kConsumeUsage =
+    "usage: eqlite consume --brokers LIST --group G [[--index NAME] --topic T...]...\n"
+    "                      (QUERY | --rule-file RULE... | --rules DIR) [options]\n"
+    "\n"
+    "Runs the rules over the messages of Kafka topics as a member of consumer group G: each\n"
+    "message value is one event (a JSON object). Results are the lines 'eqlite match' writes,\n"
+    "on standard output or as messages of --alerts-topic, keyed by a stable id. Offsets are\n"
+    "committed only once every result of the events before them is written (and, with\n"
+    "--alerts-topic, acknowledged by the brokers).\n"
+    "\n"
+    "options:\n"
+    "  --brokers LIST       bootstrap servers, host:port[,host:port...]\n"
+    "  --topic T            a topic to read (repeatable)\n"
+    "  --group G            the consumer group\n"
+    "  --index NAME         the topics after it are the data of index or data stream NAME\n"
+    "                       (as 'eqlite match --index')\n"
+    "  --alerts-topic T     write each result as a message of T (key: its stable id)\n"
+    "  --with-id            on standard output, each result as {\"id\":ID,\"result\":LINE}\n"
+    "  -X KEY=VALUE         a librdkafka setting for the consumer and the producer (TLS,\n"
+    "                       SASL...); a secret's value is never printed. Repeatable\n"
+    "  --idle-exit SECONDS  stop once no message and no rebalance has come for SECONDS (the\n"
+    "                       end of the input: samples, tails and a last missing stage are\n"
+    "                       completed first)\n"
+    "  --commit-interval D  commit offsets this often (default 5s)\n"
+    "  --stats              at the end, on stderr: messages read, results, skipped, and the\n"
+    "                       sequence counts (as 'eqlite match --stats')\n"
+    "\n"
+    "The rule options of 'eqlite match' apply: --rule-file, --rules, --set, --exceptions,\n"
+    "--exception-lists, --alerts, --no-alerts, --include-deprecated, --category-field,\n"
+    "--timestamp-field, --tiebreaker-field, --allowed-lateness, --max-pending,\n"
+    "--max-samples-per-key, --samples-when-complete, --max-line-bytes, --max-depth, --threads\n"
+    "(rule loading only).\n"
+    "\n"
+    "A message that is not a JSON object is reported on standard error as\n"
+    "TOPIC/PARTITION/OFFSET: reason and skipped. SIGINT and SIGTERM stop after a last commit.\n"
+    "Exit status: 0 when something matched, 1 when nothing matched, 2 on an error.\n";
+
+volatile sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// What the command line asks for, besides the rules.
+struct ConsumeOptions {
+  std::string brokers, group, alerts_topic;
+  std::vector<std::string> topics, topic_index;  // per topic: its --index name ("" none)
+  bool any_index = false, with_id = false;
+  KafkaSettings settings;        // -X
+  double idle_exit_seconds = 0;  // 0: run until a signal
+  std::int64_t commit_interval_ns = 5'000'000'000;
+};
+
+// One assigned partition: its stream and where it is.
+struct Partition {
+  std::string topic;
+  std::int32_t number = 0;
+  std::string label;  // TOPIC/PARTITION
+  std::string index;  // its topic's --index name
+  ResultLines* lines = nullptr;
+  std::unique_ptr<eqlite::Stream> stream;
+  std::int64_t next_offset = -1;  // after the last message taken; -1: none yet
+  std::int64_t committed = -1;    // the last offset committed by this consumer
+  int reported = 0;               // 1: a message without a timestamp reported, 2: a late one
+  bool finished = false;          // --idle-exit: the input has ended, nothing is held for later
+};
+
+class Consumer {
+ public:
+  Consumer(const ConsumeOptions& o, const StreamRun& run, const LoadedRules& rules)
+      : o_(o), run_(run), rules_(rules) {
+    for (const auto& [field, value] : run.constants)
+      set_fields_.push_back(field);
+  }
+  ~Consumer() {
+    if (consumer_) rd_kafka_destroy(consumer_);
+    if (producer_) rd_kafka_destroy(producer_);
+  }
+  Consumer(const Consumer&) = delete;
+  Consumer& operator=(const Consumer&) = delete;
+
+  // Creates the clients and subscribes; false after a message.
+  bool start() {
+    char err[512];
+    if (!o_.alerts_topic.empty()) {
+      rd_kafka_conf_t* pc = rd_kafka_conf_new();
+      rd_kafka_conf_set_opaque(pc, this);
+      rd_kafka_conf_set_dr_msg_cb(pc, &Consumer::on_delivery);
+      if (!set_setting(pc, "bootstrap.servers", o_.brokers) ||
+          !set_setting(pc, "client.id", "eqlite") || !apply_settings(pc, o_.settings) ||
+          // Fixed: an alert is acknowledged only once every in-sync replica has it, and
+          // retries write it once.
+          !set_setting(pc, "acks", "all") || !set_setting(pc, "enable.idempotence", "true")) {
+        rd_kafka_conf_destroy(pc);
+        return false;
+      }
+      producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
+      if (!producer_) {
+        std::fprintf(stderr, "eqlite consume: cannot create the producer: %s\n", err);
+        return false;
+      }
+    }
+    rd_kafka_conf_t* cc = rd_kafka_conf_new();
+    rd_kafka_conf_set_opaque(cc, this);
+    rd_kafka_conf_set_rebalance_cb(cc, &Consumer::on_rebalance);
+    if (!set_setting(cc, "bootstrap.servers", o_.brokers) ||
+        !set_setting(cc, "group.id", o_.group) || !set_setting(cc, "client.id", "eqlite") ||
+        !set_setting(cc, "auto.offset.reset", "earliest") || !apply_settings(cc, o_.settings) ||
+        // Fixed: offsets are committed by eqlite, after the results (never by a timer).
+        !set_setting(cc, "enable.auto.commit", "false") ||
+        !set_setting(cc, "enable.auto.offset.store", "false")) {
+      rd_kafka_conf_destroy(cc);
+      return false;
+    }
+    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
+    if (!consumer_) {
+      std::fprintf(stderr, "eqlite consume: cannot create the consumer: %s\n", err);
+      return false;
+    }
+    rd_kafka_poll_set_consumer(consumer_);
+    rd_kafka_topic_partition_list_t* topics =
+        rd_kafka_topic_partition_list_new(static_cast<int>(o_.topics.size()));
+    for (const auto& t : o_.topics)
+      rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+    const rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+      std::fprintf(stderr, "eqlite consume: cannot subscribe: %s\n", rd_kafka_err2str(e));
+      return false;
+    }
+    return true;
+  }
+
+  // Reads until a signal, --idle-exit or a fatal error. The exit status.
+  int run() {
+    auto last_commit = Clock::now();
+    while (!g_stop && !failed_) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+      if (m) {
+        take(*m);
+        rd_kafka_message_destroy(m);
+      } else if (!out_.flush()) {  // nothing came: what is found so far is shown
+        failed_ = true;
+      }
+      if (producer_) rd_kafka_poll(producer_, 0);  // delivery reports
+      const auto now = Clock::now();
+      if (now - last_commit >= std::chrono::nanoseconds(o_.commit_interval_ns)) {
+        commit(nullptr);
+        last_commit = now;
+      }
+      if (o_.idle_exit_seconds > 0 && assigned_once_ &&
+          now - last_activity_ >= std::chrono::duration<double>(o_.idle_exit_seconds)) {
+        // The end of the input: what waits for it is completed (samples, tails, a last
+        // missing stage), as `eqlite match` does at the end of its files.
+        for (auto& [key, p] : partitions_) {
+          p->stream->finish();
+          p->finished = true;
+        }
+        break;
+      }
+    }
+    if (!failed_) commit(nullptr);
+    closing_ = true;
+    rd_kafka_consumer_close(consumer_);  // revokes the partitions (on_rebalance)
+    if (producer_ && !failed_) flush_producer();
+    return failed_ ? kError : 0;
+  }
+
+  void print_end(bool stats) const {
+    auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    if (skipped_ > 0)
+      std::fprintf(stderr, "eqlite: skipped %llu malformed message%s of %llu\n", u(skipped_),
+                   skipped_ == 1 ? "" : "s", u(messages_));
+    std::uint64_t excepted = 0;
+    for (const auto& [index, l] : lines_)
+      excepted += l->excepted_total;
+    if (excepted > 0)
+      std::fprintf(stderr, "eqlite: %llu hit%s excepted by exception lists\n", u(excepted),
+                   excepted == 1 ? "" : "s");
+    if (!stats) return;
+    const eqlite::StreamStats& s = stats_;
+    std::fprintf(stderr, "eqlite: %llu messages read: %llu results, %llu skipped\n", u(messages_),
+                 u(results_), u(skipped_));
+    std::fprintf(stderr,
+                 "eqlite: %llu events without a readable timestamp, %llu late (kept out of "
+                 "sequences)\n",
+                 u(s.no_timestamp), u(s.late));
+    std::fprintf(stderr,
+                 "eqlite: sequences: %llu started = %llu completed + %llu expired + %llu evicted + "
+                 "%llu until + %llu replaced + %llu missing + %llu pending + %llu waiting\n",
+                 u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
+                 u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
+  }
+  std::uint64_t results() const { return results_; }
+
+ private:
+  // ---- rebalances -------------------------------------------------------------------------
+
+  static void on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    auto* self = static_cast<Consumer*>(opaque);
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      self->assigned(parts);
+      if (cooperative)
+        rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
+      else
+        rd_kafka_assign(rk, parts);
+    } else {
+      // Revoked (or lost): what was taken from them is committed first, when the partitions
+      // are still ours to commit.
+      self->revoked(parts,
+                    err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS && !rd_kafka_assignment_lost(rk));
+      if (cooperative)
+        rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk, parts));
+      else
+        rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  void assigned(const rd_kafka_topic_partition_list_t* parts) {
+    std::string names;
+    for (int i = 0; i < parts->cnt; ++i) {
+      const auto& tp = parts->elems[i];
+      auto& slot = partitions_[{tp.topic, tp.partition}];
+      if (!slot) slot = make_partition(tp.topic, tp.partition);
+      names += ' ' + slot->label;
+    }
+    std::fprintf(stderr, "eqlite consume: assigned%s\n",
+                 names.empty() ? " nothing" : names.c_str());
+    assigned_once_ = true;
+    last_activity_ = Clock::now();
+  }
+
+  void revoked(const rd_kafka_topic_partition_list_t* parts, bool commit_them) {
+    if (commit_them && !failed_) commit(parts);
+    std::string names;
+    for (int i = 0; i < parts->cnt; ++i) {
+      auto it = partitions_.find({parts->elems[i].topic, parts->elems[i].partition});
+      if (it == partitions_.end()) continue;
+      names += ' ' + it->second->label;
+      add_stats(it->second->stream->stats());
+      partitions_.erase(it);  // its pending state goes (docs/deploy.md)
+    }
+    if (!closing_)
+      std::fprintf(stderr, "eqlite consume: revoked%s\n",
+                   names.empty() ? " nothing" : names.c_str());
+    last_activity_ = Clock::now();  // a rebalance is not idleness
+  }
+
+  std::unique_ptr<Partition> make_partition(const std::string& topic, std::int32_t number) {
+    auto p = std::make_unique<Partition>();
+    p->topic = topic;
+    p->number = number;
+    p->label = topic + "/" + std::to_string(number);
+    std::string index;
+    if (o_.any_index) {
+      const auto at = std::find(o_.topics.begin(), o_.topics.end(), topic);
+      if (at != o_.topics.end()) index = o_.topic_index[at - o_.topics.begin()];
+    }
+    auto& lines = lines_[index];
+    if (!lines) {
+      lines = std::make_unique<ResultLines>(run_);
+      if (o_.any_index)
+        for (const auto& [f, value] : input_constants(index, set_fields_))
+          lines->set_constant(f,
+                              value.empty() ? eqlite::Value::null() : eqlite::Value::string(value));
+    }
+    p->lines = lines.get();
+    p->index = index;
+    new_stream(*p);
+    return p;
+  }
+
+  // A fresh Stream for `p`, with its input's constants.
+  void new_stream(Partition& p) {
+    if (p.stream) add_stats(p.stream->stats());
+    Partition* raw = &p;
+    auto cb = [this, raw](const eqlite::StreamResult& r) { on_result(*raw, r); };
+    p.stream = run_.single ? std::make_unique<eqlite::Stream>(*run_.single, cb, run_.options)
+                           : std::make_unique<eqlite::Stream>(*run_.rules, cb, run_.options);
+    for (const auto& [field, value] : run_.constants)
+      p.stream->set_constant(field, value);
+    if (o_.any_index)
+      for (const auto& [f, value] : input_constants(p.index, set_fields_))
+        p.stream->set_constant(
+            f, value.empty() ? eqlite::Value::null() : eqlite::Value::string(value));
+  }
+
+  // ---- messages ---------------------------------------------------------------------------
+
+  void take(const rd_kafka_message_t& m) {
+    if (m.err) {
+      if (m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return;
+      if (m.err == RD_KAFKA_RESP_ERR__FATAL) {
+        char reason[512];
+        rd_kafka_fatal_error(consumer_, reason, sizeof reason);
+        std::fprintf(stderr, "eqlite consume: kafka: fatal: %s\n", reason);
+        failed_ = true;
+        return;
+      }
+      std::fprintf(stderr, "eqlite consume: kafka: %s%s%s\n",
+                   m.rkt ? rd_kafka_topic_name(m.rkt) : "", m.rkt ? ": " : "",
+                   rd_kafka_message_errstr(&m));
+      return;
+    }
+    last_activity_ = Clock::now();
+    auto it = partitions_.find({rd_kafka_topic_name(m.rkt), m.partition});
+    if (it == partitions_.end()) return;  // not ours any more (a rebalance under way)
+    Partition& p = *it->second;
+    p.next_offset = m.offset + 1;
+    std::string_view value(static_cast<const char*>(m.payload), m.payload ? m.len : 0);
+    if (!value.empty() && value.back() == '\n') value.remove_suffix(1);
+    if (!value.empty() && value.back() == '\r') value.remove_suffix(1);
+    if (value.find_first_not_of(" \t") == std::string_view::npos) return;  // empty: ignored
+    ++messages_;
+    auto where = [&] { return p.label + "/" + std::to_string(m.offset); };
+    if (value.size() > run_.options.reader.max_event_bytes) {
+      ++skipped_;
+      std::fprintf(stderr, "%s: the message is longer than %zu bytes (--max-line-bytes); skipped\n",
+                   where().c_str(), run_.options.reader.max_event_bytes);
+      return;
+    }
+    // The Stream numbers the event with its offset (+ 1: 0 is no event), for the stable id.
+    if (!p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1)) {
+      // An offset not after the last one taken: the partition is being read again from an
+      // earlier offset (an offset reset). Its state is built again from there.
+      std::fprintf(stderr,
+                   "%s: an offset before the last one taken: the partition is read again from "
+                   "here, with a fresh state\n",
+                   where().c_str());
+      new_stream(p);
+      (void)p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1);
+    }
+    auto r = p.stream->push(value);
+    if (!r) {
+      ++skipped_;
+      std::fprintf(stderr, "%s: %s\n", where().c_str(), r.error().message.c_str());
+      return;
+    }
+    if (*r == eqlite::Admission::Taken) return;
+    const int bit = *r == eqlite::Admission::NoTimestamp ? 1 : 2;
+    if (p.reported & bit) return;
+    p.reported |= bit;
+    if (bit == 1)
+      std::fprintf(stderr,
+                   "%s: no readable timestamp in [%s]: the event takes part in no sequence "
+                   "(reported once per partition; --stats counts them)\n",
+                   where().c_str(), run_.timestamp_field.c_str());
+    else
+      std::fprintf(stderr,
+                   "%s: the event is older than events already consumed (beyond "
+                   "--allowed-lateness): it takes part in no sequence (reported once per "
+                   "partition; --stats counts them)\n",
+                   where().c_str());
+  }
+
+  void on_result(Partition& p, const eqlite::StreamResult& r) {
+    if (!p.lines->accept(r)) return;
+    ++results_;
+    p.lines->format(r, line_);
+    line_.pop_back();  // the '\n'
+    const std::string id = result_id(p.topic, p.number, r, rules_.metas[r.rule]->id);
+    if (producer_) {
+      produce(id, line_);
+      return;
+    }
+    if (o_.with_id) {
+      out_.write("{\"id\":" + json_quoted(id) + ",\"result\":");
+      out_.write(line_);
+      out_.write("}\n");
+    } else {
+      out_.write(line_);
+      out_.write("\n");
+    }
+  }
+
+  void produce(const std::string& key, const std::string& value) {
+    for (;;) {
+      const rd_kafka_resp_err_t e =
+          rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(o_.alerts_topic.c_str()),
+                            RD_KAFKA_V_KEY(key.data(), key.size()),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (!e) return;
+      if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // wait for deliveries, then again
+        rd_kafka_poll(producer_, 100);
+        continue;
+      }
+      std::fprintf(stderr, "eqlite consume: cannot write an alert to %s: %s\n",
+                   o_.alerts_topic.c_str(), rd_kafka_err2str(e));
+      failed_ = true;
+      return;
+    }
+  }
+
+  static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<Consumer*>(opaque);
+    if (!m->err) return;
+    if (!self->failed_)
+      std::fprintf(stderr,
+                   "eqlite consume: an alert was not delivered to %s: %s; stopping without "
+                   "committing what it was found in\n",
+                   self->o_.alerts_topic.c_str(), rd_kafka_err2str(m->err));
+    self->failed_ = true;
+  }
+
+  // Waits until every alert produced is acknowledged (or failed). False when some is not.
+  bool flush_producer() {
+    while (rd_kafka_outq_len(producer_) > 0 && !failed_) {
+      const rd_kafka_resp_err_t e = rd_kafka_flush(producer_, 1000);
+      if (e == RD_KAFKA_RESP_ERR__TIMED_OUT && g_stop) {
+        // Stopping while the brokers do not answer: nothing is committed; the alerts not
+        // acknowledged come again from the same events when the partitions are read again.
+        std::fprintf(stderr,
+                     "eqlite consume: alerts not acknowledged; stopping without a commit\n");
+        return false;
+      }
+    }
+    return !failed_;
+  }
+
+  // ---- commits ----------------------------------------------------------------------------
+
+  // Writes out every result so far (stdout flushed, every alert acknowledged), then commits,
+  // for `parts` (every assigned partition when null), the offset of the oldest event its
+  // Stream still holds, or else the one after the last message taken: reading again from
+  // there loses no result to come (Stream::oldest_held_position).
+  void commit(const rd_kafka_topic_partition_list_t* parts) {
+    if (!out_.flush()) {
+      std::fprintf(stderr,
+                   "eqlite consume: cannot write to standard output; stopping without a commit\n");
+      failed_ = true;
+    }
+    if (!failed_ && producer_ && !flush_producer()) failed_ = true;
+    if (failed_) return;
+    rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(8);
+    auto add = [&](Partition& p) {
+      if (p.next_offset < 0) return;
+      const std::uint64_t held = p.finished ? 0 : p.stream->oldest_held_position();  // offset + 1
+      const std::int64_t offset = held ? static_cast<std::int64_t>(held) - 1 : p.next_offset;
+      if (offset == p.committed) return;
+      rd_kafka_topic_partition_list_add(offsets, p.topic.c_str(), p.number)->offset = offset;
+    };
+    if (parts) {
+      for (int i = 0; i < parts->cnt; ++i) {
+        auto it = partitions_.find({parts->elems[i].topic, parts->elems[i].partition});
+        if (it != partitions_.end()) add(*it->second);
+      }
+    } else {
+      for (auto& [key, p] : partitions_)
+        add(*p);
+    }
+    if (offsets->cnt > 0) {
+      const rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, offsets, 0);  // synchronous
+      if (e) {
+        // Not fatal: the next commit covers these offsets too; meanwhile a restart reads them
+        // again (and repeats their results, with the same ids).
+        std::fprintf(stderr, "eqlite consume: commit failed: %s\n", rd_kafka_err2str(e));
+      } else {
+        for (int i = 0; i < offsets->cnt; ++i) {
+          auto it = partitions_.find({offsets->elems[i].topic, offsets->elems[i].partition});
+          if (it != partitions_.end()) it->second->committed = offsets->elems[i].offset;
+        }
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(offsets);
+  }
+
+  void add_stats(const eqlite::StreamStats& s) {
+    eqlite::StreamStats& t = stats_;
+    t.no_timestamp += s.no_timestamp;
+    t.late += s.late;
+    t.started += s.started;
+    t.completed += s.completed;
+    t.expired += s.expired;
+    t.evicted += s.evicted;
+    t.until += s.until;
+    t.replaced += s.replaced;
+    t.missing += s.missing;
+    t.pending += s.pending;
+    t.waiting += s.waiting;
+  }
+
+  const ConsumeOptions& o_;
+  const StreamRun& run_;
+  const LoadedRules& rules_;
+  std::vector<std::string> set_fields_;  // --set fields: the input's constants do not replace them
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_t* producer_ = nullptr;
+  std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<Partition>> partitions_;
+  std::map<std::string, std::unique_ptr<ResultLines>> lines_;  // per --index name
+  Output out_;
+  std::string line_;
+  bool failed_ = false, closing_ = false, assigned_once_ = false;
+  Clock::time_point last_activity_ = Clock::now();
+  std::uint64_t messages_ = 0, skipped_ = 0, results_ = 0;
+  eqlite::StreamStats stats_;  // of the partitions revoked
+};
+
+}  // namespace
+
+int cmd_consume(int argc, char** argv) {
+  ConsumeOptions o;
+  RuleOptions ro;
+  ro.threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::string> positional;
+  std::string index;
+  bool index_followed = true;
+  auto usage_error = [](const std::string& message) {
+    std::fprintf(stderr, "eqlite consume: %s\n%s", message.c_str(), kConsumeUsage);
+    return kError;
+  };
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&](std::string& into) {
+      if (i + 1 >= argc) return false;
+      into = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "-h" || a == "--help") {
+      std::fputs(kConsumeUsage, stdout);
+      return 0;
+    } else if (a == "--brokers" || a == "--group" || a == "--alerts-topic") {
+      if (!value(v)) return usage_error(a + " needs an argument");
+      (a == "--brokers" ? o.brokers : a == "--group" ? o.group : o.alerts_topic) = v;
+    } else if (a == "--topic") {
+      if (!value(v)) return usage_error("--topic needs an argument");
+      o.topics.push_back(v);
+      o.topic_index.push_back(index);
+      index_followed = true;
+    } else if (a == "--index") {
+      if (!value(index)) return usage_error("--index needs an argument");
+      o.any_index = true;
+      index_followed = false;
+    } else if (a == "--with-id") {
+      o.with_id = true;
+    } else if (a == "-X" || a.rfind("-X", 0) == 0) {
+      if (a == "-X" && !value(v)) return usage_error("-X needs KEY=VALUE");
+      if (a != "-X") v = a.substr(2);
+      const auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return usage_error("-X takes KEY=VALUE, got '" +
+                           (eq == std::string::npos ? v : v.substr(0, eq)) + "'");
+      o.settings.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else if (a == "--idle-exit") {
+      char* end = nullptr;
+      if (!value(v) || (o.idle_exit_seconds = std::strtod(v.c_str(), &end), *end != '\0') ||
+          !(o.idle_exit_seconds > 0))
+        return usage_error("--idle-exit needs a positive number of seconds");
+    } else if (a == "--commit-interval") {
+      if (!value(v) || !parse_duration(v, o.commit_interval_ns) || o.commit_interval_ns <= 0)
+        return usage_error("--commit-interval needs a duration, e.g. 5s or 500ms");
+    } else if (const Parsed p =
+                   parse_rule_option(argc, argv, i, ro, "eqlite consume", kConsumeUsage);
+               p != Parsed::NotMine) {
+      if (p == Parsed::Error) return kError;
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage_error("unknown option " + a +
+                         (a == "--count" || a == "--sort" || a == "--explain" || a == "--summary" ||
+                                  a == "--progress"
+                              ? " (an 'eqlite match' option that does not apply to a stream "
+                                "without end)"
+                              : ""));
+    } else {
+      positional.push_back(a);
+    }
+  }
+  if (o.brokers.empty()) return usage_error("--brokers is needed");
+  if (o.group.empty()) return usage_error("--group is needed");
+  if (o.topics.empty()) return usage_error("--topic is needed");
+  if (!index_followed)
+    return usage_error("--index " + index +
+                       " names the topics that follow it, and no --topic does");
+  if (positional.size() > (ro.rule_mode ? 0u : 1u))
+    return usage_error("one QUERY, or rule files, and no input files (the input is the topics)");
+  if (!ro.rule_mode && positional.empty()) return usage_error("no query given");
+  ro.threads = std::min<std::size_t>(ro.threads, 256);
+
+  LoadedRules loaded;
+  if (const int status = load_rules(ro, ro.rule_mode ? "" : positional[0], o.any_index, loaded);
+      status != 0)
+    return status;
+  StreamRun run = stream_run_of(ro, loaded);
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+
+  Consumer consumer(o, run, loaded);
+  if (!consumer.start()) return kError;
+  const int status = consumer.run();
+  consumer.print_end(ro.stats);
+  if (status != 0 || loaded.rule_errors) return kError;  // (the other rules ran, as in match)
+  return consumer.results() > 0 ? kMatched : kNoMatch;
+}
+
+}  // namespace cli
