@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "eqlite1/";
 constexpr std::string_view kChunkMagic = "eqcc1";  // a chunk: magic, then the state's bytes
-constexpr std::string_view kHeadMagic = "eqch1";   // a head: magic, generation, chunks, next
+constexpr std::string_view kHeadMagic = "eqch1";  // a head: magic, generation, chunks, next, replay
 
 std::string base(std::string_view topic, std::int32_t partition) {
   std::string out(kPrefix);
@@ -43,7 +43,8 @@ bool get(std::string_view& in, T& x) {
 }  // namespace
 
 std::vector<Record> encode(std::string_view topic, std::int32_t partition, std::uint64_t generation,
-                           std::int64_t next, std::string_view state, std::size_t max_chunk) {
+                           std::int64_t next, std::int64_t replay, std::string_view state,
+                           std::size_t max_chunk) {
   if (max_chunk == 0) max_chunk = 1;
   std::vector<Record> out;
   std::uint32_t chunks = 0;
@@ -58,6 +59,7 @@ std::vector<Record> encode(std::string_view topic, std::int32_t partition, std::
   put(head, generation);
   put(head, chunks);
   put(head, next);
+  put(head, replay);
   out.push_back({base(topic, partition) + "head", std::move(head)});
   return out;
 }
@@ -95,7 +97,8 @@ std::optional<State> Reader::state(std::string_view topic, std::int32_t partitio
   if (in.substr(0, kHeadMagic.size()) != kHeadMagic) return fail("not a changelog head");
   in.remove_prefix(kHeadMagic.size());
   State s;
-  if (!get(in, s.generation) || !get(in, s.chunks) || !get(in, s.next) || !in.empty())
+  if (!get(in, s.generation) || !get(in, s.chunks) || !get(in, s.next) || !get(in, s.replay) ||
+      !in.empty())
     return fail("a head of the wrong size");
   for (std::uint32_t i = 0; i < s.chunks; ++i) {
     auto c = latest_.find(chunk_key(topic, partition, s.generation, i));

@@ -28,9 +28,12 @@ struct Record {
 };
 
 /// What one state is saved as: the chunks, then the head. `next` is the offset of the first
-/// message of the partition that `state` has not seen (where reading resumes).
+/// message of the partition that `state` has not seen (where reading resumes); `replay` the
+/// offset of the oldest event the state holds (where reading again rebuilds the state, for a
+/// reader that cannot take it up: other rules).
 std::vector<Record> encode(std::string_view topic, std::int32_t partition, std::uint64_t generation,
-                           std::int64_t next, std::string_view state, std::size_t max_chunk);
+                           std::int64_t next, std::int64_t replay, std::string_view state,
+                           std::size_t max_chunk);
 
 /// The tombstones of the chunks of an older generation (`chunks` of them), written once a newer
 /// head is acknowledged.
@@ -41,7 +44,7 @@ std::vector<Record> tombstones(std::string_view topic, std::int32_t partition,
 struct State {
   std::uint64_t generation = 0;
   std::uint32_t chunks = 0;
-  std::int64_t next = 0;
+  std::int64_t next = 0, replay = 0;
   std::string bytes;
 };
 

@@ -22,11 +22,13 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "cli/changelog.hpp"
 #include "cli/common.hpp"
 #include "cli/input_constants.hpp"
 #include "cli/kafka_settings.hpp"
@@ -57,6 +59,9 @@ const char* const kConsumeUsage =
     "                       (as 'eqlite match --index')\n"
     "  --alerts-topic T     write each result as a message of T (key: its stable id)\n"
     "  --with-id            on standard output, each result as {\"id\":ID,\"result\":LINE}\n"
+    "  --state-topic T      save each partition's sequence state to T (a compacted topic) with\n"
+    "                       each commit and on revocation; the partition's next owner takes it\n"
+    "                       up and reads on after it (docs/deploy.md)\n"
     "  -X KEY=VALUE         a librdkafka setting for the consumer and the producer (TLS,\n"
     "                       SASL...); a secret's value is never printed. Repeatable\n"
     "  --idle-exit SECONDS  stop once no message and no rebalance has come for SECONDS (the\n"
@@ -86,6 +91,7 @@ using Clock = std::chrono::steady_clock;
 // What the command line asks for, besides the rules.
 struct ConsumeOptions {
   std::string brokers, group, alerts_topic;
+  std::string state_topic;  // --state-topic: the changelog of the partitions' states
   std::vector<std::string> topics, topic_index;  // per topic: its --index name ("" none)
   bool any_index = false, with_id = false;
   KafkaSettings settings;        // -X
@@ -105,7 +111,18 @@ struct Partition {
   std::int64_t committed = -1;    // the last offset committed by this consumer
   int reported = 0;               // 1: a message without a timestamp reported, 2: a late one
   bool finished = false;          // --idle-exit: the input has ended, nothing is held for later
+  // --state-topic: the newest state saved (its generation and chunk count, and the offset it
+  // resumes at), and the generation whose chunks go once the newer one is committed.
+  std::uint64_t generation = 0;
+  std::uint32_t chunks = 0;
+  std::int64_t saved_next = -1;
+  std::uint64_t stale_generation = 0;
+  std::uint32_t stale_chunks = 0;
 };
+
+// The most bytes of state in one changelog record: under Kafka's default message size limit
+// (1 MB) with room for the key and the record's overhead.
+constexpr std::size_t kStateChunk = 512 * 1024;
 
 class Consumer {
  public:
@@ -115,6 +132,7 @@ class Consumer {
       set_fields_.push_back(field);
   }
   ~Consumer() {
+    if (restore_) rd_kafka_destroy(restore_);
     if (consumer_) rd_kafka_destroy(consumer_);
     if (producer_) rd_kafka_destroy(producer_);
   }
@@ -124,7 +142,7 @@ class Consumer {
   // Creates the clients and subscribes; false after a message.
   bool start() {
     char err[512];
-    if (!o_.alerts_topic.empty()) {
+    if (!o_.alerts_topic.empty() || !o_.state_topic.empty()) {
       rd_kafka_conf_t* pc = rd_kafka_conf_new();
       rd_kafka_conf_set_opaque(pc, this);
       rd_kafka_conf_set_dr_msg_cb(pc, &Consumer::on_delivery);
@@ -142,6 +160,7 @@ class Consumer {
         return false;
       }
     }
+    if (!o_.state_topic.empty() && !start_state_reader()) return false;
     rd_kafka_conf_t* cc = rd_kafka_conf_new();
     rd_kafka_conf_set_opaque(cc, this);
     rd_kafka_conf_set_rebalance_cb(cc, &Consumer::on_rebalance);
@@ -193,7 +212,10 @@ class Consumer {
       if (o_.idle_exit_seconds > 0 && assigned_once_ &&
           now - last_activity_ >= std::chrono::duration<double>(o_.idle_exit_seconds)) {
         // The end of the input: what waits for it is completed (samples, tails, a last
-        // missing stage), as `eqlite match` does at the end of its files.
+        // missing stage), as `eqlite match` does at the end of its files. With a state topic,
+        // the states are saved as they are before that: a later run takes them up as if the
+        // input had not ended (what finish() gives may then be given again, with its id).
+        if (!o_.state_topic.empty()) commit(nullptr);
         for (auto& [key, p] : partitions_) {
           p->stream->finish();
           p->finished = true;
@@ -243,7 +265,7 @@ class Consumer {
     auto* self = static_cast<Consumer*>(opaque);
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-      self->assigned(parts);
+      self->assigned(parts);  // may set where reading starts (a restored state's offset)
       if (cooperative)
         rd_kafka_error_destroy(rd_kafka_incremental_assign(rk, parts));
       else
@@ -260,16 +282,21 @@ class Consumer {
     }
   }
 
-  void assigned(const rd_kafka_topic_partition_list_t* parts) {
+  void assigned(rd_kafka_topic_partition_list_t* parts) {
     std::string names;
+    std::vector<int> fresh;  // indexes in `parts` of the partitions new to this consumer
     for (int i = 0; i < parts->cnt; ++i) {
       const auto& tp = parts->elems[i];
       auto& slot = partitions_[{tp.topic, tp.partition}];
-      if (!slot) slot = make_partition(tp.topic, tp.partition);
+      if (!slot) {
+        slot = make_partition(tp.topic, tp.partition);
+        fresh.push_back(i);
+      }
       names += ' ' + slot->label;
     }
     std::fprintf(stderr, "eqlite consume: assigned%s\n",
                  names.empty() ? " nothing" : names.c_str());
+    if (!o_.state_topic.empty()) restore_states(parts, fresh);
     assigned_once_ = true;
     last_activity_ = Clock::now();
   }
@@ -403,8 +430,8 @@ class Consumer {
     p.lines->format(r, line_);
     line_.pop_back();  // the '\n'
     const std::string id = result_id(p.topic, p.number, r, rules_.metas[r.rule]->id);
-    if (producer_) {
-      produce(id, line_);
+    if (!o_.alerts_topic.empty()) {
+      produce(o_.alerts_topic, RD_KAFKA_PARTITION_UA, id, line_);
       return;
     }
     if (o_.with_id) {
@@ -417,20 +444,25 @@ class Consumer {
     }
   }
 
-  void produce(const std::string& key, const std::string& value) {
+  // Writes one record to `topic` (`partition`: RD_KAFKA_PARTITION_UA for the key's); no
+  // value: a tombstone.
+  void produce(const std::string& topic, std::int32_t partition, const std::string& key,
+               const std::optional<std::string>& value) {
+    void* payload = value ? const_cast<char*>(value->data()) : nullptr;
+    const std::size_t length = value ? value->size() : 0;
     for (;;) {
-      const rd_kafka_resp_err_t e =
-          rd_kafka_producev(producer_, RD_KAFKA_V_TOPIC(o_.alerts_topic.c_str()),
-                            RD_KAFKA_V_KEY(key.data(), key.size()),
-                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      const rd_kafka_resp_err_t e = rd_kafka_producev(
+          producer_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(payload, length),
+          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (!e) return;
       if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {  // wait for deliveries, then again
         rd_kafka_poll(producer_, 100);
         continue;
       }
-      std::fprintf(stderr, "eqlite consume: cannot write an alert to %s: %s\n",
-                   o_.alerts_topic.c_str(), rd_kafka_err2str(e));
+      std::fprintf(stderr, "eqlite consume: cannot write %s to %s: %s\n",
+                   topic == o_.alerts_topic ? "an alert" : "a state record", topic.c_str(),
+                   rd_kafka_err2str(e));
       failed_ = true;
       return;
     }
@@ -439,11 +471,13 @@ class Consumer {
   static void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<Consumer*>(opaque);
     if (!m->err) return;
+    const std::string topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
     if (!self->failed_)
       std::fprintf(stderr,
-                   "eqlite consume: an alert was not delivered to %s: %s; stopping without "
+                   "eqlite consume: %s was not delivered to %s: %s; stopping without "
                    "committing what it was found in\n",
-                   self->o_.alerts_topic.c_str(), rd_kafka_err2str(m->err));
+                   topic == self->o_.alerts_topic ? "an alert" : "a state record", topic.c_str(),
+                   rd_kafka_err2str(m->err));
     self->failed_ = true;
   }
 
@@ -467,7 +501,10 @@ class Consumer {
   // Writes out every result so far (stdout flushed, every alert acknowledged), then commits,
   // for `parts` (every assigned partition when null), the offset of the oldest event its
   // Stream still holds, or else the one after the last message taken: reading again from
-  // there loses no result to come (Stream::oldest_held_position).
+  // there loses no result to come (Stream::oldest_held_position). With a state topic, each
+  // partition's state is saved first (after its results are out, so that a state taken up
+  // never skips an alert not written) and the offset after the last message is committed:
+  // the next owner takes the state up and reads on from there.
   void commit(const rd_kafka_topic_partition_list_t* parts) {
     if (!out_.flush()) {
       std::fprintf(stderr,
@@ -476,23 +513,34 @@ class Consumer {
     }
     if (!failed_ && producer_ && !flush_producer()) failed_ = true;
     if (failed_) return;
+    auto each = [&](auto&& f) {
+      if (parts) {
+        for (int i = 0; i < parts->cnt; ++i) {
+          auto it = partitions_.find({parts->elems[i].topic, parts->elems[i].partition});
+          if (it != partitions_.end()) f(*it->second);
+        }
+      } else {
+        for (auto& [key, p] : partitions_)
+          f(*p);
+      }
+    };
+    const bool stateful = !o_.state_topic.empty();
+    if (stateful) {
+      bool saved = false;
+      each([&](Partition& p) { saved |= save_state(p); });
+      if (saved && !flush_producer()) failed_ = true;
+      if (failed_) return;
+    }
     rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(8);
     auto add = [&](Partition& p) {
       if (p.next_offset < 0) return;
-      const std::uint64_t held = p.finished ? 0 : p.stream->oldest_held_position();  // offset + 1
+      const std::uint64_t held =
+          p.finished || stateful ? 0 : p.stream->oldest_held_position();  // offset + 1
       const std::int64_t offset = held ? static_cast<std::int64_t>(held) - 1 : p.next_offset;
       if (offset == p.committed) return;
       rd_kafka_topic_partition_list_add(offsets, p.topic.c_str(), p.number)->offset = offset;
     };
-    if (parts) {
-      for (int i = 0; i < parts->cnt; ++i) {
-        auto it = partitions_.find({parts->elems[i].topic, parts->elems[i].partition});
-        if (it != partitions_.end()) add(*it->second);
-      }
-    } else {
-      for (auto& [key, p] : partitions_)
-        add(*p);
-    }
+    each(add);
     if (offsets->cnt > 0) {
       const rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, offsets, 0);  // synchronous
       if (e) {
@@ -507,6 +555,171 @@ class Consumer {
       }
     }
     rd_kafka_topic_partition_list_destroy(offsets);
+    // The generations the new ones replace: their chunks go (written with the next flush).
+    if (stateful)
+      each([&](Partition& p) {
+        if (p.stale_chunks == 0) return;
+        for (const auto& r :
+             changelog::tombstones(p.topic, p.number, p.stale_generation, p.stale_chunks))
+          produce(o_.state_topic, state_partition(p), r.key, r.value);
+        p.stale_chunks = 0;
+      });
+  }
+
+  // ---- the state changelog (--state-topic, docs/deploy.md) --------------------------------
+
+  std::int32_t state_partition(const Partition& p) const { return p.number % state_partitions_; }
+
+  // The client that reads the state topic back, and how many partitions the topic has.
+  bool start_state_reader() {
+    char err[512];
+    rd_kafka_conf_t* rc = rd_kafka_conf_new();
+    if (!set_setting(rc, "bootstrap.servers", o_.brokers) ||
+        !set_setting(rc, "client.id", "eqlite-state") ||
+        !set_setting(rc, "group.id", o_.group + ".state") || !apply_settings(rc, o_.settings) ||
+        !set_setting(rc, "enable.auto.commit", "false") ||
+        !set_setting(rc, "enable.partition.eof", "true")) {
+      rd_kafka_conf_destroy(rc);
+      return false;
+    }
+    restore_ = rd_kafka_new(RD_KAFKA_CONSUMER, rc, err, sizeof err);
+    if (!restore_) {
+      std::fprintf(stderr, "eqlite consume: cannot create the state reader: %s\n", err);
+      return false;
+    }
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(restore_, o_.state_topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(restore_, 0, rkt, &md, 15000);
+    if (!e && (md->topic_cnt != 1 || md->topics[0].err)) e = md->topics[0].err;
+    if (!e && md->topics[0].partition_cnt <= 0) e = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!e) state_partitions_ = md->topics[0].partition_cnt;
+    if (md) rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    if (e) {
+      std::fprintf(stderr,
+                   "eqlite consume: the state topic %s cannot be used: %s (create it with "
+                   "cleanup.policy=compact; docs/deploy.md)\n",
+                   o_.state_topic.c_str(), rd_kafka_err2str(e));
+      return false;
+    }
+    return true;
+  }
+
+  // Reads partition `number` of the state topic from its beginning to its end into `r`.
+  bool read_changelog(std::int32_t number, changelog::Reader& r) {
+    std::int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(restore_, o_.state_topic.c_str(),
+                                                             number, &low, &high, 15000);
+    if (e) {
+      std::fprintf(stderr, "eqlite consume: cannot read the state topic %s/%d: %s\n",
+                   o_.state_topic.c_str(), number, rd_kafka_err2str(e));
+      return false;
+    }
+    if (high <= low) return true;
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, o_.state_topic.c_str(), number)->offset = low;
+    rd_kafka_assign(restore_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    std::int64_t at = low;
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    bool ok = true;
+    while (at < high && !g_stop) {
+      if (Clock::now() > deadline) {
+        std::fprintf(stderr, "eqlite consume: the state topic %s/%d was not read in time\n",
+                     o_.state_topic.c_str(), number);
+        ok = false;
+        break;
+      }
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(restore_, 500);
+      if (!m) continue;
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        at = high;
+      } else if (m->err) {
+        std::fprintf(stderr, "eqlite consume: reading the state topic %s/%d: %s\n",
+                     o_.state_topic.c_str(), number, rd_kafka_message_errstr(m));
+      } else {
+        const std::string_view key(static_cast<const char*>(m->key), m->key ? m->key_len : 0);
+        if (m->payload)
+          r.add(key, std::string_view(static_cast<const char*>(m->payload), m->len));
+        else
+          r.add(key, std::nullopt);
+        at = m->offset + 1;
+      }
+      rd_kafka_message_destroy(m);
+    }
+    rd_kafka_assign(restore_, nullptr);
+    return ok && !g_stop;
+  }
+
+  // Takes up the saved states of the partitions parts->elems[i], i in `fresh`, and starts
+  // reading each where its state ends (or, when it cannot be taken up, from the oldest event
+  // it held: its state is built again).
+  void restore_states(rd_kafka_topic_partition_list_t* parts, const std::vector<int>& fresh) {
+    std::map<std::int32_t, changelog::Reader> readers;  // by state topic partition
+    for (const int i : fresh) {
+      const auto& tp = parts->elems[i];
+      Partition& p = *partitions_[{tp.topic, tp.partition}];
+      const std::int32_t sp = state_partition(p);
+      auto it = readers.find(sp);
+      if (it == readers.end()) {
+        it = readers.emplace(sp, changelog::Reader{}).first;
+        if (!read_changelog(sp, it->second))
+          std::fprintf(stderr, "eqlite consume: %s: no saved state read; starting afresh\n",
+                       p.label.c_str());
+      }
+      std::string error;
+      const auto state = it->second.state(p.topic, p.number, &error);
+      if (!state) {
+        if (!error.empty())
+          std::fprintf(stderr,
+                       "eqlite consume: %s: the saved state is not whole (%s); "
+                       "starting from the committed offset\n",
+                       p.label.c_str(), error.c_str());
+        continue;
+      }
+      // The chunks of this generation go once a newer one is committed.
+      p.generation = state->generation;
+      p.stale_generation = state->generation;
+      p.stale_chunks = state->chunks;
+      if (auto ok = p.stream->restore(state->bytes); ok) {
+        parts->elems[i].offset = state->next;
+        p.next_offset = state->next;
+        p.saved_next = state->next;
+        std::fprintf(stderr,
+                     "eqlite consume: %s: state taken up (%zu bytes), reading on from "
+                     "offset %lld\n",
+                     p.label.c_str(), state->bytes.size(), static_cast<long long>(state->next));
+      } else {
+        new_stream(p);
+        parts->elems[i].offset = state->replay;
+        std::fprintf(stderr,
+                     "eqlite consume: %s: the saved state does not fit these rules (%s); "
+                     "reading again from offset %lld to build it\n",
+                     p.label.c_str(), ok.error().message.c_str(),
+                     static_cast<long long>(state->replay));
+      }
+    }
+  }
+
+  // Writes `p`'s state (when it took messages since the last save). True when it wrote.
+  bool save_state(Partition& p) {
+    if (p.next_offset < 0 || p.next_offset == p.saved_next || p.finished) return false;
+    const std::uint64_t held = p.stream->oldest_held_position();  // offset + 1
+    const std::int64_t replay = held ? static_cast<std::int64_t>(held) - 1 : p.next_offset;
+    const std::string bytes = p.stream->snapshot();
+    const std::uint64_t generation = p.generation + 1;
+    const auto records =
+        changelog::encode(p.topic, p.number, generation, p.next_offset, replay, bytes, kStateChunk);
+    for (const auto& r : records)
+      produce(o_.state_topic, state_partition(p), r.key, r.value);
+    if (p.generation > 0 && p.stale_chunks == 0) {  // the previous generation is now stale
+      p.stale_generation = p.generation;
+      p.stale_chunks = p.chunks;
+    }
+    p.generation = generation;
+    p.chunks = static_cast<std::uint32_t>(records.size() - 1);
+    p.saved_next = p.next_offset;
+    return true;
   }
 
   void add_stats(const eqlite::StreamStats& s) {
@@ -530,6 +743,8 @@ class Consumer {
   std::vector<std::string> set_fields_;  // --set fields: the input's constants do not replace them
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
+  rd_kafka_t* restore_ = nullptr;  // --state-topic: reads it back
+  std::int32_t state_partitions_ = 1;
   std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<Partition>> partitions_;
   std::map<std::string, std::unique_ptr<ResultLines>> lines_;  // per --index name
   Output out_;
@@ -564,9 +779,13 @@ int cmd_consume(int argc, char** argv) {
     if (a == "-h" || a == "--help") {
       std::fputs(kConsumeUsage, stdout);
       return 0;
-    } else if (a == "--brokers" || a == "--group" || a == "--alerts-topic") {
+    } else if (a == "--brokers" || a == "--group" || a == "--alerts-topic" ||
+               a == "--state-topic") {
       if (!value(v)) return usage_error(a + " needs an argument");
-      (a == "--brokers" ? o.brokers : a == "--group" ? o.group : o.alerts_topic) = v;
+      (a == "--brokers"        ? o.brokers
+       : a == "--group"        ? o.group
+       : a == "--alerts-topic" ? o.alerts_topic
+                               : o.state_topic) = v;
     } else if (a == "--topic") {
       if (!value(v)) return usage_error("--topic needs an argument");
       o.topics.push_back(v);

@@ -31,7 +31,7 @@ TEST_CASE("changelog: a state of any size reads back whole, chunks before their 
     std::string state(size, '\0');
     for (auto& c : state)
       c = static_cast<char>(rng());
-    const auto records = cl::encode("events", 3, 42, 1234, state, 100);
+    const auto records = cl::encode("events", 3, 42, 1234, 1000, state, 100);
     INFO("size " << size);
     CHECK(records.size() == (size + 99) / 100 + (size == 0) + 1);
     CHECK(records.back().key == "eqlite1/events/3/head");  // the head comes last
@@ -43,6 +43,7 @@ TEST_CASE("changelog: a state of any size reads back whole, chunks before their 
     REQUIRE(s);
     CHECK(s->bytes == state);
     CHECK(s->next == 1234);
+    CHECK(s->replay == 1000);
     CHECK(s->generation == 42);
     CHECK(!r.state("events", 4));  // another partition has none
     CHECK(!r.state("other", 3));
@@ -52,8 +53,8 @@ TEST_CASE("changelog: a state of any size reads back whole, chunks before their 
 TEST_CASE("changelog: the newest head wins; a write cut short leaves the previous state",
           "[changelog]") {
   const std::string old_state(250, 'a'), new_state(520, 'b');
-  const auto first = cl::encode("t", 0, 1, 10, old_state, 100);   // 3 chunks + head
-  const auto second = cl::encode("t", 0, 2, 20, new_state, 100);  // 6 chunks + head
+  const auto first = cl::encode("t", 0, 1, 10, 5, old_state, 100);    // 3 chunks + head
+  const auto second = cl::encode("t", 0, 2, 20, 15, new_state, 100);  // 6 chunks + head
   for (std::size_t cut = 0; cut <= second.size(); ++cut) {
     INFO("second write cut after " << cut << " records");
     cl::Reader r;
@@ -80,7 +81,7 @@ TEST_CASE("changelog: the newest head wins; a write cut short leaves the previou
 }
 
 TEST_CASE("changelog: a head without its chunks, broken records and other keys", "[changelog]") {
-  const auto records = cl::encode("t", 1, 5, 7, std::string(300, 'x'), 100);
+  const auto records = cl::encode("t", 1, 5, 7, 7, std::string(300, 'x'), 100);
   cl::Reader r;
   feed(r, records);
   r.add(records[1].key, std::nullopt);  // a chunk deleted under its head
@@ -101,8 +102,8 @@ TEST_CASE("changelog: a head without its chunks, broken records and other keys",
 
 TEST_CASE("changelog: partitions whose numbers share digits do not mix", "[changelog]") {
   cl::Reader r;
-  feed(r, cl::encode("t", 1, 1, 100, "one", 100));
-  feed(r, cl::encode("t", 11, 1, 200, "eleven", 100));
+  feed(r, cl::encode("t", 1, 1, 100, 90, "one", 100));
+  feed(r, cl::encode("t", 11, 1, 200, 190, "eleven", 100));
   CHECK(r.state("t", 1)->bytes == "one");
   CHECK(r.state("t", 11)->bytes == "eleven");
 }

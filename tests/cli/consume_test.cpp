@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -310,6 +311,114 @@ TEST_CASE(
   }
   CHECK(got == sorted_lines(want.out));  // nothing lost, the spanning sequence included
   std::cout << "[consume] stopped and restarted: " << repeats << " results repeated\n";
+}
+
+// Splits `data` before the last event of a sequence that match finds over it (the middle one
+// of `results`): a consumer stopped between the halves holds that sequence pending.
+std::pair<std::string, std::string> split_inside_a_sequence(const std::string& data,
+                                                            const std::string& results) {
+  const auto found = lines_of(results);
+  REQUIRE(found.size() > 10);
+  const std::string& spanning = found[found.size() / 2];
+  const std::size_t split = std::stoul(spanning.substr(spanning.rfind("\"n\":") + 4));
+  REQUIRE(std::stoul(spanning.substr(spanning.find("\"n\":") + 4)) < split);
+  const auto all = lines_of(data);
+  std::string first, second;
+  for (std::size_t i = 0; i < all.size(); ++i)
+    (i < split ? first : second) += all[i] + "\n";
+  return {first, second};
+}
+
+TEST_CASE(
+    "consume --state-topic: killed (SIGKILL) with sequences pending, the next owner takes the "
+    "saved state up and reads on after it: nothing lost, nothing read twice (Q2)",
+    "[consume]") {
+  Cli cli;
+  MockCluster cluster({"events:2", "state:2"});
+  const std::string data = events(400, 6, 0x5eed0707);
+  cli.file("all.ndjson", data);
+  cli.file("seq.eql", kSequenceRule);
+  const auto want = cli.run("match --rule-file seq.eql all.ndjson");
+  REQUIRE(want.status == 0);
+  const auto [first, second] = split_inside_a_sequence(data, want.out);
+  INFO("the first " << lines_of(first).size() << " events, then " << lines_of(second).size());
+  cli.file("first.ndjson", first);
+  cli.file("second.ndjson", second);
+  const std::string stateful = " --state-topic state --commit-interval 200ms --with-id";
+  // The first consumer takes the first half, saves its state with its commits, and is killed.
+  // (A runs without `timeout`, whose child a SIGKILL would not reach; the script kills it.)
+  const auto a = cli.sh(
+      "\"$EQLITE\" consume --brokers " + q(cluster.bootstrap()) +
+      " --group g -X session.timeout.ms=6000 --rule-file seq.eql --topic events" + stateful +
+      " >a.out 2>a.err & pid=$!; " + produce(cluster, "events", cli.dir() + "/first.ndjson") +
+      "; for i in $(seq 600); do grep -q assigned a.err && break; sleep 0.1; done; sleep 3; " +
+      "kill -KILL $pid; wait $pid; true");
+  // The next owner is a consumer of another group: the mock cluster hands a killed member's
+  // partitions over only to a member that was in the group before (docs/deploy.md), and where
+  // a partition with a saved state is read from is the state's business, not the group's
+  // committed offset.
+  const std::string a_out = read_all(cli.dir() + "/a.out"), a_err = read_all(cli.dir() + "/a.err");
+  INFO("first consumer:\n" << a_out << a_err);
+  REQUIRE(a.status == 0);
+  REQUIRE(cli.sh(produce(cluster, "events", cli.dir() + "/second.ndjson")).status == 0);
+
+  SECTION("the same rules: the state is taken up where it ends") {
+    const auto b = cli.sh(consume(cluster, "g2", "--rule-file seq.eql --topic events" + stateful));
+    SHOW(b);
+    REQUIRE(b.status == 0);
+    CHECK(count_of(b.err, ": state taken up (") == 2);  // both partitions had a state
+    std::map<std::string, std::set<std::string>> ids_of;
+    std::size_t lines = 0;
+    for (const auto& line : lines_of(a_out + b.out)) {
+      const std::size_t at = line.find(",\"result\":");
+      REQUIRE(at != std::string::npos);
+      ids_of[line.substr(at + 10, line.size() - at - 11)].insert(line.substr(0, at));
+      ++lines;
+    }
+    std::vector<std::string> got;
+    for (const auto& [result, ids] : ids_of)
+      got.push_back(result);
+    const auto expected = sorted_lines(want.out);
+    std::vector<std::string> missing, extra;
+    std::set_difference(expected.begin(), expected.end(), got.begin(), got.end(),
+                        std::back_inserter(missing));
+    std::set_difference(got.begin(), got.end(), expected.begin(), expected.end(),
+                        std::back_inserter(extra));
+    CHECK(missing == std::vector<std::string>{});  // the spanning sequence included
+    CHECK(extra == std::vector<std::string>{});
+    // Read on after the state, not again from the sequence's first event: no repeats (with
+    // the oldest-held commit alone, the sequence's events would be read again).
+    CHECK(lines == got.size());
+  }
+  SECTION(
+      "other rules: the state does not fit them, the partition is read again from the "
+      "oldest event the state held, and the pending sequence is still found") {
+    cli.file("cmd.eql", kEventRule);
+    const auto want_both = cli.run("match --rule-file seq.eql --rule-file cmd.eql all.ndjson");
+    REQUIRE(want_both.status == 0);
+    const auto b = cli.sh(consume(
+        cluster, "g2", "--rule-file seq.eql --rule-file cmd.eql --topic events" + stateful));
+    SHOW(b);
+    REQUIRE(b.status == 0);
+    CHECK(count_of(b.err, ": the saved state does not fit these rules (") == 2);
+    CHECK_THAT(b.err, Contains("reading again from offset "));
+    std::set<std::string> got;
+    for (const auto& line : lines_of(b.out)) {
+      const std::size_t at = line.find(",\"result\":");
+      REQUIRE(at != std::string::npos);
+      got.insert(line.substr(at + 10, line.size() - at - 11));
+    }
+    // every sequence of the second half (the spanning one too) is found
+    std::size_t sequences = 0;
+    for (const auto& line : lines_of(want_both.out)) {
+      if (line.find("\"join_keys\"") == std::string::npos) continue;
+      const std::size_t last = std::stoul(line.substr(line.rfind("\"n\":") + 4));
+      if (last < lines_of(first).size()) continue;
+      ++sequences;
+      CHECK(got.count(line) == 1);
+    }
+    CHECK(sequences > 3);
+  }
 }
 
 TEST_CASE(
