@@ -35,6 +35,7 @@
 #include "cli/output.hpp"
 #include "cli/result_id.hpp"
 #include "cli/result_lines.hpp"
+#include "cli/route_key.hpp"
 #include "cli/rule_options.hpp"
 #include "cli/stream_run.hpp"
 
@@ -59,6 +60,11 @@ const char* const kConsumeUsage =
     "                       (as 'eqlite match --index')\n"
     "  --alerts-topic T     write each result as a message of T (key: its stable id)\n"
     "  --with-id            on standard output, each result as {\"id\":ID,\"result\":LINE}\n"
+    "  --repartition-by FIELD --to TOPIC\n"
+    "                       run no rules: write each event, unchanged, to TOPIC keyed by the\n"
+    "                       value of FIELD, so that a group running sequence rules joined by\n"
+    "                       FIELD over TOPIC sees each key's events in one partition\n"
+    "                       (docs/deploy.md)\n"
     "  --state-topic T      save each partition's sequence state to T (a compacted topic) with\n"
     "                       each commit and on revocation; the partition's next owner takes it\n"
     "                       up and reads on after it (docs/deploy.md)\n"
@@ -92,6 +98,9 @@ using Clock = std::chrono::steady_clock;
 struct ConsumeOptions {
   std::string brokers, group, alerts_topic;
   std::string state_topic;  // --state-topic: the changelog of the partitions' states
+  // --repartition-by FIELD --to TOPIC: each event written to TOPIC keyed by FIELD's value
+  // (no rules run).
+  std::string repartition_field, repartition_to;
   std::vector<std::string> topics, topic_index;  // per topic: its --index name ("" none)
   bool any_index = false, with_id = false;
   KafkaSettings settings;        // -X
@@ -142,12 +151,18 @@ class Consumer {
   // Creates the clients and subscribes; false after a message.
   bool start() {
     char err[512];
-    if (!o_.alerts_topic.empty() || !o_.state_topic.empty()) {
+    if (repartitioning())
+      route_reader_ = std::make_unique<eqlite::JsonReader>(
+          std::vector<std::string>{o_.repartition_field}, run_.options.reader);
+    if (!o_.alerts_topic.empty() || !o_.state_topic.empty() || repartitioning()) {
       rd_kafka_conf_t* pc = rd_kafka_conf_new();
       rd_kafka_conf_set_opaque(pc, this);
       rd_kafka_conf_set_dr_msg_cb(pc, &Consumer::on_delivery);
       if (!set_setting(pc, "bootstrap.servers", o_.brokers) ||
-          !set_setting(pc, "client.id", "eqlite") || !apply_settings(pc, o_.settings) ||
+          !set_setting(pc, "client.id", "eqlite") ||
+          // One partition for the empty key too (events without the field), unlike the
+          // default partitioner's random one; -X partitioner=... may change it.
+          !set_setting(pc, "partitioner", "consistent") || !apply_settings(pc, o_.settings) ||
           // Fixed: an alert is acknowledged only once every in-sync replica has it, and
           // retries write it once.
           !set_setting(pc, "acks", "all") || !set_setting(pc, "enable.idempotence", "true")) {
@@ -217,7 +232,7 @@ class Consumer {
         // input had not ended (what finish() gives may then be given again, with its id).
         if (!o_.state_topic.empty()) commit(nullptr);
         for (auto& [key, p] : partitions_) {
-          p->stream->finish();
+          if (p->stream) p->stream->finish();
           p->finished = true;
         }
         break;
@@ -242,6 +257,14 @@ class Consumer {
       std::fprintf(stderr, "eqlite: %llu hit%s excepted by exception lists\n", u(excepted),
                    excepted == 1 ? "" : "s");
     if (!stats) return;
+    if (repartitioning()) {
+      std::fprintf(stderr,
+                   "eqlite: %llu messages read: %llu written to %s (%llu without [%s], %llu with "
+                   "several values), %llu skipped\n",
+                   u(messages_), u(rekeyed_), o_.repartition_to.c_str(), u(unkeyed_),
+                   o_.repartition_field.c_str(), u(several_), u(skipped_));
+      return;
+    }
     const eqlite::StreamStats& s = stats_;
     std::fprintf(stderr, "eqlite: %llu messages read: %llu results, %llu skipped\n", u(messages_),
                  u(results_), u(skipped_));
@@ -256,6 +279,7 @@ class Consumer {
                  u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
   }
   std::uint64_t results() const { return results_; }
+  std::uint64_t rekeyed() const { return rekeyed_; }
 
  private:
   // ---- rebalances -------------------------------------------------------------------------
@@ -308,7 +332,7 @@ class Consumer {
       auto it = partitions_.find({parts->elems[i].topic, parts->elems[i].partition});
       if (it == partitions_.end()) continue;
       names += ' ' + it->second->label;
-      add_stats(it->second->stream->stats());
+      if (it->second->stream) add_stats(it->second->stream->stats());
       partitions_.erase(it);  // its pending state goes (docs/deploy.md)
     }
     if (!closing_)
@@ -343,6 +367,7 @@ class Consumer {
 
   // A fresh Stream for `p`, with its input's constants.
   void new_stream(Partition& p) {
+    if (repartitioning()) return;  // no rules: no Stream
     if (p.stream) add_stats(p.stream->stats());
     Partition* raw = &p;
     auto cb = [this, raw](const eqlite::StreamResult& r) { on_result(*raw, r); };
@@ -390,6 +415,10 @@ class Consumer {
                    where().c_str(), run_.options.reader.max_event_bytes);
       return;
     }
+    if (repartitioning()) {
+      rekey(p, m, value);
+      return;
+    }
     // The Stream numbers the event with its offset (+ 1: 0 is no event), for the stable id.
     if (!p.stream->set_next_position(static_cast<std::uint64_t>(m.offset) + 1)) {
       // An offset not after the last one taken: the partition is being read again from an
@@ -424,6 +453,33 @@ class Consumer {
                    where().c_str());
   }
 
+  bool repartitioning() const { return !o_.repartition_field.empty(); }
+
+  // --repartition-by: the event, unchanged, to the re-keyed topic; its key the text of the
+  // field's value (cli/route_key.hpp), so that librdkafka's partitioner puts the events of one
+  // join-key value in one partition.
+  void rekey(Partition& p, const rd_kafka_message_t& m, std::string_view value) {
+    auto ok = route_reader_->read(value, route_event_);
+    if (!ok) {
+      ++skipped_;
+      std::fprintf(stderr, "%s/%lld: %s\n", p.label.c_str(), static_cast<long long>(m.offset),
+                   ok.error().message.c_str());
+      return;
+    }
+    const RouteKey key = route_key(route_event_.values(0));
+    unkeyed_ += key.key.empty();
+    several_ += key.several;
+    if (key.several && !(p.reported & 4)) {
+      p.reported |= 4;
+      std::fprintf(stderr,
+                   "%s/%lld: [%s] has several values: the event is routed by the first "
+                   "(reported once per partition; --stats counts them)\n",
+                   p.label.c_str(), static_cast<long long>(m.offset), o_.repartition_field.c_str());
+    }
+    produce(o_.repartition_to, RD_KAFKA_PARTITION_UA, key.key, std::string(value));
+    ++rekeyed_;
+  }
+
   void on_result(Partition& p, const eqlite::StreamResult& r) {
     if (!p.lines->accept(r)) return;
     ++results_;
@@ -444,6 +500,12 @@ class Consumer {
     }
   }
 
+  const char* what(const std::string& topic) const {
+    return topic == o_.alerts_topic  ? "an alert"
+           : topic == o_.state_topic ? "a state record"
+                                     : "an event";
+  }
+
   // Writes one record to `topic` (`partition`: RD_KAFKA_PARTITION_UA for the key's); no
   // value: a tombstone.
   void produce(const std::string& topic, std::int32_t partition, const std::string& key,
@@ -460,9 +522,8 @@ class Consumer {
         rd_kafka_poll(producer_, 100);
         continue;
       }
-      std::fprintf(stderr, "eqlite consume: cannot write %s to %s: %s\n",
-                   topic == o_.alerts_topic ? "an alert" : "a state record", topic.c_str(),
-                   rd_kafka_err2str(e));
+      std::fprintf(stderr, "eqlite consume: cannot write %s to %s: %s\n", what(topic),
+                   topic.c_str(), rd_kafka_err2str(e));
       failed_ = true;
       return;
     }
@@ -476,8 +537,7 @@ class Consumer {
       std::fprintf(stderr,
                    "eqlite consume: %s was not delivered to %s: %s; stopping without "
                    "committing what it was found in\n",
-                   topic == self->o_.alerts_topic ? "an alert" : "a state record", topic.c_str(),
-                   rd_kafka_err2str(m->err));
+                   self->what(topic), topic.c_str(), rd_kafka_err2str(m->err));
     self->failed_ = true;
   }
 
@@ -535,7 +595,7 @@ class Consumer {
     auto add = [&](Partition& p) {
       if (p.next_offset < 0) return;
       const std::uint64_t held =
-          p.finished || stateful ? 0 : p.stream->oldest_held_position();  // offset + 1
+          p.finished || stateful || !p.stream ? 0 : p.stream->oldest_held_position();  // offset + 1
       const std::int64_t offset = held ? static_cast<std::int64_t>(held) - 1 : p.next_offset;
       if (offset == p.committed) return;
       rd_kafka_topic_partition_list_add(offsets, p.topic.c_str(), p.number)->offset = offset;
@@ -743,7 +803,10 @@ class Consumer {
   std::vector<std::string> set_fields_;  // --set fields: the input's constants do not replace them
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;
-  rd_kafka_t* restore_ = nullptr;  // --state-topic: reads it back
+  rd_kafka_t* restore_ = nullptr;                     // --state-topic: reads it back
+  std::unique_ptr<eqlite::JsonReader> route_reader_;  // --repartition-by: reads the field
+  eqlite::Event route_event_;
+  std::uint64_t rekeyed_ = 0, unkeyed_ = 0, several_ = 0;
   std::int32_t state_partitions_ = 1;
   std::map<std::pair<std::string, std::int32_t>, std::unique_ptr<Partition>> partitions_;
   std::map<std::string, std::unique_ptr<ResultLines>> lines_;  // per --index name
@@ -795,6 +858,9 @@ int cmd_consume(int argc, char** argv) {
       if (!value(index)) return usage_error("--index needs an argument");
       o.any_index = true;
       index_followed = false;
+    } else if (a == "--repartition-by" || a == "--to") {
+      if (!value(v)) return usage_error(a + " needs an argument");
+      (a == "--to" ? o.repartition_to : o.repartition_field) = v;
     } else if (a == "--with-id") {
       o.with_id = true;
     } else if (a == "-X" || a.rfind("-X", 0) == 0) {
@@ -834,6 +900,31 @@ int cmd_consume(int argc, char** argv) {
   if (!index_followed)
     return usage_error("--index " + index +
                        " names the topics that follow it, and no --topic does");
+  const bool repartition = !o.repartition_field.empty() || !o.repartition_to.empty();
+  if (repartition) {
+    if (o.repartition_field.empty() || o.repartition_to.empty())
+      return usage_error("--repartition-by FIELD and --to TOPIC go together");
+    if (ro.rule_mode || !positional.empty() || !o.alerts_topic.empty() || !o.state_topic.empty() ||
+        o.with_id)
+      return usage_error(
+          "--repartition-by runs no rules: no QUERY, rule files, --alerts-topic, --state-topic "
+          "or --with-id (run the rules in another group over the --to topic)");
+    if (std::find(o.topics.begin(), o.topics.end(), o.repartition_to) != o.topics.end())
+      return usage_error("--to " + o.repartition_to + " is also an input topic");
+    StreamRun none;
+    none.options.reader = ro.reader;
+    LoadedRules nothing;
+    Consumer consumer(o, none, nothing);
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+    if (!consumer.start()) return kError;
+    const int status = consumer.run();
+    consumer.print_end(ro.stats);
+    return status != 0 ? kError : consumer.rekeyed() > 0 ? kMatched : kNoMatch;
+  }
   if (positional.size() > (ro.rule_mode ? 0u : 1u))
     return usage_error("one QUERY, or rule files, and no input files (the input is the topics)");
   if (!ro.rule_mode && positional.empty()) return usage_error("no query given");

@@ -679,6 +679,71 @@ TEST_CASE(
   CHECK(values == sorted_lines(want.out));
 }
 
+TEST_CASE(
+    "consume --repartition-by: an unkeyed topic re-keyed by host.id, each key in one "
+    "partition; a group over the re-keyed topic finds the sequences match finds (Q2)",
+    "[consume]") {
+  Cli cli;
+  MockCluster cluster({"raw:3", "keyed:4"});
+  const std::string data = events(400, 12, 0x5eed0808);
+  cli.file("events.ndjson", data);
+  // three more: not JSON, a host.id of two values, none
+  cli.file("raw.ndjson", data + "not json\n" +
+                             R"({"@timestamp":1,"host":{"id":["host-1","host-2"]},"n":-1})"
+                             "\n"
+                             R"({"@timestamp":2,"n":-2})"
+                             "\n");
+  // no key: the producer spreads the events over the partitions at random
+  REQUIRE(cli.sh(limited(q(kMock) + " produce --bootstrap " + q(cluster.bootstrap()) +
+                         " --topic raw " + q(cli.dir() + "/raw.ndjson")))
+              .status == 0);
+  const auto r = cli.sh(
+      consume(cluster, "rekey", "--topic raw --repartition-by host.id --to keyed --stats", 2));
+  SHOW(r);
+  REQUIRE(r.status == 0);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Contains(": invalid JSON"));
+  CHECK_THAT(r.err, Contains(": [host.id] has several values: the event is routed by the first"));
+  CHECK_THAT(r.err, Contains("eqlite: 403 messages read: 402 written to keyed (1 without "
+                             "[host.id], 1 with several values), 1 skipped"));
+  const auto dump = cli.sh(
+      limited(q(kMock) + " dump --keys --bootstrap " + q(cluster.bootstrap()) + " --topic keyed"));
+  REQUIRE(dump.status == 0);
+  std::map<std::string, std::set<std::string>> partitions_of;  // key -> partitions
+  std::vector<std::string> values;
+  for (const auto& line : lines_of(dump.out)) {  // TOPIC/PARTITION/OFFSET \t KEY \t VALUE
+    const auto tab = line.find('\t'), tab2 = line.find('\t', tab + 1);
+    REQUIRE(tab2 != std::string::npos);
+    const std::string where = line.substr(0, tab);
+    partitions_of[line.substr(tab + 1, tab2 - tab - 1)].insert(where.substr(0, where.rfind('/')));
+    values.push_back(line.substr(tab2 + 1));
+  }
+  CHECK(values.size() == 402);
+  CHECK(partitions_of.size() == 12 + 1);  // the twelve hosts, and the empty key
+  for (const auto& [key, partitions] : partitions_of) {
+    INFO("key " << key);
+    CHECK(partitions.size() == 1);
+  }
+  std::sort(values.begin(), values.end());
+  auto input = lines_of(data);
+  input.push_back(R"({"@timestamp":1,"host":{"id":["host-1","host-2"]},"n":-1})");
+  input.push_back(R"({"@timestamp":2,"n":-2})");
+  std::sort(input.begin(), input.end());
+  CHECK(values == input);  // every event, unchanged
+
+  // The re-keyed topic is in the order the repartitioner read the raw partitions: a key's
+  // events can be out of time order by as much as the raw partitions were apart (here, the
+  // whole backlog of one was read before the next). --allowed-lateness covers it (T3).
+  const auto want = cli.run("match " + q(kSequenceRule) + " events.ndjson");
+  REQUIRE(want.status == 0);
+  const auto d =
+      cli.sh(consume(cluster, "detect", q(kSequenceRule) + " --topic keyed --allowed-lateness 1h"));
+  SHOW(d);
+  REQUIRE(d.status == 0);
+  CHECK(sorted_lines(d.out) == sorted_lines(want.out));
+  CHECK(lines_of(want.out).size() > 10);
+}
+
 TEST_CASE("consume: options, rules as match takes them, secrets never printed", "[consume]") {
   Cli cli;
   SECTION("a rule that does not compile: match's message, exit 2, before any connection") {
@@ -696,6 +761,19 @@ TEST_CASE("consume: options, rules as match takes them, secrets never printed", 
     CHECK_THAT(got.err, Contains("does not apply to a stream without end"));
     got = cli.run("consume --brokers b --group g --index logs-x 'any where true'");
     CHECK(got.status == 2);
+  }
+  SECTION("--repartition-by: with --to, and without rules") {
+    auto got = cli.run("consume --brokers b --group g --topic t --repartition-by host.id");
+    CHECK(got.status == 2);
+    CHECK_THAT(got.err, Contains("--repartition-by FIELD and --to TOPIC go together"));
+    got = cli.run(
+        "consume --brokers b --group g --topic t --repartition-by host.id --to k 'any where "
+        "true'");
+    CHECK(got.status == 2);
+    CHECK_THAT(got.err, Contains("--repartition-by runs no rules"));
+    got = cli.run("consume --brokers b --group g --topic t --repartition-by host.id --to t");
+    CHECK(got.status == 2);
+    CHECK_THAT(got.err, Contains("--to t is also an input topic"));
   }
   SECTION("-X: a secret's value is masked in every message") {
     auto got = cli.run(
