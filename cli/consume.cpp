@@ -265,18 +265,9 @@ class Consumer {
                    o_.repartition_field.c_str(), u(several_), u(skipped_));
       return;
     }
-    const eqlite::StreamStats& s = stats_;
     std::fprintf(stderr, "eqlite: %llu messages read: %llu results, %llu skipped\n", u(messages_),
                  u(results_), u(skipped_));
-    std::fprintf(stderr,
-                 "eqlite: %llu events without a readable timestamp, %llu late (kept out of "
-                 "sequences)\n",
-                 u(s.no_timestamp), u(s.late));
-    std::fprintf(stderr,
-                 "eqlite: sequences: %llu started = %llu completed + %llu expired + %llu evicted + "
-                 "%llu until + %llu replaced + %llu missing + %llu pending + %llu waiting\n",
-                 u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
-                 u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
+    print_sequence_stats(stats_);
   }
   std::uint64_t results() const { return results_; }
   std::uint64_t rekeyed() const { return rekeyed_; }

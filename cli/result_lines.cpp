@@ -109,4 +109,17 @@ void ResultLines::format(const eqlite::StreamResult& r, std::string& line) const
   line += '\n';
 }
 
+void print_sequence_stats(const eqlite::StreamStats& s) {
+  auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::fprintf(stderr,
+               "eqlite: %llu events without a readable timestamp, %llu late (kept out of "
+               "sequences)\n",
+               u(s.no_timestamp), u(s.late));
+  std::fprintf(stderr,
+               "eqlite: sequences: %llu started = %llu completed + %llu expired + %llu evicted + "
+               "%llu until + %llu replaced + %llu missing + %llu pending + %llu waiting\n",
+               u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until), u(s.replaced),
+               u(s.missing), u(s.pending), u(s.waiting));
+}
+
 }  // namespace cli

@@ -49,4 +49,8 @@ class ResultLines {
   std::vector<pack::ExceptionMatcher*> except_rule_;  // per rule id, or null
 };
 
+/// The timestamp and sequence counts of `--stats` (two lines on stderr), for match's stream
+/// mode and consume alike.
+void print_sequence_stats(const eqlite::StreamStats& s);
+
 }  // namespace cli

@@ -442,15 +442,7 @@ int run_stream(const StreamRun& run, std::vector<std::string> inputs) {
     auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
     std::fprintf(stderr, "eqlite: %llu lines read: %llu results, %llu skipped\n", u(runner.lines),
                  u(s.results), u(runner.skipped));
-    std::fprintf(stderr,
-                 "eqlite: %llu events without a readable timestamp, %llu late (kept out of "
-                 "sequences)\n",
-                 u(s.no_timestamp), u(s.late));
-    std::fprintf(stderr,
-                 "eqlite: sequences: %llu started = %llu completed + %llu expired + %llu evicted + "
-                 "%llu until + %llu replaced + %llu missing + %llu pending + %llu waiting\n",
-                 u(s.started), u(s.completed), u(s.expired), u(s.evicted), u(s.until),
-                 u(s.replaced), u(s.missing), u(s.pending), u(s.waiting));
+    print_sequence_stats(s);
   }
   if (run.summary)
     print_summary(run.names, run.metas, run.failed_rules, runner.results().per_rule(),
