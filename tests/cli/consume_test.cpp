@@ -140,6 +140,13 @@ const std::string kSequenceRule =
     R"(sequence by host.id with maxspan=30s [process where process.name == "cmd.exe"] )"
     R"([network where true])";
 
+// rules/: the event rule and the sequence, as `--rules rules` takes them.
+void write_rules(Cli& cli) {
+  std::filesystem::create_directory(cli.dir() + "/rules");
+  cli.file("rules/cmd.eql", kEventRule);
+  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+}
+
 std::vector<std::string> sorted_lines(const std::string& text) {
   auto lines = lines_of(text);
   std::sort(lines.begin(), lines.end());
@@ -176,9 +183,7 @@ TEST_CASE(
   const std::string data = events(400, 12, 0x5eed0101);
   const std::string file = cli.file("events.ndjson", data);
   REQUIRE(cli.sh(produce(cluster, "events", file)).status == 0);
-  std::filesystem::create_directory(cli.dir() + "/rules");
-  cli.file("rules/cmd.eql", kEventRule);
-  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+  write_rules(cli);
 
   SECTION("several rules: {\"rule\":...} lines, then nothing left for the same group") {
     const auto want = cli.run("match --rules rules events.ndjson");
@@ -232,9 +237,7 @@ TEST_CASE(
   Cli cli;
   MockCluster cluster({"events:4"});
   const std::string file = cli.file("events.ndjson", events(400, 12, 0x5eed0202));
-  std::filesystem::create_directory(cli.dir() + "/rules");
-  cli.file("rules/cmd.eql", kEventRule);
-  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+  write_rules(cli);
   // Both join first; the events are produced once both have partitions, so that no partition
   // changes hands while its events are read: each result is written once, by one of them (a
   // partition that changes hands is read again from its last commit, with repeats: the
@@ -435,9 +438,7 @@ TEST_CASE(
   cli.file("all.ndjson", data);
   cli.file("first.ndjson", first);
   cli.file("second.ndjson", second);
-  std::filesystem::create_directory(cli.dir() + "/rules");
-  cli.file("rules/cmd.eql", kEventRule);
-  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+  write_rules(cli);
   const auto want = cli.run("match --rules rules all.ndjson");
   REQUIRE(want.status == 0);
   // A and B share the partitions and read the first half; A is killed (no last commit; its
@@ -490,9 +491,7 @@ TEST_CASE(
   MockCluster cluster({"events:2", "alerts:1"});
   const std::string file = cli.file("events.ndjson", events(300, 6, 0x5eed0808));
   REQUIRE(cli.sh(produce(cluster, "events", file)).status == 0);
-  std::filesystem::create_directory(cli.dir() + "/rules");
-  cli.file("rules/cmd.eql", kEventRule);
-  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+  write_rules(cli);
   const auto want = cli.run("match --alerts --rules rules events.ndjson");
   REQUIRE(want.status == 0);
   const std::string args =
@@ -620,9 +619,7 @@ TEST_CASE(
   MockCluster cluster({"events:3", "alerts:2"});
   const std::string file = cli.file("events.ndjson", events(300, 9, 0x5eed0404));
   REQUIRE(cli.sh(produce(cluster, "events", file)).status == 0);
-  std::filesystem::create_directory(cli.dir() + "/rules");
-  cli.file("rules/cmd.eql", kEventRule);
-  cli.file("rules/cmd_then_network.eql", kSequenceRule);
+  write_rules(cli);
   const auto want = cli.run("match --alerts --rules rules events.ndjson");
   REQUIRE(want.status == 0);
   const std::string args = "--alerts --rules rules --topic events --alerts-topic alerts";
