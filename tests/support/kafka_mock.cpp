@@ -8,7 +8,8 @@
 //       processes reach it at that address (it listens on 127.0.0.1). A stdin line
 //       `errors API_KEY COUNT ERROR_CODE` makes the next COUNT requests of that Kafka API
 //       (0 Produce, 8 OffsetCommit, ...) fail with that error code
-//       (rd_kafka_mock_push_request_errors); it answers `ok` on stdout.
+//       (rd_kafka_mock_push_request_errors); `down ID` and `up ID` take broker ID (1..N) down
+//       (its connections closed, new ones refused) and up again. Each answers `ok` on stdout.
 //   eqlite_kafka_mock produce --bootstrap B --topic T [--key-field FIELD] FILE
 //       each non-empty line of FILE is one message, keyed by the value of FIELD in it (a JSON
 //       string as its text, a number as written; no key when it has none): librdkafka's
@@ -102,8 +103,15 @@ int cluster(int argc, char** argv) {
     for (std::size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
       const std::string line = pending.substr(0, nl);
       pending.erase(0, nl + 1);
-      int api = 0, count = 0, code = 0;
-      if (std::sscanf(line.c_str(), "errors %d %d %d", &api, &count, &code) == 3 && count > 0) {
+      int api = 0, count = 0, code = 0, broker = 0;
+      if (std::sscanf(line.c_str(), "down %d", &broker) == 1) {
+        rd_kafka_mock_broker_set_down(mc, broker);
+        std::printf("ok\n");
+      } else if (std::sscanf(line.c_str(), "up %d", &broker) == 1) {
+        rd_kafka_mock_broker_set_up(mc, broker);
+        std::printf("ok\n");
+      } else if (std::sscanf(line.c_str(), "errors %d %d %d", &api, &count, &code) == 3 &&
+                 count > 0) {
         const std::vector<rd_kafka_resp_err_t> errors(static_cast<std::size_t>(count),
                                                       static_cast<rd_kafka_resp_err_t>(code));
         rd_kafka_mock_push_request_errors_array(mc, static_cast<std::int16_t>(api), errors.size(),
