@@ -30,6 +30,7 @@
 namespace {
 
 using namespace cli_test;
+using Catch::Matchers::EndsWith;
 
 const std::string kMock = EQLITE_KAFKA_MOCK;
 
@@ -158,6 +159,57 @@ std::vector<std::string> sorted_lines(const std::string& text) {
   return lines;
 }
 
+// One record written by consume: `{"id":ID,"result":LINE}` on stdout with --with-id (where
+// empty), or a line of `eqlite_kafka_mock dump --keys` (TOPIC/PARTITION/OFFSET, KEY, VALUE).
+struct Record {
+  std::string where, key, value;
+};
+
+std::vector<Record> with_ids(const std::string& out) {
+  std::vector<Record> records;
+  for (const auto& line : lines_of(out)) {
+    const std::size_t at = line.find(",\"result\":");
+    REQUIRE(at != std::string::npos);
+    REQUIRE_THAT(line, StartsWith("{\"id\":\""));
+    records.push_back({"", line.substr(7, at - 8), line.substr(at + 10, line.size() - at - 11)});
+  }
+  return records;
+}
+
+std::vector<Record> dumped(const std::string& out) {
+  std::vector<Record> records;
+  for (const auto& line : lines_of(out)) {
+    const auto tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
+    REQUIRE(tab2 != std::string::npos);
+    records.push_back(
+        {line.substr(0, tab1), line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1)});
+  }
+  return records;
+}
+
+// The distinct results (values) of `records`, sorted, and how many came more than once. A
+// result found again (a replay) must come with the same id (key).
+struct Union {
+  std::vector<std::string> results;
+  std::size_t repeats = 0;
+};
+
+Union union_of(const std::vector<Record>& records) {
+  std::map<std::string, std::set<std::string>> ids_of;  // result -> its ids
+  Union u;
+  for (const auto& r : records) {
+    auto& ids = ids_of[r.value];
+    u.repeats += !ids.empty();
+    ids.insert(r.key);
+  }
+  for (const auto& [result, ids] : ids_of) {
+    INFO("result " << result);
+    CHECK(ids.size() == 1);  // a repeat has the same id
+    u.results.push_back(result);
+  }
+  return u;
+}
+
 // A shell command run with a time limit, so that a hang fails the test instead of blocking it.
 std::string limited(const std::string& command, int seconds = 120) {
   return "timeout -s KILL " + std::to_string(seconds) + " " + command;
@@ -223,12 +275,10 @@ TEST_CASE(
     SHOW(got);
     REQUIRE(got.status == 0);
     std::vector<std::string> unwrapped;
-    for (const auto& line : lines_of(got.out)) {
-      REQUIRE_THAT(line, StartsWith("{\"id\":\"events/"));
-      const std::size_t at = line.find(",\"result\":");
-      REQUIRE(at != std::string::npos);
-      CHECK_THAT(line.substr(0, at), Contains("/-/query\""));  // an event rule; QUERY's id
-      unwrapped.push_back(line.substr(at + 10, line.size() - at - 11));
+    for (const auto& r : with_ids(got.out)) {
+      CHECK_THAT(r.key, StartsWith("events/"));
+      CHECK_THAT(r.key, EndsWith("/-/query"));  // an event rule; QUERY's id
+      unwrapped.push_back(r.value);
     }
     std::sort(unwrapped.begin(), unwrapped.end());
     CHECK(unwrapped == sorted_lines(want.out));
@@ -303,22 +353,9 @@ TEST_CASE(
   const auto b = cli.sh(consume(cluster, "g", "--with-id " + q(kSequenceRule) + " --topic events"));
   SHOW(b);
   REQUIRE(b.status == 0);
-  std::map<std::string, std::set<std::string>> ids_of;  // result -> its ids
-  std::size_t repeats = 0;
-  for (const auto& line : lines_of(a_out + b.out)) {
-    const std::size_t at = line.find(",\"result\":");
-    REQUIRE(at != std::string::npos);
-    auto& ids = ids_of[line.substr(at + 10, line.size() - at - 11)];
-    repeats += !ids.empty();
-    ids.insert(line.substr(0, at));
-  }
-  std::vector<std::string> got;
-  for (const auto& [result, ids] : ids_of) {
-    got.push_back(result);
-    CHECK(ids.size() == 1);  // a result read again has the same id
-  }
-  CHECK(got == sorted_lines(want.out));  // nothing lost, the spanning sequence included
-  std::cout << "[consume] stopped and restarted: " << repeats << " results repeated\n";
+  const Union got = union_of(with_ids(a_out + b.out));
+  CHECK(got.results == sorted_lines(want.out));  // nothing lost, the spanning sequence included
+  std::cout << "[consume] stopped and restarted: " << got.repeats << " results repeated\n";
 }
 
 // Splits `data` before the last event of a sequence that match finds over it (the middle one
@@ -375,17 +412,8 @@ TEST_CASE(
     SHOW(b);
     REQUIRE(b.status == 0);
     CHECK(count_of(b.err, ": state taken up (") == 2);  // both partitions had a state
-    std::map<std::string, std::set<std::string>> ids_of;
-    std::size_t lines = 0;
-    for (const auto& line : lines_of(a_out + b.out)) {
-      const std::size_t at = line.find(",\"result\":");
-      REQUIRE(at != std::string::npos);
-      ids_of[line.substr(at + 10, line.size() - at - 11)].insert(line.substr(0, at));
-      ++lines;
-    }
-    std::vector<std::string> got;
-    for (const auto& [result, ids] : ids_of)
-      got.push_back(result);
+    const Union u = union_of(with_ids(a_out + b.out));
+    const auto& got = u.results;
     const auto expected = sorted_lines(want.out);
     std::vector<std::string> missing, extra;
     std::set_difference(expected.begin(), expected.end(), got.begin(), got.end(),
@@ -396,7 +424,7 @@ TEST_CASE(
     CHECK(extra == std::vector<std::string>{});
     // Read on after the state, not again from the sequence's first event: no repeats (with
     // the oldest-held commit alone, the sequence's events would be read again).
-    CHECK(lines == got.size());
+    CHECK(u.repeats == 0);
   }
   SECTION(
       "other rules: the state does not fit them, the partition is read again from the "
@@ -411,11 +439,8 @@ TEST_CASE(
     CHECK(count_of(b.err, ": the saved state does not fit these rules (") == 2);
     CHECK_THAT(b.err, Contains("reading again from offset "));
     std::set<std::string> got;
-    for (const auto& line : lines_of(b.out)) {
-      const std::size_t at = line.find(",\"result\":");
-      REQUIRE(at != std::string::npos);
-      got.insert(line.substr(at + 10, line.size() - at - 11));
-    }
+    for (const auto& r : with_ids(b.out))
+      got.insert(r.value);
     // every sequence of the second half (the spanning one too) is found
     std::size_t sequences = 0;
     for (const auto& line : lines_of(want_both.out)) {
@@ -470,22 +495,9 @@ TEST_CASE(
   INFO(errs);
   REQUIRE(run.status == 0);
   CHECK_THAT(errs, Contains("c:\neqlite: 2 EQL rules loaded\neqlite consume: assigned events/"));
-  std::map<std::string, std::set<std::string>> ids_of;  // result -> its ids
-  std::size_t repeats = 0;
-  for (const auto& line : lines_of(outs)) {
-    const std::size_t at = line.find(",\"result\":");
-    REQUIRE(at != std::string::npos);
-    auto& ids = ids_of[line.substr(at + 10, line.size() - at - 11)];
-    repeats += !ids.empty();
-    ids.insert(line.substr(0, at));
-  }
-  std::vector<std::string> got;
-  for (const auto& [result, ids] : ids_of) {
-    got.push_back(result);
-    CHECK(ids.size() == 1);  // a repeat by a replay has the same id
-  }
-  CHECK(got == sorted_lines(want.out));  // nothing lost
-  std::cout << "[consume] one of three killed: " << repeats << " results repeated\n";
+  const Union got = union_of(with_ids(outs));
+  CHECK(got.results == sorted_lines(want.out));  // nothing lost
+  std::cout << "[consume] one of three killed: " << got.repeats << " results repeated\n";
 }
 
 TEST_CASE(
@@ -505,12 +517,7 @@ TEST_CASE(
     const auto dump = cli.sh(limited(q(kMock) + " dump --keys --bootstrap " +
                                      q(cluster.bootstrap()) + " --topic alerts"));
     REQUIRE(dump.status == 0);
-    std::vector<std::pair<std::string, std::string>> out;  // (id, alert)
-    for (const auto& line : lines_of(dump.out)) {
-      const auto tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
-      out.emplace_back(line.substr(tab1 + 1, tab2 - tab1 - 1), line.substr(tab2 + 1));
-    }
-    return out;
+    return dumped(dump.out);
   };
   SECTION("retriable errors: every alert written once, every offset committed") {
     cluster.inject(0, 4, 19);  // Produce: NOT_ENOUGH_REPLICAS, four times
@@ -523,11 +530,9 @@ TEST_CASE(
     REQUIRE(got.status == 0);
     CHECK(count_of(got.err, "eqlite consume: commit failed: Broker: Group rebalance in progress") ==
           2);
-    std::vector<std::string> values;
-    for (const auto& [id, alert] : alerts())
-      values.push_back(alert);
-    std::sort(values.begin(), values.end());
-    CHECK(values == sorted_lines(want.out));  // each once: the producer is idempotent
+    const Union written = union_of(alerts());
+    CHECK(written.results == sorted_lines(want.out));
+    CHECK(written.repeats == 0);  // each once: the producer is idempotent
     const auto again = cli.sh(consume(cluster, "g", args));
     SHOW(again);
     CHECK(again.status == 1);  // nothing left: the commits went through in the end
@@ -542,15 +547,11 @@ TEST_CASE(
     SHOW(again);
     REQUIRE(again.status == 0);
     std::map<std::string, std::set<std::string>> by_id;
-    for (const auto& [id, alert] : alerts())
-      by_id[id].insert(alert);
-    std::vector<std::string> values;
-    for (const auto& [id, v] : by_id) {
-      CHECK(v.size() == 1);  // a repeat is the same alert
-      values.push_back(*v.begin());
-    }
-    std::sort(values.begin(), values.end());
-    CHECK(values == sorted_lines(want.out));  // nothing lost
+    for (const auto& r : alerts())
+      by_id[r.key].insert(r.value);
+    for (const auto& [id, v] : by_id)
+      CHECK(v.size() == 1);                                       // a repeat is the same alert
+    CHECK(union_of(alerts()).results == sorted_lines(want.out));  // nothing lost
   }
 }
 
@@ -656,23 +657,10 @@ TEST_CASE(
   // Every alert is there. The outage can outlast the group session (6 s here, with the time
   // the mock takes to notice): the partitions are then given again and read from the last
   // commit, so an alert may come twice, with its id.
-  std::map<std::string, std::set<std::string>> ids_of;  // alert -> its ids
-  std::size_t repeats = 0;
-  for (const auto& line : lines_of(dump.out)) {  // TOPIC/PARTITION/OFFSET, KEY, VALUE (tabs)
-    const auto tab = line.find('\t'), tab2 = line.find('\t', tab + 1);
-    REQUIRE(tab2 != std::string::npos);
-    auto& ids = ids_of[line.substr(tab2 + 1)];
-    repeats += !ids.empty();
-    ids.insert(line.substr(tab + 1, tab2 - tab - 1));
-  }
-  std::vector<std::string> got;
-  for (const auto& [alert, ids] : ids_of) {
-    got.push_back(alert);
-    CHECK(ids.size() == 1);
-  }
-  CHECK(got == sorted_lines(want.out));
-  CHECK(got.size() > 10);
-  std::cout << "[consume] broker down for 4 s: " << repeats << " alerts repeated\n";
+  const Union got = union_of(dumped(dump.out));
+  CHECK(got.results == sorted_lines(want.out));
+  CHECK(got.results.size() > 10);
+  std::cout << "[consume] broker down for 4 s: " << got.repeats << " alerts repeated\n";
 }
 
 TEST_CASE(
@@ -701,15 +689,11 @@ TEST_CASE(
   REQUIRE(alerts.status == 0);
   REQUIRE(input.status == 0);
   std::map<std::string, std::string> event_at;  // events/P/O -> the event
-  for (const auto& line : lines_of(input.out)) {
-    const auto tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
-    event_at[line.substr(0, tab1)] = line.substr(tab2 + 1);
-  }
+  for (const auto& r : dumped(input.out))
+    event_at[r.where] = r.value;
   std::map<std::string, std::vector<std::string>> by_id;
-  for (const auto& line : lines_of(alerts.out)) {
-    const auto tab1 = line.find('\t'), tab2 = line.find('\t', tab1 + 1);
-    by_id[line.substr(tab1 + 1, tab2 - tab1 - 1)].push_back(line.substr(tab2 + 1));
-  }
+  for (const auto& r : dumped(alerts.out))
+    by_id[r.key].push_back(r.value);
   std::vector<std::string> values;
   for (const auto& [id, v] : by_id) {
     INFO("id " << id);
@@ -772,12 +756,9 @@ TEST_CASE(
   REQUIRE(dump.status == 0);
   std::map<std::string, std::set<std::string>> partitions_of;  // key -> partitions
   std::vector<std::string> values;
-  for (const auto& line : lines_of(dump.out)) {  // TOPIC/PARTITION/OFFSET \t KEY \t VALUE
-    const auto tab = line.find('\t'), tab2 = line.find('\t', tab + 1);
-    REQUIRE(tab2 != std::string::npos);
-    const std::string where = line.substr(0, tab);
-    partitions_of[line.substr(tab + 1, tab2 - tab - 1)].insert(where.substr(0, where.rfind('/')));
-    values.push_back(line.substr(tab2 + 1));
+  for (const auto& r : dumped(dump.out)) {
+    partitions_of[r.key].insert(r.where.substr(0, r.where.rfind('/')));
+    values.push_back(r.value);
   }
   CHECK(values.size() == 402);
   CHECK(partitions_of.size() == 12 + 1);  // the twelve hosts, and the empty key
