@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -13,7 +14,11 @@
 
 namespace eqlite {
 
+class RuleSet;
+
 namespace internal {
+
+struct SequenceProgram;
 
 // A list of rule or condition ids: RuleIndex::ids[offset, offset + size).
 struct IdList {
@@ -117,7 +122,16 @@ struct RuleIndex {
   }
   IdList always_ids;
   std::vector<IdList> required_ids;  // by unit
+
+  // By rule: its sequence or sample remapped onto `fields` (null for an event rule), made once,
+  // by the set's first Stream, and shared by every Stream of the set (remapped_sequences).
+  mutable std::once_flag sequences_made;
+  mutable std::vector<std::shared_ptr<const SequenceProgram>> sequences;
 };
+
+/// RuleIndex::sequences of `ix`, the index of `rules`, made on the first call.
+const std::vector<std::shared_ptr<const SequenceProgram>>& remapped_sequences(const RuleSet& rules,
+                                                                              const RuleIndex& ix);
 
 }  // namespace internal
 

@@ -15,6 +15,7 @@
 #include <bit>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 
@@ -95,6 +96,29 @@ const std::vector<std::string>& RuleSet::fields() const {
 std::shared_ptr<const internal::RuleIndex> RuleSet::index() const {
   if (!impl_->index) impl_->index = impl_->build();
   return impl_->index;
+}
+
+const std::vector<std::shared_ptr<const internal::SequenceProgram>>& internal::remapped_sequences(
+    const RuleSet& rules, const RuleIndex& ix) {
+  std::call_once(ix.sequences_made, [&] {
+    std::unordered_map<std::string_view, std::uint16_t> ids;
+    for (std::size_t f = 0; f < ix.fields.size(); ++f)
+      ids.emplace(ix.fields[f], static_cast<std::uint16_t>(f));
+    ix.sequences.resize(rules.size());
+    for (std::size_t id = 0; id < rules.size(); ++id) {
+      const auto* seq = rules.query(id).sequence();
+      if (!seq) continue;
+      std::vector<std::uint16_t> to;
+      for (const auto& f : seq->fields)
+        to.push_back(ids.at(f));
+      auto remapped = remap_sequence(*seq, to, ix.fields);
+      // Remapping a verified program onto a larger table cannot fail; a rule silently lost
+      // would be worse than stopping.
+      if (!remapped) throw std::logic_error("rule set: " + remapped.error().message);
+      ix.sequences[id] = std::move(*remapped);
+    }
+  });
+  return ix.sequences;
 }
 
 namespace {

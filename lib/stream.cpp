@@ -529,25 +529,15 @@ Stream::Stream(const RuleSet& rules, Callback on_result, const StreamOptions& op
   m.rules = &rules;
   m.matcher.emplace(rules, options.reader);
   m.index = rules.index();
-  std::unordered_map<std::string_view, std::uint16_t> ids;
-  for (std::size_t f = 0; f < m.fields.size(); ++f)
-    ids.emplace(m.fields[f], static_cast<std::uint16_t>(f));
+  // the sequences remapped onto the set's fields: made once for every Stream of the set
+  const auto& sequences = internal::remapped_sequences(rules, *m.index);
   for (std::size_t id = 0; id < rules.size(); ++id) {
     const Query& q = rules.query(id);
     m.fingerprint_add(rules.name(id));
     m.fingerprint_add(q);
     Rule r(q.pipes());
     r.id = id;
-    if (const auto* seq = q.sequence()) {
-      std::vector<std::uint16_t> to;
-      for (const auto& f : seq->fields)
-        to.push_back(ids.at(f));
-      auto remapped = internal::remap_sequence(*seq, to, m.fields);
-      // Remapping a verified program onto a larger table cannot fail; a rule silently lost
-      // would be worse than stopping.
-      if (!remapped) throw std::logic_error("stream: " + remapped.error().message);
-      m.add_sequence(r, std::move(*remapped));
-    }
+    if (sequences[id]) m.add_sequence(r, sequences[id]);
     r.id_in_runs = m.runs.size();
     m.runs.push_back(std::move(r));  // runs[id] is rule id's
   }

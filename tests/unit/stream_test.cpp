@@ -27,6 +27,7 @@
 #include <eqlite/eqlite.hpp>
 
 #include "differential/sequence_generator.hpp"
+#include "lib/rule_index.hpp"
 #include "support/xorshift.hpp"
 
 namespace {
@@ -1278,4 +1279,33 @@ TEST_CASE("stream: an event held for lateness keeps the constants it was pushed 
     }
     CHECK(keys == std::vector<std::string>{"a.x"});
   }
+}
+
+TEST_CASE(
+    "stream: the Streams of one rule set share its remapped sequences, and each keeps its "
+    "own state (Q2)",
+    "[stream]") {
+  eqlite::RuleSet set;
+  REQUIRE(set.add("event", R"(process where process.name == "cmd.exe")"));
+  REQUIRE(set.add("seq", "sequence by host.id [process where true] [network where true]"));
+  const auto ix = set.index();
+  const auto& shared = eqlite::internal::remapped_sequences(set, *ix);
+  REQUIRE(shared.size() == 2);
+  CHECK(shared[0] == nullptr);  // an event rule has none
+  REQUIRE(shared[1] != nullptr);
+  const long alone = shared[1].use_count();
+  std::vector<std::string> a, b;
+  eqlite::Stream one(set,
+                     [&](const eqlite::StreamResult& r) { a.push_back(std::to_string(r.rule)); });
+  eqlite::Stream two(set,
+                     [&](const eqlite::StreamResult& r) { b.push_back(std::to_string(r.rule)); });
+  CHECK(shared[1].use_count() > alone);  // the Streams hold the set's program, not copies
+  CHECK(&eqlite::internal::remapped_sequences(set, *ix) == &shared);  // made once
+  // separate state: a sequence started in one Stream is not completed by the other's event
+  REQUIRE(one.push(R"({"@timestamp":1,"host":{"id":"h"},"event":{"category":"process"},)"
+                   R"("process":{"name":"cmd.exe"}})"));
+  REQUIRE(two.push(R"({"@timestamp":2,"host":{"id":"h"},"event":{"category":"network"}})"));
+  REQUIRE(one.push(R"({"@timestamp":3,"host":{"id":"h"},"event":{"category":"network"}})"));
+  CHECK(a == std::vector<std::string>{"0", "1"});
+  CHECK(b.empty());
 }
