@@ -293,13 +293,14 @@ TEST_CASE(
   MockCluster cluster({"events:4"});
   const std::string file = cli.file("events.ndjson", events(400, 12, 0x5eed0202));
   write_rules(cli);
-  // Both join first; the events are produced once both have partitions, so that no partition
-  // changes hands while its events are read: each result is written once, by one of them (a
-  // partition that changes hands is read again from its last commit, with repeats: the
-  // SIGKILL test below).
+  // Both join first; the events are produced once both have partitions. A partition that
+  // changes hands all the same (a slow machine: a member idle past --idle-exit before the
+  // events come leaves, and its partitions go to the other) is read again from its last
+  // commit: a repeat, with its id (as in the SIGKILL test below).
+  const std::string member = "--with-id --rules rules --topic events";
   const std::string both =
-      consume(cluster, "shared", "--rules rules --topic events", 5) + " >a.out 2>a.err & " +
-      consume(cluster, "shared", "--rules rules --topic events", 5) + " >b.out 2>b.err & " +
+      consume(cluster, "shared", member, 10) + " >a.out 2>a.err & " +
+      consume(cluster, "shared", member, 10) + " >b.out 2>b.err & " +
       "for i in $(seq 600); do grep -q assigned a.err 2>/dev/null && grep -q assigned b.err "
       "2>/dev/null && break; sleep 0.1; done; " +
       produce(cluster, "events", file) + "; wait";
@@ -311,7 +312,9 @@ TEST_CASE(
   const auto want = cli.run("match --rules rules events.ndjson");
   CHECK(!a.empty());  // the work was shared
   CHECK(!b.empty());
-  CHECK(sorted_lines(a + b) == sorted_lines(want.out));  // nothing lost, nothing twice
+  const Union got = union_of(with_ids(a + b));
+  CHECK(got.results == sorted_lines(want.out));  // nothing lost
+  std::cout << "[consume] two consumers: " << got.repeats << " results repeated\n";
 }
 
 TEST_CASE(
