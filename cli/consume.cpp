@@ -150,7 +150,6 @@ class Consumer {
 
   // Creates the clients and subscribes; false after a message.
   bool start() {
-    char err[512];
     if (repartitioning())
       route_reader_ = std::make_unique<eqlite::JsonReader>(
           std::vector<std::string>{o_.repartition_field}, run_.options.reader);
@@ -158,41 +157,33 @@ class Consumer {
       rd_kafka_conf_t* pc = rd_kafka_conf_new();
       rd_kafka_conf_set_opaque(pc, this);
       rd_kafka_conf_set_dr_msg_cb(pc, &Consumer::on_delivery);
-      if (!set_setting(pc, "bootstrap.servers", o_.brokers) ||
-          !set_setting(pc, "client.id", "eqlite") ||
-          // One partition for the empty key too (events without the field), unlike the
-          // default partitioner's random one; -X partitioner=... may change it.
-          !set_setting(pc, "partitioner", "consistent") || !apply_settings(pc, o_.settings) ||
-          // Fixed: an alert is acknowledged only once every in-sync replica has it, and
-          // retries write it once.
-          !set_setting(pc, "acks", "all") || !set_setting(pc, "enable.idempotence", "true")) {
-        rd_kafka_conf_destroy(pc);
-        return false;
-      }
-      producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pc, err, sizeof err);
-      if (!producer_) {
-        std::fprintf(stderr, "eqlite consume: cannot create the producer: %s\n", err);
-        return false;
-      }
+      producer_ = new_client(RD_KAFKA_PRODUCER, pc,
+                             {{"bootstrap.servers", o_.brokers},
+                              {"client.id", "eqlite"},
+                              // One partition for the empty key too (events without the
+                              // field), unlike the default partitioner's random one.
+                              {"partitioner", "consistent"}},
+                             o_.settings,
+                             // An alert is acknowledged only once every in-sync replica has
+                             // it, and retries write it once.
+                             {{"acks", "all"}, {"enable.idempotence", "true"}}, "producer");
+      if (!producer_) return false;
     }
     if (!o_.state_topic.empty() && !start_state_reader()) return false;
     rd_kafka_conf_t* cc = rd_kafka_conf_new();
     rd_kafka_conf_set_opaque(cc, this);
     rd_kafka_conf_set_rebalance_cb(cc, &Consumer::on_rebalance);
-    if (!set_setting(cc, "bootstrap.servers", o_.brokers) ||
-        !set_setting(cc, "group.id", o_.group) || !set_setting(cc, "client.id", "eqlite") ||
-        !set_setting(cc, "auto.offset.reset", "earliest") || !apply_settings(cc, o_.settings) ||
-        // Fixed: offsets are committed by eqlite, after the results (never by a timer).
-        !set_setting(cc, "enable.auto.commit", "false") ||
-        !set_setting(cc, "enable.auto.offset.store", "false")) {
-      rd_kafka_conf_destroy(cc);
-      return false;
-    }
-    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, cc, err, sizeof err);
-    if (!consumer_) {
-      std::fprintf(stderr, "eqlite consume: cannot create the consumer: %s\n", err);
-      return false;
-    }
+    consumer_ = new_client(RD_KAFKA_CONSUMER, cc,
+                           {{"bootstrap.servers", o_.brokers},
+                            {"group.id", o_.group},
+                            {"client.id", "eqlite"},
+                            {"auto.offset.reset", "earliest"}},
+                           o_.settings,
+                           // Offsets are committed by eqlite, after the results (never by a
+                           // timer).
+                           {{"enable.auto.commit", "false"}, {"enable.auto.offset.store", "false"}},
+                           "consumer");
+    if (!consumer_) return false;
     rd_kafka_poll_set_consumer(consumer_);
     rd_kafka_topic_partition_list_t* topics =
         rd_kafka_topic_partition_list_new(static_cast<int>(o_.topics.size()));
@@ -623,21 +614,14 @@ class Consumer {
 
   // The client that reads the state topic back, and how many partitions the topic has.
   bool start_state_reader() {
-    char err[512];
-    rd_kafka_conf_t* rc = rd_kafka_conf_new();
-    if (!set_setting(rc, "bootstrap.servers", o_.brokers) ||
-        !set_setting(rc, "client.id", "eqlite-state") ||
-        !set_setting(rc, "group.id", o_.group + ".state") || !apply_settings(rc, o_.settings) ||
-        !set_setting(rc, "enable.auto.commit", "false") ||
-        !set_setting(rc, "enable.partition.eof", "true")) {
-      rd_kafka_conf_destroy(rc);
-      return false;
-    }
-    restore_ = rd_kafka_new(RD_KAFKA_CONSUMER, rc, err, sizeof err);
-    if (!restore_) {
-      std::fprintf(stderr, "eqlite consume: cannot create the state reader: %s\n", err);
-      return false;
-    }
+    restore_ =
+        new_client(RD_KAFKA_CONSUMER, rd_kafka_conf_new(),
+                   {{"bootstrap.servers", o_.brokers},
+                    {"client.id", "eqlite-state"},
+                    {"group.id", o_.group + ".state"}},
+                   o_.settings, {{"enable.auto.commit", "false"}, {"enable.partition.eof", "true"}},
+                   "state reader");
+    if (!restore_) return false;
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(restore_, o_.state_topic.c_str(), nullptr);
     const rd_kafka_metadata_t* md = nullptr;
     rd_kafka_resp_err_t e = rd_kafka_metadata(restore_, 0, rkt, &md, 15000);

@@ -46,4 +46,25 @@ bool set_setting(rd_kafka_conf_t* conf, const char* key, const std::string& valu
   return false;
 }
 
+rd_kafka_t* new_client(rd_kafka_type_t type, rd_kafka_conf_t* conf, const KafkaSettings& defaults,
+                       const KafkaSettings& settings, const KafkaSettings& fixed,
+                       const char* what) {
+  auto set_all = [&](const KafkaSettings& list) {
+    for (const auto& [key, value] : list)
+      if (!set_setting(conf, key.c_str(), value)) return false;
+    return true;
+  };
+  if (!set_all(defaults) || !apply_settings(conf, settings) || !set_all(fixed)) {
+    rd_kafka_conf_destroy(conf);
+    return nullptr;
+  }
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);  // takes conf when it succeeds
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    std::fprintf(stderr, "eqlite consume: cannot create the %s: %s\n", what, err);
+  }
+  return rk;
+}
+
 }  // namespace cli

@@ -25,4 +25,10 @@ bool apply_settings(rd_kafka_conf_t* conf, const KafkaSettings& settings);
 /// Sets one setting eqlite chooses; false after a message on stderr.
 bool set_setting(rd_kafka_conf_t* conf, const char* key, const std::string& value);
 
+/// A client of `type` made from `conf`, which it takes: eqlite's `defaults`, then the -X
+/// `settings` (which may change them), then `fixed` (which they may not). Null after a message
+/// on stderr naming the client (`what`).
+rd_kafka_t* new_client(rd_kafka_type_t type, rd_kafka_conf_t* conf, const KafkaSettings& defaults,
+                       const KafkaSettings& settings, const KafkaSettings& fixed, const char* what);
+
 }  // namespace cli
